@@ -1,0 +1,298 @@
+package bridge
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Bridge pumps JSON-RPC messages between one stdio client and one remote
+// server. Read a message's life in three files: this one (stdin → send, and
+// deliver → stdout), streamable.go (POST and the answer stream), and
+// stdio.go (framing).
+type Bridge struct {
+	cfg   Config
+	log   *slog.Logger
+	out   *outWriter
+	calls *inflight
+	conn  *connector
+	tools *toolCatalog
+	gate  initGate
+
+	ctx    context.Context // every exchange with the server; cancelled last
+	cancel context.CancelFunc
+	sends  sync.WaitGroup // messages still being handed to the server
+}
+
+// New prepares a bridge that writes the client's answers to stdout.
+func New(cfg Config, stdout io.Writer) (*Bridge, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	b := &Bridge{cfg: cfg, log: cfg.Log, out: newOutWriter(stdout), calls: newInflight(), tools: newToolCatalog()}
+	b.ctx, b.cancel = context.WithCancel(context.Background())
+	b.conn = newConnector(b.ctx, &cfg, b)
+	return b, nil
+}
+
+// Run bridges stdin and stdout to the server in cfg until stdin ends or ctx
+// is cancelled (SIGINT, SIGTERM), then shuts down cleanly.
+func Run(ctx context.Context, cfg Config, stdin io.Reader, stdout io.Writer) error {
+	b, err := New(cfg, stdout)
+	if err != nil {
+		return err
+	}
+	return b.Serve(ctx, stdin)
+}
+
+// Serve reads the client's messages from stdin until it ends or ctx is
+// cancelled, then waits briefly for answers still due, ends the session and
+// returns. A read error other than EOF is returned after the shutdown.
+func (b *Bridge) Serve(ctx context.Context, stdin io.Reader) error {
+	readErr := make(chan error, 1)
+	go func() { readErr <- b.readLoop(stdin) }()
+	if b.cfg.PingInterval > 0 {
+		go b.keepAlive(b.cfg.PingInterval)
+	}
+	var err error
+	select {
+	case err = <-readErr:
+	case <-ctx.Done():
+	}
+	b.shutdown()
+	return err
+}
+
+// readLoop handles stdin line by line. It never blocks on the server: each
+// message is handed to the server on its own goroutine.
+func (b *Bridge) readLoop(r io.Reader) error {
+	lines := newLineReader(r)
+	for {
+		line, err := lines.next()
+		switch {
+		case errors.Is(err, errLineTooLong):
+			b.reply(errorResponse(nil, codeInvalidRequest, "mcpbridge: message dropped: "+err.Error(), nil))
+			continue
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil:
+			return fmt.Errorf("read stdin: %w", err)
+		}
+		b.handleLine(line)
+	}
+}
+
+// handleLine routes one line from the client.
+func (b *Bridge) handleLine(line []byte) {
+	if len(bytes.TrimSpace(line)) == 0 {
+		return // blank lines carry no message
+	}
+	m, err := parseMessage(line)
+	if err != nil {
+		b.reject(line, err)
+		return
+	}
+	switch m.kind {
+	case kindRequest:
+		b.request(m)
+	case kindNotification:
+		m.readMeta()
+		b.notification(m)
+	case kindResponse:
+		b.dispatch(m) // the client's answer to a server request
+	}
+}
+
+// reject answers a line that is not a JSON-RPC message.
+func (b *Bridge) reject(line []byte, err error) {
+	var inv *invalidMessage
+	switch {
+	case errors.As(err, &inv) && isBatch(line):
+		b.rejectBatch(line)
+	case errors.As(err, &inv):
+		b.log.Warn("invalid message from the client", "reason", inv.reason)
+		b.reply(errorResponse(inv.id, codeInvalidRequest, "Invalid Request: "+inv.reason, nil))
+	default:
+		b.log.Warn("the client sent a line that is not JSON", "error", err)
+		b.reply(errorResponse(nil, codeParseError, "Parse error: "+err.Error(), nil))
+	}
+}
+
+// request forwards a client request, unless the tool filter refuses it.
+func (b *Bridge) request(m *message) {
+	if err := b.tools.check(b.cfg.Tools, m); err != nil {
+		b.reply(errorResponse(m.id, codeInternalError, err.Error(), nil))
+		return
+	}
+	c := &call{id: m.id, method: m.method, req: m}
+	if !b.calls.add(c) {
+		b.reply(errorResponse(m.id, codeInvalidRequest, "Invalid Request: a request with this id is still in flight", nil))
+		return
+	}
+	if err := b.tools.annotate(m); err != nil {
+		b.settle(m, err)
+		return
+	}
+	b.dispatch(m)
+}
+
+// notification forwards a client notification; a cancellation also aborts
+// the cancelled request's exchange once the server has been told.
+func (b *Bridge) notification(m *message) {
+	if m.method == "notifications/cancelled" {
+		if id := field(m.params, "requestId"); id != nil {
+			if c := b.calls.take(id); c != nil {
+				b.sendThen(m, c.abort)
+				return
+			}
+		}
+	}
+	b.dispatch(m)
+}
+
+// dispatch hands m to the server, holding it behind a pending initialize.
+func (b *Bridge) dispatch(m *message) {
+	if b.gate.hold(m) {
+		return
+	}
+	if m.kind == kindRequest && m.method == "initialize" && m.modern == "" {
+		b.gate.close()
+		b.sendThen(m, b.releaseGate)
+		return
+	}
+	b.sendThen(m, nil)
+}
+
+// releaseGate sends the messages held during initialize, in order:
+// notifications (notifications/initialized first of all) synchronously, so
+// the server has them before the requests behind them.
+func (b *Bridge) releaseGate() {
+	for {
+		m := b.gate.pop()
+		if m == nil {
+			return
+		}
+		if m.kind == kindRequest && m.method != "initialize" {
+			b.sendThen(m, nil)
+			continue
+		}
+		b.sends.Add(1)
+		b.send(m)
+	}
+}
+
+// sendThen sends m on a goroutine of its own and then runs after.
+func (b *Bridge) sendThen(m *message, after func()) {
+	b.sends.Add(1)
+	go func() {
+		b.send(m)
+		if after != nil {
+			after()
+		}
+	}()
+}
+
+// send hands one message to the server and, for a request, makes sure the
+// client hears exactly one answer.
+func (b *Bridge) send(m *message) {
+	defer b.sends.Done()
+	ctx := b.ctx
+	if m.kind == kindRequest {
+		c := b.calls.peek(m.id)
+		if c == nil {
+			return // cancelled before it left
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		c.setCancel(cancel)
+	}
+	err := b.conn.roundTrip(ctx, m)
+	if m.kind == kindRequest {
+		b.settle(m, err)
+	} else if err != nil {
+		b.log.Warn("could not deliver a message to the server", "method", m.method, "error", err)
+	}
+}
+
+// settle answers a request that the server left unanswered.
+func (b *Bridge) settle(m *message, err error) {
+	if err == nil {
+		err = errors.New("the server ended its answer stream without answering this request")
+	}
+	c := b.calls.take(m.id)
+	if c == nil {
+		return // answered, or cancelled by the client
+	}
+	if c.internal {
+		b.log.Warn("keep-alive ping failed", "error", err)
+		return
+	}
+	b.log.Warn("request failed", "method", m.method, "error", err)
+	b.reply(errorFor(m.id, err))
+}
+
+// deliver passes one message from the server to the client. An answer goes
+// out only when its request is still waiting; anything else is dropped.
+func (b *Bridge) deliver(m *message) {
+	if m.kind != kindResponse {
+		b.reply(m.raw)
+		return
+	}
+	c := b.calls.take(m.id)
+	switch {
+	case c == nil:
+		b.log.Warn("dropped an answer whose id matches no request in flight", "id", snippet(m.id))
+	case c.internal:
+	default:
+		b.reply(b.tools.shape(b.cfg.Tools, c, m))
+	}
+}
+
+// answered reports whether the request with this id no longer waits.
+func (b *Bridge) answered(id []byte) bool { return b.calls.peek(id) == nil }
+
+// waiting returns the call for id while it waits.
+func (b *Bridge) waiting(id []byte) *call { return b.calls.peek(id) }
+
+// reply writes one message to stdout.
+func (b *Bridge) reply(msg []byte) {
+	if err := b.out.write(msg); err != nil {
+		b.log.Debug("stdout is gone", "error", err)
+	}
+}
+
+// shutdown lets answers still due arrive (within the grace period), answers
+// the rest with an error, ends the session and stops every exchange.
+func (b *Bridge) shutdown() {
+	deadline, cancel := context.WithTimeout(context.Background(), b.cfg.ShutdownGrace)
+	defer cancel()
+	select {
+	case <-b.calls.drained():
+	case <-deadline.Done():
+	}
+	for _, c := range b.calls.all() {
+		if b.calls.take(c.id) == nil {
+			continue
+		}
+		c.abort()
+		if !c.internal {
+			b.reply(errorResponse(c.id, codeServerError, "mcpbridge: shutting down before the server answered", nil))
+		}
+	}
+	sent := make(chan struct{})
+	go func() { b.sends.Wait(); close(sent) }()
+	select {
+	case <-sent:
+	case <-deadline.Done():
+	}
+	ctx, stop := context.WithTimeout(context.Background(), time.Second)
+	defer stop()
+	b.conn.close(ctx)
+	b.cancel()
+}

@@ -1,0 +1,103 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// TransportMode chooses between Streamable HTTP and the legacy HTTP+SSE
+// transport, with the same names and meaning as mcp-remote's --transport.
+type TransportMode string
+
+const (
+	HTTPFirst TransportMode = "http-first" // Streamable HTTP; HTTP+SSE if the server refuses it
+	SSEFirst  TransportMode = "sse-first"  // HTTP+SSE; Streamable HTTP if the server refuses it
+	HTTPOnly  TransportMode = "http-only"
+	SSEOnly   TransportMode = "sse-only"
+)
+
+// ParseTransportMode validates a --transport value.
+func ParseTransportMode(s string) (TransportMode, error) {
+	switch m := TransportMode(s); m {
+	case HTTPFirst, SSEFirst, HTTPOnly, SSEOnly:
+		return m, nil
+	}
+	return "", fmt.Errorf("unknown transport %q: use http-first, sse-first, http-only or sse-only", s)
+}
+
+// Authorizer lends the bridge credentials for the server. The bridge knows
+// nothing of OAuth: it asks for a header before each request and reports the
+// server's refusals.
+type Authorizer interface {
+	// Authorize adds credentials to req.
+	Authorize(ctx context.Context, req *http.Request) error
+	// Refused is told of a 401 or 403 answer. It returns nil when a retry
+	// with fresh credentials may succeed, or an error that says what the
+	// user must do.
+	Refused(ctx context.Context, resp *http.Response) error
+}
+
+// Config is everything a Bridge needs. URL and HTTPClient are required; the
+// zero value of every other field is a sensible default.
+type Config struct {
+	// URL is the server's MCP endpoint (or its HTTP+SSE stream URL).
+	URL *url.URL
+	// HTTPClient carries every request; see NewHTTPClient.
+	HTTPClient *http.Client
+	// Transport picks the transport; the default is HTTPFirst.
+	Transport TransportMode
+	// Header is sent with every request (the user's --header values).
+	Header http.Header
+	// Auth, when set, supplies credentials and hears of refusals.
+	Auth Authorizer
+	// Tools hides and refuses tools by name.
+	Tools ToolFilter
+	// Log receives diagnostics; nil discards them. Never message bodies or
+	// header values: those may hold secrets.
+	Log *slog.Logger
+	// BodyTimeout bounds the silence between two reads of an answer's body
+	// (the GET stream excepted). Zero means 5 minutes (as Node's undici,
+	// which mcp-remote runs on); negative means no limit.
+	BodyTimeout time.Duration
+	// ShutdownGrace bounds how long answers still due may take once stdin
+	// has closed (default 2 s).
+	ShutdownGrace time.Duration
+	// PingInterval, when positive, sends a JSON-RPC ping this often to keep
+	// the session alive (mcp-remote's --keep-alive / --ping-interval).
+	PingInterval time.Duration
+}
+
+func (c *Config) validate() error {
+	if c.URL == nil {
+		return errors.New("bridge: no server URL")
+	}
+	if c.HTTPClient == nil {
+		return errors.New("bridge: no HTTP client")
+	}
+	if c.Transport == "" {
+		c.Transport = HTTPFirst
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	c.BodyTimeout = orDefault(c.BodyTimeout, 5*time.Minute)
+	c.ShutdownGrace = orDefault(c.ShutdownGrace, 2*time.Second)
+	return nil
+}
+
+// orDefault maps zero to def and negative to 0 (no limit).
+func orDefault(d, def time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return def
+	case d < 0:
+		return 0
+	}
+	return d
+}

@@ -1,0 +1,89 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// transport carries messages to the server: Streamable HTTP or HTTP+SSE.
+type transport interface {
+	// roundTrip hands m to the server and, for a request, returns once its
+	// answer has been delivered to the sink or cannot come any more.
+	roundTrip(ctx context.Context, m *message) error
+	// close ends the session, if the transport has one.
+	close(ctx context.Context)
+}
+
+// errOtherTransport means the server refused the transport in a way that
+// suggests it speaks the other one.
+var errOtherTransport = errors.New("the server does not seem to speak this transport")
+
+// connector picks the transport per --transport and switches once, on the
+// first exchange, when the server turns out to speak the other one
+// (2025-11-25 basic/transports §Backwards Compatibility).
+type connector struct {
+	mu   sync.Mutex
+	cur  transport
+	next func() transport // the fallback; nil once used or when none
+	cfg  *Config
+}
+
+func newConnector(life context.Context, cfg *Config, s sink) *connector {
+	peer := &httpPeer{client: cfg.HTTPClient, header: cfg.Header, auth: cfg.Auth, bodyTimeout: cfg.BodyTimeout}
+	httpT := func(fallback bool) transport {
+		return newStreamable(life, peer, cfg.URL.String(), s, cfg.Log, fallback)
+	}
+	sseT := func(fallback bool) transport { return newLegacySSE(life, peer, cfg.URL, s, cfg.Log, fallback) }
+	c := &connector{cfg: cfg}
+	switch cfg.Transport {
+	case SSEFirst:
+		c.cur, c.next = sseT(true), func() transport { return httpT(false) }
+	case SSEOnly:
+		c.cur = sseT(false)
+	case HTTPOnly:
+		c.cur = httpT(false)
+	default:
+		c.cur, c.next = httpT(true), func() transport { return sseT(false) }
+	}
+	return c
+}
+
+func (c *connector) current() transport {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cur
+}
+
+// roundTrip sends m, switching transports once if the server asks for it.
+func (c *connector) roundTrip(ctx context.Context, m *message) error {
+	t := c.current()
+	err := t.roundTrip(ctx, m)
+	if !errors.Is(err, errOtherTransport) {
+		return err
+	}
+	if alt := c.switchFrom(t); alt != nil {
+		c.cfg.Log.Info("the server refused the first transport; trying the other", "error", err)
+		if err2 := alt.roundTrip(ctx, m); err2 != nil {
+			return errors.Join(err2, err)
+		}
+		return nil
+	}
+	return err
+}
+
+// switchFrom replaces t by the fallback transport, once.
+func (c *connector) switchFrom(t transport) transport {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cur != t {
+		return c.cur // another message switched already
+	}
+	if c.next == nil {
+		return nil
+	}
+	c.cur, c.next = c.next(), nil
+	return c.cur
+}
+
+func (c *connector) close(ctx context.Context) { c.current().close(ctx) }

@@ -1,0 +1,65 @@
+package bridge
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+)
+
+// codedError carries the JSON-RPC error code the client should see.
+type codedError struct {
+	code int
+	err  error
+}
+
+func (e *codedError) Error() string { return e.err.Error() }
+func (e *codedError) Unwrap() error { return e.err }
+
+// withCode attaches a JSON-RPC error code to err.
+func withCode(code int, err error) error { return &codedError{code: code, err: err} }
+
+// StatusError is an HTTP answer that is not a JSON-RPC answer: a 4xx or 5xx,
+// an HTML page, an empty body where one was due.
+type StatusError struct {
+	Status      int
+	ContentType string
+	Snippet     string // the first bytes of the body, as text
+}
+
+func (e *StatusError) Error() string {
+	msg := fmt.Sprintf("the server answered HTTP %d %s", e.Status, http.StatusText(e.Status))
+	switch {
+	case e.Snippet != "":
+		msg += fmt.Sprintf(" (%s): %s", orUnknown(e.ContentType), e.Snippet)
+	default:
+		msg += " with an empty body"
+	}
+	return msg
+}
+
+func orUnknown(ct string) string {
+	if ct == "" {
+		return "no Content-Type"
+	}
+	return ct
+}
+
+// snippetLen is how much of an unexpected body goes into an error message.
+const snippetLen = 200
+
+// snippet renders the start of a body as one line of text.
+func snippet(b []byte) string {
+	if len(b) > snippetLen {
+		b = b[:snippetLen]
+	}
+	s := strings.ToValidUTF8(string(b), "?")
+	s = strings.Join(strings.Fields(s), " ")
+	if len(b) == snippetLen {
+		for !utf8.ValidString(s) {
+			s = s[:len(s)-1]
+		}
+		s += "…"
+	}
+	return s
+}

@@ -1,0 +1,48 @@
+package bridge
+
+import "sync"
+
+// initGate holds the messages a client pipelines behind initialize (one
+// write with initialize, notifications/initialized, tools/list…) until the
+// initialize answer has told the bridge the session id and protocol
+// version (MCP 2025-11-25 basic/transports §Session Management): sent
+// earlier, they would reach the server outside the session.
+type initGate struct {
+	mu     sync.Mutex
+	closed bool
+	queue  []*message
+}
+
+// close starts holding messages.
+func (g *initGate) close() {
+	g.mu.Lock()
+	g.closed = true
+	g.mu.Unlock()
+}
+
+// hold queues m while the gate is closed and reports whether it did.
+// Requests of the stateless 2026-07-28 protocol belong to no session and
+// pass.
+func (g *initGate) hold(m *message) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.closed || m.modern != "" {
+		return false
+	}
+	g.queue = append(g.queue, m)
+	return true
+}
+
+// pop returns the next held message, or opens the gate and returns nil.
+func (g *initGate) pop() *message {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.queue) == 0 {
+		g.closed = false
+		g.queue = nil
+		return nil
+	}
+	m := g.queue[0]
+	g.queue = g.queue[1:]
+	return m
+}

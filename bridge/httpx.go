@@ -1,0 +1,286 @@
+package bridge
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// HTTPOptions configure the client NewHTTPClient builds.
+type HTTPOptions struct {
+	// ConnectTimeout bounds each TCP (and TLS) connect; default 30 s.
+	ConnectTimeout time.Duration
+	// HeadersTimeout bounds the wait for response headers; 0 means 5
+	// minutes, negative no limit.
+	HeadersTimeout time.Duration
+	// Proxy honours HTTP_PROXY, HTTPS_PROXY and NO_PROXY (--enable-proxy);
+	// without it every connection is direct, as in mcp-remote.
+	Proxy bool
+	// CAFiles are PEM bundles trusted in addition to the system roots.
+	CAFiles []string
+	// IPv4 connects over IPv4 only.
+	IPv4 bool
+	// Cookies keeps cookies the server sets (session stickiness behind load
+	// balancers), as mcp-remote does unless --disable-cookies.
+	Cookies bool
+}
+
+// NewHTTPClient builds the client the bridge talks to the server with:
+// kept-alive connections (many requests in flight, no head-of-line
+// blocking), HTTP/2 where TLS offers it, and the options' limits.
+func NewHTTPClient(o HTTPOptions) (*http.Client, error) {
+	dialer := &net.Dialer{Timeout: orDefault(o.ConnectTimeout, 30*time.Second), KeepAlive: 30 * time.Second}
+	dial := dialer.DialContext
+	if o.IPv4 {
+		dial = func(ctx context.Context, _, addr string) (net.Conn, error) { return dialer.DialContext(ctx, "tcp4", addr) }
+	}
+	tr := &http.Transport{
+		DialContext:           dial,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          128,
+		MaxIdleConnsPerHost:   128,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   orDefault(o.ConnectTimeout, 30*time.Second),
+		ResponseHeaderTimeout: orDefault(o.HeadersTimeout, 5*time.Minute),
+		ExpectContinueTimeout: time.Second,
+	}
+	if o.Proxy {
+		tr.Proxy = http.ProxyFromEnvironment
+	}
+	if len(o.CAFiles) > 0 {
+		pool, err := certPool(o.CAFiles)
+		if err != nil {
+			return nil, err
+		}
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	c := &http.Client{Transport: tr, CheckRedirect: sameOriginRedirects}
+	if o.Cookies {
+		jar, err := cookiejar.New(nil)
+		if err != nil {
+			return nil, fmt.Errorf("cookie jar: %w", err)
+		}
+		c.Jar = jar
+	}
+	return c, nil
+}
+
+// sameOriginRedirects follows at most 10 redirects and never to another
+// origin: credentials in the user's headers must not leak to a third party.
+func sameOriginRedirects(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if o := via[0].URL; req.URL.Scheme != o.Scheme || req.URL.Host != o.Host {
+		return fmt.Errorf("refusing a redirect from %s to another origin (%s)", o.Host, req.URL.Host)
+	}
+	return nil
+}
+
+// certPool loads the system roots plus the given PEM files.
+func certPool(files []string) (*x509.CertPool, error) {
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	for _, f := range files {
+		pem, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("read CA bundle: %w", err)
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("CA bundle %s holds no PEM certificate", f)
+		}
+	}
+	return pool, nil
+}
+
+// httpPeer sends the bridge's HTTP requests: the user's headers, then the
+// transport's, then credentials; one retry after the Authorizer renews them.
+type httpPeer struct {
+	client      *http.Client
+	header      http.Header
+	auth        Authorizer
+	bodyTimeout time.Duration
+}
+
+// do sends one request. hdr holds the transport's headers for it.
+func (h *httpPeer) do(ctx context.Context, method, target string, body []byte, hdr http.Header) (*http.Response, error) {
+	for attempt := 0; ; attempt++ {
+		ctx, cancel := context.WithCancelCause(ctx)
+		req, err := h.newRequest(ctx, method, target, body, hdr)
+		if err != nil {
+			cancel(nil)
+			return nil, err
+		}
+		resp, err := h.client.Do(req)
+		if err != nil {
+			cancel(nil)
+			return nil, describeNetError(target, err)
+		}
+		refused := resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden
+		if refused && h.auth != nil && attempt == 0 && h.header.Get("Authorization") == "" {
+			err := h.auth.Refused(ctx, resp)
+			discard(resp)
+			cancel(nil)
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		resp.Body = newIdleBody(resp.Body, h.bodyTimeout, cancel)
+		return resp, nil
+	}
+}
+
+func (h *httpPeer) newRequest(ctx context.Context, method, target string, body []byte, hdr http.Header) (*http.Request, error) {
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, r)
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	for k, vs := range h.header {
+		req.Header[k] = vs
+	}
+	for k, vs := range hdr {
+		req.Header[k] = vs
+	}
+	req.Header.Set("User-Agent", userAgent)
+	// A user's own Authorization header wins over the Authorizer, as in
+	// mcp-remote.
+	if h.auth != nil && req.Header.Get("Authorization") == "" {
+		if err := h.auth.Authorize(ctx, req); err != nil {
+			return nil, fmt.Errorf("get credentials: %w", err)
+		}
+	}
+	return req, nil
+}
+
+// Version is stamped by the build (-X); it goes into the User-Agent.
+var Version = "dev"
+
+var userAgent = "mcpbridge/" + Version
+
+// describeNetError turns a transport failure into a sentence naming the
+// cause: refused, reset, DNS, TLS or timeout.
+func describeNetError(target string, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	host := target
+	if u, perr := url.Parse(target); perr == nil {
+		host = u.Host
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	return fmt.Errorf("could not reach the server at %s: %w", host, err)
+}
+
+// idleBody cuts a response body whose server stays silent longer than the
+// limit between two reads.
+type idleBody struct {
+	io.ReadCloser
+	limit  time.Duration
+	timer  *time.Timer
+	cancel context.CancelCauseFunc
+	once   sync.Once
+}
+
+var errBodyTimeout = errors.New("the server sent nothing for too long (see --body-timeout)")
+
+func newIdleBody(rc io.ReadCloser, limit time.Duration, cancel context.CancelCauseFunc) io.ReadCloser {
+	b := &idleBody{ReadCloser: rc, limit: limit, cancel: cancel}
+	if limit > 0 {
+		b.timer = time.AfterFunc(limit, func() { cancel(errBodyTimeout) })
+	}
+	return b
+}
+
+func (b *idleBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if b.timer != nil {
+		if !b.timer.Reset(b.limit) && err != nil {
+			return n, fmt.Errorf("%w (%v without data)", errBodyTimeout, b.limit)
+		}
+	}
+	return n, err
+}
+
+// stopIdle keeps a long-lived stream (the GET stream) open however quiet.
+func stopIdle(rc io.ReadCloser) {
+	if b, ok := rc.(*idleBody); ok && b.timer != nil {
+		b.timer.Stop()
+		b.timer = nil
+	}
+}
+
+func (b *idleBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(func() {
+		if b.timer != nil {
+			b.timer.Stop()
+		}
+		b.cancel(nil)
+	})
+	return err
+}
+
+// discard drains a little of a body so the connection can be reused, and
+// closes it.
+func discard(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
+}
+
+// readBody reads a whole body of at most limit bytes, sized from
+// Content-Length when the server sent one.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	size := resp.ContentLength
+	if size < 0 || size > limit {
+		size = 512
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+1))
+	n, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read the server's answer: %w", err)
+	}
+	if n > limit {
+		return nil, fmt.Errorf("the server's answer is larger than %d MiB", limit>>20)
+	}
+	return buf.Bytes(), nil
+}
+
+// mediaType returns the response's media type, lower case, without
+// parameters.
+func mediaType(resp *http.Response) string {
+	mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if err != nil {
+		return strings.ToLower(strings.TrimSpace(strings.Split(resp.Header.Get("Content-Type"), ";")[0]))
+	}
+	return mt
+}
+
+func isEventStream(resp *http.Response) bool { return mediaType(resp) == "text/event-stream" }
+
+// statusError describes an HTTP answer that is not a JSON-RPC answer.
+func statusError(resp *http.Response, body []byte) *StatusError {
+	return &StatusError{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Snippet: snippet(body)}
+}

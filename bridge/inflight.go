@@ -1,0 +1,119 @@
+package bridge
+
+import (
+	"context"
+	"sync"
+)
+
+// call is one client request waiting for its answer.
+type call struct {
+	id       []byte
+	method   string
+	req      *message
+	internal bool          // the bridge's own request (keep-alive ping): never answered on stdout
+	done     chan struct{} // closed once the request is answered
+
+	mu      sync.Mutex
+	cancel  context.CancelFunc // aborts the HTTP exchange carrying it
+	aborted bool
+}
+
+// setCancel records how to abort the exchange; if the call was aborted
+// before it started, the exchange is aborted at once.
+func (c *call) setCancel(f context.CancelFunc) {
+	c.mu.Lock()
+	c.cancel = f
+	aborted := c.aborted
+	c.mu.Unlock()
+	if aborted {
+		f()
+	}
+}
+
+// abort stops the exchange carrying the call, now or as soon as it starts.
+func (c *call) abort() {
+	c.mu.Lock()
+	c.aborted = true
+	f := c.cancel
+	c.mu.Unlock()
+	if f != nil {
+		f()
+	}
+}
+
+// inflight tracks the client's requests from the moment they are read until
+// they are answered. take is the single place that decides who answers: the
+// first caller to take a call owns its answer, every later caller gets nil.
+// That is how each request gets exactly one answer, whatever races.
+type inflight struct {
+	mu    sync.Mutex
+	calls map[string]*call
+	idle  chan struct{} // closed when the table empties, while someone waits
+}
+
+func newInflight() *inflight { return &inflight{calls: make(map[string]*call)} }
+
+// add registers a request; it reports false when a request with the same id
+// is still unanswered.
+func (f *inflight) add(c *call) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := idKey(c.id)
+	if _, dup := f.calls[k]; dup {
+		return false
+	}
+	c.done = make(chan struct{})
+	f.calls[k] = c
+	return true
+}
+
+// take removes and returns the call for id, or nil when there is none.
+func (f *inflight) take(id []byte) *call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := idKey(id)
+	c := f.calls[k]
+	if c == nil {
+		return nil
+	}
+	delete(f.calls, k)
+	close(c.done)
+	if len(f.calls) == 0 && f.idle != nil {
+		close(f.idle)
+		f.idle = nil
+	}
+	return c
+}
+
+// peek returns the call for id without removing it.
+func (f *inflight) peek(id []byte) *call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[idKey(id)]
+}
+
+// all returns the calls still waiting.
+func (f *inflight) all() []*call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]*call, 0, len(f.calls))
+	for _, c := range f.calls {
+		out = append(out, c)
+	}
+	return out
+}
+
+// drained returns a channel closed once no request is waiting.
+func (f *inflight) drained() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.calls) == 0 {
+		ch := make(chan struct{})
+		close(ch)
+		return ch
+	}
+	if f.idle == nil {
+		f.idle = make(chan struct{})
+	}
+	return f.idle
+}

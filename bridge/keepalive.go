@@ -1,0 +1,31 @@
+package bridge
+
+import (
+	"strconv"
+	"time"
+)
+
+// keepAlive sends a JSON-RPC ping every interval (mcp-remote's --keep-alive
+// and --ping-interval), so idle sessions survive servers and proxies that
+// expire them. The answers are the bridge's own and never reach stdout.
+func (b *Bridge) keepAlive(every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for n := 1; ; n++ {
+		select {
+		case <-b.ctx.Done():
+			return
+		case <-t.C:
+		}
+		id := []byte(strconv.Quote("mcpbridge-ping-" + strconv.Itoa(n)))
+		raw := append(append([]byte(`{"jsonrpc":"2.0","id":`), id...), `,"method":"ping"}`...)
+		m := &message{raw: raw, kind: kindRequest, id: id, method: "ping"}
+		if !b.calls.add(&call{id: id, method: "ping", req: m, internal: true}) {
+			continue
+		}
+		if b.gate.hold(m) {
+			continue
+		}
+		b.sendThen(m, nil)
+	}
+}

@@ -1,0 +1,245 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+)
+
+// legacySSE is the HTTP+SSE client of protocol 2024-11-05 (basic/transports
+// §HTTP with SSE): a GET opens an event stream whose first event, endpoint,
+// names the URL to POST messages to; every answer comes back on the stream.
+type legacySSE struct {
+	http *httpPeer
+	url  *url.URL
+	sink sink
+	log  *slog.Logger
+	life context.Context
+	// mayFallBack lets the first connection report errOtherTransport when
+	// the URL is no event stream.
+	mayFallBack bool
+
+	mu        sync.Mutex
+	conn      *sseConn // nil when not connected
+	connected bool     // some connection worked: no more fallback
+	initReq   *message
+	initNote  *message
+}
+
+// sseConn is one open event stream and the POST endpoint it named.
+type sseConn struct {
+	post    string
+	lost    chan struct{} // closed when the stream ends
+	private sync.Map      // id → chan *message: answers to the bridge's own replays
+}
+
+// endpointWait bounds the wait for the endpoint event.
+const endpointWait = 30 * time.Second
+
+func newLegacySSE(life context.Context, h *httpPeer, u *url.URL, s sink, log *slog.Logger, fallback bool) *legacySSE {
+	return &legacySSE{http: h, url: u, sink: s, log: log, life: life, mayFallBack: fallback}
+}
+
+// roundTrip POSTs m to the endpoint and, for a request, waits for its
+// answer on the stream.
+func (l *legacySSE) roundTrip(ctx context.Context, m *message) error {
+	l.remember(m)
+	c, err := l.connection(ctx, m)
+	if err != nil {
+		return err
+	}
+	if err := l.post(ctx, c, m); err != nil {
+		return err
+	}
+	if m.kind != kindRequest {
+		return nil
+	}
+	call := l.sink.waiting(m.id)
+	if call == nil {
+		return nil
+	}
+	select {
+	case <-call.done:
+		return nil
+	case <-c.lost:
+		return errors.New("the server's event stream closed before the answer")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (l *legacySSE) remember(m *message) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case m.kind == kindRequest && m.method == "initialize":
+		l.initReq = m
+	case m.kind == kindNotification && m.method == "notifications/initialized":
+		l.initNote = m
+	}
+}
+
+// post sends one message to the endpoint. Servers answer 202 (or 200); a
+// JSON-RPC error in a refusal's body reaches the client.
+func (l *legacySSE) post(ctx context.Context, c *sseConn, m *message) error {
+	hdr := http.Header{"Content-Type": {"application/json"}}
+	resp, err := l.http.do(ctx, http.MethodPost, c.post, m.raw, hdr)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := readBody(resp, 1<<20)
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return nil
+	}
+	if rpc, _ := parseMessage(body); rpc != nil && rpc.kind == kindResponse && rpc.errv != nil && m.kind == kindRequest {
+		l.sink.deliver(&message{raw: rebindError(m.id, rpc.errv), kind: kindResponse, id: m.id, errv: rpc.errv})
+		return nil
+	}
+	return statusError(resp, body)
+}
+
+// connection returns the open stream, connecting first if needed. A
+// reconnection replays the client's initialize handshake, since the old
+// stream's session died with it.
+func (l *legacySSE) connection(ctx context.Context, m *message) (*sseConn, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.conn != nil {
+		select {
+		case <-l.conn.lost:
+			l.conn = nil
+		default:
+			return l.conn, nil
+		}
+	}
+	c, err := l.connect(ctx)
+	if err != nil {
+		if l.mayFallBack && !l.connected {
+			return nil, fmt.Errorf("%w: %w", errOtherTransport, err)
+		}
+		return nil, err
+	}
+	first := !l.connected
+	l.conn, l.connected = c, true
+	if !first && l.initReq != nil && m != l.initReq {
+		if err := l.replay(ctx, c); err != nil {
+			return nil, fmt.Errorf("the event stream reconnected but the session could not be restored: %w", err)
+		}
+	}
+	return c, nil
+}
+
+// connect opens the stream and waits for the endpoint event.
+func (l *legacySSE) connect(ctx context.Context) (*sseConn, error) {
+	resp, err := l.http.do(l.life, http.MethodGet, l.url.String(), nil, http.Header{"Accept": {"text/event-stream"}})
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK || !isEventStream(resp) {
+		body, _ := readBody(resp, 4<<10)
+		resp.Body.Close()
+		return nil, fmt.Errorf("no HTTP+SSE event stream at %s: %w", l.url.Redacted(), statusError(resp, body))
+	}
+	stopIdle(resp.Body)
+	ev := newSSEReader(resp.Body)
+	type result struct {
+		e   sseEvent
+		err error
+	}
+	got := make(chan result, 1)
+	go func() {
+		e, err := ev.next()
+		got <- result{e, err}
+	}()
+	var first result
+	select {
+	case first = <-got:
+	case <-time.After(endpointWait):
+		first.err = fmt.Errorf("no endpoint event within %v", endpointWait)
+	case <-ctx.Done():
+		first.err = ctx.Err()
+	}
+	if first.err == nil && first.e.name != "endpoint" {
+		first.err = fmt.Errorf("the stream's first event is %q, not endpoint", first.e.name)
+	}
+	post, err := l.endpoint(first.e.data)
+	if first.err != nil || err != nil {
+		resp.Body.Close()
+		return nil, errors.Join(first.err, err)
+	}
+	c := &sseConn{post: post, lost: make(chan struct{})}
+	go l.readLoop(c, ev, resp)
+	return c, nil
+}
+
+// endpoint resolves the endpoint event's URI against the stream URL and
+// refuses another origin: the user's credentials go to the server only.
+func (l *legacySSE) endpoint(data []byte) (string, error) {
+	ref, err := url.Parse(string(data))
+	if err != nil {
+		return "", fmt.Errorf("invalid endpoint %q: %w", snippet(data), err)
+	}
+	u := l.url.ResolveReference(ref)
+	if u.Scheme != l.url.Scheme || u.Host != l.url.Host {
+		return "", fmt.Errorf("refusing an endpoint on another origin (%s)", u.Host)
+	}
+	return u.String(), nil
+}
+
+// readLoop delivers the stream's messages until it ends.
+func (l *legacySSE) readLoop(c *sseConn, ev *sseReader, resp *http.Response) {
+	defer close(c.lost)
+	defer resp.Body.Close()
+	for {
+		e, err := ev.next()
+		if err != nil {
+			if l.life.Err() == nil {
+				l.log.Warn("the HTTP+SSE event stream ended", "error", err)
+			}
+			return
+		}
+		if e.name != "message" {
+			continue
+		}
+		msg, err := parseMessage(e.data)
+		if err != nil {
+			l.log.Warn("the server sent an event that is not JSON-RPC; dropped", "error", err, "data", snippet(e.data))
+			continue
+		}
+		if ch, ok := c.private.LoadAndDelete(idKey(msg.id)); ok && msg.kind == kindResponse {
+			ch.(chan *message) <- msg
+			continue
+		}
+		l.sink.deliver(msg)
+	}
+}
+
+// replay sends the client's initialize and initialized on a new stream; the
+// initialize answer goes to no one.
+func (l *legacySSE) replay(ctx context.Context, c *sseConn) error {
+	ch := make(chan *message, 1)
+	c.private.Store(idKey(l.initReq.id), ch)
+	if err := l.post(ctx, c, l.initReq); err != nil {
+		return err
+	}
+	select {
+	case <-ch:
+	case <-c.lost:
+		return errors.New("the stream closed during initialize")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if l.initNote != nil {
+		return l.post(ctx, c, l.initNote)
+	}
+	return nil
+}
+
+// close ends the stream.
+func (l *legacySSE) close(context.Context) {}

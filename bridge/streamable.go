@@ -1,0 +1,355 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// streamable is the Streamable HTTP client (MCP 2025-11-25
+// basic/transports §Streamable HTTP, and 2026-07-28
+// basic/transports/streamable-http): every message is its own POST; an
+// answer comes back as one JSON body or as an SSE stream carrying the
+// server's notifications and requests before it.
+type streamable struct {
+	http     *httpPeer
+	endpoint string
+	sink     sink
+	log      *slog.Logger
+	life     context.Context // the bridge's lifetime: bounds the GET stream
+	// mayFallBack lets the first initialize report errOtherTransport when
+	// the server refuses it the way an HTTP+SSE server would.
+	mayFallBack bool
+
+	mu        sync.Mutex
+	session   string   // Mcp-Session-Id; "" before initialize or without sessions
+	version   string   // negotiated protocol version
+	gen       int      // bumped with every new session
+	initReq   *message // the client's initialize, replayed for a new session
+	initNote  *message // the client's notifications/initialized
+	listening int      // the session generation whose GET stream runs; -1 none
+	renewal   *renewal // the session renewal under way, if any
+	succeeded bool     // some exchange worked: no more fallback
+}
+
+// sink is where a transport hands what the server sends.
+type sink interface {
+	deliver(m *message)
+	waiting(id []byte) *call
+}
+
+type renewal struct {
+	done chan struct{}
+	err  error
+}
+
+func newStreamable(life context.Context, h *httpPeer, endpoint string, s sink, log *slog.Logger, fallback bool) *streamable {
+	return &streamable{http: h, endpoint: endpoint, sink: s, log: log, life: life, mayFallBack: fallback, listening: -1}
+}
+
+// roundTrip POSTs m and, for a request, reads its answer stream to the end.
+func (s *streamable) roundTrip(ctx context.Context, m *message) error {
+	s.remember(m)
+	for attempt := 0; ; attempt++ {
+		hdr, gen := s.headersFor(m)
+		resp, err := s.http.do(ctx, http.MethodPost, s.endpoint, m.raw, hdr)
+		if err != nil {
+			return err
+		}
+		// A 404 to a request that named a session: the session is gone.
+		// Start a new one and send the message again (§Session Management 4).
+		if resp.StatusCode == http.StatusNotFound && hdr.Get(headerSession) != "" && attempt == 0 {
+			discard(resp)
+			s.log.Info("the server ended the session; starting a new one")
+			if err := s.renew(ctx, gen); err != nil {
+				return fmt.Errorf("the server ended the session and a new one could not be started: %w", err)
+			}
+			continue
+		}
+		return s.answer(ctx, m, resp, s.sink.deliver)
+	}
+}
+
+// remember keeps the client's initialize and initialized messages, which a
+// new session replays.
+func (s *streamable) remember(m *message) {
+	if m.modern != "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case m.kind == kindRequest && m.method == "initialize":
+		s.initReq, s.session, s.version = m, "", ""
+	case m.kind == kindNotification && m.method == "notifications/initialized":
+		s.initNote = m
+	}
+}
+
+// headersFor returns the transport headers for m and the session
+// generation they belong to.
+func (s *streamable) headersFor(m *message) (http.Header, int) {
+	h := http.Header{
+		"Accept":       {"application/json, text/event-stream"},
+		"Content-Type": {"application/json"},
+	}
+	if m.header != nil { // 2026-07-28: everything comes from the message
+		for k, v := range m.header {
+			h[k] = v
+		}
+		return h, 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m.method == "initialize" && m.kind == kindRequest {
+		return h, s.gen
+	}
+	if s.session != "" {
+		h.Set(headerSession, s.session)
+	}
+	if s.version != "" {
+		h.Set(headerProtoVersion, s.version)
+	}
+	return h, s.gen
+}
+
+// answer handles the server's HTTP answer to m.
+func (s *streamable) answer(ctx context.Context, m *message, resp *http.Response, deliver func(*message)) error {
+	defer resp.Body.Close()
+	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
+	if !ok {
+		return s.refused(m, resp, deliver)
+	}
+	s.markSucceeded()
+	isInit := m.kind == kindRequest && m.method == "initialize" && m.modern == ""
+	if isInit {
+		if err := s.adoptSession(resp.Header.Get(headerSession)); err != nil {
+			return err
+		}
+	}
+	if isInit {
+		deliver = s.watchInit(m, deliver)
+	}
+	switch {
+	case m.kind != kindRequest:
+		discard(resp)
+		if m.method == "notifications/initialized" {
+			s.listen()
+		}
+		return nil
+	case isEventStream(resp):
+		return s.readStream(ctx, m, resp.Body, deliver)
+	case resp.StatusCode == http.StatusAccepted:
+		discard(resp)
+		return errors.New("the server accepted the request (HTTP 202) but sent no answer")
+	}
+	body, err := readBody(resp, MaxLineBytes)
+	if err != nil {
+		return err
+	}
+	return deliverBody(m, resp, body, deliver)
+}
+
+// deliverBody hands over a JSON answer body, or explains why it is none.
+func deliverBody(m *message, resp *http.Response, body []byte, deliver func(*message)) error {
+	ans, err := parseMessage(body)
+	if err != nil || ans.kind != kindResponse {
+		return fmt.Errorf("the answer is not a JSON-RPC response: %w", statusError(resp, body))
+	}
+	deliver(ans)
+	return nil
+}
+
+// refused handles a non-2xx answer: a JSON-RPC error in the body reaches
+// the client under its request's id; anything else becomes a StatusError.
+func (s *streamable) refused(m *message, resp *http.Response, deliver func(*message)) error {
+	body, _ := readBody(resp, 1<<20)
+	rpc, _ := parseMessage(body)
+	isRPCError := rpc != nil && rpc.kind == kindResponse && rpc.errv != nil
+	if s.fallbackFor(m, resp.StatusCode, isRPCError) {
+		return fmt.Errorf("%w: %w", errOtherTransport, statusError(resp, body))
+	}
+	if m.kind == kindRequest && isRPCError {
+		if string(rpc.id) == "null" { // 4xx bodies carry errors without an id
+			rpc = &message{raw: rebindError(m.id, rpc.errv), kind: kindResponse, id: m.id, errv: rpc.errv}
+		}
+		deliver(rpc)
+		return nil
+	}
+	return statusError(resp, body)
+}
+
+// rebindError builds an error response for id around a raw error object.
+func rebindError(id, errv []byte) []byte {
+	out := make([]byte, 0, len(id)+len(errv)+32)
+	out = append(out, `{"jsonrpc":"2.0","id":`...)
+	out = append(out, id...)
+	out = append(out, `,"error":`...)
+	out = append(out, errv...)
+	return append(out, '}')
+}
+
+// fallbackFor reports whether a refusal of m means "not a Streamable HTTP
+// server": 400, 404 or 405 to the first initialize, without a modern
+// JSON-RPC error in the body (2026-07-28 streamable-http §Backward
+// Compatibility).
+func (s *streamable) fallbackFor(m *message, status int, isRPCError bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.mayFallBack || s.succeeded || isRPCError || m.method != "initialize" {
+		return false
+	}
+	return status == http.StatusBadRequest || status == http.StatusNotFound || status == http.StatusMethodNotAllowed
+}
+
+func (s *streamable) markSucceeded() {
+	s.mu.Lock()
+	s.succeeded = true
+	s.mu.Unlock()
+}
+
+// adoptSession takes the session id from the initialize answer.
+func (s *streamable) adoptSession(id string) error {
+	for i := 0; i < len(id); i++ { // visible ASCII only (§Session Management 1)
+		if id[i] < 0x21 || id[i] > 0x7e {
+			return errors.New("the server sent a session id with characters outside visible ASCII")
+		}
+	}
+	s.mu.Lock()
+	s.session = id
+	s.gen++
+	s.mu.Unlock()
+	return nil
+}
+
+// watchInit wraps deliver to learn the negotiated protocol version from the
+// initialize answer.
+func (s *streamable) watchInit(init *message, deliver func(*message)) func(*message) {
+	return func(ans *message) {
+		if ans.kind == kindResponse && string(ans.id) == string(init.id) && ans.result != nil {
+			if v, ok := stringValue(field(ans.result, "protocolVersion")); ok {
+				s.mu.Lock()
+				s.version = v
+				s.mu.Unlock()
+			}
+		}
+		deliver(ans)
+	}
+}
+
+// readStream reads an SSE answer stream until m is answered. When the
+// stream breaks first, it resumes with Last-Event-ID (§Resumability and
+// Redelivery), a few times, honouring the server's retry delay.
+func (s *streamable) readStream(ctx context.Context, m *message, body io.Reader, deliver func(*message)) error {
+	ev := newSSEReader(body)
+	err := s.pump(ev, m, deliver)
+	for tries := 0; err != nil && !errors.Is(err, errAnswered) && ev.idSeen && tries < 3; tries++ {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		s.log.Info("the answer stream broke; resuming it", "error", err)
+		if werr := sleepCtx(ctx, retryDelay(ev.retry)); werr != nil {
+			return werr
+		}
+		err = s.resume(ctx, m, ev, deliver)
+	}
+	if errors.Is(err, errAnswered) || s.sink.waiting(m.id) == nil {
+		return nil
+	}
+	if err == nil || errors.Is(err, io.EOF) {
+		return errors.New("the server ended its answer stream without answering this request")
+	}
+	return fmt.Errorf("the answer stream broke before the answer: %w", err)
+}
+
+// errAnswered ends a pump once its request has its answer.
+var errAnswered = errors.New("answered")
+
+// pump delivers the stream's messages; it returns errAnswered once m (if a
+// request) is answered, or the error that ended the stream.
+func (s *streamable) pump(ev *sseReader, m *message, deliver func(*message)) error {
+	for {
+		e, err := ev.next()
+		if err != nil {
+			return err
+		}
+		if e.name != "message" {
+			continue
+		}
+		msg, perr := parseMessage(e.data)
+		if perr != nil {
+			s.log.Warn("the server sent an event that is not JSON-RPC; dropped", "error", perr, "data", snippet(e.data))
+			continue
+		}
+		deliver(msg)
+		if m != nil && msg.kind == kindResponse && string(msg.id) == string(m.id) {
+			return errAnswered
+		}
+	}
+}
+
+// resume reopens a broken stream with GET and Last-Event-ID.
+func (s *streamable) resume(ctx context.Context, m *message, ev *sseReader, deliver func(*message)) error {
+	hdr, _ := s.headersFor(m)
+	hdr.Set("Accept", "text/event-stream")
+	hdr.Del("Content-Type")
+	hdr.Set("Last-Event-ID", ev.lastID)
+	resp, err := s.http.do(ctx, http.MethodGet, s.endpoint, nil, hdr)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !isEventStream(resp) {
+		body, _ := readBody(resp, 4<<10)
+		return fmt.Errorf("resuming failed: %w", statusError(resp, body))
+	}
+	next := newSSEReader(resp.Body)
+	next.lastID, next.idSeen, next.retry = ev.lastID, true, ev.retry
+	*ev = *next
+	return s.pump(ev, m, deliver)
+}
+
+// retryDelay is the SSE retry value, or one second when the server set none.
+func retryDelay(ms int) time.Duration {
+	if ms <= 0 {
+		return time.Second
+	}
+	return time.Duration(ms) * time.Millisecond
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// close ends the session with DELETE (§Session Management 5); a 405 means
+// the server keeps sessions until they expire, which is fine.
+func (s *streamable) close(ctx context.Context) {
+	s.mu.Lock()
+	session, version := s.session, s.version
+	s.mu.Unlock()
+	if session == "" {
+		return
+	}
+	hdr := http.Header{headerSession: {session}}
+	if version != "" {
+		hdr.Set(headerProtoVersion, version)
+	}
+	resp, err := s.http.do(ctx, http.MethodDelete, s.endpoint, nil, hdr)
+	if err != nil {
+		s.log.Debug("could not end the session", "error", err)
+		return
+	}
+	discard(resp)
+}

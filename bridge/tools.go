@@ -1,0 +1,164 @@
+package bridge
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+)
+
+// ToolFilter hides tools from tools/list answers and refuses calls to them
+// before they reach the server. Patterns match the whole tool name, case
+// insensitively, with '*' matching any run of characters (mcp-remote's
+// --ignore-tool). A tool is hidden when it matches an Ignore pattern, or
+// when Allow is not empty and it matches none of its patterns.
+type ToolFilter struct {
+	Ignore []string
+	Allow  []string
+}
+
+// active reports whether the filter can hide anything.
+func (f ToolFilter) active() bool { return len(f.Ignore) > 0 || len(f.Allow) > 0 }
+
+// Allowed reports whether the tool name passes the filter.
+func (f ToolFilter) Allowed(name string) bool {
+	for _, p := range f.Ignore {
+		if wildcardMatch(p, name) {
+			return false
+		}
+	}
+	if len(f.Allow) == 0 {
+		return true
+	}
+	for _, p := range f.Allow {
+		if wildcardMatch(p, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// wildcardMatch matches name against pattern ('*' = any run), ignoring case.
+func wildcardMatch(pattern, name string) bool {
+	p, n := strings.ToLower(pattern), strings.ToLower(name)
+	parts := strings.Split(p, "*")
+	if len(parts) == 1 {
+		return p == n
+	}
+	if !strings.HasPrefix(n, parts[0]) {
+		return false
+	}
+	n = n[len(parts[0]):]
+	last := parts[len(parts)-1]
+	for _, mid := range parts[1 : len(parts)-1] {
+		k := strings.Index(n, mid)
+		if k < 0 {
+			return false
+		}
+		n = n[k+len(mid):]
+	}
+	return strings.HasSuffix(n, last)
+}
+
+// toolCatalog is what the bridge learned from tools/list answers: for the
+// 2026-07-28 protocol, which call arguments each tool wants mirrored into
+// Mcp-Param-* headers.
+type toolCatalog struct {
+	mu      sync.RWMutex
+	headers map[string][]paramHeader // tool name → its x-mcp-header parameters
+}
+
+func newToolCatalog() *toolCatalog { return &toolCatalog{headers: map[string][]paramHeader{}} }
+
+// check refuses a tools/call to a filtered tool.
+func (t *toolCatalog) check(f ToolFilter, m *message) error {
+	if m.method != "tools/call" || !f.active() {
+		return nil
+	}
+	name, _ := stringValue(field(m.params, "name"))
+	if !f.Allowed(name) {
+		return fmt.Errorf("Tool %q is not available: mcpbridge hides it (--ignore-tool / --allow-tool)", name)
+	}
+	return nil
+}
+
+// shape returns the answer the client sees: tools/list answers lose the
+// tools the filter hides and, under 2026-07-28, the tools whose x-mcp-header
+// annotations are invalid (Streamable HTTP §Custom Headers from Tool
+// Parameters: the client MUST exclude them). Everything else passes as is.
+func (t *toolCatalog) shape(f ToolFilter, c *call, m *message) []byte {
+	if c.method != "tools/list" || m.result == nil {
+		return m.raw
+	}
+	modern := c.req != nil && c.req.modern != ""
+	if !f.active() && !modern {
+		return m.raw
+	}
+	tools := field(m.result, "tools")
+	if tools == nil {
+		return m.raw
+	}
+	var kept [][]byte
+	dropped := 0
+	_ = elements(tools, func(tool []byte) {
+		name, _ := stringValue(field(tool, "name"))
+		if !f.Allowed(name) {
+			dropped++
+			return
+		}
+		if modern {
+			hs, err := toolHeaders(field(tool, "inputSchema"))
+			if err != nil {
+				dropped++
+				return
+			}
+			t.learn(name, hs)
+		}
+		kept = append(kept, tool)
+	})
+	if dropped == 0 {
+		return m.raw
+	}
+	return splice(m.raw, tools, joinArray(kept))
+}
+
+func (t *toolCatalog) learn(name string, hs []paramHeader) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(hs) == 0 {
+		delete(t.headers, name)
+		return
+	}
+	t.headers[name] = hs
+}
+
+func (t *toolCatalog) lookup(name string) []paramHeader {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.headers[name]
+}
+
+// joinArray builds a JSON array from raw elements.
+func joinArray(elems [][]byte) []byte {
+	n := 2
+	for _, e := range elems {
+		n += len(e) + 1
+	}
+	out := make([]byte, 0, n)
+	out = append(out, '[')
+	for i, e := range elems {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, e...)
+	}
+	return append(out, ']')
+}
+
+// splice returns a copy of whole with part (a sub-slice of whole) replaced.
+func splice(whole, part, with []byte) []byte {
+	off := cap(whole) - cap(part)
+	out := make([]byte, 0, len(whole)-len(part)+len(with))
+	out = append(out, whole[:off]...)
+	out = append(out, with...)
+	return append(out, whole[off+len(part):]...)
+}

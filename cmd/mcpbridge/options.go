@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mcpbridge/mcpbridge/bridge"
+	"github.com/mcpbridge/mcpbridge/internal/logx"
+)
+
+// options are the bridge's command-line settings. Names and meanings follow
+// mcp-remote 0.15.1, so existing config lines keep working.
+type options struct {
+	url          string
+	callbackPort int
+
+	headers        []string
+	headerFile     string
+	allowHTTP      bool
+	transport      string
+	ignoreTools    []string
+	allowTools     []string
+	enableProxy    bool
+	caFiles        []string
+	connectTimeout int
+	headersTimeout int
+	bodyTimeout    int
+	ipv4           bool
+	disableCookies bool
+	keepAlive      bool
+	pingInterval   int
+	debug          bool
+	silent         bool
+
+	later laterFlags
+}
+
+func (o *options) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringArrayVar(&o.headers, "header", nil, `extra request header "Name: value" (repeatable); ${VAR} is read from the environment`)
+	f.StringVar(&o.headerFile, "header-file", "", "file of extra headers, one \"Name: value\" a line, # for comments")
+	f.BoolVar(&o.allowHTTP, "allow-http", false, "allow plain http:// to a server that is not on this machine")
+	f.StringVar(&o.transport, "transport", string(bridge.HTTPFirst), "http-first, sse-first, http-only or sse-only")
+	f.StringArrayVar(&o.ignoreTools, "ignore-tool", nil, "hide tools matching this pattern (repeatable; * wildcard, any case)")
+	f.StringArrayVar(&o.allowTools, "allow-tool", nil, "show only tools matching this pattern (repeatable; * wildcard, any case)")
+	f.BoolVar(&o.enableProxy, "enable-proxy", false, "use HTTP_PROXY, HTTPS_PROXY and NO_PROXY from the environment")
+	f.StringArrayVar(&o.caFiles, "ca-file", nil, "also trust the CA certificates in this PEM file (repeatable; NODE_EXTRA_CA_CERTS is read too)")
+	f.IntVar(&o.connectTimeout, "connect-timeout", 30, "seconds to wait for a connection to the server")
+	f.IntVar(&o.headersTimeout, "headers-timeout", 300, "seconds to wait for an answer's headers (0: no limit)")
+	f.IntVar(&o.bodyTimeout, "body-timeout", 300, "seconds an answer may stay silent (0: no limit)")
+	f.BoolVar(&o.ipv4, "ipv4", false, "connect over IPv4 only")
+	f.BoolVar(&o.disableCookies, "disable-cookies", false, "do not keep cookies the server sets")
+	f.BoolVar(&o.keepAlive, "keep-alive", false, "ping the server every 30 s to keep the session alive")
+	f.IntVar(&o.pingInterval, "ping-interval", 0, "ping the server every N seconds (implies --keep-alive)")
+	f.BoolVar(&o.debug, "debug", false, "write a detailed log (no secrets) to a file in the config folder")
+	f.BoolVar(&o.silent, "silent", false, "write nothing to stderr")
+	o.later.register(cmd)
+}
+
+// runBridge turns the options into a bridge.Config and runs the bridge.
+func runBridge(ctx context.Context, o *options, s ioStreams) error {
+	stderr := s.err
+	if o.silent {
+		stderr = nil
+	}
+	logFile := ""
+	if o.debug {
+		logFile = debugLogPath(o.url)
+	}
+	log, closeLog, err := logx.New(logx.Options{Stderr: stderr, DebugFile: logFile})
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	if logFile != "" {
+		log.Info("writing a debug log", "file", logFile)
+	}
+	cfg, err := o.config(log)
+	if err != nil {
+		return err
+	}
+	o.later.warn(log)
+	log.Info("bridging stdio to "+logx.RedactURL(cfg.URL), "transport", cfg.Transport, "version", version)
+	if err := bridge.Run(ctx, cfg, s.in, s.out); err != nil {
+		return fmt.Errorf("bridge: %w", err)
+	}
+	return nil
+}
+
+// config validates the options once and builds the bridge's Config.
+func (o *options) config(log *slog.Logger) (bridge.Config, error) {
+	u, err := serverURL(o.url, o.allowHTTP)
+	if err != nil {
+		return bridge.Config{}, err
+	}
+	mode, err := bridge.ParseTransportMode(o.transport)
+	if err != nil {
+		return bridge.Config{}, usageError{err}
+	}
+	hdr, err := buildHeaders(o.headerFile, o.headers, func(msg string) { log.Warn(msg) })
+	if err != nil {
+		return bridge.Config{}, usageError{err}
+	}
+	cas := o.caFiles
+	if extra := os.Getenv("NODE_EXTRA_CA_CERTS"); extra != "" {
+		cas = append(cas, extra)
+	}
+	client, err := bridge.NewHTTPClient(bridge.HTTPOptions{
+		ConnectTimeout: seconds(o.connectTimeout),
+		HeadersTimeout: seconds(o.headersTimeout),
+		Proxy:          o.enableProxy,
+		CAFiles:        cas,
+		IPv4:           o.ipv4,
+		Cookies:        !o.disableCookies,
+	})
+	if err != nil {
+		return bridge.Config{}, err
+	}
+	ping := seconds(o.pingInterval)
+	if o.keepAlive && o.pingInterval <= 0 {
+		ping = 30 * time.Second
+	}
+	return bridge.Config{
+		URL:          u,
+		HTTPClient:   client,
+		Transport:    mode,
+		Header:       hdr,
+		Tools:        bridge.ToolFilter{Ignore: o.ignoreTools, Allow: o.allowTools},
+		Log:          log,
+		BodyTimeout:  seconds(o.bodyTimeout),
+		PingInterval: max(ping, 0),
+	}, nil
+}
+
+// seconds maps a flag's seconds to a duration; 0 means no limit.
+func seconds(n int) time.Duration {
+	if n <= 0 {
+		return -1
+	}
+	return time.Duration(n) * time.Second
+}
+
+// serverURL validates the server URL: http or https, and plain http only to
+// this machine unless --allow-http.
+func serverURL(raw string, allowHTTP bool) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return nil, usageError{fmt.Errorf("%q is not a server URL: give one like https://example.com/mcp", raw)}
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !allowHTTP && !isLoopback(u.Hostname()) {
+			return nil, usageError{errors.New("refusing plain http:// to " + u.Host +
+				": tokens and messages would cross the network unencrypted. Use https://, or pass --allow-http if this network is trusted")}
+		}
+	default:
+		return nil, usageError{fmt.Errorf("%q is not an http:// or https:// URL", raw)}
+	}
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// configDir is MCPBRIDGE_CONFIG_DIR, else the OS's user config folder.
+func configDir() string {
+	if d := os.Getenv("MCPBRIDGE_CONFIG_DIR"); d != "" {
+		return d
+	}
+	if d, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(d, "mcpbridge")
+	}
+	return filepath.Join(os.TempDir(), "mcpbridge")
+}
+
+// debugLogPath names the debug log after a hash of the server URL, so two
+// servers' logs never mix.
+func debugLogPath(server string) string {
+	sum := sha256.Sum256([]byte(server))
+	return filepath.Join(configDir(), "logs", hex.EncodeToString(sum[:6])+"-debug.log")
+}

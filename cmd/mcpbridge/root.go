@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mcpbridge/mcpbridge/bridge"
+)
+
+type ioStreams struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+// version, commit and date are stamped by the release build (-X).
+var (
+	version = "dev"
+	commit  = "none"
+	date    = "unknown"
+)
+
+// usageError marks errors in the command line (exit code 2).
+type usageError struct{ error }
+
+// run executes the command line and returns the exit code.
+func run(ctx context.Context, args []string, s ioStreams) int {
+	bridge.Version = version
+	root := newRootCmd(ctx, s)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(s.err, "mcpbridge: %v\n", err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintln(s.err, "Run 'mcpbridge --help' for usage.")
+		return 2
+	}
+	return 1
+}
+
+func newRootCmd(ctx context.Context, s ioStreams) *cobra.Command {
+	o := &options{}
+	cmd := &cobra.Command{
+		Use:   "mcpbridge URL [callback-port] [flags]",
+		Short: "Use a remote MCP server from any stdio MCP client",
+		Long: `mcpbridge lets a local MCP client (Claude Desktop, Claude Code, Cursor, Zed…)
+use a remote MCP server. The client starts mcpbridge as a stdio server; mcpbridge
+forwards every message to the server over Streamable HTTP (or the legacy
+HTTP+SSE transport) and writes the server's messages back on stdout.
+
+It is a drop-in for mcp-remote: the same arguments and flags work.`,
+		Example: `  mcpbridge https://mcp.clerk.com/mcp
+  mcpbridge https://example.com/mcp --header "Authorization: Bearer ${API_TOKEN}"
+  mcpbridge http://10.0.0.5:8080/mcp --allow-http --transport sse-only
+  mcpbridge demo                      # try it with a built-in server`,
+		Args:          cobra.RangeArgs(1, 2),
+		Version:       fmt.Sprintf("%s (commit %s, built %s)", version, commit, date),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.url = args[0]
+			if len(args) == 2 {
+				port, err := strconv.Atoi(args[1])
+				if err != nil || port < 1 || port > 65535 {
+					return usageError{fmt.Errorf("callback port %q is not a port number", args[1])}
+				}
+				o.callbackPort = port
+			}
+			return runBridge(cmd.Context(), o, s)
+		},
+	}
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	cmd.SetIn(s.in)
+	cmd.SetOut(s.out)
+	cmd.SetErr(s.err)
+	o.register(cmd)
+	cmd.AddCommand(newDemoCmd(s))
+	return cmd
+}
