@@ -45,7 +45,9 @@ func NewHTTPClient(o HTTPOptions) (*http.Client, error) {
 	dialer := &net.Dialer{Timeout: orDefault(o.ConnectTimeout, 30*time.Second), KeepAlive: 30 * time.Second}
 	dial := dialer.DialContext
 	if o.IPv4 {
-		dial = func(ctx context.Context, _, addr string) (net.Conn, error) { return dialer.DialContext(ctx, "tcp4", addr) }
+		dial = func(ctx context.Context, _, addr string) (net.Conn, error) {
+			return dialer.DialContext(ctx, "tcp4", addr)
+		}
 	}
 	tr := &http.Transport{
 		DialContext:           dial,

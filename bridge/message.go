@@ -3,8 +3,8 @@ package bridge
 import (
 	"encoding/json"
 	"errors"
-	"net/http"
 	"fmt"
+	"net/http"
 )
 
 // kind is what a JSON-RPC message is, as far as routing cares.

@@ -36,6 +36,9 @@ func (l *laterFlags) register(cmd *cobra.Command) {
 
 // warn names every such flag the user gave.
 func (l *laterFlags) warn(log *slog.Logger) {
+	if l.fs == nil {
+		return
+	}
 	l.fs.Visit(func(f *pflag.Flag) {
 		if f.Name == "protocol" && f.Value.String() == "legacy" {
 			return // that is what the bridge does today
