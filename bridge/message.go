@@ -57,6 +57,7 @@ func (e *invalidMessage) Error() string { return "invalid JSON-RPC message: " + 
 // modified afterwards: the message keeps sub-slices of it. Messages with
 // insignificant whitespace are compacted into a new buffer.
 func parseMessage(b []byte) (*message, error) {
+	b = trimSpace(b) // whitespace around the message is not worth a copy
 	m := &message{raw: b}
 	var jsonrpc, method, hasResult, hasError []byte
 	var seenID bool
@@ -182,4 +183,16 @@ func errorFor(id []byte, err error) []byte {
 		code = ce.code
 	}
 	return errorResponse(id, code, fmt.Sprintf("mcpbridge: %v", err), nil)
+}
+
+// trimSpace drops JSON whitespace around b without copying.
+func trimSpace(b []byte) []byte {
+	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+	for len(b) > 0 && isSpace(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
 }

@@ -39,7 +39,7 @@ type sseReader struct {
 }
 
 func newSSEReader(r io.Reader) *sseReader {
-	return &sseReader{r: bufio.NewReaderSize(r, 32<<10)}
+	return &sseReader{r: bufio.NewReaderSize(r, 8<<10)}
 }
 
 // readLine returns the next line without its ending. The slice is valid
@@ -65,14 +65,14 @@ func (s *sseReader) readLine() ([]byte, error) {
 		}
 		k := indexEOL(buf)
 		if k < 0 {
-			s.line = append(s.line, buf...)
+			s.line = appendGrow(s.line, buf)
 			_, _ = s.r.Discard(len(buf))
 			if len(s.line) > maxEventBytes {
 				return nil, errEventTooLarge
 			}
 			continue
 		}
-		s.line = append(s.line, buf[:k]...)
+		s.line = appendGrow(s.line, buf[:k])
 		n := k + 1
 		if buf[k] == '\r' {
 			switch {
@@ -136,10 +136,13 @@ func (s *sseReader) next() (sseEvent, error) {
 		}
 		switch string(f) {
 		case "data":
-			if hasData {
-				data = append(data, '\n')
+			if !hasData {
+				// The event takes the line's buffer: no copy of a large
+				// single-line message.
+				data, s.line = v, nil
+			} else {
+				data = appendGrow(append(data, '\n'), v)
 			}
-			data = append(data, v...)
 			hasData = true
 			if len(data) > maxEventBytes {
 				return sseEvent{}, errEventTooLarge

@@ -1,0 +1,79 @@
+package bridge
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// benchServer answers every request with a JSON result of size bytes, the
+// way the shared benchmark's raw echo server does (json.Encoder: no
+// Content-Length, a trailing newline).
+func benchServer(size int, sse bool) *httptest.Server {
+	payload := strings.Repeat("x", size)
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		msg, _ := parseMessage(mustRead(r.Body))
+		if msg == nil || msg.kind != kindRequest {
+			w.WriteHeader(http.StatusAccepted)
+			return
+		}
+		body := fmt.Sprintf(`{"jsonrpc":"2.0","id":%s,"result":{"content":[{"type":"text","text":%q}]}}`, msg.id, payload)
+		if sse {
+			w.Header().Set("Content-Type", "text/event-stream")
+			fmt.Fprintf(w, "event: message\ndata: %s\n\n", body)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintln(w, body)
+	}))
+}
+
+func mustRead(r io.Reader) []byte { b, _ := io.ReadAll(r); return b }
+
+// benchBridge runs a bridge to srv and returns its stdin writer and stdout
+// reader.
+func benchBridge(b *testing.B, srv *httptest.Server) (io.WriteCloser, *bufio.Reader) {
+	u, _ := url.Parse(srv.URL)
+	client, _ := NewHTTPClient(HTTPOptions{})
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = Run(ctx, Config{URL: u, HTTPClient: client}, inR, outW); close(done) }()
+	b.Cleanup(func() { inW.Close(); cancel(); <-done })
+	return inW, bufio.NewReaderSize(outR, 1<<20)
+}
+
+func benchCalls(b *testing.B, size int, sse bool) {
+	srv := benchServer(size, sse)
+	defer srv.Close()
+	in, out := benchBridge(b, srv)
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		fmt.Fprintf(in, `{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"blob"}}`+"\n", i)
+		line, err := out.ReadSlice('\n')
+		for err == bufio.ErrBufferFull {
+			_, err = out.ReadSlice('\n')
+		}
+		if err != nil || len(line) == 0 {
+			b.Fatalf("read answer: %v", err)
+		}
+	}
+}
+
+func BenchmarkSmallJSON(b *testing.B) { benchCalls(b, 16, false) }
+func BenchmarkSmallSSE(b *testing.B)  { benchCalls(b, 16, true) }
+func BenchmarkBlobJSON(b *testing.B)  { benchCalls(b, 4<<20, false) }
+func BenchmarkBlobSSE(b *testing.B)   { benchCalls(b, 4<<20, true) }
