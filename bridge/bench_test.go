@@ -77,3 +77,25 @@ func BenchmarkSmallJSON(b *testing.B) { benchCalls(b, 16, false) }
 func BenchmarkSmallSSE(b *testing.B)  { benchCalls(b, 16, true) }
 func BenchmarkBlobJSON(b *testing.B)  { benchCalls(b, 4<<20, false) }
 func BenchmarkBlobSSE(b *testing.B)   { benchCalls(b, 4<<20, true) }
+
+// TestPiecedAnswerKeepsBoundarySpaces pins a bug found in review: trimming
+// whitespace around a pieced answer must not touch a space that happens to
+// end a piece inside a string.
+func TestPiecedAnswerKeepsBoundarySpaces(t *testing.T) {
+	text := strings.Repeat("a", chunkSize-len(`{"jsonrpc":"2.0","id":1,"result":"`)-1) + " " + strings.Repeat("b", 3*chunkSize)
+	body := `{"jsonrpc":"2.0","id":1,"result":"` + text + "\"}\n"
+	parts, err := readPieces(strings.NewReader(body), MaxLineBytes)
+	if err != nil || len(parts) < 2 {
+		t.Fatalf("readPieces: %d parts, %v", len(parts), err)
+	}
+	m, err := parseParts(trimParts(parts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(m.bytes()), strings.TrimSpace(body); got != want {
+		t.Fatalf("message changed: got %d bytes, want %d", len(got), len(want))
+	}
+	if m.parts == nil {
+		t.Fatal("a multi-chunk answer should stay in pieces")
+	}
+}

@@ -147,7 +147,7 @@ func (b *Bridge) notification(m *message) {
 	if m.method == "notifications/cancelled" {
 		if id := field(m.params, "requestId"); id != nil {
 			if c := b.calls.take(id); c != nil {
-				b.sendThen(m, c.abort)
+				b.dispatchThen(m, c.abort)
 				return
 			}
 		}
@@ -156,8 +156,12 @@ func (b *Bridge) notification(m *message) {
 }
 
 // dispatch hands m to the server, holding it behind a pending initialize.
-func (b *Bridge) dispatch(m *message) {
-	if b.gate.hold(m) {
+func (b *Bridge) dispatch(m *message) { b.dispatchThen(m, nil) }
+
+// dispatchThen hands m to the server (or to the gate) and runs after once
+// it has been sent.
+func (b *Bridge) dispatchThen(m *message, after func()) {
+	if b.gate.hold(m, after) {
 		return
 	}
 	if m.kind == kindRequest && m.method == "initialize" && m.modern == "" {
@@ -165,7 +169,7 @@ func (b *Bridge) dispatch(m *message) {
 		b.sendThen(m, b.releaseGate)
 		return
 	}
-	b.sendThen(m, nil)
+	b.sendThen(m, after)
 }
 
 // releaseGate sends the messages held during initialize, in order:
@@ -173,16 +177,19 @@ func (b *Bridge) dispatch(m *message) {
 // the server has them before the requests behind them.
 func (b *Bridge) releaseGate() {
 	for {
-		m := b.gate.pop()
-		if m == nil {
+		h, ok := b.gate.pop()
+		if !ok {
 			return
 		}
-		if m.kind == kindRequest && m.method != "initialize" {
-			b.sendThen(m, nil)
+		if h.m.kind == kindRequest && h.m.method != "initialize" {
+			b.sendThen(h.m, h.after)
 			continue
 		}
 		b.sends.Add(1)
-		b.send(m)
+		b.send(h.m)
+		if h.after != nil {
+			h.after()
+		}
 	}
 }
 
@@ -241,7 +248,7 @@ func (b *Bridge) settle(m *message, err error) {
 // out only when its request is still waiting; anything else is dropped.
 func (b *Bridge) deliver(m *message) {
 	if m.kind != kindResponse {
-		b.reply(m.raw)
+		b.replyMsg(m)
 		return
 	}
 	c := b.calls.take(m.id)
@@ -250,7 +257,7 @@ func (b *Bridge) deliver(m *message) {
 		b.log.Warn("dropped an answer whose id matches no request in flight", "id", snippet(m.id))
 	case c.internal:
 	default:
-		b.reply(b.tools.shape(b.cfg.Tools, c, m))
+		b.replyMsg(b.tools.shape(b.cfg.Tools, c, m.withID(c.id)))
 	}
 }
 
@@ -261,8 +268,20 @@ func (b *Bridge) answered(id []byte) bool { return b.calls.peek(id) == nil }
 func (b *Bridge) waiting(id []byte) *call { return b.calls.peek(id) }
 
 // reply writes one message to stdout.
-func (b *Bridge) reply(msg []byte) {
-	if err := b.out.write(msg); err != nil {
+func (b *Bridge) reply(msg []byte) { b.replyParts(msg) }
+
+// replyMsg writes a server message to stdout, from its pieces if it came in
+// pieces.
+func (b *Bridge) replyMsg(m *message) {
+	if m.parts != nil {
+		b.replyParts(m.parts...)
+		return
+	}
+	b.replyParts(m.raw)
+}
+
+func (b *Bridge) replyParts(parts ...[]byte) {
+	if err := b.out.write(parts...); err != nil {
 		b.log.Debug("stdout is gone", "error", err)
 	}
 }

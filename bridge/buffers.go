@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"sync"
@@ -14,25 +15,28 @@ const chunkSize = 64 << 10
 
 var chunkPool = sync.Pool{New: func() any { b := make([]byte, chunkSize); return &b }}
 
-// readAllExact reads r to the end (at most limit bytes) into pooled chunks
-// and returns one slice of exactly the right size: one copy of the body
-// alive besides the chunks, instead of the doubling buffer's two to three.
-func readAllExact(r io.Reader, limit int64) ([]byte, error) {
-	var chunks []*[]byte
+// readPieces reads r to the end (at most limit bytes). A body that fits in
+// one chunk comes back as one exact slice; a larger one as the chunks it was
+// read into, which the message then keeps and is written out from, so a
+// large answer is in memory once.
+func readPieces(r io.Reader, limit int64) ([][]byte, error) {
+	first := chunkPool.Get().(*[]byte)
+	pooled := true
 	defer func() {
-		for _, c := range chunks {
-			chunkPool.Put(c)
+		if pooled {
+			chunkPool.Put(first)
 		}
 	}()
+	parts := [][]byte{*first}
 	var total int64
-	last := 0 // bytes used in the last chunk
+	last := 0 // bytes used in the last part
 	for {
-		if len(chunks) == 0 || last == chunkSize {
-			chunks = append(chunks, chunkPool.Get().(*[]byte))
+		if last == chunkSize {
+			pooled = false // the first chunk now belongs to the message
+			parts = append(parts, make([]byte, chunkSize))
 			last = 0
 		}
-		buf := *chunks[len(chunks)-1]
-		n, err := r.Read(buf[last:])
+		n, err := r.Read(parts[len(parts)-1][last:])
 		last += n
 		total += int64(n)
 		if total > limit {
@@ -45,15 +49,11 @@ func readAllExact(r io.Reader, limit int64) ([]byte, error) {
 			return nil, err
 		}
 	}
-	out := make([]byte, 0, total)
-	for i, c := range chunks {
-		if i == len(chunks)-1 {
-			out = append(out, (*c)[:last]...)
-		} else {
-			out = append(out, *c...)
-		}
+	parts[len(parts)-1] = parts[len(parts)-1][:last]
+	if len(parts) == 1 {
+		return [][]byte{bytes.Clone(parts[0])}, nil
 	}
-	return out, nil
+	return parts, nil
 }
 
 // appendGrow appends src to dst, doubling the capacity when it must grow

@@ -10,7 +10,13 @@ import "sync"
 type initGate struct {
 	mu     sync.Mutex
 	closed bool
-	queue  []*message
+	queue  []held
+}
+
+// held is a message waiting at the gate and what to do once it is sent.
+type held struct {
+	m     *message
+	after func()
 }
 
 // close starts holding messages.
@@ -23,26 +29,26 @@ func (g *initGate) close() {
 // hold queues m while the gate is closed and reports whether it did.
 // Requests of the stateless 2026-07-28 protocol belong to no session and
 // pass.
-func (g *initGate) hold(m *message) bool {
+func (g *initGate) hold(m *message, after func()) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if !g.closed || m.modern != "" {
 		return false
 	}
-	g.queue = append(g.queue, m)
+	g.queue = append(g.queue, held{m, after})
 	return true
 }
 
-// pop returns the next held message, or opens the gate and returns nil.
-func (g *initGate) pop() *message {
+// pop returns the next held message, or opens the gate and returns false.
+func (g *initGate) pop() (held, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if len(g.queue) == 0 {
 		g.closed = false
 		g.queue = nil
-		return nil
+		return held{}, false
 	}
-	m := g.queue[0]
+	h := g.queue[0]
 	g.queue = g.queue[1:]
-	return m
+	return h, true
 }

@@ -282,20 +282,30 @@ func discard(resp *http.Response) {
 	_ = resp.Body.Close()
 }
 
-// readBody reads a whole body of at most limit bytes.
+// readBody reads a whole body of at most limit bytes into one slice.
 func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	parts, err := readAnswer(resp, limit)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Join(parts, nil), nil
+}
+
+// readAnswer reads a whole body of at most limit bytes: one exact slice
+// when the size is known or small, otherwise the pieces it was read in.
+func readAnswer(resp *http.Response, limit int64) ([][]byte, error) {
 	if resp.ContentLength >= 0 && resp.ContentLength <= limit {
 		buf := make([]byte, resp.ContentLength)
 		if _, err := io.ReadFull(resp.Body, buf); err != nil {
 			return nil, fmt.Errorf("read the server's answer: %w", err)
 		}
-		return buf, nil
+		return [][]byte{buf}, nil
 	}
-	b, err := readAllExact(resp.Body, limit)
+	parts, err := readPieces(resp.Body, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read the server's answer: %w", err)
 	}
-	return b, nil
+	return parts, nil
 }
 
 // mediaType returns the response's media type, lower case, without

@@ -5,302 +5,426 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // This file holds a small single-pass JSON scanner. The bridge forwards each
 // message's bytes as they are; the scanner validates a message, finds the few
-// top-level members routing needs (id, method, params, result, error) as
-// sub-slices of the input, and notices whether the message carries any
-// insignificant whitespace (and so must be compacted before it goes out on a
-// newline-delimited stream). It never builds a tree and never copies.
+// top-level members routing needs (id, method, params, result, error), and
+// notices whether the message carries insignificant whitespace (and so must
+// be compacted before it goes out on a newline-delimited stream). It never
+// builds a tree.
+//
+// It reads its input as a rope: a list of chunks, so that a large answer
+// read from the network in pieces is validated where it lies and written out
+// from the same pieces, never copied whole. Contiguous input is a rope of one
+// chunk, and then every value it reports is a sub-slice of the input.
 
 // maxDepth bounds nesting so that a hostile message cannot exhaust the stack.
 const maxDepth = 1000
 
 var errSyntax = errors.New("invalid JSON")
 
-// scanner walks one JSON text.
+// scanner walks one JSON text with a cursor.
 type scanner struct {
-	b     []byte
-	ws    bool // insignificant whitespace seen inside the value
-	depth int
+	chunks [][]byte
+	ci     int    // index of cur in chunks
+	cur    []byte // the chunk under the cursor
+	i      int    // cursor within cur
+	base   int    // offset of cur[0] in the whole input
+	ws     bool   // insignificant whitespace seen
+	depth  int
+}
+
+func newScanner(chunks ...[]byte) *scanner {
+	s := &scanner{chunks: chunks}
+	if len(chunks) > 0 {
+		s.cur = chunks[0]
+	}
+	return s
 }
 
 func syntaxErr(at int, what string) error {
 	return fmt.Errorf("%w at byte %d: %s", errSyntax, at, what)
 }
 
-// skipSpace returns the index of the first non-whitespace byte at or after i.
-func (s *scanner) skipSpace(i int) int {
-	for i < len(s.b) {
-		switch s.b[i] {
+// pos is the cursor's offset in the whole input.
+func (s *scanner) pos() int { return s.base + s.i }
+
+// peek returns the byte under the cursor; ok is false at the end.
+func (s *scanner) peek() (byte, bool) {
+	if s.i < len(s.cur) {
+		return s.cur[s.i], true
+	}
+	return s.nextChunk()
+}
+
+// nextChunk moves the cursor to the start of the next non-empty chunk.
+func (s *scanner) nextChunk() (byte, bool) {
+	for s.i >= len(s.cur) {
+		if s.ci+1 >= len(s.chunks) {
+			return 0, false
+		}
+		s.base += len(s.cur)
+		s.ci++
+		s.cur, s.i = s.chunks[s.ci], 0
+	}
+	return s.cur[s.i], true
+}
+
+// expect consumes c or fails.
+func (s *scanner) expect(c byte, what string) error {
+	if b, ok := s.peek(); !ok || b != c {
+		return syntaxErr(s.pos(), what)
+	}
+	s.i++
+	return nil
+}
+
+// skipSpace moves past whitespace.
+func (s *scanner) skipSpace() {
+	for {
+		c, ok := s.peek()
+		if !ok {
+			return
+		}
+		switch c {
 		case ' ', '\t', '\n', '\r':
 			s.ws = true
-			i++
+			s.i++
 		default:
-			return i
+			return
 		}
 	}
-	return i
 }
 
-// value validates the JSON value starting at i (no leading space) and returns
-// the index just past it.
-func (s *scanner) value(i int) (int, error) {
-	if i >= len(s.b) {
-		return i, syntaxErr(i, "unexpected end of input")
+// slice returns the input between two offsets: a sub-slice when it lies in
+// one chunk (always, for contiguous input), a copy otherwise.
+func (s *scanner) slice(from, to int) []byte {
+	off := 0
+	for _, c := range s.chunks {
+		if from >= off && to <= off+len(c) {
+			return c[from-off : to-off]
+		}
+		off += len(c)
 	}
-	switch c := s.b[i]; {
+	out := make([]byte, 0, to-from)
+	off = 0
+	for _, c := range s.chunks {
+		lo, hi := max(from-off, 0), min(to-off, len(c))
+		if lo < hi {
+			out = append(out, c[lo:hi]...)
+		}
+		off += len(c)
+	}
+	return out
+}
+
+// value validates the JSON value at the cursor (no leading space).
+func (s *scanner) value() error {
+	c, ok := s.peek()
+	if !ok {
+		return syntaxErr(s.pos(), "unexpected end of input")
+	}
+	switch {
 	case c == '"':
-		return s.str(i)
+		return s.str()
 	case c == '{':
-		return s.object(i, nil)
+		return s.object(nil)
 	case c == '[':
-		return s.array(i, nil)
+		return s.array(nil)
 	case c == 't':
-		return s.literal(i, "true")
+		return s.literal("true")
 	case c == 'f':
-		return s.literal(i, "false")
+		return s.literal("false")
 	case c == 'n':
-		return s.literal(i, "null")
+		return s.literal("null")
 	case c == '-' || (c >= '0' && c <= '9'):
-		return s.number(i)
-	default:
-		return i, syntaxErr(i, fmt.Sprintf("unexpected character %q", c))
+		return s.number()
 	}
+	return syntaxErr(s.pos(), fmt.Sprintf("unexpected character %q", c))
 }
 
-func (s *scanner) literal(i int, lit string) (int, error) {
-	if len(s.b)-i < len(lit) || string(s.b[i:i+len(lit)]) != lit {
-		return i, syntaxErr(i, "invalid literal")
+func (s *scanner) literal(lit string) error {
+	start := s.pos()
+	for k := 0; k < len(lit); k++ {
+		if c, ok := s.peek(); !ok || c != lit[k] {
+			return syntaxErr(start, "invalid literal")
+		}
+		s.i++
 	}
-	return i + len(lit), nil
+	return nil
 }
 
-// str validates the string starting at the quote at i.
-func (s *scanner) str(i int) (int, error) {
-	i++
+// str validates the string whose opening quote is under the cursor.
+func (s *scanner) str() error {
+	s.i++
 	for {
-		// Fast path: runs of ordinary bytes.
-		j := i
-		for j < len(s.b) {
-			c := s.b[j]
-			if c == '"' || c == '\\' || c < 0x20 {
+		// Fast path: a run of ordinary bytes within the chunk.
+		cur, j := s.cur, s.i
+		for j < len(cur) {
+			if c := cur[j]; c == '"' || c == '\\' || c < 0x20 {
 				break
 			}
 			j++
 		}
-		if j >= len(s.b) {
-			return j, syntaxErr(j, "unterminated string")
-		}
-		switch c := s.b[j]; {
-		case c == '"':
-			return j + 1, nil
-		case c < 0x20:
-			return j, syntaxErr(j, "control character in string")
-		}
-		// Backslash escape.
-		if j+1 >= len(s.b) {
-			return j, syntaxErr(j, "unterminated escape")
-		}
-		switch s.b[j+1] {
-		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-			i = j + 2
-		case 'u':
-			if j+6 > len(s.b) || !isHex4(s.b[j+2:j+6]) {
-				return j, syntaxErr(j, `invalid \u escape`)
+		s.i = j
+		if j == len(cur) {
+			if _, ok := s.nextChunk(); !ok {
+				return syntaxErr(s.pos(), "unterminated string")
 			}
-			i = j + 6
-		default:
-			return j, syntaxErr(j, "invalid escape")
+			continue
+		}
+		switch c := cur[j]; {
+		case c == '"':
+			s.i++
+			return nil
+		case c < 0x20:
+			return syntaxErr(s.pos(), "control character in string")
+		}
+		if err := s.escape(); err != nil {
+			return err
 		}
 	}
 }
 
-func isHex4(b []byte) bool {
-	for _, c := range b {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return false
-		}
+// escape validates the escape sequence whose backslash is under the cursor.
+func (s *scanner) escape() error {
+	at := s.pos()
+	s.i++
+	c, ok := s.peek()
+	if !ok {
+		return syntaxErr(at, "unterminated escape")
 	}
-	return true
+	s.i++
+	switch c {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return nil
+	case 'u':
+		for k := 0; k < 4; k++ {
+			h, ok := s.peek()
+			if !ok || !isHex(h) {
+				return syntaxErr(at, `invalid \u escape`)
+			}
+			s.i++
+		}
+		return nil
+	}
+	return syntaxErr(at, "invalid escape")
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// digits consumes a run of digits and returns how many there were.
+func (s *scanner) digits() int {
+	n := 0
+	for {
+		c, ok := s.peek()
+		if !ok || c < '0' || c > '9' {
+			return n
+		}
+		s.i++
+		n++
+	}
+}
+
+// accept consumes c if it is under the cursor.
+func (s *scanner) accept(set string) bool {
+	c, ok := s.peek()
+	if ok && strings.IndexByte(set, c) >= 0 {
+		s.i++
+		return true
+	}
+	return false
 }
 
 // number validates a JSON number (RFC 8259 §6).
-func (s *scanner) number(i int) (int, error) {
-	start := i
-	if s.b[i] == '-' {
-		i++
+func (s *scanner) number() error {
+	start := s.pos()
+	s.accept("-")
+	if !s.accept("0") && s.digits() == 0 {
+		return syntaxErr(start, "invalid number")
 	}
-	digits := func() int {
-		n := 0
-		for i < len(s.b) && s.b[i] >= '0' && s.b[i] <= '9' {
-			i++
-			n++
-		}
-		return n
+	if s.accept(".") && s.digits() == 0 {
+		return syntaxErr(start, "invalid number")
 	}
-	if i < len(s.b) && s.b[i] == '0' {
-		i++
-	} else if digits() == 0 {
-		return i, syntaxErr(start, "invalid number")
-	}
-	if i < len(s.b) && s.b[i] == '.' {
-		i++
-		if digits() == 0 {
-			return i, syntaxErr(start, "invalid number")
+	if s.accept("eE") {
+		s.accept("+-")
+		if s.digits() == 0 {
+			return syntaxErr(start, "invalid number")
 		}
 	}
-	if i < len(s.b) && (s.b[i] == 'e' || s.b[i] == 'E') {
-		i++
-		if i < len(s.b) && (s.b[i] == '+' || s.b[i] == '-') {
-			i++
-		}
-		if digits() == 0 {
-			return i, syntaxErr(start, "invalid number")
-		}
-	}
-	return i, nil
+	return nil
 }
 
-// member is called for each member of an object: key is the raw key without
-// quotes (escapes left as they are), val the value's bytes.
-type memberFunc func(key, val []byte)
+// span is where a member's key and value lie in the input (offsets; the key
+// without its quotes).
+type span struct{ keyFrom, keyTo, valFrom, valTo int }
 
-// object validates the object at i; visit, when not nil, sees each member.
-func (s *scanner) object(i int, visit memberFunc) (int, error) {
+// object validates the object under the cursor; visit, when not nil, sees
+// each member.
+func (s *scanner) object(visit func(span)) error {
 	if s.depth++; s.depth > maxDepth {
-		return i, syntaxErr(i, "nesting too deep")
+		return syntaxErr(s.pos(), "nesting too deep")
 	}
 	defer func() { s.depth-- }()
-	i = s.skipSpace(i + 1)
-	if i < len(s.b) && s.b[i] == '}' {
-		return i + 1, nil
+	s.i++
+	s.skipSpace()
+	if c, ok := s.peek(); ok && c == '}' {
+		s.i++
+		return nil
 	}
 	for {
-		if i >= len(s.b) || s.b[i] != '"' {
-			return i, syntaxErr(i, "expected object key")
+		var sp span
+		if c, ok := s.peek(); !ok || c != '"' {
+			return syntaxErr(s.pos(), "expected object key")
 		}
-		kEnd, err := s.str(i)
-		if err != nil {
-			return kEnd, err
+		sp.keyFrom = s.pos() + 1
+		if err := s.str(); err != nil {
+			return err
 		}
-		key := s.b[i+1 : kEnd-1]
-		i = s.skipSpace(kEnd)
-		if i >= len(s.b) || s.b[i] != ':' {
-			return i, syntaxErr(i, "expected ':'")
+		sp.keyTo = s.pos() - 1
+		s.skipSpace()
+		if err := s.expect(':', "expected ':'"); err != nil {
+			return err
 		}
-		i = s.skipSpace(i + 1)
-		vStart := i
-		if i, err = s.value(i); err != nil {
-			return i, err
+		s.skipSpace()
+		sp.valFrom = s.pos()
+		if err := s.value(); err != nil {
+			return err
 		}
+		sp.valTo = s.pos()
 		if visit != nil {
-			visit(key, s.b[vStart:i])
+			visit(sp)
 		}
-		i = s.skipSpace(i)
-		if i >= len(s.b) {
-			return i, syntaxErr(i, "unterminated object")
-		}
-		switch s.b[i] {
-		case ',':
-			i = s.skipSpace(i + 1)
-		case '}':
-			return i + 1, nil
+		s.skipSpace()
+		c, ok := s.peek()
+		switch {
+		case !ok:
+			return syntaxErr(s.pos(), "unterminated object")
+		case c == ',':
+			s.i++
+			s.skipSpace()
+		case c == '}':
+			s.i++
+			return nil
 		default:
-			return i, syntaxErr(i, "expected ',' or '}'")
+			return syntaxErr(s.pos(), "expected ',' or '}'")
 		}
 	}
 }
 
-// array validates the array at i; visit, when not nil, sees each element.
-func (s *scanner) array(i int, visit func(elem []byte)) (int, error) {
+// array validates the array under the cursor; visit, when not nil, sees
+// each element's offsets.
+func (s *scanner) array(visit func(from, to int)) error {
 	if s.depth++; s.depth > maxDepth {
-		return i, syntaxErr(i, "nesting too deep")
+		return syntaxErr(s.pos(), "nesting too deep")
 	}
 	defer func() { s.depth-- }()
-	i = s.skipSpace(i + 1)
-	if i < len(s.b) && s.b[i] == ']' {
-		return i + 1, nil
+	s.i++
+	s.skipSpace()
+	if c, ok := s.peek(); ok && c == ']' {
+		s.i++
+		return nil
 	}
 	for {
-		start := i
-		var err error
-		if i, err = s.value(i); err != nil {
-			return i, err
+		from := s.pos()
+		if err := s.value(); err != nil {
+			return err
 		}
 		if visit != nil {
-			visit(s.b[start:i])
+			visit(from, s.pos())
 		}
-		i = s.skipSpace(i)
-		if i >= len(s.b) {
-			return i, syntaxErr(i, "unterminated array")
-		}
-		switch s.b[i] {
-		case ',':
-			i = s.skipSpace(i + 1)
-		case ']':
-			return i + 1, nil
+		s.skipSpace()
+		c, ok := s.peek()
+		switch {
+		case !ok:
+			return syntaxErr(s.pos(), "unterminated array")
+		case c == ',':
+			s.i++
+			s.skipSpace()
+		case c == ']':
+			s.i++
+			return nil
 		default:
-			return i, syntaxErr(i, "expected ',' or ']'")
+			return syntaxErr(s.pos(), "expected ',' or ']'")
 		}
 	}
+}
+
+// whole scans one value filling the input, with optional surrounding space.
+func (s *scanner) whole(scan func() error) error {
+	s.skipSpace()
+	if err := scan(); err != nil {
+		return err
+	}
+	s.skipSpace()
+	if _, ok := s.peek(); ok {
+		return syntaxErr(s.pos(), "data after the value")
+	}
+	return nil
 }
 
 // validJSON reports whether b is exactly one JSON value, surrounded by
 // optional whitespace, and whether it holds insignificant whitespace.
 func validJSON(b []byte) (ok, hasSpace bool) {
-	s := scanner{b: b}
-	i := s.skipSpace(0)
-	end, err := s.value(i)
-	if err != nil {
-		return false, false
-	}
-	if s.skipSpace(end) != len(b) {
+	s := newScanner(b)
+	if err := s.whole(s.value); err != nil {
 		return false, false
 	}
 	return true, s.ws
 }
 
+// memberFunc sees one member of an object: the raw key without quotes
+// (escapes left as they are) and the value's bytes.
+type memberFunc func(key, val []byte)
+
 // members validates the object b and calls visit for each top-level member.
 func members(b []byte, visit memberFunc) error {
-	s := scanner{b: b}
-	i := s.skipSpace(0)
-	if i >= len(b) || b[i] != '{' {
-		return syntaxErr(i, "expected an object")
-	}
-	end, err := s.object(i, visit)
-	if err != nil {
-		return err
-	}
-	if s.skipSpace(end) != len(b) {
-		return syntaxErr(end, "data after the object")
-	}
-	return nil
+	s := newScanner(b)
+	return s.whole(func() error {
+		if c, ok := s.peek(); !ok || c != '{' {
+			return syntaxErr(s.pos(), "expected an object")
+		}
+		return s.object(func(sp span) {
+			visit(b[sp.keyFrom:sp.keyTo], b[sp.valFrom:sp.valTo])
+		})
+	})
 }
 
 // field returns the value of the top-level member key of the object obj, or
-// nil when obj is not an object or has no such member. obj is assumed to have
-// been validated already.
+// nil when obj is not an object or has no such member. As in encoding/json,
+// when a key appears twice the last one wins.
 func field(obj []byte, key string) []byte {
 	var out []byte
 	_ = members(obj, func(k, v []byte) {
-		if out == nil && string(k) == key {
+		if keyIs(k, key) {
 			out = v
 		}
 	})
 	return out
 }
 
+// keyIs compares a raw member name (escapes as written) with name.
+func keyIs(raw []byte, name string) bool {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw) == name
+	}
+	var s string
+	return json.Unmarshal(append(append([]byte{'"'}, raw...), '"'), &s) == nil && s == name
+}
+
 // elements calls visit for each element of the JSON array b.
 func elements(b []byte, visit func(elem []byte)) error {
-	s := scanner{b: b}
-	i := s.skipSpace(0)
-	if i >= len(b) || b[i] != '[' {
-		return syntaxErr(i, "expected an array")
-	}
-	_, err := s.array(i, visit)
-	return err
+	s := newScanner(b)
+	return s.whole(func() error {
+		if c, ok := s.peek(); !ok || c != '[' {
+			return syntaxErr(s.pos(), "expected an array")
+		}
+		return s.array(func(from, to int) { visit(b[from:to]) })
+	})
 }
 
 // stringValue decodes a JSON string value; ok is false for anything else.

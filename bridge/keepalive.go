@@ -23,7 +23,7 @@ func (b *Bridge) keepAlive(every time.Duration) {
 		if !b.calls.add(&call{id: id, method: "ping", req: m, internal: true}) {
 			continue
 		}
-		if b.gate.hold(m) {
+		if b.gate.hold(m, nil) {
 			continue
 		}
 		b.sendThen(m, nil)

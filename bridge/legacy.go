@@ -168,7 +168,7 @@ func (l *legacySSE) connect(ctx context.Context) (*sseConn, error) {
 	if first.err == nil && first.e.name != "endpoint" {
 		first.err = fmt.Errorf("the stream's first event is %q, not endpoint", first.e.name)
 	}
-	post, err := l.endpoint(first.e.data)
+	post, err := l.endpoint(first.e.bytes())
 	if first.err != nil || err != nil {
 		resp.Body.Close()
 		return nil, errors.Join(first.err, err)
@@ -204,12 +204,12 @@ func (l *legacySSE) readLoop(c *sseConn, ev *sseReader, resp *http.Response) {
 			}
 			return
 		}
-		if e.name != "message" {
+		if e.name != "message" || e.empty() {
 			continue
 		}
-		msg, err := parseMessage(e.data)
+		msg, err := e.message()
 		if err != nil {
-			l.log.Warn("the server sent an event that is not JSON-RPC; dropped", "error", err, "data", snippet(e.data))
+			l.log.Warn("the server sent an event that is not JSON-RPC; dropped", "error", err)
 			continue
 		}
 		if ch, ok := c.private.LoadAndDelete(idKey(msg.id)); ok && msg.kind == kindResponse {

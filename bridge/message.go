@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,13 +21,17 @@ const (
 // message is one JSON-RPC message: its compact bytes, forwarded as they are,
 // and the members routing reads, as sub-slices of raw.
 type message struct {
-	raw    []byte
+	raw    []byte   // the message; nil when it is kept in parts
+	parts  [][]byte // a large message as the pieces it was read in
 	kind   kind
 	id     []byte // raw id value; nil when absent
+	idAt   int    // where the id lies in the message
 	method string
 	params []byte // raw params; nil when absent
-	result []byte // raw result (responses)
-	errv   []byte // raw error (responses)
+	result []byte // raw result (responses); nil when spread over parts
+	errv   []byte // raw error (responses); nil when spread over parts
+
+	hasResult, hasError bool
 
 	modern string      // protocol version from params._meta (2026-07-28 and later); "" otherwise
 	header http.Header // headers the request needs beyond the session's (modern requests)
@@ -57,58 +62,115 @@ func (e *invalidMessage) Error() string { return "invalid JSON-RPC message: " + 
 // modified afterwards: the message keeps sub-slices of it. Messages with
 // insignificant whitespace are compacted into a new buffer.
 func parseMessage(b []byte) (*message, error) {
-	b = trimSpace(b) // whitespace around the message is not worth a copy
-	m := &message{raw: b}
-	var jsonrpc, method, hasResult, hasError []byte
-	var seenID bool
-	s := scanner{b: b}
-	i := s.skipSpace(0)
-	if i >= len(b) || b[i] != '{' {
-		if ok, _ := validJSON(b); ok {
-			return nil, &invalidMessage{reason: "not a JSON object"}
-		}
-		return nil, syntaxErr(i, "not JSON")
+	return parseParts([][]byte{trimSpace(b)}) // whitespace around a message is not worth a copy
+}
+
+// parseParts validates a message that arrived in pieces (a large answer read
+// in chunks). The message keeps the pieces and goes out from them: only its
+// small members (id, method) are ever copied.
+func parseParts(parts [][]byte) (*message, error) {
+	m := &message{}
+	if len(parts) == 1 {
+		m.raw = parts[0]
+	} else {
+		m.parts = parts
 	}
-	end, err := s.object(i, func(k, v []byte) {
-		switch string(k) {
-		case "jsonrpc":
-			jsonrpc = v
-		case "id":
-			m.id, seenID = v, true
-		case "method":
-			method = v
-		case "params":
-			m.params = v
-		case "result":
-			hasResult, m.result = v, v
-		case "error":
-			hasError, m.errv = v, v
+	s := newScanner(parts...)
+	var jsonrpc, method span
+	var seenID, seenMethod, notObject bool
+	err := s.whole(func() error {
+		if c, ok := s.peek(); !ok || c != '{' {
+			notObject = true
+			return s.value()
 		}
+		return s.object(func(sp span) {
+			switch memberName(s.slice(sp.keyFrom, sp.keyTo)) {
+			case "jsonrpc":
+				jsonrpc = sp
+			case "id":
+				m.id, m.idAt, seenID = s.slice(sp.valFrom, sp.valTo), sp.valFrom, true
+			case "method":
+				method, seenMethod = sp, true
+			case "params":
+				m.params = m.small(sp)
+			case "result":
+				m.result, m.hasResult = m.small(sp), true
+			case "error":
+				m.errv, m.hasError = m.small(sp), true
+			}
+		})
 	})
-	if err != nil {
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if s.skipSpace(end) != len(b) {
-		return nil, syntaxErr(end, "data after the message")
-	}
-	if s.ws {
-		c, err := compact(b)
+	case notObject:
+		return nil, &invalidMessage{reason: "not a JSON object"}
+	case s.ws:
+		c, err := compact(m.bytes())
 		if err != nil {
 			return nil, err
 		}
 		return parseMessage(c)
 	}
-	return m, m.classify(seenID, jsonrpc, method, hasResult, hasError)
+	var methodRaw []byte
+	if seenMethod {
+		methodRaw = s.slice(method.valFrom, method.valTo)
+	}
+	jr := []byte(nil)
+	if jsonrpc.valTo > 0 {
+		jr = s.slice(jsonrpc.valFrom, jsonrpc.valTo)
+	}
+	return m, m.classify(seenID, jr, methodRaw, m.hasResult, m.hasError)
+}
+
+// memberName decodes a raw member name when it holds escapes.
+func memberName(raw []byte) string {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw)
+	}
+	s, _ := stringValue(append(append([]byte{'"'}, raw...), '"'))
+	return s
+}
+
+// small returns a member's value when it lies in one piece (always, for a
+// contiguous message); a value spread over pieces is left out, and readers
+// that need it flatten the message first.
+func (m *message) small(sp span) []byte {
+	if m.parts == nil {
+		return m.raw[sp.valFrom:sp.valTo]
+	}
+	return nil
+}
+
+// bytes returns the whole message contiguously (a copy for a pieced one).
+func (m *message) bytes() []byte {
+	if m.parts == nil {
+		return m.raw
+	}
+	return bytes.Join(m.parts, nil)
+}
+
+// flat returns m with every member readable: m itself, or for a pieced
+// message a contiguous copy.
+func (m *message) flat() *message {
+	if m.parts == nil {
+		return m
+	}
+	f, err := parseMessage(m.bytes())
+	if err != nil { // cannot happen: m was valid
+		return m
+	}
+	return f
 }
 
 // classify sets m.kind, or explains why the message is not JSON-RPC.
-func (m *message) classify(seenID bool, jsonrpc, method, result, errv []byte) error {
+func (m *message) classify(seenID bool, jsonrpc, method []byte, hasResult, hasError bool) error {
 	if seenID && !validID(m.id) {
 		m.id = nil
 		return &invalidMessage{reason: "id must be a string or a number"}
 	}
 	bad := func(reason string) error { return &invalidMessage{id: m.id, reason: reason} }
-	if string(jsonrpc) != `"2.0"` {
+	if v, _ := stringValue(jsonrpc); v != "2.0" {
 		return bad(`"jsonrpc" must be "2.0"`)
 	}
 	if method != nil {
@@ -127,7 +189,7 @@ func (m *message) classify(seenID bool, jsonrpc, method, result, errv []byte) er
 		}
 		return nil
 	}
-	if seenID && (result != nil) != (errv != nil) {
+	if seenID && hasResult != hasError {
 		m.kind = kindResponse
 		return nil
 	}
@@ -146,9 +208,36 @@ func validID(id []byte) bool {
 	return string(id) == "null"
 }
 
-// idKey is the key under which a request waits for its answer: the id's
-// compact bytes, so 1 and "1" differ as JSON-RPC says they do.
-func idKey(id []byte) string { return string(id) }
+// idKey is the key under which a request waits for its answer. Numbers are
+// their bytes; strings their decoded text behind a quote, so 1 and "1"
+// differ as JSON-RPC says they do, while "café" and "caf\u00e9" (a server
+// that re-escapes the id) are the same id.
+func idKey(id []byte) string {
+	if len(id) < 2 || id[0] != '"' {
+		return string(id)
+	}
+	if bytes.IndexByte(id, '\\') < 0 {
+		return string(id[:len(id)-1])
+	}
+	if s, ok := stringValue(id); ok {
+		return `"` + s
+	}
+	return string(id)
+}
+
+// withID returns m answering to the client's own id bytes, when the server
+// wrote the same id differently.
+func (m *message) withID(id []byte) *message {
+	if bytes.Equal(m.id, id) {
+		return m
+	}
+	whole := m.bytes()
+	out := make([]byte, 0, len(whole)+len(id))
+	out = append(out, whole[:m.idAt]...)
+	out = append(out, id...)
+	out = append(out, whole[m.idAt+len(m.id):]...)
+	return &message{raw: out, kind: m.kind, id: id}
+}
 
 // rpcError is the error object of a JSON-RPC error response.
 type rpcError struct {
@@ -186,13 +275,39 @@ func errorFor(id []byte, err error) []byte {
 }
 
 // trimSpace drops JSON whitespace around b without copying.
-func trimSpace(b []byte) []byte {
-	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+func trimSpace(b []byte) []byte { return trimRight(trimLeft(b)) }
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func trimLeft(b []byte) []byte {
 	for len(b) > 0 && isSpace(b[0]) {
 		b = b[1:]
 	}
+	return b
+}
+
+func trimRight(b []byte) []byte {
 	for len(b) > 0 && isSpace(b[len(b)-1]) {
 		b = b[:len(b)-1]
 	}
 	return b
+}
+
+// trimParts drops JSON whitespace around a pieced message (only at its
+// outer edges: inside, a piece may well end in a string's space).
+func trimParts(parts [][]byte) [][]byte {
+	for len(parts) > 0 {
+		if parts[0] = trimLeft(parts[0]); len(parts[0]) > 0 {
+			break
+		}
+		parts = parts[1:]
+	}
+	for len(parts) > 0 {
+		n := len(parts) - 1
+		if parts[n] = trimRight(parts[n]); len(parts[n]) > 0 {
+			break
+		}
+		parts = parts[:n]
+	}
+	return parts
 }

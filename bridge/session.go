@@ -50,7 +50,7 @@ func (s *streamable) replay(ctx context.Context, init, note *message) error {
 	}
 	var answer *message
 	keep := func(m *message) {
-		if m.kind == kindResponse && string(m.id) == string(init.id) {
+		if m.kind == kindResponse && idKey(m.id) == idKey(init.id) {
 			answer = m
 			return
 		}
@@ -67,8 +67,8 @@ func (s *streamable) replay(ctx context.Context, init, note *message) error {
 	switch {
 	case answer == nil:
 		return errors.New("initialize: no answer")
-	case answer.errv != nil:
-		return fmt.Errorf("initialize: the server refused it: %s", snippet(answer.errv))
+	case answer.hasError:
+		return fmt.Errorf("initialize: the server refused it: %s", snippet(answer.flat().errv))
 	}
 	if note == nil {
 		return nil
@@ -122,11 +122,7 @@ func (s *streamable) listenLoop(gen int) {
 			s.log.Warn("GET stream refused", "error", statusError(resp, body))
 		default:
 			stopIdle(resp.Body)
-			next := newSSEReader(resp.Body)
-			if ev != nil {
-				next.lastID, next.idSeen, next.retry = ev.lastID, ev.idSeen, ev.retry
-			}
-			ev = next
+			ev = ev.continueOn(resp.Body)
 			err := s.pump(ev, nil, s.sink.deliver)
 			resp.Body.Close()
 			s.log.Debug("GET stream ended; reconnecting", "error", err)

@@ -22,34 +22,80 @@ var errEventTooLarge = fmt.Errorf("SSE event larger than %d MiB", maxEventBytes>
 
 // sseEvent is one dispatched event.
 type sseEvent struct {
-	name string // "message" when the stream named none
-	data []byte // the caller's to keep
-	id   string // the last event id after this event
+	name   string   // "message" when the stream named none
+	pieces [][]byte // the data, in the pieces it was read in; the caller's to keep
+	id     string   // the last event id after this event
+}
+
+// message parses the event's data as one JSON-RPC message, kept in the
+// pieces it was read in.
+func (e sseEvent) message() (*message, error) {
+	m, err := parseParts(trimParts(e.pieces))
+	if err != nil {
+		head := e.pieces
+		if len(head) > 0 {
+			head = head[:1]
+		}
+		return nil, fmt.Errorf("%w (data: %s)", err, snippet(bytes.Join(head, nil)))
+	}
+	return m, nil
+}
+
+// empty reports whether the event carries no data but whitespace.
+func (e sseEvent) empty() bool { return len(trimParts(e.pieces)) == 0 }
+
+// bytes returns the event's data in one slice.
+func (e sseEvent) bytes() []byte {
+	if len(e.pieces) == 1 {
+		return e.pieces[0]
+	}
+	return bytes.Join(e.pieces, nil)
 }
 
 // sseReader reads events from a stream.
 type sseReader struct {
 	r       *bufio.Reader
-	line    []byte // reused buffer for one line
-	afterCR bool   // the previous line ended in CR: skip a following LF
+	line    [][]byte // the line being read, in pieces of at most chunkSize
+	size    int      // its length
+	afterCR bool     // the previous line ended in CR: skip a following LF
 
-	lastID string
-	retry  int // milliseconds; 0 when the server never set it
-	idSeen bool
+	lastID  string // the last event id, as of the last dispatch
+	idBuf   string // the id field seen since, committed at the next blank line
+	idSet   bool   // idBuf was set
+	retry   int    // milliseconds; 0 when the server never set it
+	idSeen  bool
+	started bool // the leading byte order mark, if any, was skipped
+	events  int  // events dispatched so far
+}
+
+// continueOn returns a reader for a resumed stream that keeps this one's
+// last event id, retry delay and event count (s may be nil).
+func (s *sseReader) continueOn(r io.Reader) *sseReader {
+	next := newSSEReader(r)
+	if s != nil {
+		next.lastID, next.idSeen, next.retry, next.events = s.lastID, s.idSeen, s.retry, s.events
+	}
+	return next
 }
 
 func newSSEReader(r io.Reader) *sseReader {
 	return &sseReader{r: bufio.NewReaderSize(r, 8<<10)}
 }
 
-// readLine returns the next line without its ending. The slice is valid
-// until the next call.
-func (s *sseReader) readLine() ([]byte, error) {
-	s.line = s.line[:0]
+// readLine returns the next line without its ending, in pieces of at most
+// chunkSize, so that a data line of many MiB is never regrown or copied.
+func (s *sseReader) readLine() ([][]byte, error) {
+	s.line, s.size = nil, 0
+	if !s.started {
+		s.started = true
+		if bom, _ := s.r.Peek(3); string(bom) == "\xef\xbb\xbf" {
+			_, _ = s.r.Discard(3)
+		}
+	}
 	for {
 		if s.r.Buffered() == 0 {
 			if _, err := s.r.Peek(1); err != nil {
-				if errors.Is(err, io.EOF) && len(s.line) > 0 {
+				if errors.Is(err, io.EOF) && s.size > 0 {
 					return nil, io.ErrUnexpectedEOF // an unterminated last line is discarded
 				}
 				return nil, err
@@ -65,14 +111,14 @@ func (s *sseReader) readLine() ([]byte, error) {
 		}
 		k := indexEOL(buf)
 		if k < 0 {
-			s.line = appendGrow(s.line, buf)
+			s.add(buf)
 			_, _ = s.r.Discard(len(buf))
-			if len(s.line) > maxEventBytes {
+			if s.size > maxEventBytes {
 				return nil, errEventTooLarge
 			}
 			continue
 		}
-		s.line = appendGrow(s.line, buf[:k])
+		s.add(buf[:k])
 		n := k + 1
 		if buf[k] == '\r' {
 			switch {
@@ -84,6 +130,22 @@ func (s *sseReader) readLine() ([]byte, error) {
 		}
 		_, _ = s.r.Discard(n)
 		return s.line, nil
+	}
+}
+
+// add appends b to the line, filling pieces up to chunkSize.
+func (s *sseReader) add(b []byte) {
+	s.size += len(b)
+	for len(b) > 0 {
+		n := len(s.line)
+		if n == 0 || len(s.line[n-1]) == chunkSize {
+			s.line = append(s.line, nil)
+			n++
+		}
+		room := chunkSize - len(s.line[n-1])
+		take := min(room, len(b))
+		s.line[n-1] = appendGrow(s.line[n-1], b[:take])
+		b = b[take:]
 	}
 }
 
@@ -103,9 +165,9 @@ func indexEOL(b []byte) int {
 // next returns the next event. At the end of the stream it returns io.EOF;
 // a stream cut inside an event yields io.ErrUnexpectedEOF.
 func (s *sseReader) next() (sseEvent, error) {
-	var data []byte
+	var data [][]byte
 	var name string
-	hasData := false
+	hasData, size := false, 0
 	for {
 		line, err := s.readLine()
 		if err != nil {
@@ -114,7 +176,10 @@ func (s *sseReader) next() (sseEvent, error) {
 			}
 			return sseEvent{}, err
 		}
-		if len(line) == 0 { // dispatch
+		if len(line) == 0 { // a blank line dispatches
+			if s.idSet {
+				s.lastID, s.idSeen = s.idBuf, true
+			}
 			if !hasData {
 				name = ""
 				continue
@@ -122,44 +187,73 @@ func (s *sseReader) next() (sseEvent, error) {
 			if name == "" {
 				name = "message"
 			}
-			return sseEvent{name: name, data: data, id: s.lastID}, nil
+			s.events++
+			return sseEvent{name: name, pieces: data, id: s.lastID}, nil
 		}
-		if line[0] == ':' {
-			continue
-		}
-		f, v := line, []byte(nil)
-		if k := bytes.IndexByte(line, ':'); k >= 0 {
-			f, v = line[:k], line[k+1:]
-			if len(v) > 0 && v[0] == ' ' {
-				v = v[1:]
-			}
-		}
-		switch string(f) {
+		f, v := splitField(line)
+		switch f {
+		case ":": // comment
 		case "data":
-			if !hasData {
-				// The event takes the line's buffer: no copy of a large
-				// single-line message.
-				data, s.line = v, nil
-			} else {
-				data = appendGrow(append(data, '\n'), v)
+			if hasData {
+				data = append(data, []byte{'\n'})
+				size++
+			}
+			data = append(data, v...)
+			for _, p := range v {
+				size += len(p)
 			}
 			hasData = true
-			if len(data) > maxEventBytes {
+			if size > maxEventBytes {
 				return sseEvent{}, errEventTooLarge
 			}
 		case "event":
-			name = string(v)
+			name = string(bytes.Join(v, nil))
 		case "id":
-			if bytes.IndexByte(v, 0) < 0 {
-				s.lastID = string(v)
-				s.idSeen = true
+			if id := bytes.Join(v, nil); bytes.IndexByte(id, 0) < 0 {
+				s.idBuf, s.idSet = string(id), true
 			}
 		case "retry":
-			if n, err := strconv.Atoi(string(v)); err == nil && n >= 0 && isDigits(v) {
-				s.retry = n
+			if r := bytes.Join(v, nil); isDigits(r) {
+				if n, err := strconv.Atoi(string(r)); err == nil {
+					s.retry = n
+				}
 			}
 		}
 	}
+}
+
+// splitField splits a line into its field name and value ("name: value",
+// one optional space after the colon; a line without a colon is a field
+// with an empty value). A comment line yields the name ":". The name lies in
+// the first piece: pieces are chunkSize long, and longer names are nonsense.
+func splitField(line [][]byte) (string, [][]byte) {
+	first := line[0]
+	if len(first) > 0 && first[0] == ':' {
+		return ":", nil
+	}
+	k := bytes.IndexByte(first, ':')
+	if k < 0 {
+		if len(line) > 1 {
+			return "", nil
+		}
+		return string(first), nil
+	}
+	rest := first[k+1:]
+	if len(rest) > 0 && rest[0] == ' ' {
+		rest = rest[1:]
+	} else if len(rest) == 0 && len(line) > 1 && len(line[1]) > 0 && line[1][0] == ' ' {
+		line = append([][]byte{nil, line[1][1:]}, line[2:]...)
+	}
+	v := make([][]byte, 0, len(line))
+	if len(rest) > 0 {
+		v = append(v, rest)
+	}
+	for _, p := range line[1:] {
+		if len(p) > 0 {
+			v = append(v, p)
+		}
+	}
+	return string(first[:k]), v
 }
 
 func isDigits(b []byte) bool {

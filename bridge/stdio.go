@@ -41,19 +41,23 @@ func (l *lineReader) next() ([]byte, error) {
 	}
 	buf := bytes.Clone(frag)
 	for errors.Is(err, bufio.ErrBufferFull) {
-		if len(buf) > l.max {
+		if len(buf) > l.max+2 { // room for CRLF
 			return nil, l.skipLine()
 		}
 		frag, err = l.r.ReadSlice('\n')
 		buf = append(buf, frag...)
 	}
-	if len(buf) > l.max {
-		return nil, errLineTooLong
-	}
-	if err != nil && len(buf) == 0 {
+	switch {
+	case err != nil && !errors.Is(err, io.EOF):
+		return nil, err // a broken line is no message
+	case err != nil && len(buf) == 0:
 		return nil, err
 	}
-	return trimEOL(buf), nil // err is nil, or EOF after a last line
+	line := trimEOL(buf) // err is nil, or EOF after a last line
+	if len(line) > l.max {
+		return nil, errLineTooLong
+	}
+	return line, nil
 }
 
 // skipLine discards the rest of an overlong line.
@@ -87,14 +91,17 @@ func newOutWriter(w io.Writer) *outWriter {
 	return &outWriter{w: bufio.NewWriterSize(w, 32<<10)}
 }
 
-// write sends one compact message followed by a newline.
-func (o *outWriter) write(msg []byte) error {
+// write sends one compact message, given whole or in pieces, followed by a
+// newline.
+func (o *outWriter) write(parts ...[]byte) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.err != nil {
 		return o.err
 	}
-	_, _ = o.w.Write(msg)
+	for _, p := range parts {
+		_, _ = o.w.Write(p)
+	}
 	_ = o.w.WriteByte('\n')
 	if err := o.w.Flush(); err != nil {
 		o.err = fmt.Errorf("write to stdout: %w", err)

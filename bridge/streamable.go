@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -148,18 +149,18 @@ func (s *streamable) answer(ctx context.Context, m *message, resp *http.Response
 		discard(resp)
 		return errors.New("the server accepted the request (HTTP 202) but sent no answer")
 	}
-	body, err := readBody(resp, MaxLineBytes)
+	parts, err := readAnswer(resp, MaxLineBytes)
 	if err != nil {
 		return err
 	}
-	return deliverBody(m, resp, body, deliver)
+	return deliverBody(resp, parts, deliver)
 }
 
 // deliverBody hands over a JSON answer body, or explains why it is none.
-func deliverBody(m *message, resp *http.Response, body []byte, deliver func(*message)) error {
-	ans, err := parseMessage(body)
+func deliverBody(resp *http.Response, parts [][]byte, deliver func(*message)) error {
+	ans, err := parseParts(trimParts(parts))
 	if err != nil || ans.kind != kindResponse {
-		return fmt.Errorf("the answer is not a JSON-RPC response: %w", statusError(resp, body))
+		return fmt.Errorf("the answer is not a JSON-RPC response: %w", statusError(resp, bytes.Join(parts, nil)))
 	}
 	deliver(ans)
 	return nil
@@ -231,8 +232,8 @@ func (s *streamable) adoptSession(id string) error {
 // initialize answer.
 func (s *streamable) watchInit(init *message, deliver func(*message)) func(*message) {
 	return func(ans *message) {
-		if ans.kind == kindResponse && string(ans.id) == string(init.id) && ans.result != nil {
-			if v, ok := stringValue(field(ans.result, "protocolVersion")); ok {
+		if ans.kind == kindResponse && idKey(ans.id) == idKey(init.id) && ans.hasResult {
+			if v, ok := stringValue(field(ans.flat().result, "protocolVersion")); ok {
 				s.mu.Lock()
 				s.version = v
 				s.mu.Unlock()
@@ -248,15 +249,25 @@ func (s *streamable) watchInit(init *message, deliver func(*message)) func(*mess
 func (s *streamable) readStream(ctx context.Context, m *message, body io.Reader, deliver func(*message)) error {
 	ev := newSSEReader(body)
 	err := s.pump(ev, m, deliver)
-	for tries := 0; err != nil && !errors.Is(err, errAnswered) && ev.idSeen && tries < 3; tries++ {
+	// Resume while the server makes progress: a server may close the
+	// connection after every event and expect the client to poll. Three
+	// attempts in a row that bring nothing end it. 2026-07-28 streams are
+	// not resumable.
+	for failures := 0; err != nil && !errors.Is(err, errAnswered) && ev.idSeen && m.modern == "" && failures < 3; {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		s.log.Info("the answer stream broke; resuming it", "error", err)
+		s.log.Debug("the answer stream broke; resuming it", "error", err)
 		if werr := sleepCtx(ctx, retryDelay(ev.retry)); werr != nil {
 			return werr
 		}
+		before := ev.events
 		err = s.resume(ctx, m, ev, deliver)
+		if ev.events > before {
+			failures = 0
+		} else {
+			failures++
+		}
 	}
 	if errors.Is(err, errAnswered) || s.sink.waiting(m.id) == nil {
 		return nil
@@ -278,16 +289,16 @@ func (s *streamable) pump(ev *sseReader, m *message, deliver func(*message)) err
 		if err != nil {
 			return err
 		}
-		if e.name != "message" {
-			continue
+		if e.name != "message" || e.empty() {
+			continue // priming events carry an id and no data
 		}
-		msg, perr := parseMessage(e.data)
+		msg, perr := e.message()
 		if perr != nil {
-			s.log.Warn("the server sent an event that is not JSON-RPC; dropped", "error", perr, "data", snippet(e.data))
+			s.log.Warn("the server sent an event that is not JSON-RPC; dropped", "error", perr)
 			continue
 		}
 		deliver(msg)
-		if m != nil && msg.kind == kindResponse && string(msg.id) == string(m.id) {
+		if m != nil && msg.kind == kindResponse && idKey(msg.id) == idKey(m.id) {
 			return errAnswered
 		}
 	}
@@ -308,9 +319,7 @@ func (s *streamable) resume(ctx context.Context, m *message, ev *sseReader, deli
 		body, _ := readBody(resp, 4<<10)
 		return fmt.Errorf("resuming failed: %w", statusError(resp, body))
 	}
-	next := newSSEReader(resp.Body)
-	next.lastID, next.idSeen, next.retry = ev.lastID, true, ev.retry
-	*ev = *next
+	*ev = *ev.continueOn(resp.Body)
 	return s.pump(ev, m, deliver)
 }
 

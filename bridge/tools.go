@@ -85,17 +85,18 @@ func (t *toolCatalog) check(f ToolFilter, m *message) error {
 // tools the filter hides and, under 2026-07-28, the tools whose x-mcp-header
 // annotations are invalid (Streamable HTTP §Custom Headers from Tool
 // Parameters: the client MUST exclude them). Everything else passes as is.
-func (t *toolCatalog) shape(f ToolFilter, c *call, m *message) []byte {
-	if c.method != "tools/list" || m.result == nil {
-		return m.raw
+func (t *toolCatalog) shape(f ToolFilter, c *call, m *message) *message {
+	if c.method != "tools/list" || !m.hasResult {
+		return m
 	}
 	modern := c.req != nil && c.req.modern != ""
 	if !f.active() && !modern {
-		return m.raw
+		return m
 	}
+	m = m.flat()
 	tools := field(m.result, "tools")
 	if tools == nil {
-		return m.raw
+		return m
 	}
 	var kept [][]byte
 	dropped := 0
@@ -116,9 +117,9 @@ func (t *toolCatalog) shape(f ToolFilter, c *call, m *message) []byte {
 		kept = append(kept, tool)
 	})
 	if dropped == 0 {
-		return m.raw
+		return m
 	}
-	return splice(m.raw, tools, joinArray(kept))
+	return &message{raw: splice(m.raw, tools, joinArray(kept)), kind: kindResponse, id: m.id}
 }
 
 func (t *toolCatalog) learn(name string, hs []paramHeader) {
