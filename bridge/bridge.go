@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"sync"
 	"time"
 )
 
@@ -26,7 +25,7 @@ type Bridge struct {
 
 	ctx    context.Context // every exchange with the server; cancelled last
 	cancel context.CancelFunc
-	sends  sync.WaitGroup // messages still being handed to the server
+	sends  counter // messages still being handed to the server
 }
 
 // New prepares a bridge that writes the client's answers to stdout.
@@ -185,7 +184,7 @@ func (b *Bridge) releaseGate() {
 			b.sendThen(h.m, h.after)
 			continue
 		}
-		b.sends.Add(1)
+		b.sends.add()
 		b.send(h.m)
 		if h.after != nil {
 			h.after()
@@ -195,7 +194,7 @@ func (b *Bridge) releaseGate() {
 
 // sendThen sends m on a goroutine of its own and then runs after.
 func (b *Bridge) sendThen(m *message, after func()) {
-	b.sends.Add(1)
+	b.sends.add()
 	go func() {
 		b.send(m)
 		if after != nil {
@@ -207,7 +206,7 @@ func (b *Bridge) sendThen(m *message, after func()) {
 // send hands one message to the server and, for a request, makes sure the
 // client hears exactly one answer.
 func (b *Bridge) send(m *message) {
-	defer b.sends.Done()
+	defer b.sends.done()
 	ctx := b.ctx
 	if m.kind == kindRequest {
 		c := b.calls.peek(m.id)
@@ -304,10 +303,8 @@ func (b *Bridge) shutdown() {
 			b.reply(errorResponse(c.id, codeServerError, "mcpbridge: shutting down before the server answered", nil))
 		}
 	}
-	sent := make(chan struct{})
-	go func() { b.sends.Wait(); close(sent) }()
 	select {
-	case <-sent:
+	case <-b.sends.zero():
 	case <-deadline.Done():
 	}
 	ctx, stop := context.WithTimeout(context.Background(), time.Second)

@@ -35,6 +35,9 @@ func (e *StatusError) Error() string {
 	default:
 		msg += " with an empty body"
 	}
+	if e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden {
+		msg += `. The server wants credentials: pass them with --header "Authorization: Bearer …"`
+	}
 	return msg
 }
 

@@ -117,3 +117,41 @@ func (f *inflight) drained() <-chan struct{} {
 	}
 	return f.idle
 }
+
+// counter counts work under way; unlike sync.WaitGroup, it may be waited
+// on while more work starts (a late message during shutdown).
+type counter struct {
+	mu   sync.Mutex
+	n    int
+	idle chan struct{}
+}
+
+func (c *counter) add() {
+	c.mu.Lock()
+	c.n++
+	c.mu.Unlock()
+}
+
+func (c *counter) done() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n--; c.n == 0 && c.idle != nil {
+		close(c.idle)
+		c.idle = nil
+	}
+}
+
+// zero returns a channel closed once nothing is under way.
+func (c *counter) zero() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == 0 {
+		ch := make(chan struct{})
+		close(ch)
+		return ch
+	}
+	if c.idle == nil {
+		c.idle = make(chan struct{})
+	}
+	return c.idle
+}

@@ -120,7 +120,7 @@ func (s *streamable) headersFor(m *message) (http.Header, int) {
 }
 
 // answer handles the server's HTTP answer to m.
-func (s *streamable) answer(ctx context.Context, m *message, resp *http.Response, deliver func(*message)) error {
+func (s *streamable) answer(ctx context.Context, m *message, resp *http.Response, deliver func(*message)) (err error) {
 	defer resp.Body.Close()
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
 	if !ok {
@@ -135,6 +135,15 @@ func (s *streamable) answer(ctx context.Context, m *message, resp *http.Response
 	}
 	if isInit {
 		deliver = s.watchInit(m, deliver)
+	}
+	if m.kind == kindRequest {
+		var stray []byte
+		deliver = s.watchStray(m, deliver, &stray)
+		defer func() {
+			if stray != nil && s.sink.waiting(m.id) != nil {
+				err = fmt.Errorf("the server answered with id %s, which is not this request's; the answer was dropped", snippet(stray))
+			}
+		}()
 	}
 	switch {
 	case m.kind != kindRequest:
@@ -154,6 +163,17 @@ func (s *streamable) answer(ctx context.Context, m *message, resp *http.Response
 		return err
 	}
 	return deliverBody(resp, parts, deliver)
+}
+
+// watchStray wraps deliver to remember an answer whose id matches no
+// waiting request (the bridge drops it), to name it in the error.
+func (s *streamable) watchStray(m *message, deliver func(*message), stray *[]byte) func(*message) {
+	return func(ans *message) {
+		if ans.kind == kindResponse && idKey(ans.id) != idKey(m.id) && s.sink.waiting(ans.id) == nil {
+			*stray = ans.id
+		}
+		deliver(ans)
+	}
 }
 
 // deliverBody hands over a JSON answer body, or explains why it is none.
