@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -22,6 +23,7 @@ type Bridge struct {
 	conn  *connector
 	tools *toolCatalog
 	gate  initGate
+	order barrier
 
 	ctx    context.Context // every exchange with the server; cancelled last
 	cancel context.CancelFunc
@@ -171,6 +173,31 @@ func (b *Bridge) dispatchThen(m *message, after func()) {
 	b.sendThen(m, after)
 }
 
+// The client's messages reach the server in the order it wrote them where
+// order matters: a notification (notifications/initialized,
+// roots/list_changed, cancelled…) may change how the server treats what
+// follows, so each one is a barrier: later messages leave only once the
+// server has taken it (its 202 came back). Requests between two
+// notifications still go out side by side.
+type barrier struct {
+	mu   sync.Mutex
+	last chan struct{} // closed when the latest notification has been sent; nil when none
+}
+
+// enter returns the barrier m must wait for, and for a notification the
+// function that lifts the barrier it sets for the messages after it.
+func (o *barrier) enter(m *message) (wait <-chan struct{}, lift func()) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	wait = o.last
+	if m.kind != kindNotification {
+		return wait, func() {}
+	}
+	ch := make(chan struct{})
+	o.last = ch
+	return wait, func() { close(ch) }
+}
+
 // releaseGate sends the messages held during initialize, in order:
 // notifications (notifications/initialized first of all) synchronously, so
 // the server has them before the requests behind them.
@@ -185,18 +212,22 @@ func (b *Bridge) releaseGate() {
 			continue
 		}
 		b.sends.add()
-		b.send(h.m)
+		b.send(h.m, nil)
 		if h.after != nil {
 			h.after()
 		}
+		b.sends.done()
 	}
 }
 
 // sendThen sends m on a goroutine of its own and then runs after.
 func (b *Bridge) sendThen(m *message, after func()) {
 	b.sends.add()
+	wait, lift := b.order.enter(m)
 	go func() {
-		b.send(m)
+		defer b.sends.done()
+		b.send(m, wait)
+		lift()
 		if after != nil {
 			after()
 		}
@@ -205,8 +236,13 @@ func (b *Bridge) sendThen(m *message, after func()) {
 
 // send hands one message to the server and, for a request, makes sure the
 // client hears exactly one answer.
-func (b *Bridge) send(m *message) {
-	defer b.sends.done()
+func (b *Bridge) send(m *message, after <-chan struct{}) {
+	if after != nil {
+		select { // the notification before m goes first
+		case <-after:
+		case <-b.ctx.Done():
+		}
+	}
 	ctx := b.ctx
 	if m.kind == kindRequest {
 		c := b.calls.peek(m.id)
@@ -256,7 +292,7 @@ func (b *Bridge) deliver(m *message) {
 		b.log.Warn("dropped an answer whose id matches no request in flight", "id", snippet(m.id))
 	case c.internal:
 	default:
-		b.replyMsg(b.tools.shape(b.cfg.Tools, c, m.withID(c.id)))
+		b.replyMsg(b.tools.shape(b.cfg.Tools, c, m).withID(c.id))
 	}
 }
 

@@ -46,9 +46,9 @@ func (c *call) abort() {
 // first caller to take a call owns its answer, every later caller gets nil.
 // That is how each request gets exactly one answer, whatever races.
 type inflight struct {
-	mu    sync.Mutex
-	calls map[string]*call
-	idle  chan struct{} // closed when the table empties, while someone waits
+	mu      sync.Mutex
+	calls   map[string]*call
+	waiting counter // len(calls), to wait for the table to empty
 }
 
 func newInflight() *inflight { return &inflight{calls: make(map[string]*call)} }
@@ -64,6 +64,7 @@ func (f *inflight) add(c *call) bool {
 	}
 	c.done = make(chan struct{})
 	f.calls[k] = c
+	f.waiting.add()
 	return true
 }
 
@@ -78,10 +79,7 @@ func (f *inflight) take(id []byte) *call {
 	}
 	delete(f.calls, k)
 	close(c.done)
-	if len(f.calls) == 0 && f.idle != nil {
-		close(f.idle)
-		f.idle = nil
-	}
+	f.waiting.done()
 	return c
 }
 
@@ -104,19 +102,7 @@ func (f *inflight) all() []*call {
 }
 
 // drained returns a channel closed once no request is waiting.
-func (f *inflight) drained() <-chan struct{} {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if len(f.calls) == 0 {
-		ch := make(chan struct{})
-		close(ch)
-		return ch
-	}
-	if f.idle == nil {
-		f.idle = make(chan struct{})
-	}
-	return f.idle
-}
+func (f *inflight) drained() <-chan struct{} { return f.waiting.zero() }
 
 // counter counts work under way; unlike sync.WaitGroup, it may be waited
 // on while more work starts (a late message during shutdown).

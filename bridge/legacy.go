@@ -212,9 +212,11 @@ func (l *legacySSE) readLoop(c *sseConn, ev *sseReader, resp *http.Response) {
 			l.log.Warn("the server sent an event that is not JSON-RPC; dropped", "error", err)
 			continue
 		}
-		if ch, ok := c.private.LoadAndDelete(idKey(msg.id)); ok && msg.kind == kindResponse {
-			ch.(chan *message) <- msg
-			continue
+		if msg.kind == kindResponse {
+			if ch, ok := c.private.LoadAndDelete(idKey(msg.id)); ok {
+				ch.(chan *message) <- msg
+				continue
+			}
 		}
 		l.sink.deliver(msg)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
 	"net/http"
 )
 
@@ -208,12 +209,19 @@ func validID(id []byte) bool {
 	return string(id) == "null"
 }
 
-// idKey is the key under which a request waits for its answer. Numbers are
-// their bytes; strings their decoded text behind a quote, so 1 and "1"
-// differ as JSON-RPC says they do, while "café" and "caf\u00e9" (a server
-// that re-escapes the id) are the same id.
+// idKey is the key under which a request waits for its answer. Strings are
+// their decoded text behind a quote, numbers their exact value, so 1 and "1"
+// differ as JSON-RPC says they do, while the same id re-written by a server
+// matches: "café" and "caf\u00e9", 1e2 and 100. Values that differ never
+// match: 9007199254740993 is not 9007199254740992.
 func idKey(id []byte) string {
-	if len(id) < 2 || id[0] != '"' {
+	if len(id) == 0 {
+		return ""
+	}
+	if id[0] != '"' {
+		return numberKey(id)
+	}
+	if len(id) < 2 {
 		return string(id)
 	}
 	if bytes.IndexByte(id, '\\') < 0 {
@@ -223,6 +231,19 @@ func idKey(id []byte) string {
 		return `"` + s
 	}
 	return string(id)
+}
+
+// numberKey is a plain integer's bytes, or the exact value of any other
+// number (fraction, exponent, -0) as a reduced fraction.
+func numberKey(n []byte) string {
+	if bytes.IndexAny(n, ".eE") < 0 && !bytes.HasPrefix(n, []byte("-0")) {
+		return string(n)
+	}
+	r, ok := new(big.Rat).SetString(string(n))
+	if !ok || len(n) > 64 { // not a number, or one too long to expand safely
+		return string(n)
+	}
+	return r.RatString()
 }
 
 // withID returns m answering to the client's own id bytes, when the server
@@ -236,7 +257,10 @@ func (m *message) withID(id []byte) *message {
 	out = append(out, whole[:m.idAt]...)
 	out = append(out, id...)
 	out = append(out, whole[m.idAt+len(m.id):]...)
-	return &message{raw: out, kind: m.kind, id: id}
+	if re, err := parseMessage(out); err == nil {
+		return re
+	}
+	return m // cannot happen: only a valid id replaced a valid id
 }
 
 // rpcError is the error object of a JSON-RPC error response.

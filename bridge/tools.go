@@ -119,7 +119,10 @@ func (t *toolCatalog) shape(f ToolFilter, c *call, m *message) *message {
 	if dropped == 0 {
 		return m
 	}
-	return &message{raw: splice(m.raw, tools, joinArray(kept)), kind: kindResponse, id: m.id}
+	if re, err := parseMessage(splice(m.raw, tools, joinArray(kept))); err == nil {
+		return re
+	}
+	return m // cannot happen: valid elements of a valid array were left out
 }
 
 func (t *toolCatalog) learn(name string, hs []paramHeader) {

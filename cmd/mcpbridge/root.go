@@ -60,7 +60,12 @@ It is a drop-in for mcp-remote: the same arguments and flags work.`,
   mcpbridge https://example.com/mcp --header "Authorization: Bearer ${API_TOKEN}"
   mcpbridge http://10.0.0.5:8080/mcp --allow-http --transport sse-only
   mcpbridge demo                      # try it with a built-in server`,
-		Args:          cobra.RangeArgs(1, 2),
+		Args: func(c *cobra.Command, args []string) error {
+			if err := cobra.RangeArgs(1, 2)(c, args); err != nil {
+				return usageError{fmt.Errorf("%w: give the server URL, and optionally the OAuth callback port", err)}
+			}
+			return nil
+		},
 		Version:       fmt.Sprintf("%s (commit %s, built %s)", version, commit, date),
 		SilenceUsage:  true,
 		SilenceErrors: true,
