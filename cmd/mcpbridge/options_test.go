@@ -1,0 +1,352 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestServerURL(t *testing.T) {
+	tests := []struct {
+		name      string
+		raw       string
+		allowHTTP bool
+		wantErr   string // "" when the URL is accepted
+	}{
+		{"https", "https://example.com/mcp", false, ""},
+		{"https with port and query", "https://example.com:8443/mcp?x=1", false, ""},
+		{"https IP", "https://203.0.113.7/mcp", false, ""},
+		{"http to 127.0.0.1", "http://127.0.0.1:8080/mcp", false, ""},
+		{"http to another loopback address", "http://127.0.0.2/mcp", false, ""},
+		{"http to localhost", "http://localhost:3000/mcp", false, ""},
+		{"http to LOCALHOST", "http://LOCALHOST/mcp", false, ""},
+		{"http to [::1]", "http://[::1]:3000/mcp", false, ""},
+		{"http to example.com refused", "http://example.com/mcp", false, "--allow-http"},
+		{"http to a private address refused", "http://10.0.0.5:8080/mcp", false, "--allow-http"},
+		{"http to a name starting with localhost refused", "http://localhost.example.com/mcp", false, "--allow-http"},
+		{"http to a name ending in localhost-ish refused", "http://mylocalhost/mcp", false, "--allow-http"},
+		{"http to a nip.io loopback name refused", "http://127.0.0.1.nip.io/mcp", false, "--allow-http"},
+		{"http with --allow-http", "http://example.com/mcp", true, ""},
+		{"http to a private address with --allow-http", "http://10.0.0.5:8080/mcp", true, ""},
+		{"ftp refused", "ftp://example.com/mcp", false, "http"},
+		{"ws refused", "ws://example.com/mcp", false, "http"},
+		{"wss refused", "wss://example.com/mcp", false, "http"},
+		{"file refused", "file:///etc/passwd", false, "server URL"},
+		{"ftp refused even with --allow-http", "ftp://example.com/mcp", true, "http"},
+		{"no scheme", "example.com/mcp", false, "server URL"},
+		{"host and port, no scheme", "localhost:3000", false, "server URL"},
+		{"empty", "", false, "server URL"},
+		{"scheme only", "https://", false, "server URL"},
+		{"not a URL", "https://exa mple.com/", false, "server URL"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			u, err := serverURL(tc.raw, tc.allowHTTP)
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("serverURL(%q) = %v", tc.raw, err)
+				}
+				if u.String() != tc.raw {
+					t.Errorf("URL = %q, want %q", u, tc.raw)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("serverURL(%q) accepted it", tc.raw)
+			}
+			if !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("error %q does not mention %q", err, tc.wantErr)
+			}
+			var ue usageError
+			if !errors.As(err, &ue) {
+				t.Errorf("error %v is not a usage error (exit code 2)", err)
+			}
+		})
+	}
+}
+
+// TestServerURLPlainHTTPRefusalIsASentence: the refusal explains itself and
+// the way out.
+func TestServerURLPlainHTTPRefusalIsASentence(t *testing.T) {
+	_, err := serverURL("http://example.com/mcp", false)
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	msg := err.Error()
+	for _, want := range []string{"example.com", "https://", "--allow-http"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("%q does not mention %q", msg, want)
+		}
+	}
+	if !strings.HasSuffix(msg, "trusted") && !strings.HasSuffix(msg, ".") {
+		t.Errorf("%q does not read as a sentence", msg)
+	}
+}
+
+// optionsTestRun runs the command line with empty stdin and returns the exit
+// code, stdout and stderr.
+func optionsTestRun(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	t.Setenv("NODE_EXTRA_CA_CERTS", "")
+	t.Setenv("MCPBRIDGE_CONFIG_DIR", t.TempDir())
+	var out, errb bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	code := run(ctx, args, ioStreams{in: strings.NewReader(""), out: &out, err: &errb})
+	if ctx.Err() != nil {
+		t.Fatalf("run %q did not return within 30 s", args)
+	}
+	return code, out.String(), errb.String()
+}
+
+// optionsTestServer is a URL nothing answers on: with empty stdin the
+// bridge never sends anything, so no server is needed.
+const optionsTestServer = "http://127.0.0.1:1/mcp"
+
+// mcpRemoteFlags is every flag of mcp-remote 0.15.1, with a value.
+var mcpRemoteFlags = [][]string{
+	{"--header", "Authorization: Bearer x"},
+	{"--header", "X-Other: y"},
+	{"--allow-http"},
+	{"--transport", "sse-first"},
+	{"--host", "127.0.0.1"},
+	{"--callback-path", "/cb"},
+	{"--protocol", "auto"},
+	{"--static-oauth-client-metadata", `{"scope":"read"}`},
+	{"--static-oauth-client-info", `{"client_id":"abc"}`},
+	{"--client-metadata-url", "https://example.com/client.json"},
+	{"--resource", "https://example.com/mcp"},
+	{"--disable-resource-parameter"},
+	{"--authorize-param", "prompt=consent"},
+	{"--authorize-param", "audience=x"},
+	{"--device-code"},
+	{"--client-credentials"},
+	{"--token-endpoint", "https://example.com/token"},
+	{"--use-id-token"},
+	{"--auth-timeout", "60"},
+	{"--auth-success-url", "https://example.com/done"},
+	{"--ignore-tool", "delete_*"},
+	{"--ignore-tool", "*admin*"},
+	{"--debug"},
+	{"--silent"},
+	{"--enable-proxy"},
+	{"--connect-timeout", "10"},
+	{"--headers-timeout", "20"},
+	{"--body-timeout", "30"},
+	{"--ipv4"},
+	{"--keep-alive"},
+	{"--ping-interval", "15"},
+}
+
+func TestEveryMCPRemoteFlagParses(t *testing.T) {
+	for _, f := range mcpRemoteFlags {
+		t.Run(f[0], func(t *testing.T) {
+			args := append([]string{"https://example.com/mcp", "3334"}, f...)
+			code, out, errOut := optionsTestRun(t, append(args, "--help")...)
+			if code != 0 || errOut != "" {
+				t.Fatalf("%q: exit %d, stderr %q", args, code, errOut)
+			}
+			if !strings.Contains(out, "Usage:") {
+				t.Errorf("no usage on stdout: %q", out)
+			}
+			// --flag=value works as well.
+			if len(f) == 2 {
+				code, _, errOut := optionsTestRun(t, "https://example.com/mcp", f[0]+"="+f[1], "--help")
+				if code != 0 || errOut != "" {
+					t.Errorf("%s=%s: exit %d, stderr %q", f[0], f[1], code, errOut)
+				}
+			}
+		})
+	}
+	t.Run("all together", func(t *testing.T) {
+		args := []string{"https://example.com/mcp", "3334"}
+		for _, f := range mcpRemoteFlags {
+			args = append(args, f...)
+		}
+		code, _, errOut := optionsTestRun(t, append(args, "--help")...)
+		if code != 0 || errOut != "" {
+			t.Fatalf("exit %d, stderr %q", code, errOut)
+		}
+	})
+}
+
+func TestFlagValuesReachTheOptions(t *testing.T) {
+	root := newRootCmd(context.Background(), ioStreams{in: strings.NewReader(""), out: io.Discard, err: io.Discard})
+	args := []string{"https://example.com/mcp", "3334"}
+	for _, f := range mcpRemoteFlags {
+		args = append(args, f...)
+	}
+	if err := root.ParseFlags(args); err != nil {
+		t.Fatalf("ParseFlags: %v", err)
+	}
+	tests := []struct{ flag, want string }{
+		{"header", "[Authorization: Bearer x,X-Other: y]"},
+		{"allow-http", "true"},
+		{"transport", "sse-first"},
+		{"ignore-tool", "[delete_*,*admin*]"},
+		{"authorize-param", "[prompt=consent,audience=x]"},
+		{"auth-timeout", "60"},
+		{"ping-interval", "15"},
+		{"body-timeout", "30"},
+		{"resource", "https://example.com/mcp"},
+		{"protocol", "auto"},
+	}
+	for _, tc := range tests {
+		f := root.Flags().Lookup(tc.flag)
+		if f == nil {
+			t.Errorf("no --%s flag", tc.flag)
+			continue
+		}
+		if got := f.Value.String(); got != tc.want {
+			t.Errorf("--%s = %q, want %q", tc.flag, got, tc.want)
+		}
+	}
+	if got := root.Flags().Args(); strings.Join(got, " ") != "https://example.com/mcp 3334" {
+		t.Errorf("positional arguments %q", got)
+	}
+}
+
+func TestNotYetSupportedFlagsAreNamed(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantWarn string // "" for no warning at all
+	}{
+		{"resource", []string{"--resource", "https://example.com/mcp"}, "--resource"},
+		{"host", []string{"--host", "127.0.0.1"}, "--host"},
+		{"callback-path", []string{"--callback-path", "/cb"}, "--callback-path"},
+		{"static-oauth-client-metadata", []string{"--static-oauth-client-metadata", "{}"}, "--static-oauth-client-metadata"},
+		{"static-oauth-client-info", []string{"--static-oauth-client-info", "{}"}, "--static-oauth-client-info"},
+		{"client-metadata-url", []string{"--client-metadata-url", "https://e.com/c.json"}, "--client-metadata-url"},
+		{"disable-resource-parameter", []string{"--disable-resource-parameter"}, "--disable-resource-parameter"},
+		{"authorize-param", []string{"--authorize-param", "a=b"}, "--authorize-param"},
+		{"device-code", []string{"--device-code"}, "--device-code"},
+		{"client-credentials", []string{"--client-credentials"}, "--client-credentials"},
+		{"token-endpoint", []string{"--token-endpoint", "https://e.com/t"}, "--token-endpoint"},
+		{"use-id-token", []string{"--use-id-token"}, "--use-id-token"},
+		{"auth-timeout", []string{"--auth-timeout", "30"}, "--auth-timeout"},
+		{"auth-success-url", []string{"--auth-success-url", "https://e.com/ok"}, "--auth-success-url"},
+		{"protocol modern", []string{"--protocol", "modern"}, "--protocol"},
+		{"protocol legacy is what the bridge does", []string{"--protocol", "legacy"}, ""},
+		{"supported flags only", []string{"--header", "X-A: b", "--ignore-tool", "x", "--transport", "http-only"}, ""},
+	}
+	laterWarning := "not yet supported"
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := optionsTestRun(t, append([]string{optionsTestServer}, tc.args...)...)
+			if code != 0 {
+				t.Fatalf("exit %d, stderr %q", code, errOut)
+			}
+			if out != "" {
+				t.Errorf("stdout is for JSON-RPC only, got %q", out)
+			}
+			if tc.wantWarn == "" {
+				if strings.Contains(errOut, laterWarning) {
+					t.Errorf("unexpected warning: %q", errOut)
+				}
+				return
+			}
+			var line string
+			for _, l := range strings.Split(errOut, "\n") {
+				if strings.Contains(l, laterWarning) {
+					line = l
+				}
+			}
+			if !strings.Contains(line, tc.wantWarn+" ") {
+				t.Errorf("stderr %q has no warning naming %s", errOut, tc.wantWarn)
+			}
+			if strings.Count(errOut, laterWarning) != 1 {
+				t.Errorf("want exactly one such warning, stderr %q", errOut)
+			}
+		})
+	}
+}
+
+func TestSilentSilencesWarnings(t *testing.T) {
+	code, out, errOut := optionsTestRun(t, optionsTestServer, "--silent", "--resource", "https://example.com/mcp")
+	if code != 0 || out != "" || errOut != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 0 and nothing written", code, out, errOut)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, out, errOut := optionsTestRun(t, "--version")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	if !strings.Contains(out, version) || !strings.Contains(out, "mcpbridge") {
+		t.Errorf("--version printed %q, want the name and version %q", out, version)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	code, out, errOut := optionsTestRun(t, "--help")
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{"Usage:", "--header", "--allow-http", "--transport", "--ignore-tool"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--help does not mention %s", want)
+		}
+	}
+}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr []string // substrings of stderr
+	}{
+		{"bad --transport", []string{"https://example.com/mcp", "--transport", "websocket"},
+			[]string{`"websocket"`, "http-first", "sse-first", "http-only", "sse-only"}},
+		{"non-numeric callback port", []string{"https://example.com/mcp", "abc"}, []string{`"abc"`, "port"}},
+		{"callback port zero", []string{"https://example.com/mcp", "0"}, []string{`"0"`, "port"}},
+		{"callback port too large", []string{"https://example.com/mcp", "65536"}, []string{`"65536"`, "port"}},
+		{"negative callback port", []string{"https://example.com/mcp", "--", "-1"}, []string{`"-1"`, "port"}},
+		{"plain http to a remote host", []string{"http://example.com/mcp"}, []string{"--allow-http"}},
+		{"not an http URL", []string{"ftp://example.com/mcp"}, []string{"ftp://example.com/mcp"}},
+		{"unknown flag", []string{"https://example.com/mcp", "--no-such-flag"}, []string{"--no-such-flag"}},
+		{"flag without its value", []string{"https://example.com/mcp", "--transport"}, []string{"--transport"}},
+		{"non-numeric timeout", []string{"https://example.com/mcp", "--connect-timeout", "soon"}, []string{"--connect-timeout"}},
+		{"bad header", []string{"https://example.com/mcp", "--header", "NoColon"}, []string{"invalid header"}},
+		{"missing header file", []string{"https://example.com/mcp", "--header-file", "/nonexistent/mcpbridge-headers"}, []string{"--header-file"}},
+		{"no URL", nil, []string{"arg"}},
+		{"too many arguments", []string{"https://example.com/mcp", "3334", "extra"}, []string{"arg"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := optionsTestRun(t, tc.args...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2 (stderr %q)", code, errOut)
+			}
+			if out != "" {
+				t.Errorf("stdout %q, want nothing", out)
+			}
+			for _, want := range tc.wantErr {
+				if !strings.Contains(errOut, want) {
+					t.Errorf("stderr %q does not mention %s", errOut, want)
+				}
+			}
+			if !strings.Contains(errOut, "--help") {
+				t.Errorf("stderr %q does not point to --help", errOut)
+			}
+		})
+	}
+}
+
+func TestRunBridgesUntilStdinEnds(t *testing.T) {
+	code, out, errOut := optionsTestRun(t, optionsTestServer, "3334", "--transport", "http-only")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	if out != "" {
+		t.Errorf("stdout %q, want nothing: no message came in", out)
+	}
+	if !strings.Contains(errOut, "127.0.0.1:1") {
+		t.Errorf("stderr %q does not say where it bridges to", errOut)
+	}
+}
