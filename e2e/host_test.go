@@ -1,0 +1,547 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// waitTimeout bounds every wait for mcpbridge: an answer, a notification,
+// a write to its stdin, its exit. Nothing in these tests waits longer.
+const waitTimeout = 10 * time.Second
+
+// RPCError is a JSON-RPC error object.
+type RPCError struct {
+	Code    int             `json:"code"`
+	Message string          `json:"message"`
+	Data    json.RawMessage `json:"data,omitempty"`
+}
+
+func (e *RPCError) String() string {
+	if e == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("code %d: %s", e.Code, e.Message)
+}
+
+// Msg is one JSON-RPC message mcpbridge wrote on stdout.
+type Msg struct {
+	Raw   []byte // the line, without its newline
+	Index int    // its position among stdout lines, from 0
+
+	JSONRPC string          `json:"jsonrpc"`
+	ID      json.RawMessage `json:"id"`
+	Method  string          `json:"method"`
+	Params  json.RawMessage `json:"params"`
+	Result  json.RawMessage `json:"result"`
+	Error   *RPCError       `json:"error"`
+}
+
+func (m *Msg) isRequest() bool      { return m.Method != "" && m.ID != nil }
+func (m *Msg) isNotification() bool { return m.Method != "" && m.ID == nil }
+func (m *Msg) isResponse() bool     { return m.Method == "" && m.ID != nil }
+
+// ServerRequestHandler answers a request the server sent the client
+// (sampling/createMessage, elicitation/create, roots/list): a result, or
+// an error.
+type ServerRequestHandler func(params json.RawMessage) (result any, err *RPCError)
+
+// Host plays the MCP client (Claude Desktop, an IDE…) that starts
+// mcpbridge as a stdio server. It writes lines to mcpbridge's stdin, reads
+// its stdout line by line, checks that every line is one compact JSON-RPC
+// message, answers the server's requests it was told to answer, and keeps
+// everything else for the test to wait for. Every wait has a deadline.
+type Host struct {
+	t      testing.TB
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stderr *lockedBuffer
+	wmu    sync.Mutex // one write to stdin at a time
+
+	mu       sync.Mutex
+	changed  chan struct{} // closed and replaced whenever something arrives
+	msgs     []*Msg        // every stdout message, in order
+	used     map[int]bool  // messages a wait has already returned
+	problems []string      // stdout lines that broke the stdio rules
+	reported int           // problems checkStdout has already reported
+	eof      bool          // stdout ended
+	handlers map[string]ServerRequestHandler
+	nextID   int
+
+	exited  chan struct{} // closed once the process has exited
+	waitErr error         // from cmd.Wait, once exited is closed
+}
+
+// StartBridge starts mcpbridge URL args... as an MCP client would, and
+// stops it when the test ends.
+func StartBridge(t testing.TB, url string, args ...string) *Host {
+	t.Helper()
+	return StartBridgeEnv(t, nil, url, args...)
+}
+
+// StartBridgeEnv is StartBridge with extra environment variables
+// ("NAME=value"), which win over the inherited ones.
+func StartBridgeEnv(t testing.TB, env []string, url string, args ...string) *Host {
+	t.Helper()
+	cmd := exec.Command(bridgeBin, append([]string{url}, args...)...)
+	cmd.Env = append(os.Environ(), env...) // carries MCPBRIDGE_CONFIG_DIR from TestMain
+	h := &Host{
+		t:        t,
+		cmd:      cmd,
+		stderr:   &lockedBuffer{},
+		changed:  make(chan struct{}),
+		used:     map[int]bool{},
+		handlers: map[string]ServerRequestHandler{},
+		nextID:   1,
+		exited:   make(chan struct{}),
+	}
+	cmd.Stderr = h.stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatalf("stdin pipe: %v", err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatalf("stdout pipe: %v", err)
+	}
+	h.stdin = stdin
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start mcpbridge: %v", err)
+	}
+	go h.readLoop(stdout)
+	t.Cleanup(h.stop)
+	return h
+}
+
+// stop ends the process (stdin EOF first, a kill if that is not enough) and
+// reports the stdout lines that broke the rules.
+func (h *Host) stop() {
+	_ = h.stdin.Close()
+	select {
+	case <-h.exited:
+	case <-time.After(5 * time.Second):
+		_ = h.cmd.Process.Kill()
+		select {
+		case <-h.exited:
+		case <-time.After(5 * time.Second):
+			h.t.Errorf("mcpbridge (pid %d) did not exit even after a kill", h.cmd.Process.Pid)
+		}
+	}
+	h.checkStdout()
+	if h.t.Failed() {
+		h.t.Logf("mcpbridge stderr:\n%s", h.stderr.String())
+	}
+}
+
+// checkStdout fails the test for each stdout line so far that was not one
+// compact JSON-RPC message (each reported once).
+func (h *Host) checkStdout() {
+	h.t.Helper()
+	h.mu.Lock()
+	problems := append([]string(nil), h.problems[h.reported:]...)
+	h.reported = len(h.problems)
+	h.mu.Unlock()
+	for _, p := range problems {
+		h.t.Errorf("stdout must carry only compact JSON-RPC messages, one a line: %s", p)
+	}
+}
+
+// readLoop reads stdout until it ends, then reaps the process.
+func (h *Host) readLoop(stdout io.Reader) {
+	r := bufio.NewReaderSize(stdout, 1<<20)
+	for index := 0; ; index++ {
+		line, err := r.ReadBytes('\n')
+		if len(line) > 0 {
+			h.take(index, line, err == nil)
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				h.problem("reading stdout: %v", err)
+			}
+			break
+		}
+	}
+	err := h.cmd.Wait()
+	h.mu.Lock()
+	h.eof = true
+	h.waitErr = err
+	h.signalLocked()
+	h.mu.Unlock()
+	close(h.exited)
+}
+
+// take checks one stdout line and files the message it holds.
+func (h *Host) take(index int, line []byte, terminated bool) {
+	if !terminated {
+		h.problem("line %d has no newline at the end of stdout: %q", index, clip(line))
+		return
+	}
+	line = line[:len(line)-1]
+	if !json.Valid(line) {
+		h.problem("line %d is not JSON: %q", index, clip(line))
+		return
+	}
+	var compact bytes.Buffer
+	_ = json.Compact(&compact, line)
+	if !bytes.Equal(compact.Bytes(), line) {
+		h.problem("line %d is not compact JSON (insignificant whitespace): %q", index, clip(line))
+	}
+	m := &Msg{Raw: line, Index: index}
+	if err := json.Unmarshal(line, m); err != nil {
+		h.problem("line %d is not a JSON-RPC message object: %v: %q", index, err, clip(line))
+		return
+	}
+	kinds := 0
+	for _, is := range []bool{m.isRequest(), m.isNotification(), m.isResponse()} {
+		if is {
+			kinds++
+		}
+	}
+	switch {
+	case m.JSONRPC != "2.0":
+		h.problem(`line %d lacks "jsonrpc":"2.0": %q`, index, clip(line))
+	case kinds != 1:
+		h.problem("line %d is neither a request, a notification nor a response: %q", index, clip(line))
+	case m.isResponse() && (m.Result == nil) == (m.Error == nil):
+		h.problem("line %d is a response without exactly one of result and error: %q", index, clip(line))
+	}
+	h.mu.Lock()
+	h.msgs = append(h.msgs, m)
+	handler := h.handlers[m.Method]
+	if m.isRequest() && handler != nil {
+		h.used[m.Index] = true // answered here; a test may still look at it
+	}
+	h.signalLocked()
+	h.mu.Unlock()
+	if m.isRequest() && handler != nil {
+		go h.answerServer(m, handler)
+	}
+}
+
+func (h *Host) answerServer(m *Msg, handler ServerRequestHandler) {
+	result, rpcErr := handler(m.Params)
+	var out []byte
+	if rpcErr != nil {
+		e, _ := json.Marshal(rpcErr)
+		out = fmt.Appendf(nil, `{"jsonrpc":"2.0","id":%s,"error":%s}`, m.ID, e)
+	} else {
+		r, err := json.Marshal(result)
+		if err != nil {
+			h.problem("test bug: cannot encode the answer to %s: %v", m.Method, err)
+			return
+		}
+		out = fmt.Appendf(nil, `{"jsonrpc":"2.0","id":%s,"result":%s}`, m.ID, r)
+	}
+	if err := h.write(out); err != nil {
+		h.problem("answering the server's %s request: %v", m.Method, err)
+	}
+}
+
+func (h *Host) problem(format string, args ...any) {
+	h.mu.Lock()
+	h.problems = append(h.problems, fmt.Sprintf(format, args...))
+	h.signalLocked()
+	h.mu.Unlock()
+}
+
+func (h *Host) signalLocked() {
+	close(h.changed)
+	h.changed = make(chan struct{})
+}
+
+// Handle makes the host answer the server's requests for method with fn,
+// as a client that supports the feature does.
+func (h *Host) Handle(method string, fn ServerRequestHandler) {
+	h.mu.Lock()
+	h.handlers[method] = fn
+	h.mu.Unlock()
+}
+
+// write sends bytes plus a newline to stdin in one write, within the
+// deadline.
+func (h *Host) write(b []byte) error {
+	h.wmu.Lock()
+	defer h.wmu.Unlock()
+	buf := append(bytes.Clone(b), '\n')
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.stdin.Write(buf)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(waitTimeout):
+		return fmt.Errorf("writing %d bytes to mcpbridge's stdin blocked for %v", len(buf), waitTimeout)
+	}
+}
+
+// Send writes the lines to stdin in ONE write: a client that pipelines.
+func (h *Host) Send(lines ...string) {
+	h.t.Helper()
+	if err := h.write([]byte(strings.Join(lines, "\n"))); err != nil {
+		h.t.Fatalf("%v", err)
+	}
+}
+
+// NewID returns a numeric request id not used before by this host.
+func (h *Host) NewID() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	id := h.nextID
+	h.nextID++
+	return strconv.Itoa(id)
+}
+
+// RequestLine builds a request line; params may be nil.
+func RequestLine(id, method string, params any) string {
+	if params == nil {
+		return fmt.Sprintf(`{"jsonrpc":"2.0","id":%s,"method":%q}`, id, method)
+	}
+	p, err := json.Marshal(params)
+	if err != nil {
+		panic(err)
+	}
+	return fmt.Sprintf(`{"jsonrpc":"2.0","id":%s,"method":%q,"params":%s}`, id, method, p)
+}
+
+// NotificationLine builds a notification line; params may be nil.
+func NotificationLine(method string, params any) string {
+	if params == nil {
+		return fmt.Sprintf(`{"jsonrpc":"2.0","method":%q}`, method)
+	}
+	p, err := json.Marshal(params)
+	if err != nil {
+		panic(err)
+	}
+	return fmt.Sprintf(`{"jsonrpc":"2.0","method":%q,"params":%s}`, method, p)
+}
+
+// Call sends a request and returns its answer (result or error).
+func (h *Host) Call(method string, params any) *Msg {
+	h.t.Helper()
+	id := h.NewID()
+	h.Send(RequestLine(id, method, params))
+	return h.WaitResponse(id)
+}
+
+// Result sends a request, fails the test on an error answer, and decodes
+// the result into out (when not nil).
+func (h *Host) Result(method string, params any, out any) *Msg {
+	h.t.Helper()
+	m := h.Call(method, params)
+	if m.Error != nil {
+		h.t.Fatalf("%s: the server answered an error: %s (line %s)", method, m.Error, clip(m.Raw))
+	}
+	if out != nil {
+		if err := json.Unmarshal(m.Result, out); err != nil {
+			h.t.Fatalf("%s: cannot decode the result %s: %v", method, clip(m.Result), err)
+		}
+	}
+	return m
+}
+
+// Notify sends a notification.
+func (h *Host) Notify(method string, params any) {
+	h.t.Helper()
+	h.Send(NotificationLine(method, params))
+}
+
+// WaitResponse waits for the answer whose id has exactly these bytes.
+func (h *Host) WaitResponse(id string) *Msg {
+	h.t.Helper()
+	return h.Wait("the answer to request id "+id, func(m *Msg) bool {
+		return m.isResponse() && string(m.ID) == id
+	})
+}
+
+// WaitNotification waits for a notification with this method that match
+// accepts (match may be nil).
+func (h *Host) WaitNotification(method string, match func(*Msg) bool) *Msg {
+	h.t.Helper()
+	return h.Wait("a "+method+" notification", func(m *Msg) bool {
+		return m.isNotification() && m.Method == method && (match == nil || match(m))
+	})
+}
+
+// WaitServerRequest waits for a server request with this method that the
+// host has not answered by itself.
+func (h *Host) WaitServerRequest(method string) *Msg {
+	h.t.Helper()
+	return h.Wait("a "+method+" request from the server", func(m *Msg) bool {
+		return m.isRequest() && m.Method == method
+	})
+}
+
+// Wait returns the first message not yet returned that match accepts,
+// waiting up to waitTimeout. It fails the test when none comes, or when
+// mcpbridge exits first.
+func (h *Host) Wait(what string, match func(*Msg) bool) *Msg {
+	h.t.Helper()
+	deadline := time.NewTimer(waitTimeout)
+	defer deadline.Stop()
+	for {
+		h.mu.Lock()
+		for _, m := range h.msgs {
+			if !h.used[m.Index] && match(m) {
+				h.used[m.Index] = true
+				h.mu.Unlock()
+				return m
+			}
+		}
+		if h.eof {
+			err := h.waitErr
+			h.mu.Unlock()
+			h.t.Fatalf("mcpbridge exited (%s) before %s arrived; stdout so far:\n%s", exitDesc(err), what, h.Transcript())
+		}
+		changed := h.changed
+		h.mu.Unlock()
+		select {
+		case <-changed:
+		case <-deadline.C:
+			h.t.Fatalf("timed out after %v waiting for %s; stdout so far:\n%s", waitTimeout, what, h.Transcript())
+		}
+	}
+}
+
+// Messages returns every stdout message so far that match accepts (nil:
+// all), whether or not a wait returned it.
+func (h *Host) Messages(match func(*Msg) bool) []*Msg {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []*Msg
+	for _, m := range h.msgs {
+		if match == nil || match(m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Transcript renders stdout so far, one line per message (clipped).
+func (h *Host) Transcript() string {
+	var b strings.Builder
+	for _, m := range h.Messages(nil) {
+		fmt.Fprintf(&b, "  %d: %s\n", m.Index, clip(m.Raw))
+	}
+	if b.Len() == 0 {
+		return "  (nothing)\n"
+	}
+	return b.String()
+}
+
+// CloseStdin ends the client's side, as a client that quits does.
+func (h *Host) CloseStdin() {
+	h.t.Helper()
+	if err := h.stdin.Close(); err != nil {
+		h.t.Fatalf("close stdin: %v", err)
+	}
+}
+
+// WaitExit waits up to limit for the process to exit and returns its exit
+// code.
+func (h *Host) WaitExit(limit time.Duration) int {
+	h.t.Helper()
+	select {
+	case <-h.exited:
+	case <-time.After(limit):
+		h.t.Fatalf("mcpbridge still runs %v after its stdin closed", limit)
+	}
+	return h.cmd.ProcessState.ExitCode()
+}
+
+// Stderr returns what mcpbridge wrote on stderr so far.
+func (h *Host) Stderr() string { return h.stderr.String() }
+
+// Initialize runs the handshake the way clients do: initialize, wait for
+// its answer, then notifications/initialized. It returns the initialize
+// result.
+func (h *Host) Initialize(capabilities map[string]any) InitializeResult {
+	h.t.Helper()
+	var res InitializeResult
+	h.Result("initialize", initParams(capabilities), &res)
+	if res.ProtocolVersion == "" {
+		h.t.Fatalf("the initialize answer names no protocolVersion")
+	}
+	h.Notify("notifications/initialized", nil)
+	return res
+}
+
+// InitializeResult is what the tests read of an initialize answer.
+type InitializeResult struct {
+	ProtocolVersion string         `json:"protocolVersion"`
+	Capabilities    map[string]any `json:"capabilities"`
+	ServerInfo      struct {
+		Name    string `json:"name"`
+		Version string `json:"version"`
+	} `json:"serverInfo"`
+}
+
+// clientProtocol is the protocol version the host asks for.
+const clientProtocol = "2025-11-25"
+
+// fullCapabilities is a client that supports sampling, form elicitation
+// and roots.
+func fullCapabilities() map[string]any {
+	return map[string]any{
+		"sampling":    map[string]any{},
+		"elicitation": map[string]any{"form": map[string]any{}},
+		"roots":       map[string]any{"listChanged": true},
+	}
+}
+
+func initParams(capabilities map[string]any) map[string]any {
+	if capabilities == nil {
+		capabilities = map[string]any{}
+	}
+	return map[string]any{
+		"protocolVersion": clientProtocol,
+		"capabilities":    capabilities,
+		"clientInfo":      map[string]any{"name": "mcpbridge-e2e-host", "version": "1.0.0"},
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for the process's stderr copier and
+// the test to share.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func exitDesc(err error) string {
+	if err == nil {
+		return "exit status 0"
+	}
+	return err.Error()
+}
+
+// clip shortens a line for a failure message.
+func clip(b []byte) string {
+	const max = 600
+	if len(b) > max {
+		return string(b[:max]) + fmt.Sprintf("… (%d bytes)", len(b))
+	}
+	return string(b)
+}
