@@ -3,6 +3,7 @@ package bridge
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // benchServer answers every request with a JSON result of size bytes, the
@@ -43,6 +45,10 @@ func mustRead(r io.Reader) []byte { b, _ := io.ReadAll(r); return b }
 // benchBridge runs a bridge to srv and returns its stdin writer and stdout
 // reader.
 func benchBridge(b *testing.B, srv *httptest.Server) (io.WriteCloser, *bufio.Reader) {
+	return benchBridgeT(b, srv)
+}
+
+func benchBridgeT(b testing.TB, srv *httptest.Server) (io.WriteCloser, *bufio.Reader) {
 	u, _ := url.Parse(srv.URL)
 	client, _ := NewHTTPClient(HTTPOptions{})
 	inR, inW := io.Pipe()
@@ -97,5 +103,60 @@ func TestPiecedAnswerKeepsBoundarySpaces(t *testing.T) {
 	}
 	if m.parts == nil {
 		t.Fatal("a multi-chunk answer should stay in pieces")
+	}
+}
+
+// BenchmarkPipelined keeps 32 small requests in flight, like the shared
+// benchmark's pipelined phase.
+func BenchmarkPipelined(b *testing.B) {
+	srv := benchServer(16, false)
+	defer srv.Close()
+	in, out := benchBridge(b, srv)
+	b.ReportAllocs()
+	b.ResetTimer()
+	window := make(chan struct{}, 32)
+	done := make(chan error, 1)
+	go func() {
+		for i := 0; i < b.N; i++ {
+			if _, err := out.ReadSlice('\n'); err != nil {
+				done <- err
+				return
+			}
+			<-window
+		}
+		done <- nil
+	}()
+	for i := 0; i < b.N; i++ {
+		window <- struct{}{}
+		fmt.Fprintf(in, `{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"echo"}}`+"\n", i)
+	}
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+}
+
+// TestStoppedIdleBodyStaysOpen pins a bug found in review: once stopIdle
+// lifted the limit (the GET stream), reads must not re-arm the timer.
+func TestStoppedIdleBodyStaysOpen(t *testing.T) {
+	r, w := io.Pipe()
+	body := newIdleBody(r, 30*time.Millisecond)
+	stopIdle(body)
+	go func() {
+		_, _ = w.Write([]byte("a"))
+		time.Sleep(100 * time.Millisecond)
+		_, _ = w.Write([]byte("b"))
+	}()
+	buf := make([]byte, 1)
+	for _, want := range "ab" {
+		if n, err := body.Read(buf); err != nil || n != 1 || rune(buf[0]) != want {
+			t.Fatalf("read %q, %v; want %q", buf[:n], err, want)
+		}
+	}
+	// And a body with a limit is cut when the server falls silent.
+	r2, w2 := io.Pipe()
+	defer w2.Close()
+	limited := newIdleBody(r2, 30*time.Millisecond)
+	if _, err := limited.Read(buf); !errors.Is(err, errBodyTimeout) {
+		t.Fatalf("silent body: err = %v, want errBodyTimeout", err)
 	}
 }

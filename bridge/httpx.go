@@ -16,6 +16,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -152,28 +153,24 @@ type httpPeer struct {
 // do sends one request. hdr holds the transport's headers for it.
 func (h *httpPeer) do(ctx context.Context, method, target string, body []byte, hdr http.Header) (*http.Response, error) {
 	for attempt := 0; ; attempt++ {
-		ctx, cancel := context.WithCancelCause(ctx)
 		req, err := h.newRequest(ctx, method, target, body, hdr)
 		if err != nil {
-			cancel(nil)
 			return nil, err
 		}
 		resp, err := h.client.Do(req)
 		if err != nil {
-			cancel(nil)
 			return nil, describeNetError(target, err)
 		}
 		refused := resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden
 		if refused && h.auth != nil && attempt == 0 && h.header.Get("Authorization") == "" {
 			err := h.auth.Refused(ctx, resp)
 			discard(resp)
-			cancel(nil)
 			if err != nil {
 				return nil, err
 			}
 			continue
 		}
-		resp.Body = newIdleBody(resp.Body, h.bodyTimeout, cancel)
+		resp.Body = newIdleBody(resp.Body, h.bodyTimeout)
 		return resp, nil
 	}
 }
@@ -227,52 +224,52 @@ func describeNetError(target string, err error) error {
 }
 
 // idleBody cuts a response body whose server stays silent longer than the
-// limit between two reads.
+// limit between two reads: the timer closes the body, which ends the read
+// under way.
 type idleBody struct {
 	io.ReadCloser
-	limit  time.Duration
-	timer  *time.Timer
-	cancel context.CancelCauseFunc
-	once   sync.Once
+	limit   time.Duration
+	timer   *time.Timer
+	fired   atomic.Bool
+	stopped bool // no limit any more (set before the first read)
 }
 
 var errBodyTimeout = errors.New("the server sent nothing for too long (see --body-timeout)")
 
-func newIdleBody(rc io.ReadCloser, limit time.Duration, cancel context.CancelCauseFunc) io.ReadCloser {
-	b := &idleBody{ReadCloser: rc, limit: limit, cancel: cancel}
-	if limit > 0 {
-		b.timer = time.AfterFunc(limit, func() { cancel(errBodyTimeout) })
+func newIdleBody(rc io.ReadCloser, limit time.Duration) io.ReadCloser {
+	if limit <= 0 {
+		return rc
 	}
+	b := &idleBody{ReadCloser: rc, limit: limit}
+	b.timer = time.AfterFunc(limit, func() {
+		b.fired.Store(true)
+		_ = rc.Close()
+	})
 	return b
 }
 
 func (b *idleBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if b.timer != nil {
-		if !b.timer.Reset(b.limit) && err != nil {
-			return n, fmt.Errorf("%w (%v without data)", errBodyTimeout, b.limit)
-		}
+	if b.fired.Load() {
+		return n, fmt.Errorf("%w (%v without data)", errBodyTimeout, b.limit)
+	}
+	if !b.stopped {
+		b.timer.Reset(b.limit)
 	}
 	return n, err
 }
 
 // stopIdle keeps a long-lived stream (the GET stream) open however quiet.
 func stopIdle(rc io.ReadCloser) {
-	if b, ok := rc.(*idleBody); ok && b.timer != nil {
+	if b, ok := rc.(*idleBody); ok {
+		b.stopped = true
 		b.timer.Stop()
-		b.timer = nil
 	}
 }
 
 func (b *idleBody) Close() error {
-	err := b.ReadCloser.Close()
-	b.once.Do(func() {
-		if b.timer != nil {
-			b.timer.Stop()
-		}
-		b.cancel(nil)
-	})
-	return err
+	b.timer.Stop()
+	return b.ReadCloser.Close()
 }
 
 // discard drains a little of a body so the connection can be reused, and
@@ -298,6 +295,11 @@ func readAnswer(resp *http.Response, limit int64) ([][]byte, error) {
 		buf := make([]byte, resp.ContentLength)
 		if _, err := io.ReadFull(resp.Body, buf); err != nil {
 			return nil, fmt.Errorf("read the server's answer: %w", err)
+		}
+		// Read on to the end: a body closed before its EOF was seen costs
+		// the connection, and every later request a new TCP handshake.
+		if n, _ := resp.Body.Read(make([]byte, 1)); n > 0 {
+			return nil, errors.New("the server's answer is longer than its Content-Length")
 		}
 		return [][]byte{buf}, nil
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 )
 
 // The stdio transport: newline-delimited JSON-RPC on stdin and stdout
@@ -80,11 +81,14 @@ func trimEOL(b []byte) []byte {
 }
 
 // outWriter writes whole messages to stdout, one per line, never interleaved.
-// Write errors (the client went away) are remembered and reported once.
+// When several answers are ready at once, the last one flushes them all
+// (one write system call instead of one each). Write errors (the client
+// went away) are remembered and reported once.
 type outWriter struct {
-	mu  sync.Mutex
-	w   *bufio.Writer
-	err error
+	mu     sync.Mutex
+	w      *bufio.Writer
+	err    error
+	queued atomic.Int32 // writers waiting for mu
 }
 
 func newOutWriter(w io.Writer) *outWriter {
@@ -94,8 +98,10 @@ func newOutWriter(w io.Writer) *outWriter {
 // write sends one compact message, given whole or in pieces, followed by a
 // newline.
 func (o *outWriter) write(parts ...[]byte) error {
+	o.queued.Add(1)
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.queued.Add(-1)
 	if o.err != nil {
 		return o.err
 	}
@@ -103,6 +109,9 @@ func (o *outWriter) write(parts ...[]byte) error {
 		_, _ = o.w.Write(p)
 	}
 	_ = o.w.WriteByte('\n')
+	if o.queued.Load() > 0 {
+		return nil // a writer waiting behind us flushes this message too
+	}
 	if err := o.w.Flush(); err != nil {
 		o.err = fmt.Errorf("write to stdout: %w", err)
 	}
