@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"sync"
 	"time"
 )
 
@@ -135,10 +134,7 @@ func (b *Bridge) request(m *message) {
 		b.reply(errorResponse(m.id, codeInvalidRequest, "Invalid Request: a request with this id is still in flight", nil))
 		return
 	}
-	if err := b.tools.annotate(m); err != nil {
-		b.settle(m, err)
-		return
-	}
+	b.tools.annotate(m)
 	b.dispatch(m)
 }
 
@@ -171,31 +167,6 @@ func (b *Bridge) dispatchThen(m *message, after func()) {
 		return
 	}
 	b.sendThen(m, after)
-}
-
-// The client's messages reach the server in the order it wrote them where
-// order matters: a notification (notifications/initialized,
-// roots/list_changed, cancelled…) may change how the server treats what
-// follows, so each one is a barrier: later messages leave only once the
-// server has taken it (its 202 came back). Requests between two
-// notifications still go out side by side.
-type barrier struct {
-	mu   sync.Mutex
-	last chan struct{} // closed when the latest notification has been sent; nil when none
-}
-
-// enter returns the barrier m must wait for, and for a notification the
-// function that lifts the barrier it sets for the messages after it.
-func (o *barrier) enter(m *message) (wait <-chan struct{}, lift func()) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	wait = o.last
-	if m.kind != kindNotification {
-		return wait, func() {}
-	}
-	ch := make(chan struct{})
-	o.last = ch
-	return wait, func() { close(ch) }
 }
 
 // releaseGate sends the messages held during initialize, in order:
@@ -295,9 +266,6 @@ func (b *Bridge) deliver(m *message) {
 		b.replyMsg(b.tools.shape(b.cfg.Tools, c, m).withID(c.id))
 	}
 }
-
-// answered reports whether the request with this id no longer waits.
-func (b *Bridge) answered(id []byte) bool { return b.calls.peek(id) == nil }
 
 // waiting returns the call for id while it waits.
 func (b *Bridge) waiting(id []byte) *call { return b.calls.peek(id) }

@@ -7,18 +7,6 @@ import (
 	"unicode/utf8"
 )
 
-// codedError carries the JSON-RPC error code the client should see.
-type codedError struct {
-	code int
-	err  error
-}
-
-func (e *codedError) Error() string { return e.err.Error() }
-func (e *codedError) Unwrap() error { return e.err }
-
-// withCode attaches a JSON-RPC error code to err.
-func withCode(code int, err error) error { return &codedError{code: code, err: err} }
-
 // StatusError is an HTTP answer that is not a JSON-RPC answer: a 4xx or 5xx,
 // an HTML page, an empty body where one was due.
 type StatusError struct {

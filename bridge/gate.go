@@ -52,3 +52,28 @@ func (g *initGate) pop() (held, bool) {
 	g.queue = g.queue[1:]
 	return h, true
 }
+
+// The client's messages reach the server in the order it wrote them where
+// order matters: a notification (notifications/initialized,
+// roots/list_changed, cancelled…) may change how the server treats what
+// follows, so each one is a barrier: later messages leave only once the
+// server has taken it (its 202 came back). Requests between two
+// notifications still go out side by side.
+type barrier struct {
+	mu   sync.Mutex
+	last chan struct{} // closed when the latest notification has been sent; nil when none
+}
+
+// enter returns the barrier m must wait for, and for a notification the
+// function that lifts the barrier it sets for the messages after it.
+func (o *barrier) enter(m *message) (wait <-chan struct{}, lift func()) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	wait = o.last
+	if m.kind != kindNotification {
+		return wait, func() {}
+	}
+	ch := make(chan struct{})
+	o.last = ch
+	return wait, func() { close(ch) }
+}

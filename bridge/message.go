@@ -3,7 +3,6 @@ package bridge
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math/big"
 	"net/http"
@@ -290,12 +289,7 @@ func errorResponse(id []byte, code int, msg string, data any) []byte {
 
 // errorFor builds the answer the client gets when its request failed for err.
 func errorFor(id []byte, err error) []byte {
-	code := codeServerError
-	var ce *codedError
-	if errors.As(err, &ce) {
-		code = ce.code
-	}
-	return errorResponse(id, code, fmt.Sprintf("mcpbridge: %v", err), nil)
+	return errorResponse(id, codeServerError, fmt.Sprintf("mcpbridge: %v", err), nil)
 }
 
 // trimSpace drops JSON whitespace around b without copying.

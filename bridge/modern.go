@@ -40,10 +40,10 @@ func (m *message) readMeta() {
 }
 
 // annotate computes the HTTP headers a 2026-07-28 request needs.
-func (t *toolCatalog) annotate(m *message) error {
+func (t *toolCatalog) annotate(m *message) {
 	m.readMeta()
 	if m.modern == "" {
-		return nil
+		return
 	}
 	h := http.Header{}
 	h.Set(headerProtoVersion, m.modern)
@@ -68,7 +68,6 @@ func (t *toolCatalog) annotate(m *message) error {
 		}
 	}
 	m.header = h
-	return nil
 }
 
 // paramHeader is one x-mcp-header annotation: the header's name part and
