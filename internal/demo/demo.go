@@ -115,14 +115,18 @@ func object(props string, required ...string) map[string]any {
 	return map[string]any{"type": "object", "properties": p, "required": required}
 }
 
-var tools = []any{
-	map[string]any{"name": "echo", "description": "Send a message back",
-		"inputSchema": object(`{"message":{"type":"string"}}`, "message")},
-	map[string]any{"name": "add", "description": "Add two numbers",
-		"inputSchema": object(`{"a":{"type":"number"},"b":{"type":"number"}}`, "a", "b")},
-	map[string]any{"name": "count", "description": "Count from 1 to N (at most 10), reporting progress",
-		"inputSchema": object(`{"to":{"type":"integer"}}`, "to")},
-}
+// tools is built on first use: every start of mcpbridge links this package,
+// and only the demo needs it.
+var tools = sync.OnceValue(func() []any {
+	return []any{
+		map[string]any{"name": "echo", "description": "Send a message back",
+			"inputSchema": object(`{"message":{"type":"string"}}`, "message")},
+		map[string]any{"name": "add", "description": "Add two numbers",
+			"inputSchema": object(`{"a":{"type":"number"},"b":{"type":"number"}}`, "a", "b")},
+		map[string]any{"name": "count", "description": "Count from 1 to N (at most 10), reporting progress",
+			"inputSchema": object(`{"to":{"type":"integer"}}`, "to")},
+	}
+})
 
 // answer handles every request but initialize and count.
 func answer(req request) (any, *rpcError) {
@@ -130,7 +134,7 @@ func answer(req request) (any, *rpcError) {
 	case "ping":
 		return map[string]any{}, nil
 	case "tools/list":
-		return map[string]any{"tools": tools}, nil
+		return map[string]any{"tools": tools()}, nil
 	case "tools/call":
 		return callTool(req.Params.Name, req.Params.Arguments)
 	case "resources/list":
