@@ -55,7 +55,7 @@ func Run(ctx context.Context, cfg Config, stdin io.Reader, stdout io.Writer) err
 // returns. A read error other than EOF is returned after the shutdown.
 func (b *Bridge) Serve(ctx context.Context, stdin io.Reader) error {
 	readErr := make(chan error, 1)
-	go func() { readErr <- b.readLoop(stdin) }()
+	go b.readLoop(newLineReader(stdin), readErr)
 	if b.cfg.PingInterval > 0 {
 		go b.keepAlive(b.cfg.PingInterval)
 	}
@@ -68,10 +68,12 @@ func (b *Bridge) Serve(ctx context.Context, stdin io.Reader) error {
 	return err
 }
 
-// readLoop handles stdin line by line. It never blocks on the server: each
-// message is handed to the server on its own goroutine.
-func (b *Bridge) readLoop(r io.Reader) error {
-	lines := newLineReader(r)
+// readLoop handles stdin line by line and never blocks on the server. When
+// a line gives a message to send, this goroutine starts another to read on
+// and sends the message itself: the message leaves at once, and the wake-up
+// of a new goroutine happens beside it rather than before it. The loop that
+// meets the end of stdin reports it on done.
+func (b *Bridge) readLoop(lines *lineReader, done chan<- error) {
 	for {
 		line, err := lines.next()
 		switch {
@@ -79,32 +81,39 @@ func (b *Bridge) readLoop(r io.Reader) error {
 			b.reply(errorResponse(nil, codeInvalidRequest, "mcpbridge: message dropped: "+err.Error(), nil))
 			continue
 		case errors.Is(err, io.EOF):
-			return nil
+			done <- nil
+			return
 		case err != nil:
-			return fmt.Errorf("read stdin: %w", err)
+			done <- fmt.Errorf("read stdin: %w", err)
+			return
 		}
-		b.handleLine(line)
+		if job := b.handleLine(line); job != nil {
+			go b.readLoop(lines, done)
+			job()
+			return
+		}
 	}
 }
 
-// handleLine routes one line from the client.
-func (b *Bridge) handleLine(line []byte) {
+// handleLine routes one line from the client. It returns the sending of
+// the message, for the caller to run, or nil when nothing is to be sent now.
+func (b *Bridge) handleLine(line []byte) (job func()) {
 	if len(bytes.TrimSpace(line)) == 0 {
-		return // blank lines carry no message
+		return nil // blank lines carry no message
 	}
 	m, err := parseMessage(line)
 	if err != nil {
 		b.reject(line, err)
-		return
+		return nil
 	}
 	switch m.kind {
 	case kindRequest:
-		b.request(m)
+		return b.request(m)
 	case kindNotification:
 		m.readMeta()
-		b.notification(m)
-	case kindResponse:
-		b.dispatch(m) // the client's answer to a server request
+		return b.notification(m)
+	default:
+		return b.dispatch(m) // the client's answer to a server request
 	}
 }
 
@@ -124,49 +133,47 @@ func (b *Bridge) reject(line []byte, err error) {
 }
 
 // request forwards a client request, unless the tool filter refuses it.
-func (b *Bridge) request(m *message) {
+func (b *Bridge) request(m *message) (job func()) {
 	if err := b.tools.check(b.cfg.Tools, m); err != nil {
 		b.reply(errorResponse(m.id, codeInternalError, err.Error(), nil))
-		return
+		return nil
 	}
 	c := &call{id: m.id, method: m.method, req: m}
 	if !b.calls.add(c) {
 		b.reply(errorResponse(m.id, codeInvalidRequest, "Invalid Request: a request with this id is still in flight", nil))
-		return
+		return nil
 	}
 	b.tools.annotate(m)
-	b.dispatch(m)
+	return b.dispatch(m)
 }
 
 // notification forwards a client notification; a cancellation also aborts
 // the cancelled request's exchange once the server has been told.
-func (b *Bridge) notification(m *message) {
+func (b *Bridge) notification(m *message) (job func()) {
 	if m.method == "notifications/cancelled" {
 		if id := field(m.params, "requestId"); id != nil {
 			if c := b.calls.take(id); c != nil {
-				b.dispatchThen(m, c.abort)
-				return
+				return b.dispatchThen(m, c.abort)
 			}
 		}
 	}
-	b.dispatch(m)
+	return b.dispatch(m)
 }
 
-// dispatch hands m to the server, holding it behind a pending initialize.
-func (b *Bridge) dispatch(m *message) { b.dispatchThen(m, nil) }
+// dispatch prepares the sending of m, or holds it behind a pending
+// initialize (and returns nil).
+func (b *Bridge) dispatch(m *message) (job func()) { return b.dispatchThen(m, nil) }
 
-// dispatchThen hands m to the server (or to the gate) and runs after once
-// it has been sent.
-func (b *Bridge) dispatchThen(m *message, after func()) {
+// dispatchThen is dispatch with a function to run once m has been sent.
+func (b *Bridge) dispatchThen(m *message, after func()) (job func()) {
 	if b.gate.hold(m, after) {
-		return
+		return nil
 	}
 	if m.kind == kindRequest && m.method == "initialize" && m.modern == "" {
 		b.gate.close()
-		b.sendThen(m, b.releaseGate)
-		return
+		return b.sendJob(m, b.releaseGate)
 	}
-	b.sendThen(m, after)
+	return b.sendJob(m, after)
 }
 
 // releaseGate sends the messages held during initialize, in order:
@@ -179,7 +186,7 @@ func (b *Bridge) releaseGate() {
 			return
 		}
 		if h.m.kind == kindRequest && h.m.method != "initialize" {
-			b.sendThen(h.m, h.after)
+			go b.sendJob(h.m, h.after)()
 			continue
 		}
 		b.sends.add()
@@ -191,18 +198,20 @@ func (b *Bridge) releaseGate() {
 	}
 }
 
-// sendThen sends m on a goroutine of its own and then runs after.
-func (b *Bridge) sendThen(m *message, after func()) {
+// sendJob takes m's place in the order of messages now and returns the
+// work of sending it and then running after, for the caller to run (on a
+// goroutine of its own, as nothing may wait for it).
+func (b *Bridge) sendJob(m *message, after func()) func() {
 	b.sends.add()
 	wait, lift := b.order.enter(m)
-	go func() {
+	return func() {
 		defer b.sends.done()
 		b.send(m, wait)
 		lift()
 		if after != nil {
 			after()
 		}
-	}()
+	}
 }
 
 // send hands one message to the server and, for a request, makes sure the

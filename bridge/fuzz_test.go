@@ -370,7 +370,9 @@ func fuzzServeLines(t *testing.T, srv *httptest.Server, data []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.readLoop(bytes.NewReader(data)); err != nil {
+	done := make(chan error, 1)
+	go b.readLoop(newLineReader(bytes.NewReader(data)), done)
+	if err := <-done; err != nil {
 		t.Fatalf("readLoop: %v", err)
 	}
 	// Every request is answered well before the shutdown grace.

@@ -26,6 +26,6 @@ func (b *Bridge) keepAlive(every time.Duration) {
 		if b.gate.hold(m, nil) {
 			continue
 		}
-		b.sendThen(m, nil)
+		go b.sendJob(m, nil)()
 	}
 }
