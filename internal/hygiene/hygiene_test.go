@@ -1,0 +1,74 @@
+package hygiene
+
+import (
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+type pkg struct {
+	ImportPath string
+	Doc        string
+	Name       string
+	Deps       []string
+}
+
+func list(t *testing.T) []pkg {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-json", "github.com/mcpbridge/mcpbridge/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var pkgs []pkg
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for dec.More() {
+		var p pkg
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs
+}
+
+// TestPackagesHaveDocComments: a newcomer reads in each package's doc
+// comment what it owns.
+func TestPackagesHaveDocComments(t *testing.T) {
+	for _, p := range list(t) {
+		if p.Doc == "" {
+			t.Errorf("%s has no package doc comment", p.ImportPath)
+		}
+	}
+}
+
+// TestDependenciesPointOneWay: the bridge asks an interface for
+// credentials and never opens a browser or touches a keychain; the demo
+// server and the logger stay independent of the bridge; nothing but the
+// command and tests pull in the go-sdk (it would grow every start).
+func TestDependenciesPointOneWay(t *testing.T) {
+	forbidden := map[string][]string{
+		"github.com/mcpbridge/mcpbridge/bridge": {
+			"github.com/pkg/browser", "github.com/zalando/go-keyring",
+			"github.com/mcpbridge/mcpbridge/oauthflow", "github.com/mcpbridge/mcpbridge/tokencache",
+			"github.com/spf13/cobra", "github.com/modelcontextprotocol/go-sdk",
+		},
+		"github.com/mcpbridge/mcpbridge/internal/demo": {
+			"github.com/mcpbridge/mcpbridge/bridge", "github.com/modelcontextprotocol/go-sdk",
+		},
+		"github.com/mcpbridge/mcpbridge/internal/logx": {"github.com/mcpbridge/mcpbridge/bridge"},
+		"github.com/mcpbridge/mcpbridge/tokencache": {
+			"net/http", "github.com/mcpbridge/mcpbridge/bridge", "github.com/mcpbridge/mcpbridge/oauthflow",
+		},
+		"github.com/mcpbridge/mcpbridge/cmd/mcpbridge": {"github.com/modelcontextprotocol/go-sdk"},
+	}
+	for _, p := range list(t) {
+		for _, bad := range forbidden[p.ImportPath] {
+			for _, d := range p.Deps {
+				if d == bad || strings.HasPrefix(d, bad+"/") {
+					t.Errorf("%s depends on %s", p.ImportPath, d)
+				}
+			}
+		}
+	}
+}
