@@ -38,7 +38,10 @@ func newLineReader(r io.Reader) *lineReader {
 func (l *lineReader) next() ([]byte, error) {
 	frag, err := l.r.ReadSlice('\n')
 	if err == nil { // the common case: the whole line sits in the buffer
-		return trimEOL(bytes.Clone(frag)), nil
+		if line := trimEOL(frag); len(line) <= l.max {
+			return bytes.Clone(line), nil
+		}
+		return nil, errLineTooLong
 	}
 	buf := bytes.Clone(frag)
 	for errors.Is(err, bufio.ErrBufferFull) {
