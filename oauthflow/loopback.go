@@ -1,0 +1,209 @@
+package oauthflow
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// The loopback redirect of RFC 8252 §7.3: a one-shot HTTP server on
+// 127.0.0.1 that receives the authorization response from the user's
+// browser. Only a GET on the callback path that carries code or error
+// counts; it is checked (state, RFC 9207 iss) and delivered once, and the
+// browser gets a page that says what happened and what to do next.
+
+// Expect is what a valid authorization response must match.
+type Expect struct {
+	State string
+	// Issuer is the issuer recorded from the validated metadata.
+	Issuer string
+	// IssRequired is the metadata's
+	// authorization_response_iss_parameter_supported.
+	IssRequired bool
+}
+
+// AuthError is an error the authorization server sent back
+// (RFC 6749 §4.1.2.1).
+type AuthError struct {
+	Code, Description string
+}
+
+func (e *AuthError) Error() string {
+	if e.Description != "" {
+		return fmt.Sprintf("the authorization server refused: %s (%s)", e.Description, e.Code)
+	}
+	return "the authorization server refused: " + e.Code
+}
+
+// Errors of the callback a caller may branch on.
+var (
+	ErrStateMismatch = errors.New("the sign-in response does not belong to this sign-in (state mismatch)")
+	ErrIssMismatch   = errors.New("the sign-in response comes from another authorization server (iss mismatch, RFC 9207)")
+	ErrIssMissing    = errors.New("the sign-in response lacks the iss parameter its authorization server promised (RFC 9207)")
+)
+
+// DefaultCallbackPorts returns the port mcp-remote derives from the server
+// URL (3335 + the first 16 bits of the URL's MD5, modulo 45816), so that a
+// registration made by either tool keeps a valid redirect URI, followed by
+// up to 8 neighbours for when it is taken.
+func DefaultCallbackPorts(serverURL string) []int {
+	sum := md5.Sum([]byte(serverURL)) // a port spread, not a security function
+	hash := hex.EncodeToString(sum[:])
+	offset, _ := strconv.ParseUint(hash[:4], 16, 32)
+	first := 3335 + int(offset%45816)
+	ports := []int{first}
+	for i := 1; i <= 8; i++ {
+		ports = append(ports, first+i)
+	}
+	return ports
+}
+
+// Loopback is a running callback server.
+type Loopback struct {
+	srv      *http.Server
+	addr     *net.TCPAddr // where it listens
+	redirect string
+	path     string
+	expect   Expect
+	result   chan callbackResult
+	once     sync.Once
+}
+
+type callbackResult struct {
+	code string
+	err  error
+}
+
+// ListenLoopback binds 127.0.0.1 (only) on the first of ports that is free
+// (0: any) and serves path. host names the redirect URI's host (mcp-remote's
+// --host, default "localhost"); the socket is bound to the loopback address
+// whatever it says.
+func ListenLoopback(host string, ports []int, path string, expect Expect) (*Loopback, error) {
+	if host == "" {
+		host = "localhost"
+	}
+	if len(ports) == 0 {
+		ports = []int{0}
+	}
+	var ln net.Listener
+	var errs []error
+	for _, p := range ports {
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		if err == nil {
+			ln = l
+			break
+		}
+		errs = append(errs, err)
+	}
+	if ln == nil {
+		return nil, fmt.Errorf("no free port for the sign-in callback (tried %v): %w", ports, errors.Join(errs...))
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	l := &Loopback{
+		addr:     ln.Addr().(*net.TCPAddr),
+		redirect: "http://" + net.JoinHostPort(host, strconv.Itoa(port)) + path,
+		path:     path,
+		expect:   expect,
+		result:   make(chan callbackResult, 1),
+	}
+	l.srv = &http.Server{Handler: http.HandlerFunc(l.serve), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = l.srv.Serve(ln) }()
+	return l, nil
+}
+
+// RedirectURI is the redirect_uri to register and send.
+func (l *Loopback) RedirectURI() string { return l.redirect }
+
+// Wait returns the authorization code, or why there is none, once the
+// browser has come back, or ctx's error when the deadline passes first
+// (--auth-timeout: no waiting forever). The server is closed either way.
+func (l *Loopback) Wait(ctx context.Context) (string, error) {
+	defer l.Close()
+	select {
+	case r := <-l.result:
+		return r.code, r.err
+	case <-ctx.Done():
+		return "", fmt.Errorf("no sign-in response arrived: %w", ctx.Err())
+	}
+}
+
+// Close stops the server, letting a page being written finish.
+func (l *Loopback) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	_ = l.srv.Shutdown(ctx)
+}
+
+func (l *Loopback) serve(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if r.Method != http.MethodGet || r.URL.Path != l.path || (!q.Has("code") && !q.Has("error")) {
+		http.NotFound(w, r) // favicon, scanners, wrong paths: not the response
+		return
+	}
+	code, err := l.check(q.Get("code"), q.Get("state"), q.Get("iss"), q.Has("iss"), q.Get("error"), q.Get("error_description"))
+	delivered := false
+	l.once.Do(func() {
+		delivered = true
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			_ = page.Execute(w, pageData{OK: false, Message: err.Error()})
+		} else {
+			_ = page.Execute(w, pageData{OK: true})
+		}
+		l.result <- callbackResult{code, err}
+	})
+	if !delivered {
+		http.Error(w, "This sign-in has already finished; you can close this tab.", http.StatusGone)
+	}
+}
+
+// check validates a response in the order RFC 9207 asks: iss before
+// anything else (and on a mismatch the server's error text is not shown),
+// then state, then the server's error, then the code.
+func (l *Loopback) check(code, state, iss string, hasIss bool, errCode, errDesc string) (string, error) {
+	switch {
+	case hasIss && iss != l.expect.Issuer:
+		return "", ErrIssMismatch
+	case !hasIss && l.expect.IssRequired:
+		return "", ErrIssMissing
+	case subtle.ConstantTimeCompare([]byte(state), []byte(l.expect.State)) != 1:
+		return "", ErrStateMismatch
+	case errCode != "":
+		return "", &AuthError{Code: errCode, Description: errDesc}
+	case code == "":
+		return "", errors.New("the sign-in response carries an empty code")
+	}
+	return code, nil
+}
+
+type pageData struct {
+	OK      bool
+	Message string
+}
+
+// page is what the browser shows. It names no secret: not the code, not
+// the state.
+var page = template.Must(template.New("page").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>mcpbridge sign-in</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:34em;margin:4em auto;padding:0 1em;color:#222}
+h1{font-size:1.4em}.ok{color:#176f2c}.fail{color:#a3261b}code{background:#f3f3f3;padding:0 .3em}</style></head>
+<body>{{if .OK}}<h1 class="ok">Signed in</h1>
+<p>mcpbridge has what it needs. You can close this tab and go back to your MCP client: the server's tools are on their way.</p>
+{{else}}<h1 class="fail">Sign-in did not complete</h1>
+<p>{{.Message}}.</p>
+<p>Nothing was stored. Go back to your MCP client and try again, or run <code>mcpbridge login URL</code> in a terminal.
+If it keeps failing, run mcpbridge with <code>--debug</code> and look at the log it names.</p>{{end}}
+</body></html>
+`))
