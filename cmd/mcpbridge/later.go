@@ -7,7 +7,8 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// laterFlags are mcp-remote's sign-in and protocol flags. They parse today,
+// laterFlags are mcp-remote's flags for sign-in methods and protocol
+// handling still to come. They parse today,
 // so existing config lines start, and each one given is named on stderr as
 // not yet supported: none is silently ignored.
 type laterFlags struct {
@@ -17,19 +18,11 @@ type laterFlags struct {
 func (l *laterFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	l.fs = f
-	f.String("host", "localhost", "OAuth redirect host (not yet supported)")
-	f.String("callback-path", "/oauth/callback", "OAuth redirect path (not yet supported)")
-	f.String("static-oauth-client-metadata", "", "JSON or @file merged into client registration (not yet supported)")
-	f.String("static-oauth-client-info", "", "pre-registered OAuth client, JSON or @file (not yet supported)")
 	f.String("client-metadata-url", "", "Client ID Metadata Document URL (not yet supported)")
-	f.String("resource", "", "RFC 8707 resource indicator (not yet supported)")
-	f.Bool("disable-resource-parameter", false, "send no RFC 8707 resource (not yet supported)")
-	f.StringArray("authorize-param", nil, "extra authorization URL parameter k=v (not yet supported)")
 	f.Bool("device-code", false, "sign in with the OAuth device grant (not yet supported)")
 	f.Bool("client-credentials", false, "use the OAuth client credentials grant (not yet supported)")
 	f.String("token-endpoint", "", "token endpoint for client credentials (not yet supported)")
 	f.Bool("use-id-token", false, "send the OIDC id token instead of the access token (not yet supported)")
-	f.Int("auth-timeout", 0, "seconds to wait for the browser sign-in (not yet supported)")
 	f.String("auth-success-url", "", "page to show after sign-in (not yet supported)")
 	f.String("protocol", "auto", "protocol era: auto, legacy or modern (not yet supported; messages pass through as they are)")
 }
@@ -51,6 +44,5 @@ func (l *laterFlags) warn(log *slog.Logger) {
 	})
 }
 
-var laterNames = []string{"host", "callback-path", "static-oauth-client-metadata", "static-oauth-client-info",
-	"client-metadata-url", "resource", "disable-resource-parameter", "authorize-param", "device-code",
-	"client-credentials", "token-endpoint", "use-id-token", "auth-timeout", "auth-success-url", "protocol"}
+var laterNames = []string{"client-metadata-url", "device-code", "client-credentials", "token-endpoint",
+	"use-id-token", "auth-success-url", "protocol"}

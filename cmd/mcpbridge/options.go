@@ -44,6 +44,7 @@ type options struct {
 	debug          bool
 	silent         bool
 
+	auth  authOptions
 	later laterFlags
 }
 
@@ -66,6 +67,7 @@ func (o *options) register(cmd *cobra.Command) {
 	f.IntVar(&o.pingInterval, "ping-interval", 0, "ping the server every N seconds (implies --keep-alive)")
 	f.BoolVar(&o.debug, "debug", false, "write a detailed log (no secrets) to a file in the config folder")
 	f.BoolVar(&o.silent, "silent", false, "write nothing to stderr")
+	o.auth.register(cmd)
 	o.later.register(cmd)
 }
 
@@ -128,6 +130,14 @@ func (o *options) config(log *slog.Logger) (bridge.Config, error) {
 	if err != nil {
 		return bridge.Config{}, err
 	}
+	var auth bridge.Authorizer
+	if hdr.Get("Authorization") == "" { // a user's own credentials win, as in mcp-remote
+		flow, err := o.auth.flow(o, u, client, hdr, log, func(msg string) { log.Info(msg) })
+		if err != nil {
+			return bridge.Config{}, err
+		}
+		auth = flow
+	}
 	ping := seconds(o.pingInterval)
 	if o.keepAlive && o.pingInterval <= 0 {
 		ping = 30 * time.Second
@@ -137,6 +147,7 @@ func (o *options) config(log *slog.Logger) (bridge.Config, error) {
 		HTTPClient:   client,
 		Transport:    mode,
 		Header:       hdr,
+		Auth:         auth,
 		Tools:        bridge.ToolFilter{Ignore: o.ignoreTools, Allow: o.allowTools},
 		Log:          log,
 		BodyTimeout:  seconds(o.bodyTimeout),

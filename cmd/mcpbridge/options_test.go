@@ -216,19 +216,19 @@ func TestNotYetSupportedFlagsAreNamed(t *testing.T) {
 		args     []string
 		wantWarn string // "" for no warning at all
 	}{
-		{"resource", []string{"--resource", "https://example.com/mcp"}, "--resource"},
-		{"host", []string{"--host", "127.0.0.1"}, "--host"},
-		{"callback-path", []string{"--callback-path", "/cb"}, "--callback-path"},
-		{"static-oauth-client-metadata", []string{"--static-oauth-client-metadata", "{}"}, "--static-oauth-client-metadata"},
-		{"static-oauth-client-info", []string{"--static-oauth-client-info", "{}"}, "--static-oauth-client-info"},
+		{"resource", []string{"--resource", "https://example.com/mcp"}, ""},                    // implemented now: no warning
+		{"host", []string{"--host", "127.0.0.1"}, ""},                                          // implemented now: no warning
+		{"callback-path", []string{"--callback-path", "/cb"}, ""},                              // implemented now: no warning
+		{"static-oauth-client-metadata", []string{"--static-oauth-client-metadata", "{}"}, ""}, // implemented now: no warning
+		{"static-oauth-client-info", []string{"--static-oauth-client-info", "{}"}, ""},         // implemented now: no warning
 		{"client-metadata-url", []string{"--client-metadata-url", "https://e.com/c.json"}, "--client-metadata-url"},
-		{"disable-resource-parameter", []string{"--disable-resource-parameter"}, "--disable-resource-parameter"},
-		{"authorize-param", []string{"--authorize-param", "a=b"}, "--authorize-param"},
+		{"disable-resource-parameter", []string{"--disable-resource-parameter"}, ""}, // implemented now: no warning
+		{"authorize-param", []string{"--authorize-param", "a=b"}, ""},                // implemented now: no warning
 		{"device-code", []string{"--device-code"}, "--device-code"},
 		{"client-credentials", []string{"--client-credentials"}, "--client-credentials"},
 		{"token-endpoint", []string{"--token-endpoint", "https://e.com/t"}, "--token-endpoint"},
 		{"use-id-token", []string{"--use-id-token"}, "--use-id-token"},
-		{"auth-timeout", []string{"--auth-timeout", "30"}, "--auth-timeout"},
+		{"auth-timeout", []string{"--auth-timeout", "30"}, ""}, // implemented now: no warning
 		{"auth-success-url", []string{"--auth-success-url", "https://e.com/ok"}, "--auth-success-url"},
 		{"protocol modern", []string{"--protocol", "modern"}, "--protocol"},
 		{"protocol legacy is what the bridge does", []string{"--protocol", "legacy"}, ""},

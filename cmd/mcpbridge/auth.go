@@ -1,0 +1,107 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mcpbridge/mcpbridge/oauthflow"
+	"github.com/mcpbridge/mcpbridge/tokencache"
+)
+
+// authOptions are the sign-in flags, with mcp-remote's names and meaning.
+type authOptions struct {
+	tokenStore      string
+	host            string
+	callbackPath    string
+	staticInfo      string
+	staticMetadata  string
+	resource        string
+	disableResource bool
+	authorizeParams []string
+	authTimeout     int
+}
+
+func (a *authOptions) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&a.tokenStore, "token-store", "auto", "where tokens live: auto (the OS keychain, else files), keychain or file")
+	f.StringVar(&a.host, "host", "localhost", "host name in the OAuth redirect URI (the callback always listens on 127.0.0.1)")
+	f.StringVar(&a.callbackPath, "callback-path", "/oauth/callback", "path of the OAuth redirect URI")
+	f.StringVar(&a.staticInfo, "static-oauth-client-info", "", "a client registered by hand: JSON or @file with client_id (and client_secret); ${VAR} is filled")
+	f.StringVar(&a.staticMetadata, "static-oauth-client-metadata", "", "JSON or @file merged into dynamic client registration; ${VAR} is filled")
+	f.StringVar(&a.resource, "resource", "", "RFC 8707 resource to ask tokens for (default: the server URL)")
+	f.BoolVar(&a.disableResource, "disable-resource-parameter", false, "send no resource parameter (for authorization servers that refuse it)")
+	f.StringArrayVar(&a.authorizeParams, "authorize-param", nil, "extra parameter k=v for the authorization URL (repeatable)")
+	f.IntVar(&a.authTimeout, "auth-timeout", 300, "seconds to wait for the browser sign-in")
+}
+
+// flow builds the OAuth sign-in for the server. Nothing is opened or read
+// until a request needs it.
+func (a *authOptions) flow(o *options, u *url.URL, client *http.Client, hdr http.Header, log *slog.Logger, notify func(string)) (*oauthflow.Flow, error) {
+	mode, err := tokencache.ParseMode(cmp.Or(a.tokenStore, "auto"))
+	if err != nil {
+		return nil, usageError{err}
+	}
+	cfg := oauthflow.Config{
+		Server: u, HTTP: client, Dir: configDir(), Log: log, Notify: notify,
+		CallbackHost: a.host, CallbackPath: a.callbackPath,
+		AuthTimeout: time.Duration(a.authTimeout) * time.Second,
+		Resource:    a.resource, DisableResource: a.disableResource,
+		Identity: identity(hdr),
+	}
+	cfg.OpenStore = func(ctx context.Context) (*tokencache.Store, error) {
+		return tokencache.Open(ctx, tokencache.Options{Dir: cfg.Dir, Mode: mode, Notice: notify})
+	}
+	if o.callbackPort != 0 {
+		cfg.CallbackPorts = []int{o.callbackPort}
+	}
+	if a.staticInfo != "" {
+		if cfg.StaticClient, err = oauthflow.ReadJSONArg(a.staticInfo); err != nil {
+			return nil, usageError{fmt.Errorf("--static-oauth-client-info: %w", err)}
+		}
+	}
+	if a.staticMetadata != "" {
+		if cfg.ClientMetadata, err = oauthflow.ReadJSONArg(a.staticMetadata); err != nil {
+			return nil, usageError{fmt.Errorf("--static-oauth-client-metadata: %w", err)}
+		}
+	}
+	if len(a.authorizeParams) > 0 {
+		cfg.AuthorizeParams = url.Values{}
+		for _, kv := range a.authorizeParams {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || k == "" {
+				return nil, usageError{fmt.Errorf("--authorize-param %q: use key=value", kv)}
+			}
+			cfg.AuthorizeParams.Add(k, v)
+		}
+	}
+	return oauthflow.New(cfg)
+}
+
+// identity folds the user's headers into the token's storage name: a
+// different tenant header is a different identity.
+func identity(h http.Header) string {
+	if len(h) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	sum := sha256.New()
+	for _, k := range keys {
+		fmt.Fprintf(sum, "%s\x00%s\x00", k, strings.Join(h[k], "\x00"))
+	}
+	return hex.EncodeToString(sum.Sum(nil))
+}

@@ -1,0 +1,283 @@
+package oauthflow
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mcpbridge/mcpbridge/tokencache"
+)
+
+// Config is what a Flow needs. Server, HTTP and OpenStore are required.
+type Config struct {
+	Server *url.URL     // the MCP endpoint
+	HTTP   *http.Client // for the authorization server (same proxy and CA settings)
+	// Dir is the config folder whose credentials index says what is stored.
+	Dir string
+	// OpenStore opens the token store; it is called only once something
+	// is to be read or written.
+	OpenStore func(ctx context.Context) (*tokencache.Store, error)
+	Log       *slog.Logger         // nil discards
+	Notify    func(msg string)     // a sentence for the user on stderr (the URL to open); nil: Log
+	Open      func(u string) error // opens the browser; nil: OpenBrowser
+
+	CallbackHost  string        // redirect URI host; default "localhost"
+	CallbackPorts []int         // default DefaultCallbackPorts(Server)
+	CallbackPath  string        // default "/oauth/callback"
+	AuthTimeout   time.Duration // how long a sign-in may take; default 5 minutes
+
+	Resource        string     // RFC 8707 resource; default the server's canonical URI
+	DisableResource bool       // send no resource (for servers that refuse it)
+	AuthorizeParams url.Values // extra authorization request parameters
+
+	StaticClient   map[string]any // --static-oauth-client-info
+	ClientMetadata map[string]any // --static-oauth-client-metadata, merged into registration
+	// Identity holds whatever else changes which token is valid (headers
+	// that identify the user); it goes into the storage name.
+	Identity string
+}
+
+// Flow signs mcpbridge in to one MCP server and keeps it signed in. It
+// implements bridge.Authorizer.
+type Flow struct {
+	cfg   Config
+	names names
+
+	mu        sync.Mutex
+	rec       *record // current credentials; nil when none
+	loaded    bool
+	lastLogin time.Time
+	stepUps   int
+
+	signIn sync.Mutex // one sign-in or refresh at a time in this process
+
+	openStore sync.Mutex
+	st        *tokencache.Store
+}
+
+// store opens the token store on first use.
+func (f *Flow) store(ctx context.Context) (*tokencache.Store, error) {
+	f.openStore.Lock()
+	defer f.openStore.Unlock()
+	if f.st == nil {
+		st, err := f.cfg.OpenStore(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("open the token store: %w", err)
+		}
+		f.st = st
+	}
+	return f.st, nil
+}
+
+// record is what the token store keeps for a server: the token and what is
+// needed to refresh it without discovering anything.
+type record struct {
+	Token         Token    `json:"token"`
+	Issuer        string   `json:"issuer"`
+	TokenEndpoint string   `json:"token_endpoint"`
+	Client        Client   `json:"client"`
+	Scopes        []string `json:"scopes,omitempty"`
+	Resource      string   `json:"resource,omitempty"`
+}
+
+type names struct{ tokens string }
+
+// New validates cfg and returns a Flow.
+func New(cfg Config) (*Flow, error) {
+	if cfg.Server == nil || cfg.HTTP == nil || cfg.OpenStore == nil {
+		return nil, errors.New("oauthflow: Server, HTTP and OpenStore are required")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Notify == nil {
+		cfg.Notify = func(msg string) { cfg.Log.Info(msg) }
+	}
+	if cfg.Open == nil {
+		cfg.Open = OpenBrowser
+	}
+	if cfg.CallbackPath == "" {
+		cfg.CallbackPath = "/oauth/callback"
+	}
+	if len(cfg.CallbackPorts) == 0 {
+		cfg.CallbackPorts = DefaultCallbackPorts(cfg.Server.String())
+	}
+	if cfg.AuthTimeout <= 0 {
+		cfg.AuthTimeout = 5 * time.Minute
+	}
+	if cfg.Resource == "" {
+		cfg.Resource = CanonicalResource(cfg.Server)
+	}
+	f := &Flow{cfg: cfg}
+	f.names.tokens = tokencache.Name("tokens", cfg.Server.String(), cfg.Resource, cfg.Identity)
+	return f, nil
+}
+
+// CanonicalResource is the server's canonical URI (MCP authorization
+// §Canonical Server URI): lower-case scheme and host, no fragment, no
+// trailing slash.
+func CanonicalResource(u *url.URL) string {
+	c := url.URL{Scheme: strings.ToLower(u.Scheme), Host: strings.ToLower(u.Host), Path: strings.TrimSuffix(u.Path, "/"), RawQuery: u.RawQuery}
+	return c.String()
+}
+
+// Authorize adds the bearer token, refreshing it first when it expires
+// within a minute. Without a token the request goes out bare, and the
+// server's 401 starts the sign-in.
+func (f *Flow) Authorize(ctx context.Context, req *http.Request) error {
+	rec := f.current(ctx)
+	if rec == nil {
+		return nil
+	}
+	if rec.Token.expiresWithin(time.Minute) && rec.Token.RefreshToken != "" {
+		if fresh, err := f.refresh(ctx, rec); err == nil {
+			rec = fresh
+		} else {
+			f.cfg.Log.Debug("refresh ahead of expiry failed", "error", err)
+		}
+	}
+	req.Header.Set("Authorization", "Bearer "+rec.Token.AccessToken)
+	return nil
+}
+
+// Refused handles a 401 (refresh, or sign in) or a 403 insufficient_scope
+// (sign in again with more scopes, twice at most). It returns nil when a
+// retry may succeed, or an error that tells the user what to do.
+func (f *Flow) Refused(ctx context.Context, resp *http.Response) error {
+	ch, _ := Bearer(ParseWWWAuthenticate(resp.Header.Values("WWW-Authenticate")))
+	rec := f.current(ctx)
+	if resp.StatusCode == http.StatusForbidden {
+		if ch.Error != "insufficient_scope" {
+			return fmt.Errorf("the server refused access (HTTP 403%s)", describe(ch))
+		}
+		f.mu.Lock()
+		f.stepUps++
+		tooMany := f.stepUps > 2
+		f.mu.Unlock()
+		if tooMany {
+			return fmt.Errorf("the server keeps asking for more scopes (%s); giving up", strings.Join(ch.Scope, " "))
+		}
+		var have []string
+		if rec != nil {
+			have = rec.Scopes
+		}
+		return f.login(ctx, rec, ch, union(have, ch.Scope), true)
+	}
+	if rec != nil && rec.Token.RefreshToken != "" {
+		if _, err := f.refresh(ctx, rec); err == nil {
+			return nil
+		} else {
+			f.cfg.Log.Info("refreshing the token failed; signing in again", "error", err)
+		}
+	}
+	return f.login(ctx, rec, ch, ch.Scope, false)
+}
+
+func describe(ch Challenge) string {
+	if ch.Error == "" {
+		return ""
+	}
+	if ch.ErrorDescription != "" {
+		return ": " + ch.Error + ", " + ch.ErrorDescription
+	}
+	return ": " + ch.Error
+}
+
+// current returns the credentials in use, reading the store once.
+func (f *Flow) current(ctx context.Context) *record {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.loaded {
+		f.loaded = true
+		if rec, err := f.load(ctx); err == nil {
+			f.rec = rec
+		} else if !errors.Is(err, tokencache.ErrNotFound) {
+			f.cfg.Log.Warn("could not read stored credentials; signing in again", "error", err)
+		}
+	}
+	return f.rec
+}
+
+func (f *Flow) load(ctx context.Context) (*record, error) {
+	if _, ok, err := tokencache.Indexed(f.cfg.Dir, f.names.tokens); err == nil && !ok {
+		return nil, tokencache.ErrNotFound // nothing stored: no keychain woken
+	}
+	st, err := f.store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := st.Get(ctx, f.names.tokens)
+	if err != nil {
+		return nil, err
+	}
+	var rec record
+	if err := json.Unmarshal(raw, &rec); err != nil || rec.Token.AccessToken == "" {
+		return nil, fmt.Errorf("stored credentials are damaged")
+	}
+	return &rec, nil
+}
+
+func (f *Flow) save(ctx context.Context, rec *record) error {
+	raw, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	st, err := f.store(ctx)
+	if err != nil {
+		return err
+	}
+	meta := tokencache.Meta{Kind: "tokens", Server: f.cfg.Server.Redacted(), Issuer: rec.Issuer, Scopes: rec.Scopes, Expiry: rec.Token.Expiry}
+	if err := st.Put(ctx, f.names.tokens, raw, meta); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	f.rec = rec
+	f.mu.Unlock()
+	return nil
+}
+
+// forget drops the credentials (invalid_grant: the grant is gone).
+func (f *Flow) forget(ctx context.Context) {
+	if st, err := f.store(ctx); err == nil {
+		_ = st.Delete(ctx, f.names.tokens)
+	}
+	f.mu.Lock()
+	f.rec = nil
+	f.mu.Unlock()
+}
+
+// adopt re-reads the store under the lock: another process (or goroutine)
+// may have refreshed or signed in while this one waited. It returns the
+// stored record when it differs from the one the caller had.
+func (f *Flow) adopt(ctx context.Context, had *record) *record {
+	rec, err := f.load(ctx)
+	if err != nil || (had != nil && rec.Token.AccessToken == had.Token.AccessToken) {
+		return nil
+	}
+	if rec.Token.expiresWithin(time.Minute) && rec.Token.RefreshToken == "" {
+		return nil
+	}
+	f.mu.Lock()
+	f.rec = rec
+	f.mu.Unlock()
+	return rec
+}
+
+// union returns a ∪ b, in order, without duplicates.
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, s := range b {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}

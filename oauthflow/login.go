@@ -1,0 +1,198 @@
+package oauthflow
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/mcpbridge/mcpbridge/tokencache"
+)
+
+// justSignedIn is how long after a sign-in a 401 is taken as the server
+// refusing the new token, not as a reason to sign in again (no loops).
+const justSignedIn = 10 * time.Second
+
+// login signs in through the browser (authorization code with PKCE over a
+// loopback redirect, MCP authorization §Authorization Flow Steps), one at a
+// time in this process and across processes. Requests that arrive meanwhile
+// wait for it; when it fails they get its error.
+func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []string, stepUp bool) error {
+	f.signIn.Lock()
+	defer f.signIn.Unlock()
+	f.mu.Lock()
+	changed := f.rec != had
+	recent := time.Since(f.lastLogin) < justSignedIn
+	f.mu.Unlock()
+	if changed { // signed in (or refreshed) while this caller waited
+		return nil
+	}
+	if recent && !stepUp {
+		return errors.New("the server refused the token its authorization server has just issued; check the server's configuration (--resource, scopes)")
+	}
+	// The sign-in outlives the request that started it: others wait on it.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.cfg.AuthTimeout)
+	defer cancel()
+	st, err := f.store(ctx)
+	if err != nil {
+		return err
+	}
+	unlock, err := st.Lock(ctx, f.names.tokens)
+	if err != nil {
+		return fmt.Errorf("another mcpbridge is signing in to this server and did not finish: %w", err)
+	}
+	defer unlock()
+	if rec := f.adopt(ctx, had); rec != nil && !stepUp {
+		return nil // another process signed in
+	}
+	rec, err := f.signInNow(ctx, ch, scopes)
+	if err != nil {
+		return fmt.Errorf("sign-in to %s did not complete: %w", f.cfg.Server.Redacted(), err)
+	}
+	if err := f.save(ctx, rec); err != nil {
+		return fmt.Errorf("signed in, but the token could not be stored: %w", err)
+	}
+	f.mu.Lock()
+	f.lastLogin = time.Now()
+	f.mu.Unlock()
+	f.cfg.Notify("signed in to " + f.cfg.Server.Redacted())
+	return nil
+}
+
+// signInNow runs discovery, client identity and the browser step.
+func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string) (*record, error) {
+	d := &Discoverer{HTTP: f.cfg.HTTP}
+	prm, err := d.Resource(ctx, f.cfg.Server, ch.ResourceMetadata)
+	if err != nil {
+		return nil, fmt.Errorf("finding the server's authorization server: %w", err)
+	}
+	issuer := prm.AuthorizationServers[0]
+	as, err := d.AuthServer(ctx, issuer)
+	if err != nil {
+		return nil, err
+	}
+	if err := as.CheckPKCE(); err != nil {
+		return nil, err
+	}
+	if len(scopes) == 0 {
+		scopes = prm.ScopesSupported // the spec's order: challenge scope, then scopes_supported, else none
+	}
+	if len(scopes) > 0 && slices.Contains(as.ScopesSupported, "offline_access") && !slices.Contains(scopes, "offline_access") {
+		scopes = append(slices.Clone(scopes), "offline_access")
+	}
+	cb, err := ListenLoopback(f.cfg.CallbackHost, f.cfg.CallbackPorts, f.cfg.CallbackPath,
+		Expect{State: randomString(), Issuer: as.Issuer, IssRequired: as.AuthorizationResponseIssParameterSupported})
+	if err != nil {
+		return nil, err
+	}
+	defer cb.Close()
+	client, err := f.client(ctx, as, cb.RedirectURI())
+	if err != nil {
+		return nil, err
+	}
+	verifier := oauth2.GenerateVerifier()
+	authURL := f.authorizeURL(as, client, cb, verifier, scopes)
+	f.cfg.Notify("sign in to " + f.cfg.Server.Redacted() + " in your browser; if it does not open, open this link: " + authURL)
+	if err := f.cfg.Open(authURL); err != nil {
+		f.cfg.Log.Warn("could not open a browser; open the link above by hand", "error", err)
+	}
+	code, err := cb.Wait(ctx)
+	if err != nil {
+		return nil, err
+	}
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {code},
+		"redirect_uri": {cb.RedirectURI()}, "code_verifier": {verifier}}
+	if !f.cfg.DisableResource {
+		form.Set("resource", f.cfg.Resource)
+	}
+	tok, err := tokenRequest(ctx, f.cfg.HTTP, as.TokenEndpoint, client, form)
+	if isTokenError(err, "invalid_client") && client.Source == "registered" {
+		if st, serr := f.store(ctx); serr == nil {
+			_ = st.Delete(ctx, clientName(as.Issuer, client)) // stale: register again next time
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	rec := &record{Token: *tok, Issuer: as.Issuer, TokenEndpoint: as.TokenEndpoint, Client: *client, Scopes: scopes}
+	if !f.cfg.DisableResource {
+		rec.Resource = f.cfg.Resource
+	}
+	return rec, nil
+}
+
+// authorizeURL builds the authorization request (RFC 6749 §4.1.1 with PKCE,
+// RFC 8707 resource and the user's extra parameters).
+func (f *Flow) authorizeURL(as *AuthServer, c *Client, cb *Loopback, verifier string, scopes []string) string {
+	q := url.Values{}
+	for k, vs := range f.cfg.AuthorizeParams {
+		q[k] = vs
+	}
+	q.Set("response_type", "code")
+	q.Set("client_id", c.ClientID)
+	q.Set("redirect_uri", cb.RedirectURI())
+	q.Set("state", cb.expect.State)
+	q.Set("code_challenge", oauth2.S256ChallengeFromVerifier(verifier))
+	q.Set("code_challenge_method", "S256")
+	if len(scopes) > 0 {
+		q.Set("scope", strings.Join(scopes, " "))
+	}
+	if !f.cfg.DisableResource {
+		q.Set("resource", f.cfg.Resource)
+	}
+	sep := "?"
+	if strings.Contains(as.AuthorizationEndpoint, "?") {
+		sep = "&"
+	}
+	return as.AuthorizationEndpoint + sep + q.Encode()
+}
+
+// client returns the client identity for the authorization server, in the
+// spec's priority: pre-registered, then a registration stored earlier for
+// this issuer and redirect URI, then dynamic registration.
+func (f *Flow) client(ctx context.Context, as *AuthServer, redirectURI string) (*Client, error) {
+	if f.cfg.StaticClient != nil {
+		return StaticClient(f.cfg.StaticClient, as.Issuer)
+	}
+	st, err := f.store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	probe := &Client{RedirectURIs: []string{redirectURI}}
+	name := clientName(as.Issuer, probe)
+	if raw, err := st.Get(ctx, name); err == nil {
+		var c Client
+		if json.Unmarshal(raw, &c) == nil && c.ClientID != "" && c.Issuer == as.Issuer {
+			return &c, nil
+		}
+	}
+	c, err := Register(ctx, f.cfg.HTTP, as, redirectURI, f.cfg.ClientMetadata)
+	if err != nil {
+		return nil, err
+	}
+	raw, _ := json.Marshal(c)
+	if err := st.Put(ctx, name, raw, tokencache.Meta{Kind: "client", Server: f.cfg.Server.Redacted(), Issuer: as.Issuer}); err != nil {
+		f.cfg.Log.Warn("could not store the client registration; it will be made again next time", "error", err)
+	}
+	return c, nil
+}
+
+// clientName is where a registration is kept: per issuer and redirect URI
+// (the spec binds client ids to their authorization server).
+func clientName(issuer string, c *Client) string {
+	return tokencache.Name("client", issuer, strings.Join(c.RedirectURIs, " "))
+}
+
+func randomString() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

@@ -1,0 +1,59 @@
+package oauthflow
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// refresh trades the refresh token for a new token (RFC 6749 §6), with the
+// resource and scope the MCP spec asks for. It holds the cross-process lock
+// and re-reads the store first: with several mcpbridge processes for one
+// server, one refreshes and the others use what it stored, so a rotating
+// refresh token is never spent twice.
+func (f *Flow) refresh(ctx context.Context, had *record) (*record, error) {
+	f.signIn.Lock()
+	defer f.signIn.Unlock()
+	st, err := f.store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	unlock, err := st.Lock(ctx, f.names.tokens)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if rec := f.adopt(ctx, had); rec != nil {
+		return rec, nil
+	}
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {had.Token.RefreshToken}}
+	if had.Resource != "" {
+		form.Set("resource", had.Resource)
+	}
+	if len(had.Scopes) > 0 {
+		form.Set("scope", strings.Join(had.Scopes, " "))
+	}
+	tok, err := tokenRequest(ctx, f.cfg.HTTP, had.TokenEndpoint, &had.Client, form)
+	switch {
+	case isTokenError(err, "invalid_grant"):
+		f.forget(ctx) // the grant is gone: sign in again
+		return nil, fmt.Errorf("the refresh token was refused: %w", err)
+	case isTokenError(err, "invalid_client"):
+		f.forget(ctx)
+		_ = st.Delete(ctx, clientName(had.Issuer, &had.Client))
+		return nil, fmt.Errorf("the client registration was refused: %w", err)
+	case err != nil:
+		return nil, err
+	}
+	if tok.RefreshToken == "" {
+		tok.RefreshToken = had.Token.RefreshToken // the server kept the old one (RFC 6749 §6)
+	}
+	rec := *had
+	rec.Token = *tok
+	if err := f.save(ctx, &rec); err != nil {
+		return nil, err
+	}
+	f.cfg.Log.Debug("refreshed the access token", "expiry", tok.Expiry)
+	return &rec, nil
+}

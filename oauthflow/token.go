@@ -1,0 +1,114 @@
+package oauthflow
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Token is what the token endpoint gave (RFC 6749 §5.1), kept as JSON in
+// the token store.
+type Token struct {
+	AccessToken  string    `json:"access_token"`
+	TokenType    string    `json:"token_type,omitempty"`
+	RefreshToken string    `json:"refresh_token,omitempty"`
+	Expiry       time.Time `json:"expiry,omitzero"`
+	Scope        string    `json:"scope,omitempty"`
+	IDToken      string    `json:"id_token,omitempty"`
+}
+
+// expiresWithin reports whether the token expires within d (a token
+// without expiry never does).
+func (t *Token) expiresWithin(d time.Duration) bool {
+	return !t.Expiry.IsZero() && time.Until(t.Expiry) < d
+}
+
+// TokenError is an error answer of the token endpoint (RFC 6749 §5.2).
+type TokenError struct {
+	Status      int
+	Code        string
+	Description string
+}
+
+func (e *TokenError) Error() string {
+	msg := fmt.Sprintf("the authorization server refused the token request (HTTP %d, %s)", e.Status, e.Code)
+	if e.Description != "" {
+		msg += ": " + e.Description
+	}
+	return msg
+}
+
+// isTokenError reports whether err is a token endpoint error with code.
+func isTokenError(err error, code string) bool {
+	var te *TokenError
+	return errors.As(err, &te) && te.Code == code
+}
+
+// tokenRequest posts a grant to the token endpoint with the client's
+// authentication, and decodes the token. It is written by hand rather than
+// through x/oauth2's Exchange and refresher so that every request — refresh
+// included — carries the RFC 8707 resource the MCP spec requires
+// (golang/oauth2#521).
+func tokenRequest(ctx context.Context, hc *http.Client, endpoint string, c *Client, form url.Values) (*Token, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, nil)
+	if err != nil {
+		return nil, fmt.Errorf("token request: %w", err)
+	}
+	switch c.AuthMethod {
+	case "client_secret_basic":
+		req.SetBasicAuth(url.QueryEscape(c.ClientID), url.QueryEscape(c.ClientSecret)) // RFC 6749 §2.3.1
+	case "client_secret_post":
+		form.Set("client_id", c.ClientID)
+		form.Set("client_secret", c.ClientSecret)
+	default: // "none": a public client names itself
+		form.Set("client_id", c.ClientID)
+	}
+	body := form.Encode()
+	req.Body = io.NopCloser(strings.NewReader(body))
+	req.ContentLength = int64(len(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("token request: %w", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("token response: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		te := &TokenError{Status: resp.StatusCode}
+		var e struct {
+			Error       string `json:"error"`
+			Description string `json:"error_description"`
+		}
+		if json.Unmarshal(raw, &e) == nil {
+			te.Code, te.Description = e.Error, e.Description
+		}
+		if te.Code == "" {
+			te.Code = "no_error_code"
+		}
+		return nil, te
+	}
+	var t struct {
+		Token
+		ExpiresIn json.Number `json:"expires_in"`
+	}
+	if err := json.Unmarshal(raw, &t); err != nil || t.AccessToken == "" {
+		return nil, fmt.Errorf("the token endpoint answered HTTP 200 without an access token")
+	}
+	if !strings.EqualFold(t.TokenType, "bearer") && t.TokenType != "" {
+		return nil, fmt.Errorf("the token endpoint issued a %q token; only Bearer is supported", t.TokenType)
+	}
+	if secs, err := t.ExpiresIn.Int64(); err == nil && secs > 0 {
+		t.Expiry = time.Now().Add(time.Duration(secs) * time.Second)
+	}
+	return &t.Token, nil
+}

@@ -1,0 +1,234 @@
+package tokencache
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// ErrNotFound is returned for a name that holds nothing.
+var ErrNotFound = errors.New("no stored credentials under this name")
+
+// Mode chooses where secrets go (the --token-store flag).
+type Mode string
+
+const (
+	Auto     Mode = "auto"     // the keychain when it answers, else files (and say so)
+	Keychain Mode = "keychain" // the keychain or an error
+	File     Mode = "file"     // files in the config folder
+)
+
+// ParseMode validates a --token-store value.
+func ParseMode(s string) (Mode, error) {
+	switch m := Mode(s); m {
+	case Auto, Keychain, File:
+		return m, nil
+	}
+	return "", fmt.Errorf("unknown token store %q: use auto, keychain or file", s)
+}
+
+// Meta is what may be known about a stored secret without reading it.
+type Meta struct {
+	Name    string    `json:"name"`
+	Kind    string    `json:"kind"`             // "tokens" or "client", as the caller says
+	Server  string    `json:"server,omitempty"` // the MCP server URL
+	Issuer  string    `json:"issuer,omitempty"` // the authorization server
+	Scopes  []string  `json:"scopes,omitempty"`
+	Expiry  time.Time `json:"expiry,omitzero"` // of the access token, if any
+	Updated time.Time `json:"updated"`
+	Backend string    `json:"backend"` // "keychain" or "file"
+	Comment string    `json:"comment,omitempty"`
+}
+
+// Options configure Open.
+type Options struct {
+	// Dir is the config folder: files, locks and the index live below it.
+	Dir string
+	// Mode picks the backend; the default is Auto.
+	Mode Mode
+	// Timeout bounds each keychain call (a locked keychain's prompt must
+	// not hang the bridge); default 3 s.
+	Timeout time.Duration
+	// Notice tells the user something once (where tokens went); nil drops it.
+	Notice func(msg string)
+	// keyring replaces the OS keychain in tests.
+	keyring keyringAPI
+}
+
+// Store keeps secrets under names.
+type Store struct {
+	dir     string
+	backend backend
+	index   *index
+	locks   string
+}
+
+// backend is where secret bytes live.
+type backend interface {
+	name() string
+	get(ctx context.Context, name string) ([]byte, error)
+	put(ctx context.Context, name string, secret []byte) error
+	delete(ctx context.Context, name string) error
+}
+
+// Open prepares the store in o.Dir, choosing the backend per o.Mode.
+func Open(ctx context.Context, o Options) (*Store, error) {
+	if o.Dir == "" {
+		return nil, errors.New("tokencache: no config folder")
+	}
+	if o.Mode == "" {
+		o.Mode = Auto
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 3 * time.Second
+	}
+	if o.Notice == nil {
+		o.Notice = func(string) {}
+	}
+	if err := privateDir(o.Dir); err != nil {
+		return nil, err
+	}
+	s := &Store{dir: o.Dir, index: &index{path: filepath.Join(o.Dir, "credentials.json")}, locks: filepath.Join(o.Dir, "locks")}
+	b, err := chooseBackend(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	s.backend = b
+	return s, nil
+}
+
+// chooseBackend probes the keychain (a read of a name that does not exist:
+// no prompt, no write) and falls back to files in Auto mode.
+func chooseBackend(ctx context.Context, o Options) (backend, error) {
+	files := &fileBackend{dir: filepath.Join(o.Dir, "secrets")}
+	if o.Mode == File {
+		return files, nil
+	}
+	kr := o.keyring
+	if kr == nil {
+		kr = osKeyring{}
+	}
+	kc := &keychain{api: kr, timeout: o.Timeout}
+	err := kc.probe(ctx)
+	switch {
+	case err == nil:
+		return kc, nil
+	case o.Mode == Keychain:
+		return nil, fmt.Errorf("the OS keychain is not available (%w); use --token-store file to keep tokens in files", err)
+	}
+	o.Notice(fmt.Sprintf("the OS keychain is not available (%v); tokens are stored in files readable only by you, in %s", err, files.dir))
+	return files, nil
+}
+
+// Backend names where new secrets go: "keychain" or "file".
+func (s *Store) Backend() string { return s.backend.name() }
+
+// Dir is the folder the store keeps its files in.
+func (s *Store) Dir() string { return s.dir }
+
+// Get returns the secret stored under name, from the backend that holds it.
+func (s *Store) Get(ctx context.Context, name string) ([]byte, error) {
+	m, ok, err := s.index.get(name)
+	if err != nil {
+		return nil, err
+	}
+	b := s.backend
+	if ok && m.Backend != b.name() {
+		b = s.other(m.Backend)
+	}
+	secret, err := b.get(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("read %s from the %s: %w", name, b.name(), err)
+	}
+	return secret, nil
+}
+
+// Put stores secret under name, with the facts about it in the index.
+func (s *Store) Put(ctx context.Context, name string, secret []byte, meta Meta) error {
+	if err := s.backend.put(ctx, name, secret); err != nil {
+		return fmt.Errorf("store %s in the %s: %w", name, s.backend.name(), err)
+	}
+	meta.Name, meta.Backend = name, s.backend.name()
+	if meta.Updated.IsZero() {
+		meta.Updated = time.Now().UTC()
+	}
+	if old, ok, _ := s.index.get(name); ok && old.Backend != meta.Backend {
+		_ = s.other(old.Backend).delete(ctx, name) // never two copies in two places
+	}
+	return s.index.put(meta)
+}
+
+// Delete removes the secret under name from every backend and the index.
+func (s *Store) Delete(ctx context.Context, name string) error {
+	var errs []error
+	if m, ok, _ := s.index.get(name); ok && m.Backend != s.backend.name() {
+		errs = append(errs, ignoreNotFound(s.other(m.Backend).delete(ctx, name)))
+	}
+	errs = append(errs, ignoreNotFound(s.backend.delete(ctx, name)), s.index.remove(name))
+	return errors.Join(errs...)
+}
+
+// List returns what the index knows, without reading any secret.
+func (s *Store) List() ([]Meta, error) { return s.index.list() }
+
+// other returns the backend by name, for secrets written under another mode.
+func (s *Store) other(name string) backend {
+	if name == "file" {
+		return &fileBackend{dir: filepath.Join(s.dir, "secrets")}
+	}
+	if kc, ok := s.backend.(*keychain); ok {
+		return kc
+	}
+	return &keychain{api: osKeyring{}, timeout: 3 * time.Second}
+}
+
+func ignoreNotFound(err error) error {
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// Name derives a stable, readable-length storage name from everything that
+// changes which secret is valid (server URL, issuer, client, resource,
+// scopes…): kind, then the first 32 hex digits of a SHA-256 of the parts.
+func Name(kind string, parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return kind + "-" + hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// validName keeps names usable as file names and keychain accounts.
+func validName(name string) error {
+	if name == "" || len(name) > 128 || strings.ContainsAny(name, `/\:*?"<>|`) || strings.HasPrefix(name, ".") {
+		return fmt.Errorf("tokencache: invalid name %q", name)
+	}
+	return nil
+}
+
+// privateDir creates dir (and its parents) and makes it 0700.
+func privateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return fmt.Errorf("restrict %s to its owner: %w", dir, err)
+	}
+	return nil
+}
+
+// Indexed reports what the index in dir says about name, without opening
+// a store: no keychain is touched, so a process with nothing stored starts
+// without waking one.
+func Indexed(dir, name string) (Meta, bool, error) {
+	return (&index{path: filepath.Join(dir, "credentials.json")}).get(name)
+}
