@@ -41,7 +41,10 @@ func (osKeyring) Delete(s, u string) error        { return keyring.Delete(s, u) 
 
 // keychain stores secrets in the OS keychain. A secret is base64 text in
 // one item ("v1:" + text), or, when too large, a header item
-// ("v1-chunked:N:SHA") and items name.1 … name.N, reassembled and checked.
+// ("v1-chunked:N:SHA") and items name:SHA:1 … name:SHA:N, reassembled and
+// checked. Chunks are named after the version they belong to, and ':' is
+// refused in names, so a new version never overwrites the one readers may
+// be reading, and no name can be another secret's chunk.
 type keychain struct {
 	api     keyringAPI
 	timeout time.Duration
@@ -106,21 +109,48 @@ func (k *keychain) put(ctx context.Context, name string, secret []byte) error {
 		return err
 	}
 	text := base64.StdEncoding.EncodeToString(secret)
-	if len(text) <= chunkChars {
-		return k.setItem(ctx, name, "v1:"+text)
-	}
 	n := (len(text) + chunkChars - 1) / chunkChars
 	if n > maxChunks {
 		return fmt.Errorf("secret of %d bytes is too large for the keychain", len(secret))
 	}
-	for i := 0; i < n; i++ {
-		part := text[i*chunkChars : min((i+1)*chunkChars, len(text))]
-		if err := k.setItem(ctx, chunkName(name, i+1), part); err != nil {
-			return fmt.Errorf("part %d of %d: %w", i+1, n, err)
+	oldHead, err := k.getItem(ctx, name)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	head := "v1:" + text
+	if n > 1 {
+		sum := digest(text)
+		for i := 0; i < n; i++ {
+			part := text[i*chunkChars : min((i+1)*chunkChars, len(text))]
+			if err := k.setItem(ctx, chunkName(name, sum, i+1), part); err != nil {
+				return fmt.Errorf("part %d of %d: %w", i+1, n, err)
+			}
+		}
+		head = fmt.Sprintf("v1-chunked:%d:%s", n, sum)
+	}
+	// The header goes last: a reader sees the old secret or the whole new
+	// one. Then the old version's chunks go.
+	if err := k.setItem(ctx, name, head); err != nil {
+		return err
+	}
+	if oldHead != head {
+		return k.deleteChunks(ctx, name, oldHead)
+	}
+	return nil
+}
+
+// deleteChunks removes the chunk items a header points at.
+func (k *keychain) deleteChunks(ctx context.Context, name, head string) error {
+	n, sum, err := parseHeader(head)
+	if err != nil {
+		return nil // a single-item secret, or nothing
+	}
+	for i := 1; i <= n; i++ {
+		if err := k.deleteItem(ctx, chunkName(name, sum, i)); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
 		}
 	}
-	// The header goes last: a reader sees the old secret or the whole new one.
-	return k.setItem(ctx, name, fmt.Sprintf("v1-chunked:%d:%s", n, digest(text)))
+	return nil
 }
 
 func (k *keychain) get(ctx context.Context, name string) ([]byte, error) {
@@ -140,9 +170,9 @@ func (k *keychain) get(ctx context.Context, name string) ([]byte, error) {
 	}
 	var b strings.Builder
 	for i := 1; i <= n; i++ {
-		part, err := k.getItem(ctx, chunkName(name, i))
-		if err != nil {
-			return nil, fmt.Errorf("part %d of %d: %w", i, n, err)
+		part, err := k.getItem(ctx, chunkName(name, sum, i))
+		if err != nil { // a missing part is damage, not "nothing stored"
+			return nil, fmt.Errorf("part %d of %d is unreadable: %v", i, n, err)
 		}
 		b.WriteString(part)
 	}
@@ -160,17 +190,13 @@ func (k *keychain) delete(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if n, _, perr := parseHeader(head); perr == nil {
-		for i := 1; i <= n; i++ {
-			if err := k.deleteItem(ctx, chunkName(name, i)); err != nil && !errors.Is(err, ErrNotFound) {
-				return err
-			}
-		}
+	if err := k.deleteChunks(ctx, name, head); err != nil {
+		return err
 	}
 	return k.deleteItem(ctx, name)
 }
 
-func chunkName(name string, i int) string { return name + "." + strconv.Itoa(i) }
+func chunkName(name, sum string, i int) string { return name + ":" + sum + ":" + strconv.Itoa(i) }
 
 func digest(s string) string {
 	sum := sha256.Sum256([]byte(s))

@@ -63,10 +63,11 @@ type Options struct {
 
 // Store keeps secrets under names.
 type Store struct {
-	dir     string
-	backend backend
-	index   *index
-	locks   string
+	dir      string
+	backend  backend
+	keychain *keychain // the keychain as configured, for secrets written in keychain mode
+	index    *index
+	locks    string
 }
 
 // backend is where secret bytes live.
@@ -91,11 +92,18 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if o.Notice == nil {
 		o.Notice = func(string) {}
 	}
-	if err := privateDir(o.Dir); err != nil {
-		return nil, err
-	}
 	s := &Store{dir: o.Dir, index: &index{path: filepath.Join(o.Dir, "credentials.json")}, locks: filepath.Join(o.Dir, "locks")}
-	b, err := chooseBackend(ctx, o)
+	for _, d := range []string{o.Dir, filepath.Join(o.Dir, "secrets"), s.locks} {
+		if err := privateDir(d); err != nil {
+			return nil, err
+		}
+	}
+	kr := o.keyring
+	if kr == nil {
+		kr = osKeyring{}
+	}
+	s.keychain = &keychain{api: kr, timeout: o.Timeout}
+	b, err := chooseBackend(ctx, o, s.keychain)
 	if err != nil {
 		return nil, err
 	}
@@ -105,16 +113,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 
 // chooseBackend probes the keychain (a read of a name that does not exist:
 // no prompt, no write) and falls back to files in Auto mode.
-func chooseBackend(ctx context.Context, o Options) (backend, error) {
+func chooseBackend(ctx context.Context, o Options, kc *keychain) (backend, error) {
 	files := &fileBackend{dir: filepath.Join(o.Dir, "secrets")}
 	if o.Mode == File {
 		return files, nil
 	}
-	kr := o.keyring
-	if kr == nil {
-		kr = osKeyring{}
-	}
-	kc := &keychain{api: kr, timeout: o.Timeout}
 	err := kc.probe(ctx)
 	switch {
 	case err == nil:
@@ -158,20 +161,30 @@ func (s *Store) Put(ctx context.Context, name string, secret []byte, meta Meta) 
 	if meta.Updated.IsZero() {
 		meta.Updated = time.Now().UTC()
 	}
-	if old, ok, _ := s.index.get(name); ok && old.Backend != meta.Backend {
-		_ = s.other(old.Backend).delete(ctx, name) // never two copies in two places
+	old, hadOld, _ := s.index.get(name)
+	if err := s.index.put(meta); err != nil {
+		return err
 	}
-	return s.index.put(meta)
+	if hadOld && old.Backend != meta.Backend { // never two copies in two places
+		if err := ignoreNotFound(s.other(old.Backend).delete(ctx, name)); err != nil {
+			return fmt.Errorf("stored %s in the %s, but its old copy in the %s could not be removed: %w", name, meta.Backend, old.Backend, err)
+		}
+	}
+	return nil
 }
 
-// Delete removes the secret under name from every backend and the index.
+// Delete removes the secret under name from every backend, and then from
+// the index: while a secret could not be removed, the index keeps naming it.
 func (s *Store) Delete(ctx context.Context, name string) error {
 	var errs []error
 	if m, ok, _ := s.index.get(name); ok && m.Backend != s.backend.name() {
 		errs = append(errs, ignoreNotFound(s.other(m.Backend).delete(ctx, name)))
 	}
-	errs = append(errs, ignoreNotFound(s.backend.delete(ctx, name)), s.index.remove(name))
-	return errors.Join(errs...)
+	errs = append(errs, ignoreNotFound(s.backend.delete(ctx, name)))
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("remove %s: %w", name, err)
+	}
+	return s.index.remove(name)
 }
 
 // List returns what the index knows, without reading any secret.
@@ -182,10 +195,7 @@ func (s *Store) other(name string) backend {
 	if name == "file" {
 		return &fileBackend{dir: filepath.Join(s.dir, "secrets")}
 	}
-	if kc, ok := s.backend.(*keychain); ok {
-		return kc
-	}
-	return &keychain{api: osKeyring{}, timeout: 3 * time.Second}
+	return s.keychain
 }
 
 func ignoreNotFound(err error) error {
@@ -200,9 +210,9 @@ func ignoreNotFound(err error) error {
 // scopes…): kind, then the first 32 hex digits of a SHA-256 of the parts.
 func Name(kind string, parts ...string) string {
 	h := sha256.New()
-	for _, p := range parts {
+	for _, p := range parts { // length-prefixed: no two lists of parts meet
+		fmt.Fprintf(h, "%d:", len(p))
 		h.Write([]byte(p))
-		h.Write([]byte{0})
 	}
 	return kind + "-" + hex.EncodeToString(h.Sum(nil))[:32]
 }
