@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -88,13 +89,14 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string) (*r
 	if len(scopes) > 0 && slices.Contains(as.ScopesSupported, "offline_access") && !slices.Contains(scopes, "offline_access") {
 		scopes = append(slices.Clone(scopes), "offline_access")
 	}
-	cb, err := ListenLoopback(f.cfg.CallbackHost, f.cfg.CallbackPorts, f.cfg.CallbackPath,
+	stored := f.storedClient(ctx, as.Issuer)
+	cb, err := ListenLoopback(f.cfg.CallbackHost, append(registeredPorts(stored), f.cfg.CallbackPorts...), f.cfg.CallbackPath,
 		Expect{State: randomString(), Issuer: as.Issuer, IssRequired: as.AuthorizationResponseIssParameterSupported})
 	if err != nil {
 		return nil, err
 	}
 	defer cb.Close()
-	client, err := f.client(ctx, as, cb.RedirectURI())
+	client, err := f.client(ctx, as, stored, cb.RedirectURI())
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +118,7 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string) (*r
 	tok, err := tokenRequest(ctx, f.cfg.HTTP, as.TokenEndpoint, client, form)
 	if isTokenError(err, "invalid_client") && client.Source == "registered" {
 		if st, serr := f.store(ctx); serr == nil {
-			_ = st.Delete(ctx, clientName(as.Issuer, client)) // stale: register again next time
+			_ = st.Delete(ctx, clientName(as.Issuer)) // stale: register again next time
 		}
 	}
 	if err != nil {
@@ -155,41 +157,72 @@ func (f *Flow) authorizeURL(as *AuthServer, c *Client, cb *Loopback, verifier st
 	return as.AuthorizationEndpoint + sep + q.Encode()
 }
 
-// client returns the client identity for the authorization server, in the
-// spec's priority: pre-registered, then a registration stored earlier for
-// this issuer and redirect URI, then dynamic registration.
-func (f *Flow) client(ctx context.Context, as *AuthServer, redirectURI string) (*Client, error) {
+// storedClient returns the registration kept for this issuer, if any.
+func (f *Flow) storedClient(ctx context.Context, issuer string) *Client {
 	if f.cfg.StaticClient != nil {
-		return StaticClient(f.cfg.StaticClient, as.Issuer)
+		return nil
 	}
 	st, err := f.store(ctx)
 	if err != nil {
-		return nil, err
+		return nil
 	}
-	probe := &Client{RedirectURIs: []string{redirectURI}}
-	name := clientName(as.Issuer, probe)
-	if raw, err := st.Get(ctx, name); err == nil {
-		var c Client
-		if json.Unmarshal(raw, &c) == nil && c.ClientID != "" && c.Issuer == as.Issuer {
-			return &c, nil
+	raw, err := st.Get(ctx, clientName(issuer))
+	if err != nil {
+		return nil
+	}
+	var c Client
+	if json.Unmarshal(raw, &c) != nil || c.ClientID == "" || c.Issuer != issuer {
+		return nil
+	}
+	return &c
+}
+
+// registeredPorts are the callback ports of a stored registration, tried
+// first so its redirect URI stays valid.
+func registeredPorts(c *Client) []int {
+	if c == nil {
+		return nil
+	}
+	var ports []int
+	for _, r := range c.RedirectURIs {
+		if u, err := url.Parse(r); err == nil {
+			if p, err := strconv.Atoi(u.Port()); err == nil {
+				ports = append(ports, p)
+			}
 		}
+	}
+	return ports
+}
+
+// client returns the client identity for the authorization server, in the
+// spec's priority: pre-registered, then the registration stored for this
+// issuer when its redirect URI is the one bound now, then dynamic
+// registration (kept for next time).
+func (f *Flow) client(ctx context.Context, as *AuthServer, stored *Client, redirectURI string) (*Client, error) {
+	if f.cfg.StaticClient != nil {
+		return StaticClient(f.cfg.StaticClient, as.Issuer)
+	}
+	if stored != nil && slices.Contains(stored.RedirectURIs, redirectURI) {
+		return stored, nil
 	}
 	c, err := Register(ctx, f.cfg.HTTP, as, redirectURI, f.cfg.ClientMetadata)
 	if err != nil {
 		return nil, err
 	}
 	raw, _ := json.Marshal(c)
-	if err := st.Put(ctx, name, raw, tokencache.Meta{Kind: "client", Server: f.cfg.Server.Redacted(), Issuer: as.Issuer}); err != nil {
+	st, err := f.store(ctx)
+	if err == nil {
+		err = st.Put(ctx, clientName(as.Issuer), raw, tokencache.Meta{Kind: "client", Server: f.cfg.Server.Redacted(), Issuer: as.Issuer})
+	}
+	if err != nil {
 		f.cfg.Log.Warn("could not store the client registration; it will be made again next time", "error", err)
 	}
 	return c, nil
 }
 
-// clientName is where a registration is kept: per issuer and redirect URI
-// (the spec binds client ids to their authorization server).
-func clientName(issuer string, c *Client) string {
-	return tokencache.Name("client", issuer, strings.Join(c.RedirectURIs, " "))
-}
+// clientName is where the registration for an issuer is kept (the spec
+// binds client ids to the authorization server that issued them).
+func clientName(issuer string) string { return tokencache.Name("client", issuer) }
 
 func randomString() string {
 	b := make([]byte, 24)

@@ -41,7 +41,7 @@ func (f *Flow) refresh(ctx context.Context, had *record) (*record, error) {
 		return nil, fmt.Errorf("the refresh token was refused: %w", err)
 	case isTokenError(err, "invalid_client"):
 		f.forget(ctx)
-		_ = st.Delete(ctx, clientName(had.Issuer, &had.Client))
+		_ = st.Delete(ctx, clientName(had.Issuer))
 		return nil, fmt.Errorf("the client registration was refused: %w", err)
 	case err != nil:
 		return nil, err

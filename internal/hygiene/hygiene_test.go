@@ -60,7 +60,12 @@ func TestDependenciesPointOneWay(t *testing.T) {
 		"github.com/mcpbridge/mcpbridge/tokencache": {
 			"net/http", "github.com/mcpbridge/mcpbridge/bridge", "github.com/mcpbridge/mcpbridge/oauthflow",
 		},
-		"github.com/mcpbridge/mcpbridge/cmd/mcpbridge": {"github.com/modelcontextprotocol/go-sdk"},
+		"github.com/mcpbridge/mcpbridge/cmd/mcpbridge": {
+			"github.com/modelcontextprotocol/go-sdk", "github.com/mcpbridge/mcpbridge/internal/fakeas",
+		},
+		"github.com/mcpbridge/mcpbridge/oauthflow": {
+			"github.com/mcpbridge/mcpbridge/bridge", "github.com/mcpbridge/mcpbridge/internal/fakeas",
+		},
 	}
 	for _, p := range list(t) {
 		for _, bad := range forbidden[p.ImportPath] {
