@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/fakeas"
+)
+
+// TestHelperBrowser is not a test: re-executed through $BROWSER by
+// TestSignInThroughTheBinary, it plays the user's browser, following the
+// authorization URL's redirects to mcpbridge's loopback callback.
+func TestHelperBrowser(t *testing.T) {
+	if os.Getenv("MCPBRIDGE_TEST_BROWSER") != "1" {
+		t.Skip("helper process only")
+	}
+	u := os.Args[len(os.Args)-1]
+	resp, err := http.Get(u) // follows the 302 to the callback
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Signed in") {
+		t.Fatalf("callback page: HTTP %d: %s", resp.StatusCode, body)
+	}
+}
+
+// TestSignInThroughTheBinary: the real binary, started by a host with no
+// stored credentials, meets a 401, signs in through $BROWSER, answers;
+// a second start reuses the stored token without a browser. Stdout stays
+// JSON-RPC only, and no token appears on stderr or in the debug log.
+func TestSignInThroughTheBinary(t *testing.T) {
+	as := fakeas.New(fakeas.Options{})
+	defer as.Close()
+	mux := http.NewServeMux()
+	mcp := httptest.NewServer(mux)
+	defer mcp.Close()
+	resource := mcp.URL + "/mcp"
+	prm := fakeas.ResourceMetadataURL(resource)
+	mux.Handle("/mcp", as.ProtectResource(&sessionServer{}, resource, prm, "mcp:read"))
+	u, _ := http.NewRequest(http.MethodGet, prm, nil)
+	mux.Handle(u.URL.Path, as.ProtectedResourceMetadata(resource, []string{"mcp:read"}))
+
+	dir := t.TempDir()
+	env := []string{
+		"MCPBRIDGE_CONFIG_DIR=" + dir,
+		"MCPBRIDGE_TEST_BROWSER=1",
+		"BROWSER=" + os.Args[0] + " -test.run=^TestHelperBrowser$ %s",
+	}
+	run := func() string {
+		c := startChild(t, env, resource, "--token-store", "file", "--debug", "--auth-timeout", "20")
+		got := c.roundTripWithin(t, initLine, 20*time.Second)
+		if !strings.Contains(got, `"id":1,"result"`) {
+			t.Fatalf("initialize answer = %s; stderr: %s", got, c.stderr)
+		}
+		c.stdin.Close()
+		if code := c.wait(t, 5*time.Second); code != 0 {
+			t.Fatalf("exit %d; stderr: %s", code, c.stderr)
+		}
+		return c.stderr.String()
+	}
+	stderr1 := run()
+	if st := as.Stats(); st.AuthorizeRequests != 1 || st.ClientsRegistered != 1 {
+		t.Fatalf("first start: %+v", st)
+	}
+	if !strings.Contains(stderr1, "in your browser") || !strings.Contains(stderr1, as.AuthorizeURL()) {
+		t.Errorf("stderr does not give the sign-in link:\n%s", stderr1)
+	}
+	stderr2 := run()
+	if st := as.Stats(); st.AuthorizeRequests != 1 {
+		t.Errorf("the second start signed in again: %+v", st)
+	}
+
+	// No token, code or secret on stderr or in the debug log.
+	secrets := storedSecrets(t, dir)
+	logs, _ := filepath.Glob(filepath.Join(dir, "logs", "*.log"))
+	var logText []byte
+	for _, l := range logs {
+		b, _ := os.ReadFile(l)
+		logText = append(logText, b...)
+	}
+	for _, s := range secrets {
+		for name, text := range map[string]string{"stderr": stderr1 + stderr2, "debug log": string(logText)} {
+			if strings.Contains(text, s) {
+				t.Errorf("the %s holds a secret (%d characters)", name, len(s))
+			}
+		}
+	}
+	if len(secrets) == 0 {
+		t.Fatal("found no stored token to check for")
+	}
+}
+
+// storedSecrets returns the token strings kept in the file store.
+func storedSecrets(t *testing.T, dir string) []string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "secrets", "*.secret"))
+	var out []string
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		var rec struct {
+			Token struct {
+				AccessToken  string `json:"access_token"`
+				RefreshToken string `json:"refresh_token"`
+			} `json:"token"`
+			ClientSecret string `json:"client_secret"`
+		}
+		if json.Unmarshal(b, &rec) == nil {
+			for _, s := range []string{rec.Token.AccessToken, rec.Token.RefreshToken, rec.ClientSecret} {
+				if s != "" {
+					out = append(out, s)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// roundTripWithin is roundTrip with a longer deadline (a sign-in).
+func (c *child) roundTripWithin(t *testing.T, line string, d time.Duration) string {
+	t.Helper()
+	if _, err := io.WriteString(c.stdin, line+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 1)
+	go func() { l, _ := c.stdout.ReadString('\n'); got <- l }()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	select {
+	case l := <-got:
+		return strings.TrimSuffix(l, "\n")
+	case <-ctx.Done():
+		t.Fatalf("no answer to %s within %v; stderr: %s", line, d, c.stderr)
+		return ""
+	}
+}
