@@ -234,7 +234,8 @@ func (f *Flow) save(ctx context.Context, rec *record) error {
 	if err != nil {
 		return err
 	}
-	meta := tokencache.Meta{Kind: "tokens", Server: f.cfg.Server.Redacted(), Issuer: rec.Issuer, Scopes: rec.Scopes, Expiry: rec.Token.Expiry}
+	meta := tokencache.Meta{Kind: "tokens", Server: f.cfg.Server.Redacted(), Issuer: rec.Issuer, Scopes: rec.Scopes,
+		Expiry: rec.Token.Expiry, Refreshable: rec.Token.RefreshToken != ""}
 	if err := st.Put(ctx, f.names.tokens, raw, meta); err != nil {
 		return err
 	}
@@ -280,4 +281,41 @@ func union(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// Login signs in now, as `mcpbridge login` does, even with a valid token
+// stored (the user asked).
+func (f *Flow) Login(ctx context.Context) error {
+	f.mu.Lock()
+	had := f.rec
+	f.loaded = true
+	f.mu.Unlock()
+	return f.login(ctx, had, Challenge{}, nil, true)
+}
+
+// Logout revokes the stored tokens at the authorization server when it
+// offers revocation (RFC 7009), then deletes them. It reports whether
+// anything was stored.
+func (f *Flow) Logout(ctx context.Context) (bool, error) {
+	rec := f.current(ctx)
+	if rec == nil {
+		return false, nil
+	}
+	if err := f.revoke(ctx, rec); err != nil {
+		f.cfg.Log.Warn("could not revoke the tokens at the authorization server; deleting them here anyway", "error", err)
+	}
+	st, err := f.store(ctx)
+	if err != nil {
+		return true, err
+	}
+	if err := st.Delete(ctx, f.names.tokens); err != nil {
+		return true, err
+	}
+	if err := st.Delete(ctx, clientName(rec.Issuer)); err != nil {
+		f.cfg.Log.Warn("could not delete the client registration", "error", err)
+	}
+	f.mu.Lock()
+	f.rec = nil
+	f.mu.Unlock()
+	return true, nil
 }

@@ -50,19 +50,12 @@ func isTokenError(err error, code string) bool {
 	return errors.As(err, &te) && te.Code == code
 }
 
-// tokenRequest posts a grant to the token endpoint with the client's
-// authentication, and decodes the token. It is written by hand rather than
-// through x/oauth2's Exchange and refresher so that every request — refresh
-// included — carries the RFC 8707 resource the MCP spec requires
-// (golang/oauth2#521).
-func tokenRequest(ctx context.Context, hc *http.Client, endpoint string, c *Client, form url.Values) (*Token, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, nil)
-	if err != nil {
-		return nil, fmt.Errorf("token request: %w", err)
-	}
+// authenticate sets the client's authentication (RFC 6749 §2.3.1) and the
+// form body on a request to the token or revocation endpoint.
+func authenticate(req *http.Request, form url.Values, c *Client) {
 	switch c.AuthMethod {
 	case "client_secret_basic":
-		req.SetBasicAuth(url.QueryEscape(c.ClientID), url.QueryEscape(c.ClientSecret)) // RFC 6749 §2.3.1
+		req.SetBasicAuth(url.QueryEscape(c.ClientID), url.QueryEscape(c.ClientSecret))
 	case "client_secret_post":
 		form.Set("client_id", c.ClientID)
 		form.Set("client_secret", c.ClientSecret)
@@ -73,6 +66,19 @@ func tokenRequest(ctx context.Context, hc *http.Client, endpoint string, c *Clie
 	req.Body = io.NopCloser(strings.NewReader(body))
 	req.ContentLength = int64(len(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+}
+
+// tokenRequest posts a grant to the token endpoint with the client's
+// authentication, and decodes the token. It is written by hand rather than
+// through x/oauth2's Exchange and refresher so that every request — refresh
+// included — carries the RFC 8707 resource the MCP spec requires
+// (golang/oauth2#521).
+func tokenRequest(ctx context.Context, hc *http.Client, endpoint string, c *Client, form url.Values) (*Token, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, nil)
+	if err != nil {
+		return nil, fmt.Errorf("token request: %w", err)
+	}
+	authenticate(req, form, c)
 	req.Header.Set("Accept", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {

@@ -43,7 +43,10 @@ type Meta struct {
 	Expiry  time.Time `json:"expiry,omitzero"` // of the access token, if any
 	Updated time.Time `json:"updated"`
 	Backend string    `json:"backend"` // "keychain" or "file"
-	Comment string    `json:"comment,omitempty"`
+	// Refreshable says a refresh token is kept: an expired access token
+	// still means signed in.
+	Refreshable bool   `json:"refreshable,omitempty"`
+	Comment     string `json:"comment,omitempty"`
 }
 
 // Options configure Open.
@@ -241,4 +244,10 @@ func privateDir(dir string) error {
 // without waking one.
 func Indexed(dir, name string) (Meta, bool, error) {
 	return (&index{path: filepath.Join(dir, "credentials.json")}).get(name)
+}
+
+// List returns what the index in dir says is stored, without opening a
+// store (for `mcpbridge status`: no keychain is touched).
+func List(dir string) ([]Meta, error) {
+	return (&index{path: filepath.Join(dir, "credentials.json")}).list()
 }

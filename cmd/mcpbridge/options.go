@@ -18,6 +18,7 @@ import (
 
 	"github.com/mcpbridge/mcpbridge/bridge"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
+	"github.com/mcpbridge/mcpbridge/oauthflow"
 )
 
 // options are the bridge's command-line settings. Names and meanings follow
@@ -46,6 +47,8 @@ type options struct {
 
 	auth  authOptions
 	later laterFlags
+
+	signIn *oauthflow.Flow // built by config, for the login and logout commands
 }
 
 func (o *options) register(cmd *cobra.Command) {
@@ -137,6 +140,7 @@ func (o *options) config(log *slog.Logger) (bridge.Config, error) {
 			return bridge.Config{}, err
 		}
 		auth = flow
+		o.signIn = flow
 	}
 	ping := seconds(o.pingInterval)
 	if o.keepAlive && o.pingInterval <= 0 {

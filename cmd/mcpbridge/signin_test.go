@@ -143,3 +143,70 @@ func (c *child) roundTripWithin(t *testing.T, line string, d time.Duration) stri
 		return ""
 	}
 }
+
+// TestLoginStatusLogout: login signs in from a terminal, status shows it
+// (no secret, no keychain), logout revokes at the authorization server and
+// forgets, and status then shows nothing.
+func TestLoginStatusLogout(t *testing.T) {
+	as := fakeas.New(fakeas.Options{})
+	defer as.Close()
+	mux := http.NewServeMux()
+	mcp := httptest.NewServer(mux)
+	defer mcp.Close()
+	resource := mcp.URL + "/mcp"
+	prm := fakeas.ResourceMetadataURL(resource)
+	mux.Handle("/mcp", as.ProtectResource(&sessionServer{}, resource, prm, "mcp:read"))
+	u, _ := http.NewRequest(http.MethodGet, prm, nil)
+	mux.Handle(u.URL.Path, as.ProtectedResourceMetadata(resource, []string{"mcp:read"}))
+	dir := t.TempDir()
+	env := []string{"MCPBRIDGE_CONFIG_DIR=" + dir, "MCPBRIDGE_TEST_BROWSER=1",
+		"BROWSER=" + os.Args[0] + " -test.run=^TestHelperBrowser$ %s"}
+	cmd := func(args ...string) (int, string, string) {
+		c := startChild(t, env, args...)
+		c.stdin.Close()
+		outCh := make(chan string, 1)
+		go func() { b, _ := io.ReadAll(c.stdout); outCh <- string(b) }() // before Wait closes the pipe
+		out := <-outCh
+		code := c.wait(t, 20*time.Second)
+		return code, out, c.stderr.String()
+	}
+
+	if code, out, errOut := cmd("login", resource, "--token-store", "file"); code != 0 || !strings.Contains(out, "Signed in") {
+		t.Fatalf("login: exit %d, %q, %q", code, out, errOut)
+	}
+	if st := as.Stats(); st.AuthorizeRequests != 1 {
+		t.Fatalf("login did not sign in: %+v", st)
+	}
+	code, out, _ := cmd("status", "--json")
+	var rows []struct {
+		Server   string   `json:"server"`
+		Issuer   string   `json:"issuer"`
+		SignedIn bool     `json:"signed_in"`
+		Scopes   []string `json:"scopes"`
+		Storage  string   `json:"storage"`
+	}
+	if err := json.Unmarshal([]byte(out), &rows); code != 0 || err != nil || len(rows) != 1 ||
+		rows[0].Server != resource || rows[0].Issuer != as.URL() || !rows[0].SignedIn || rows[0].Storage != "file" {
+		t.Fatalf("status --json: exit %d, %s (%v)", code, out, err)
+	}
+	if code, out, _ := cmd("status"); code != 0 || !strings.Contains(out, resource) || !strings.Contains(out, "yes") {
+		t.Errorf("status: exit %d, %s", code, out)
+	}
+	for _, s := range storedSecrets(t, dir) {
+		if strings.Contains(out, s) {
+			t.Error("status shows a secret")
+		}
+	}
+	if code, out, errOut := cmd("logout", resource, "--token-store", "file"); code != 0 || !strings.Contains(out, "Signed out") {
+		t.Fatalf("logout: exit %d, %q, %q", code, out, errOut)
+	}
+	if st := as.Stats(); st.Revocations == 0 {
+		t.Errorf("logout revoked nothing: %+v", st)
+	}
+	if code, out, _ := cmd("status"); code != 0 || !strings.Contains(out, "Not signed in") {
+		t.Errorf("status after logout: exit %d, %s", code, out)
+	}
+	if code, _, errOut := cmd("logout"); code != 2 || !strings.Contains(errOut, "--all") {
+		t.Errorf("logout with neither URL nor --all: exit %d, %s", code, errOut)
+	}
+}

@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mcpbridge/mcpbridge/bridge"
+	"github.com/mcpbridge/mcpbridge/internal/logx"
+	"github.com/mcpbridge/mcpbridge/oauthflow"
+	"github.com/mcpbridge/mcpbridge/tokencache"
+)
+
+// accountFlow builds the sign-in for URL from the same flags the bridge
+// takes, logging to stderr.
+func accountFlow(o *options, args []string, s ioStreams) (*oauthflow.Flow, error) {
+	o.url = args[0]
+	log, _, err := logx.New(logx.Options{Stderr: s.err})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := o.config(log); err != nil {
+		return nil, err
+	}
+	if o.signIn == nil {
+		return nil, usageError{errors.New("an Authorization header is given, so there is nothing to sign in to")}
+	}
+	return o.signIn, nil
+}
+
+func newLoginCmd(s ioStreams) *cobra.Command {
+	o := &options{}
+	cmd := &cobra.Command{
+		Use:   "login URL [callback-port] [flags]",
+		Short: "Sign in to a server ahead of time, in a terminal",
+		Long: `login signs in to the MCP server at URL through your browser and stores the
+tokens, so the bridge starts signed in. It takes the same flags as the bridge.`,
+		Example: `  mcpbridge login https://mcp.example.com/mcp
+  mcpbridge login https://mcp.example.com/mcp --static-oauth-client-info @client.json`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			flow, err := accountFlow(o, args, s)
+			if err != nil {
+				return err
+			}
+			if err := flow.Login(cmd.Context()); err != nil {
+				return err
+			}
+			fmt.Fprintf(s.out, "Signed in to %s.\n", args[0])
+			return nil
+		},
+	}
+	o.register(cmd)
+	return cmd
+}
+
+func newLogoutCmd(s ioStreams) *cobra.Command {
+	o := &options{}
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "logout URL | --all",
+		Short: "Revoke and forget stored credentials",
+		Long: `logout revokes the tokens for URL at the authorization server (when it offers
+revocation) and deletes them and the client registration. With --all it does
+so for every server.`,
+		Example: `  mcpbridge logout https://mcp.example.com/mcp
+  mcpbridge logout --all`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if all == (len(args) == 1) {
+				return usageError{errors.New("give a server URL or --all")}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if all {
+				return logoutAll(cmd.Context(), o, s)
+			}
+			flow, err := accountFlow(o, args, s)
+			if err != nil {
+				return err
+			}
+			had, err := flow.Logout(cmd.Context())
+			switch {
+			case err != nil:
+				return err
+			case !had:
+				fmt.Fprintf(s.out, "Nothing was stored for %s.\n", args[0])
+			default:
+				fmt.Fprintf(s.out, "Signed out of %s.\n", args[0])
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "sign out of every server")
+	o.register(cmd)
+	return cmd
+}
+
+// logoutAll revokes what it can and deletes every stored credential.
+func logoutAll(ctx context.Context, o *options, s ioStreams) error {
+	mode, err := tokencache.ParseMode(o.auth.tokenStore)
+	if err != nil {
+		return usageError{err}
+	}
+	st, err := tokencache.Open(ctx, tokencache.Options{Dir: configDir(), Mode: mode})
+	if err != nil {
+		return err
+	}
+	entries, err := st.List()
+	if err != nil {
+		return err
+	}
+	client, err := bridge.NewHTTPClient(bridge.HTTPOptions{})
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, e := range entries {
+		if e.Kind == "tokens" {
+			if raw, err := st.Get(ctx, e.Name); err == nil {
+				if err := oauthflow.RevokeStored(ctx, client, raw); err != nil {
+					fmt.Fprintf(s.err, "mcpbridge: could not revoke the tokens for %s (%v); deleting them here anyway\n", e.Server, err)
+				}
+			}
+		}
+		if err := st.Delete(ctx, e.Name); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	fmt.Fprintf(s.out, "Removed %d stored credentials.\n", len(entries)-len(errs))
+	return errors.Join(errs...)
+}
+
+func newStatusCmd(s ioStreams) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status [URL]",
+		Short: "Show which servers mcpbridge is signed in to",
+		Long: `status lists the stored credentials: server, authorization server, whether
+the sign-in is still good, when the access token expires, its scopes and where
+it is stored. It never shows a secret and never opens the keychain.`,
+		Example: `  mcpbridge status
+  mcpbridge status https://mcp.example.com/mcp --json`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			entries, err := tokencache.List(configDir())
+			if err != nil {
+				return err
+			}
+			var rows []statusRow
+			for _, e := range entries {
+				if e.Kind != "tokens" || (len(args) == 1 && !sameServer(e.Server, args[0])) {
+					continue
+				}
+				rows = append(rows, newStatusRow(e))
+			}
+			if asJSON {
+				enc := json.NewEncoder(s.out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(rows)
+			}
+			printStatus(s, rows)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON, for scripts")
+	return cmd
+}
+
+type statusRow struct {
+	Server   string    `json:"server"`
+	Issuer   string    `json:"issuer"`
+	SignedIn bool      `json:"signed_in"`
+	Expiry   time.Time `json:"expiry,omitzero"`
+	Scopes   []string  `json:"scopes"`
+	Backend  string    `json:"storage"`
+	Updated  time.Time `json:"updated"`
+}
+
+func newStatusRow(e tokencache.Meta) statusRow {
+	live := e.Expiry.IsZero() || time.Now().Before(e.Expiry) || e.Refreshable
+	return statusRow{Server: e.Server, Issuer: e.Issuer, SignedIn: live, Expiry: e.Expiry,
+		Scopes: append([]string{}, e.Scopes...), Backend: e.Backend, Updated: e.Updated}
+}
+
+func printStatus(s ioStreams, rows []statusRow) {
+	if len(rows) == 0 {
+		fmt.Fprintf(s.out, "Not signed in to any server (credentials index: %s).\n", configDir())
+		return
+	}
+	w := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "SERVER\tAUTHORIZATION SERVER\tSIGNED IN\tTOKEN EXPIRES\tSCOPES\tSTORED IN")
+	for _, r := range rows {
+		exp := "never"
+		if !r.Expiry.IsZero() {
+			exp = r.Expiry.Local().Format("2006-01-02 15:04")
+		}
+		yes := map[bool]string{true: "yes", false: "no (run mcpbridge login)"}[r.SignedIn]
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Server, r.Issuer, yes, exp, strings.Join(r.Scopes, " "), r.Backend)
+	}
+	_ = w.Flush()
+}
+
+func sameServer(stored, arg string) bool {
+	return strings.TrimSuffix(stored, "/") == strings.TrimSuffix(arg, "/")
+}

@@ -1,0 +1,60 @@
+package oauthflow
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+)
+
+// revoke asks the authorization server to revoke the refresh token (which
+// revokes the grant) and the access token (RFC 7009 §2). Servers that do
+// not offer revocation are left alone.
+func (f *Flow) revoke(ctx context.Context, rec *record) error {
+	as, err := (&Discoverer{HTTP: f.cfg.HTTP}).AuthServer(ctx, rec.Issuer)
+	if err != nil {
+		return err
+	}
+	if as.RevocationEndpoint == "" {
+		return nil
+	}
+	for hint, tok := range map[string]string{"refresh_token": rec.Token.RefreshToken, "access_token": rec.Token.AccessToken} {
+		if tok == "" {
+			continue
+		}
+		if err := revokeOne(ctx, f.cfg.HTTP, as.RevocationEndpoint, &rec.Client, tok, hint); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func revokeOne(ctx context.Context, hc *http.Client, endpoint string, c *Client, token, hint string) error {
+	form := url.Values{"token": {token}, "token_type_hint": {hint}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, nil)
+	if err != nil {
+		return err
+	}
+	authenticate(req, form, c)
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("revocation: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("revocation refused (HTTP %d)", resp.StatusCode)
+	}
+	return nil
+}
+
+// RevokeStored revokes the tokens of a stored credentials record (for
+// `mcpbridge logout --all`, which has the records but not the flows).
+func RevokeStored(ctx context.Context, hc *http.Client, raw []byte) error {
+	var rec record
+	if err := json.Unmarshal(raw, &rec); err != nil || rec.Issuer == "" {
+		return fmt.Errorf("not a stored token record")
+	}
+	f := &Flow{cfg: Config{HTTP: hc}}
+	return f.revoke(ctx, &rec)
+}
