@@ -232,3 +232,24 @@ func isLoopback(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// LegacyAuthServer is discovery for servers of protocol 2025-03-26, which
+// predate protected resource metadata: the authorization server is the MCP
+// server's origin; its RFC 8414 metadata (issuer checked like any other),
+// or when there is none the default endpoints /authorize, /token and
+// /register (2025-03-26 authorization §2.3.3). PKCE S256 was mandatory for
+// every client then, so it is assumed when there is no metadata to say.
+func (d *Discoverer) LegacyAuthServer(ctx context.Context, server *url.URL) (*AuthServer, error) {
+	issuer := server.Scheme + "://" + server.Host
+	as, err := d.AuthServer(ctx, issuer)
+	if err == nil || !errors.Is(err, ErrNoMetadata) {
+		return as, err
+	}
+	return &AuthServer{
+		Issuer:                        issuer,
+		AuthorizationEndpoint:         issuer + "/authorize",
+		TokenEndpoint:                 issuer + "/token",
+		RegistrationEndpoint:          issuer + "/register",
+		CodeChallengeMethodsSupported: []string{"S256"},
+	}, nil
+}

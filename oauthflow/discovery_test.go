@@ -214,3 +214,34 @@ func TestMetadataOnlyOverHTTPSOrLoopback(t *testing.T) {
 		t.Errorf("plain http to a remote host: %v", err)
 	}
 }
+
+func TestLegacyAuthServer(t *testing.T) {
+	ctx := context.Background()
+	t.Run("metadata at the origin", func(t *testing.T) {
+		h := newMetadataHost(t)
+		h.set("/.well-known/oauth-authorization-server", map[string]any{"issuer": "HOST", "authorization_endpoint": "HOST/a",
+			"token_endpoint": "HOST/t", "code_challenge_methods_supported": []string{"S256"}})
+		server, _ := url.Parse(h.srv.URL + "/some/mcp")
+		as, err := (&Discoverer{}).LegacyAuthServer(ctx, server)
+		if err != nil || as.AuthorizationEndpoint != h.srv.URL+"/a" {
+			t.Fatalf("got %+v, %v", as, err)
+		}
+	})
+	t.Run("the issuer check still holds", func(t *testing.T) {
+		h := newMetadataHost(t)
+		h.set("/.well-known/oauth-authorization-server", map[string]any{"issuer": "https://elsewhere.example", "authorization_endpoint": "HOST/a"})
+		server, _ := url.Parse(h.srv.URL + "/mcp")
+		if _, err := (&Discoverer{}).LegacyAuthServer(ctx, server); !errors.Is(err, ErrIssuerMismatch) {
+			t.Fatalf("err %v, want ErrIssuerMismatch", err)
+		}
+	})
+	t.Run("default endpoints without metadata", func(t *testing.T) {
+		h := newMetadataHost(t)
+		server, _ := url.Parse(h.srv.URL + "/mcp")
+		as, err := (&Discoverer{}).LegacyAuthServer(ctx, server)
+		if err != nil || as.Issuer != h.srv.URL || as.AuthorizationEndpoint != h.srv.URL+"/authorize" ||
+			as.TokenEndpoint != h.srv.URL+"/token" || as.RegistrationEndpoint != h.srv.URL+"/register" {
+			t.Fatalf("got %+v, %v", as, err)
+		}
+	})
+}

@@ -38,8 +38,9 @@ type Config struct {
 	DisableResource bool       // send no resource (for servers that refuse it)
 	AuthorizeParams url.Values // extra authorization request parameters
 
-	StaticClient   map[string]any // --static-oauth-client-info
-	ClientMetadata map[string]any // --static-oauth-client-metadata, merged into registration
+	StaticClient      map[string]any // --static-oauth-client-info
+	ClientMetadataURL string         // --client-metadata-url: an https URL used as client_id
+	ClientMetadata    map[string]any // --static-oauth-client-metadata, merged into registration
 	// Identity holds whatever else changes which token is valid (headers
 	// that identify the user); it goes into the storage name.
 	Identity string

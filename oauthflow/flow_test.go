@@ -279,3 +279,25 @@ func mustURL(s string) *url.URL {
 	}
 	return u
 }
+
+// TestClientMetadataDocument: with --client-metadata-url and a server that
+// supports Client ID Metadata Documents, the URL is the client_id and
+// nothing is registered; without support, registration happens.
+func TestClientMetadataDocument(t *testing.T) {
+	const doc = "https://client.example/mcpbridge.json"
+	for _, supported := range []bool{true, false} {
+		t.Run(fmt.Sprint("supported=", supported), func(t *testing.T) {
+			w := newWorld(t, fakeas.Options{CIMD: supported})
+			f := w.flow(t, func(c *oauthflow.Config) { c.ClientMetadataURL = doc })
+			ok(t, w.bridge(t, f).call(t, 1, "initialize"))
+			reqs := w.as.AuthorizeRequests()
+			st := w.as.Stats()
+			if supported && (reqs[0].ClientID != doc || st.RegisterRequests != 0) {
+				t.Errorf("client_id %q, registrations %d; want the document URL and none", reqs[0].ClientID, st.RegisterRequests)
+			}
+			if !supported && (reqs[0].ClientID == doc || st.ClientsRegistered != 1) {
+				t.Errorf("client_id %q, registrations %d; want a registered client", reqs[0].ClientID, st.ClientsRegistered)
+			}
+		})
+	}
+}

@@ -72,11 +72,17 @@ func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []st
 func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string) (*record, error) {
 	d := &Discoverer{HTTP: f.cfg.HTTP}
 	prm, err := d.Resource(ctx, f.cfg.Server, ch.ResourceMetadata)
-	if err != nil {
+	var as *AuthServer
+	switch {
+	case errors.Is(err, ErrNoMetadata) && ch.ResourceMetadata == "":
+		f.cfg.Log.Info("the server publishes no protected resource metadata; using its origin as the authorization server (protocol 2025-03-26)")
+		prm = &ProtectedResource{}
+		as, err = d.LegacyAuthServer(ctx, f.cfg.Server)
+	case err != nil:
 		return nil, fmt.Errorf("finding the server's authorization server: %w", err)
+	default:
+		as, err = d.AuthServer(ctx, prm.AuthorizationServers[0])
 	}
-	issuer := prm.AuthorizationServers[0]
-	as, err := d.AuthServer(ctx, issuer)
 	if err != nil {
 		return nil, err
 	}
@@ -195,12 +201,20 @@ func registeredPorts(c *Client) []int {
 }
 
 // client returns the client identity for the authorization server, in the
-// spec's priority: pre-registered, then the registration stored for this
-// issuer when its redirect URI is the one bound now, then dynamic
-// registration (kept for next time).
+// spec's priority (MCP client registration): pre-registered, then a Client
+// ID Metadata Document URL when the server takes them, then the
+// registration stored for this issuer when its redirect URI is the one
+// bound now, then dynamic registration (kept for next time).
 func (f *Flow) client(ctx context.Context, as *AuthServer, stored *Client, redirectURI string) (*Client, error) {
 	if f.cfg.StaticClient != nil {
 		return StaticClient(f.cfg.StaticClient, as.Issuer)
+	}
+	if f.cfg.ClientMetadataURL != "" {
+		if as.ClientIDMetadataDocumentSupported {
+			return &Client{Issuer: as.Issuer, ClientID: f.cfg.ClientMetadataURL, AuthMethod: "none",
+				RedirectURIs: []string{redirectURI}, Source: "metadata-document"}, nil
+		}
+		f.cfg.Log.Info("the authorization server does not take client metadata documents; registering instead")
 	}
 	if stored != nil && slices.Contains(stored.RedirectURIs, redirectURI) {
 		return stored, nil

@@ -26,6 +26,7 @@ type authOptions struct {
 	callbackPath    string
 	staticInfo      string
 	staticMetadata  string
+	metadataURL     string
 	resource        string
 	disableResource bool
 	authorizeParams []string
@@ -39,6 +40,7 @@ func (a *authOptions) register(cmd *cobra.Command) {
 	f.StringVar(&a.callbackPath, "callback-path", "/oauth/callback", "path of the OAuth redirect URI")
 	f.StringVar(&a.staticInfo, "static-oauth-client-info", "", "a client registered by hand: JSON or @file with client_id (and client_secret); ${VAR} is filled")
 	f.StringVar(&a.staticMetadata, "static-oauth-client-metadata", "", "JSON or @file merged into dynamic client registration; ${VAR} is filled")
+	f.StringVar(&a.metadataURL, "client-metadata-url", "", "https URL of a Client ID Metadata Document, used as client_id where the authorization server supports it")
 	f.StringVar(&a.resource, "resource", "", "RFC 8707 resource to ask tokens for (default: the server URL)")
 	f.BoolVar(&a.disableResource, "disable-resource-parameter", false, "send no resource parameter (for authorization servers that refuse it)")
 	f.StringArrayVar(&a.authorizeParams, "authorize-param", nil, "extra parameter k=v for the authorization URL (repeatable)")
@@ -57,7 +59,7 @@ func (a *authOptions) flow(o *options, u *url.URL, client *http.Client, hdr http
 		CallbackHost: a.host, CallbackPath: a.callbackPath,
 		AuthTimeout: time.Duration(a.authTimeout) * time.Second,
 		Resource:    a.resource, DisableResource: a.disableResource,
-		Identity: identity(hdr),
+		Identity: identity(hdr), ClientMetadataURL: a.metadataURL,
 	}
 	cfg.OpenStore = func(ctx context.Context) (*tokencache.Store, error) {
 		return tokencache.Open(ctx, tokencache.Options{Dir: cfg.Dir, Mode: mode, Notice: notify})

@@ -18,7 +18,6 @@ type laterFlags struct {
 func (l *laterFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	l.fs = f
-	f.String("client-metadata-url", "", "Client ID Metadata Document URL (not yet supported)")
 	f.Bool("device-code", false, "sign in with the OAuth device grant (not yet supported)")
 	f.Bool("client-credentials", false, "use the OAuth client credentials grant (not yet supported)")
 	f.String("token-endpoint", "", "token endpoint for client credentials (not yet supported)")
@@ -44,5 +43,5 @@ func (l *laterFlags) warn(log *slog.Logger) {
 	})
 }
 
-var laterNames = []string{"client-metadata-url", "device-code", "client-credentials", "token-endpoint",
+var laterNames = []string{"device-code", "client-credentials", "token-endpoint",
 	"use-id-token", "auth-success-url", "protocol"}

@@ -221,9 +221,9 @@ func TestNotYetSupportedFlagsAreNamed(t *testing.T) {
 		{"callback-path", []string{"--callback-path", "/cb"}, ""},                              // implemented now: no warning
 		{"static-oauth-client-metadata", []string{"--static-oauth-client-metadata", "{}"}, ""}, // implemented now: no warning
 		{"static-oauth-client-info", []string{"--static-oauth-client-info", "{}"}, ""},         // implemented now: no warning
-		{"client-metadata-url", []string{"--client-metadata-url", "https://e.com/c.json"}, "--client-metadata-url"},
-		{"disable-resource-parameter", []string{"--disable-resource-parameter"}, ""}, // implemented now: no warning
-		{"authorize-param", []string{"--authorize-param", "a=b"}, ""},                // implemented now: no warning
+		{"client-metadata-url", []string{"--client-metadata-url", "https://e.com/c.json"}, ""}, // implemented now: no warning
+		{"disable-resource-parameter", []string{"--disable-resource-parameter"}, ""},           // implemented now: no warning
+		{"authorize-param", []string{"--authorize-param", "a=b"}, ""},                          // implemented now: no warning
 		{"device-code", []string{"--device-code"}, "--device-code"},
 		{"client-credentials", []string{"--client-credentials"}, "--client-credentials"},
 		{"token-endpoint", []string{"--token-endpoint", "https://e.com/t"}, "--token-endpoint"},
