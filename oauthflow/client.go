@@ -62,9 +62,13 @@ func StaticClient(info map[string]any, issuer string) (*Client, error) {
 		return nil, errors.New("--static-oauth-client-info has no client_id")
 	}
 	if c.AuthMethod == "" {
-		c.AuthMethod = "none"
-		if c.ClientSecret != "" {
+		switch {
+		case info["private_key"] != nil || info["private_key_file"] != nil:
+			c.AuthMethod = "private_key_jwt"
+		case c.ClientSecret != "":
 			c.AuthMethod = "client_secret_basic"
+		default:
+			c.AuthMethod = "none"
 		}
 	}
 	return c, nil

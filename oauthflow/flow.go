@@ -40,6 +40,10 @@ type Config struct {
 
 	StaticClient      map[string]any // --static-oauth-client-info
 	ClientMetadataURL string         // --client-metadata-url: an https URL used as client_id
+	// ClientCredentials uses the client credentials grant instead of the
+	// browser (machine-to-machine); TokenEndpoint, when set, skips discovery.
+	ClientCredentials bool
+	TokenEndpoint     string
 	ClientMetadata    map[string]any // --static-oauth-client-metadata, merged into registration
 	// Identity holds whatever else changes which token is valid (headers
 	// that identify the user); it goes into the storage name.
@@ -138,11 +142,17 @@ func (f *Flow) Authorize(ctx context.Context, req *http.Request) error {
 	if rec == nil {
 		return nil
 	}
-	if rec.Token.expiresWithin(time.Minute) && rec.Token.RefreshToken != "" {
+	switch {
+	case rec.Token.expiresWithin(time.Minute) && rec.Token.RefreshToken != "":
 		if fresh, err := f.refresh(ctx, rec); err == nil {
 			rec = fresh
 		} else {
 			f.cfg.Log.Debug("refresh ahead of expiry failed", "error", err)
+		}
+	case rec.Token.expiresWithin(time.Minute) && f.cfg.ClientCredentials:
+		// No refresh token in this grant: ask again ahead of expiry.
+		if err := f.login(ctx, rec, Challenge{}, rec.Scopes, true); err == nil {
+			rec = f.current(ctx)
 		}
 	}
 	req.Header.Set("Authorization", "Bearer "+rec.Token.AccessToken)

@@ -68,8 +68,10 @@ func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []st
 	return nil
 }
 
-// signInNow runs discovery, client identity and the browser step.
-func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string) (*record, error) {
+// discover finds the server's authorization server (MCP authorization
+// server discovery), falling back to the 2025-03-26 rules for servers
+// without protected resource metadata.
+func (f *Flow) discover(ctx context.Context, ch Challenge) (*AuthServer, *ProtectedResource, error) {
 	d := &Discoverer{HTTP: f.cfg.HTTP}
 	prm, err := d.Resource(ctx, f.cfg.Server, ch.ResourceMetadata)
 	var as *AuthServer
@@ -79,10 +81,20 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string) (*r
 		prm = &ProtectedResource{}
 		as, err = d.LegacyAuthServer(ctx, f.cfg.Server)
 	case err != nil:
-		return nil, fmt.Errorf("finding the server's authorization server: %w", err)
+		return nil, nil, fmt.Errorf("finding the server's authorization server: %w", err)
 	default:
 		as, err = d.AuthServer(ctx, prm.AuthorizationServers[0])
 	}
+	return as, prm, err
+}
+
+// signInNow runs discovery, client identity and the browser step (or,
+// with --client-credentials, the client credentials grant).
+func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string) (*record, error) {
+	if f.cfg.ClientCredentials {
+		return f.clientCredentials(ctx, ch, scopes)
+	}
+	as, prm, err := f.discover(ctx, ch)
 	if err != nil {
 		return nil, err
 	}

@@ -27,6 +27,8 @@ type authOptions struct {
 	staticInfo      string
 	staticMetadata  string
 	metadataURL     string
+	clientCreds     bool
+	tokenEndpoint   string
 	resource        string
 	disableResource bool
 	authorizeParams []string
@@ -41,6 +43,8 @@ func (a *authOptions) register(cmd *cobra.Command) {
 	f.StringVar(&a.staticInfo, "static-oauth-client-info", "", "a client registered by hand: JSON or @file with client_id (and client_secret); ${VAR} is filled")
 	f.StringVar(&a.staticMetadata, "static-oauth-client-metadata", "", "JSON or @file merged into dynamic client registration; ${VAR} is filled")
 	f.StringVar(&a.metadataURL, "client-metadata-url", "", "https URL of a Client ID Metadata Document, used as client_id where the authorization server supports it")
+	f.BoolVar(&a.clientCreds, "client-credentials", false, "machine-to-machine: the OAuth client credentials grant with the client in --static-oauth-client-info (secret or private_key_jwt); no browser")
+	f.StringVar(&a.tokenEndpoint, "token-endpoint", "", "with --client-credentials: the token endpoint, skipping discovery (https, or http to this machine)")
 	f.StringVar(&a.resource, "resource", "", "RFC 8707 resource to ask tokens for (default: the server URL)")
 	f.BoolVar(&a.disableResource, "disable-resource-parameter", false, "send no resource parameter (for authorization servers that refuse it)")
 	f.StringArrayVar(&a.authorizeParams, "authorize-param", nil, "extra parameter k=v for the authorization URL (repeatable)")
@@ -60,6 +64,16 @@ func (a *authOptions) flow(o *options, u *url.URL, client *http.Client, hdr http
 		AuthTimeout: time.Duration(a.authTimeout) * time.Second,
 		Resource:    a.resource, DisableResource: a.disableResource,
 		Identity: identity(hdr), ClientMetadataURL: a.metadataURL,
+		ClientCredentials: a.clientCreds, TokenEndpoint: a.tokenEndpoint,
+	}
+	if a.tokenEndpoint != "" {
+		te, err := url.Parse(a.tokenEndpoint)
+		if !a.clientCreds || err != nil || !(te.Scheme == "https" || te.Scheme == "http" && isLoopback(te.Hostname())) {
+			return nil, usageError{fmt.Errorf("--token-endpoint takes an https URL (or http to this machine) and goes with --client-credentials")}
+		}
+	}
+	if a.clientCreds && a.staticInfo == "" {
+		return nil, usageError{fmt.Errorf("--client-credentials needs the client in --static-oauth-client-info")}
 	}
 	cfg.OpenStore = func(ctx context.Context) (*tokencache.Store, error) {
 		return tokencache.Open(ctx, tokencache.Options{Dir: cfg.Dir, Mode: mode, Notice: notify})

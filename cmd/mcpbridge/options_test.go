@@ -225,8 +225,8 @@ func TestNotYetSupportedFlagsAreNamed(t *testing.T) {
 		{"disable-resource-parameter", []string{"--disable-resource-parameter"}, ""},           // implemented now: no warning
 		{"authorize-param", []string{"--authorize-param", "a=b"}, ""},                          // implemented now: no warning
 		{"device-code", []string{"--device-code"}, "--device-code"},
-		{"client-credentials", []string{"--client-credentials"}, "--client-credentials"},
-		{"token-endpoint", []string{"--token-endpoint", "https://e.com/t"}, "--token-endpoint"},
+		{"client-credentials", []string{"--client-credentials", "--static-oauth-client-info", `{"client_id":"c","client_secret":"s"}`}, ""},                // implemented now: no warning
+		{"token-endpoint", []string{"--client-credentials", "--static-oauth-client-info", `{"client_id":"c"}`, "--token-endpoint", "https://e.com/t"}, ""}, // implemented now: no warning
 		{"use-id-token", []string{"--use-id-token"}, "--use-id-token"},
 		{"auth-timeout", []string{"--auth-timeout", "30"}, ""}, // implemented now: no warning
 		{"auth-success-url", []string{"--auth-success-url", "https://e.com/ok"}, "--auth-success-url"},
