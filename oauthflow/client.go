@@ -105,6 +105,11 @@ func Register(ctx context.Context, hc *http.Client, as *AuthServer, redirectURI 
 		"application_type":           "native",
 		"software_id":                "github.com/mcpbridge/mcpbridge",
 	}
+	if redirectURI == "" { // a device-grant client (RFC 8628): no redirect at all
+		delete(meta, "redirect_uris")
+		delete(meta, "response_types")
+		meta["grant_types"] = []string{deviceGrant, "refresh_token"}
+	}
 	for k, v := range extra {
 		meta[k] = v
 	}
@@ -136,6 +141,9 @@ func Register(ctx context.Context, hc *http.Client, as *AuthServer, redirectURI 
 	if method == "" {
 		method, _ = meta["token_endpoint_auth_method"].(string)
 	}
-	return &Client{Issuer: as.Issuer, ClientID: got.ClientID, ClientSecret: got.ClientSecret, AuthMethod: method,
-		RedirectURIs: []string{redirectURI}, Source: "registered"}, nil
+	c := &Client{Issuer: as.Issuer, ClientID: got.ClientID, ClientSecret: got.ClientSecret, AuthMethod: method, Source: "registered"}
+	if redirectURI != "" {
+		c.RedirectURIs = []string{redirectURI}
+	}
+	return c, nil
 }

@@ -44,7 +44,12 @@ type Config struct {
 	// browser (machine-to-machine); TokenEndpoint, when set, skips discovery.
 	ClientCredentials bool
 	TokenEndpoint     string
-	ClientMetadata    map[string]any // --static-oauth-client-metadata, merged into registration
+	// DeviceCode signs in with the device grant (RFC 8628) instead of a
+	// browser on this machine.
+	DeviceCode bool
+
+	devicePollScale float64        // tests shorten the polling interval
+	ClientMetadata  map[string]any // --static-oauth-client-metadata, merged into registration
 	// Identity holds whatever else changes which token is valid (headers
 	// that identify the user); it goes into the storage name.
 	Identity string

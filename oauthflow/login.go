@@ -98,14 +98,17 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string) (*r
 	if err != nil {
 		return nil, err
 	}
-	if err := as.CheckPKCE(); err != nil {
-		return nil, err
-	}
 	if len(scopes) == 0 {
 		scopes = prm.ScopesSupported // the spec's order: challenge scope, then scopes_supported, else none
 	}
 	if len(scopes) > 0 && slices.Contains(as.ScopesSupported, "offline_access") && !slices.Contains(scopes, "offline_access") {
 		scopes = append(slices.Clone(scopes), "offline_access")
+	}
+	if f.cfg.DeviceCode {
+		return f.deviceRecord(ctx, as, scopes)
+	}
+	if err := as.CheckPKCE(); err != nil {
+		return nil, err
 	}
 	stored := f.storedClient(ctx, as.Issuer)
 	cb, err := ListenLoopback(f.cfg.CallbackHost, append(registeredPorts(stored), f.cfg.CallbackPorts...), f.cfg.CallbackPath,

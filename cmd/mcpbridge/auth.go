@@ -28,6 +28,7 @@ type authOptions struct {
 	staticMetadata  string
 	metadataURL     string
 	clientCreds     bool
+	deviceCode      bool
 	tokenEndpoint   string
 	resource        string
 	disableResource bool
@@ -43,6 +44,7 @@ func (a *authOptions) register(cmd *cobra.Command) {
 	f.StringVar(&a.staticInfo, "static-oauth-client-info", "", "a client registered by hand: JSON or @file with client_id (and client_secret); ${VAR} is filled")
 	f.StringVar(&a.staticMetadata, "static-oauth-client-metadata", "", "JSON or @file merged into dynamic client registration; ${VAR} is filled")
 	f.StringVar(&a.metadataURL, "client-metadata-url", "", "https URL of a Client ID Metadata Document, used as client_id where the authorization server supports it")
+	f.BoolVar(&a.deviceCode, "device-code", false, "sign in with the OAuth device grant: open a URL on any device and enter a code (for machines without a browser)")
 	f.BoolVar(&a.clientCreds, "client-credentials", false, "machine-to-machine: the OAuth client credentials grant with the client in --static-oauth-client-info (secret or private_key_jwt); no browser")
 	f.StringVar(&a.tokenEndpoint, "token-endpoint", "", "with --client-credentials: the token endpoint, skipping discovery (https, or http to this machine)")
 	f.StringVar(&a.resource, "resource", "", "RFC 8707 resource to ask tokens for (default: the server URL)")
@@ -64,7 +66,7 @@ func (a *authOptions) flow(o *options, u *url.URL, client *http.Client, hdr http
 		AuthTimeout: time.Duration(a.authTimeout) * time.Second,
 		Resource:    a.resource, DisableResource: a.disableResource,
 		Identity: identity(hdr), ClientMetadataURL: a.metadataURL,
-		ClientCredentials: a.clientCreds, TokenEndpoint: a.tokenEndpoint,
+		ClientCredentials: a.clientCreds, TokenEndpoint: a.tokenEndpoint, DeviceCode: a.deviceCode,
 	}
 	if a.tokenEndpoint != "" {
 		te, err := url.Parse(a.tokenEndpoint)

@@ -18,7 +18,6 @@ type laterFlags struct {
 func (l *laterFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	l.fs = f
-	f.Bool("device-code", false, "sign in with the OAuth device grant (not yet supported)")
 	f.Bool("use-id-token", false, "send the OIDC id token instead of the access token (not yet supported)")
 	f.String("auth-success-url", "", "page to show after sign-in (not yet supported)")
 	f.String("protocol", "auto", "protocol era: auto, legacy or modern (not yet supported; messages pass through as they are)")
@@ -41,5 +40,4 @@ func (l *laterFlags) warn(log *slog.Logger) {
 	})
 }
 
-var laterNames = []string{"device-code",
-	"use-id-token", "auth-success-url", "protocol"}
+var laterNames = []string{"use-id-token", "auth-success-url", "protocol"}

@@ -216,15 +216,15 @@ func TestNotYetSupportedFlagsAreNamed(t *testing.T) {
 		args     []string
 		wantWarn string // "" for no warning at all
 	}{
-		{"resource", []string{"--resource", "https://example.com/mcp"}, ""},                    // implemented now: no warning
-		{"host", []string{"--host", "127.0.0.1"}, ""},                                          // implemented now: no warning
-		{"callback-path", []string{"--callback-path", "/cb"}, ""},                              // implemented now: no warning
-		{"static-oauth-client-metadata", []string{"--static-oauth-client-metadata", "{}"}, ""}, // implemented now: no warning
-		{"static-oauth-client-info", []string{"--static-oauth-client-info", "{}"}, ""},         // implemented now: no warning
-		{"client-metadata-url", []string{"--client-metadata-url", "https://e.com/c.json"}, ""}, // implemented now: no warning
-		{"disable-resource-parameter", []string{"--disable-resource-parameter"}, ""},           // implemented now: no warning
-		{"authorize-param", []string{"--authorize-param", "a=b"}, ""},                          // implemented now: no warning
-		{"device-code", []string{"--device-code"}, "--device-code"},
+		{"resource", []string{"--resource", "https://example.com/mcp"}, ""},                                                                                // implemented now: no warning
+		{"host", []string{"--host", "127.0.0.1"}, ""},                                                                                                      // implemented now: no warning
+		{"callback-path", []string{"--callback-path", "/cb"}, ""},                                                                                          // implemented now: no warning
+		{"static-oauth-client-metadata", []string{"--static-oauth-client-metadata", "{}"}, ""},                                                             // implemented now: no warning
+		{"static-oauth-client-info", []string{"--static-oauth-client-info", "{}"}, ""},                                                                     // implemented now: no warning
+		{"client-metadata-url", []string{"--client-metadata-url", "https://e.com/c.json"}, ""},                                                             // implemented now: no warning
+		{"disable-resource-parameter", []string{"--disable-resource-parameter"}, ""},                                                                       // implemented now: no warning
+		{"authorize-param", []string{"--authorize-param", "a=b"}, ""},                                                                                      // implemented now: no warning
+		{"device-code", []string{"--device-code"}, ""},                                                                                                     // implemented now: no warning
 		{"client-credentials", []string{"--client-credentials", "--static-oauth-client-info", `{"client_id":"c","client_secret":"s"}`}, ""},                // implemented now: no warning
 		{"token-endpoint", []string{"--client-credentials", "--static-oauth-client-info", `{"client_id":"c"}`, "--token-endpoint", "https://e.com/t"}, ""}, // implemented now: no warning
 		{"use-id-token", []string{"--use-id-token"}, "--use-id-token"},

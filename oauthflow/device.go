@@ -1,0 +1,173 @@
+package oauthflow
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/mcpbridge/mcpbridge/tokencache"
+)
+
+// The device authorization grant (RFC 8628, --device-code) for machines
+// without a browser: the user opens a URL anywhere and types a short code;
+// mcpbridge polls the token endpoint until they have.
+
+const deviceGrant = "urn:ietf:params:oauth:grant-type:device_code"
+
+type deviceAuthorization struct {
+	DeviceCode              string `json:"device_code"`
+	UserCode                string `json:"user_code"`
+	VerificationURI         string `json:"verification_uri"`
+	VerificationURIComplete string `json:"verification_uri_complete"`
+	ExpiresIn               int    `json:"expires_in"`
+	Interval                int    `json:"interval"`
+}
+
+// deviceSignIn runs the device grant with the client for as.
+func (f *Flow) deviceSignIn(ctx context.Context, as *AuthServer, client *Client, scopes []string) (*Token, error) {
+	if as.DeviceAuthorizationEndpoint == "" {
+		return nil, errors.New("the authorization server offers no device authorization (RFC 8628); sign in with the browser instead")
+	}
+	form := url.Values{}
+	if len(scopes) > 0 {
+		form.Set("scope", strings.Join(scopes, " "))
+	}
+	if !f.cfg.DisableResource {
+		form.Set("resource", f.cfg.Resource)
+	}
+	da, err := requestDeviceCode(ctx, f.cfg.HTTP, as.DeviceAuthorizationEndpoint, client, form)
+	if err != nil {
+		return nil, err
+	}
+	where := da.VerificationURI
+	if da.VerificationURIComplete != "" {
+		where = da.VerificationURIComplete
+	}
+	f.cfg.Notify(fmt.Sprintf("to sign in to %s, open %s on any device and enter the code %s", f.cfg.Server.Redacted(), where, da.UserCode))
+	interval := time.Duration(max(da.Interval, 5)) * time.Second // RFC 8628 §3.2: default 5 s
+	if da.ExpiresIn > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, time.Duration(da.ExpiresIn)*time.Second)
+		defer cancel()
+	}
+	poll := url.Values{"grant_type": {deviceGrant}, "device_code": {da.DeviceCode}}
+	if !f.cfg.DisableResource {
+		poll.Set("resource", f.cfg.Resource)
+	}
+	for {
+		if err := sleepCtx(ctx, f.devicePoll(interval)); err != nil {
+			return nil, fmt.Errorf("the code was not entered in time: %w", err)
+		}
+		tok, err := tokenRequest(ctx, f.cfg.HTTP, as.TokenEndpoint, client, cloneValues(poll))
+		switch {
+		case err == nil:
+			return tok, nil
+		case isTokenError(err, "authorization_pending"):
+		case isTokenError(err, "slow_down"):
+			interval += 5 * time.Second // RFC 8628 §3.5
+		default: // access_denied, expired_token, anything else
+			return nil, err
+		}
+	}
+}
+
+// devicePoll is the wait between polls; tests shorten it.
+func (f *Flow) devicePoll(d time.Duration) time.Duration {
+	if f.cfg.devicePollScale > 0 {
+		return time.Duration(float64(d) * f.cfg.devicePollScale)
+	}
+	return d
+}
+
+func requestDeviceCode(ctx context.Context, hc *http.Client, endpoint string, c *Client, form url.Values) (*deviceAuthorization, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, nil)
+	if err != nil {
+		return nil, err
+	}
+	authenticate(req, form, c)
+	req.Header.Set("Accept", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("device authorization: %w", err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("device authorization refused (HTTP %d): %s", resp.StatusCode, strings.TrimSpace(string(raw[:min(len(raw), 300)])))
+	}
+	var da deviceAuthorization
+	if err := json.Unmarshal(raw, &da); err != nil || da.DeviceCode == "" || da.UserCode == "" || da.VerificationURI == "" {
+		return nil, errors.New("the device authorization answer lacks device_code, user_code or verification_uri")
+	}
+	return &da, nil
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// deviceRecord signs in with the device grant and builds the record.
+func (f *Flow) deviceRecord(ctx context.Context, as *AuthServer, scopes []string) (*record, error) {
+	client, err := f.deviceClient(ctx, as)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := f.deviceSignIn(ctx, as, client, scopes)
+	if err != nil {
+		return nil, err
+	}
+	rec := &record{Token: *tok, Issuer: as.Issuer, TokenEndpoint: as.TokenEndpoint, Client: *client, Scopes: scopes}
+	if !f.cfg.DisableResource {
+		rec.Resource = f.cfg.Resource
+	}
+	return rec, nil
+}
+
+// deviceClient is the pre-registered client, or one registered for the
+// device grant (no redirect URI) and kept per issuer.
+func (f *Flow) deviceClient(ctx context.Context, as *AuthServer) (*Client, error) {
+	if f.cfg.StaticClient != nil {
+		return StaticClient(f.cfg.StaticClient, as.Issuer)
+	}
+	st, err := f.store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	name := tokencache.Name("client-device", as.Issuer)
+	if raw, err := st.Get(ctx, name); err == nil {
+		var c Client
+		if json.Unmarshal(raw, &c) == nil && c.ClientID != "" && c.Issuer == as.Issuer {
+			return &c, nil
+		}
+	}
+	c, err := Register(ctx, f.cfg.HTTP, as, "", f.cfg.ClientMetadata)
+	if err != nil {
+		return nil, err
+	}
+	raw, _ := json.Marshal(c)
+	if err := st.Put(ctx, name, raw, tokencache.Meta{Kind: "client", Server: f.cfg.Server.Redacted(), Issuer: as.Issuer}); err != nil {
+		f.cfg.Log.Warn("could not store the client registration", "error", err)
+	}
+	return c, nil
+}

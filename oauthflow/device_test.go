@@ -1,0 +1,111 @@
+package oauthflow
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mcpbridge/mcpbridge/tokencache"
+)
+
+// deviceAS answers device authorization, then the token endpoint with the
+// given answers in turn.
+type deviceAS struct {
+	mu      sync.Mutex
+	answers []string // error codes, "" for the token
+	polls   []time.Time
+	forms   []url.Values
+}
+
+func (d *deviceAS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	switch r.URL.Path {
+	case "/device":
+		d.forms = append(d.forms, r.PostForm)
+		_, _ = w.Write([]byte(`{"device_code":"dev-1","user_code":"ABCD-EFGH","verification_uri":"https://as.example/device","verification_uri_complete":"https://as.example/device?code=ABCD-EFGH","expires_in":60,"interval":1}`))
+	case "/token":
+		d.polls = append(d.polls, time.Now())
+		if r.PostForm.Get("grant_type") != deviceGrant || r.PostForm.Get("device_code") != "dev-1" {
+			w.WriteHeader(400)
+			_, _ = w.Write([]byte(`{"error":"invalid_request"}`))
+			return
+		}
+		next := d.answers[0]
+		d.answers = d.answers[1:]
+		if next != "" {
+			w.WriteHeader(400)
+			_, _ = w.Write([]byte(`{"error":"` + next + `"}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"access_token":"dev-token","token_type":"Bearer","refresh_token":"r","expires_in":3600}`))
+	}
+}
+
+func TestDeviceGrant(t *testing.T) {
+	tests := []struct {
+		name    string
+		answers []string
+		wantErr string
+	}{
+		{"pending, slow down, then signed in", []string{"authorization_pending", "slow_down", ""}, ""},
+		{"denied", []string{"authorization_pending", "access_denied"}, "access_denied"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			das := &deviceAS{answers: tc.answers}
+			srv := httptest.NewServer(das)
+			defer srv.Close()
+			dir := t.TempDir()
+			var notes []string
+			server, _ := url.Parse("https://mcp.example/mcp")
+			f, err := New(Config{Server: server, HTTP: srv.Client(), Dir: dir, DeviceCode: true,
+				OpenStore: func(ctx context.Context) (*tokencache.Store, error) {
+					return tokencache.Open(ctx, tokencache.Options{Dir: dir, Mode: tokencache.File})
+				},
+				Notify:       func(m string) { notes = append(notes, m) },
+				Open:         func(string) error { t.Error("a browser was opened"); return nil },
+				StaticClient: map[string]any{"client_id": "device-client"},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.cfg.devicePollScale = 0.02 // 5 s becomes 100 ms
+			as := &AuthServer{Issuer: srv.URL, TokenEndpoint: srv.URL + "/token", DeviceAuthorizationEndpoint: srv.URL + "/device"}
+			rec, err := f.deviceRecord(context.Background(), as, []string{"mcp:read"})
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err %v, want %s", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || rec.Token.AccessToken != "dev-token" {
+				t.Fatalf("record %+v, %v", rec, err)
+			}
+			if len(notes) == 0 || !strings.Contains(notes[0], "ABCD-EFGH") || !strings.Contains(notes[0], "https://as.example/device?code=ABCD-EFGH") {
+				t.Errorf("the user was not told where and what to enter: %q", notes)
+			}
+			if f := das.forms[0]; f.Get("scope") != "mcp:read" || f.Get("resource") != "https://mcp.example/mcp" || f.Get("client_id") != "device-client" {
+				t.Errorf("device authorization form %v", f)
+			}
+			// slow_down adds 5 s (scaled: 100 ms) to the interval.
+			if gap1, gap2 := das.polls[1].Sub(das.polls[0]), das.polls[2].Sub(das.polls[1]); gap2 < gap1+80*time.Millisecond {
+				t.Errorf("poll gaps %v then %v: slow_down did not lengthen the interval", gap1, gap2)
+			}
+		})
+	}
+}
+
+func TestDeviceGrantNeedsTheEndpoint(t *testing.T) {
+	f := &Flow{}
+	if _, err := f.deviceSignIn(context.Background(), &AuthServer{}, &Client{}, nil); err == nil || !strings.Contains(err.Error(), "no device authorization") {
+		t.Errorf("err %v", err)
+	}
+}
