@@ -47,6 +47,12 @@ type Config struct {
 	// DeviceCode signs in with the device grant (RFC 8628) instead of a
 	// browser on this machine.
 	DeviceCode bool
+	// UseIDToken presents the OpenID Connect id token instead of the
+	// access token (servers that check identity against an OIDC JWKS, such
+	// as AWS Cognito in front of Bedrock AgentCore).
+	UseIDToken bool
+	// SuccessURL, when set, is where the browser goes after a sign-in.
+	SuccessURL string
 
 	devicePollScale float64        // tests shorten the polling interval
 	ClientMetadata  map[string]any // --static-oauth-client-metadata, merged into registration
@@ -160,7 +166,14 @@ func (f *Flow) Authorize(ctx context.Context, req *http.Request) error {
 			rec = f.current(ctx)
 		}
 	}
-	req.Header.Set("Authorization", "Bearer "+rec.Token.AccessToken)
+	bearer := rec.Token.AccessToken
+	if f.cfg.UseIDToken {
+		if rec.Token.IDToken == "" {
+			return errors.New("--use-id-token: the authorization server issued no id token (ask for the openid scope)")
+		}
+		bearer = rec.Token.IDToken
+	}
+	req.Header.Set("Authorization", "Bearer "+bearer)
 	return nil
 }
 

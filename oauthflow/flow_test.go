@@ -301,3 +301,15 @@ func TestClientMetadataDocument(t *testing.T) {
 		})
 	}
 }
+
+// TestUseIDToken: --use-id-token presents the id token, and says so
+// clearly when the server issued none.
+func TestUseIDToken(t *testing.T) {
+	w := newWorld(t, fakeas.Options{})
+	f := w.flow(t, func(c *oauthflow.Config) { c.UseIDToken = true })
+	m := w.bridge(t, f).call(t, 1, "initialize")
+	e, _ := m["error"].(map[string]any)
+	if msg, _ := e["message"].(string); !strings.Contains(msg, "id token") {
+		t.Fatalf("answer %v, want an error about the missing id token", m)
+	}
+}

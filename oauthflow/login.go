@@ -112,7 +112,7 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string) (*r
 	}
 	stored := f.storedClient(ctx, as.Issuer)
 	cb, err := ListenLoopback(f.cfg.CallbackHost, append(registeredPorts(stored), f.cfg.CallbackPorts...), f.cfg.CallbackPath,
-		Expect{State: randomString(), Issuer: as.Issuer, IssRequired: as.AuthorizationResponseIssParameterSupported})
+		Expect{State: randomString(), Issuer: as.Issuer, IssRequired: as.AuthorizationResponseIssParameterSupported, SuccessURL: f.cfg.SuccessURL})
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,9 @@ type Expect struct {
 	// IssRequired is the metadata's
 	// authorization_response_iss_parameter_supported.
 	IssRequired bool
+	// SuccessURL, when set, is where the browser is sent after a
+	// successful sign-in instead of mcpbridge's page (--auth-success-url).
+	SuccessURL string
 }
 
 // AuthError is an error the authorization server sent back
@@ -156,10 +159,13 @@ func (l *Loopback) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Referrer-Policy", "no-referrer")
-		if err != nil {
+		switch {
+		case err != nil:
 			w.WriteHeader(http.StatusBadRequest)
 			_ = page.Execute(w, pageData{OK: false, Message: err.Error()})
-		} else {
+		case l.expect.SuccessURL != "":
+			http.Redirect(w, r, l.expect.SuccessURL, http.StatusFound)
+		default:
 			_ = page.Execute(w, pageData{OK: true})
 		}
 		l.result <- callbackResult{code, err}

@@ -173,3 +173,24 @@ func TestLoopbackWaitHasADeadline(t *testing.T) {
 		t.Error("the callback server still answers after Wait returned")
 	}
 }
+
+func TestLoopbackSuccessURL(t *testing.T) {
+	l, err := ListenLoopback("", nil, "/cb", Expect{State: "s", Issuer: "https://as", SuccessURL: "https://example.com/welcome"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(strings.Replace(l.RedirectURI(), "localhost", "127.0.0.1", 1) + "?code=c&state=s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "https://example.com/welcome" {
+		t.Errorf("HTTP %d to %q, want 302 to the success URL", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if code, err := l.Wait(ctx); code != "c" || err != nil {
+		t.Errorf("Wait = %q, %v", code, err)
+	}
+}

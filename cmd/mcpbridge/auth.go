@@ -29,6 +29,8 @@ type authOptions struct {
 	metadataURL     string
 	clientCreds     bool
 	deviceCode      bool
+	useIDToken      bool
+	successURL      string
 	tokenEndpoint   string
 	resource        string
 	disableResource bool
@@ -44,6 +46,8 @@ func (a *authOptions) register(cmd *cobra.Command) {
 	f.StringVar(&a.staticInfo, "static-oauth-client-info", "", "a client registered by hand: JSON or @file with client_id (and client_secret); ${VAR} is filled")
 	f.StringVar(&a.staticMetadata, "static-oauth-client-metadata", "", "JSON or @file merged into dynamic client registration; ${VAR} is filled")
 	f.StringVar(&a.metadataURL, "client-metadata-url", "", "https URL of a Client ID Metadata Document, used as client_id where the authorization server supports it")
+	f.BoolVar(&a.useIDToken, "use-id-token", false, "send the OpenID Connect id token instead of the access token")
+	f.StringVar(&a.successURL, "auth-success-url", "", "page the browser goes to after a successful sign-in")
 	f.BoolVar(&a.deviceCode, "device-code", false, "sign in with the OAuth device grant: open a URL on any device and enter a code (for machines without a browser)")
 	f.BoolVar(&a.clientCreds, "client-credentials", false, "machine-to-machine: the OAuth client credentials grant with the client in --static-oauth-client-info (secret or private_key_jwt); no browser")
 	f.StringVar(&a.tokenEndpoint, "token-endpoint", "", "with --client-credentials: the token endpoint, skipping discovery (https, or http to this machine)")
@@ -67,6 +71,7 @@ func (a *authOptions) flow(o *options, u *url.URL, client *http.Client, hdr http
 		Resource:    a.resource, DisableResource: a.disableResource,
 		Identity: identity(hdr), ClientMetadataURL: a.metadataURL,
 		ClientCredentials: a.clientCreds, TokenEndpoint: a.tokenEndpoint, DeviceCode: a.deviceCode,
+		UseIDToken: a.useIDToken, SuccessURL: a.successURL,
 	}
 	if a.tokenEndpoint != "" {
 		te, err := url.Parse(a.tokenEndpoint)

@@ -7,10 +7,10 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// laterFlags are mcp-remote's flags for sign-in methods and protocol
-// handling still to come. They parse today,
-// so existing config lines start, and each one given is named on stderr as
-// not yet supported: none is silently ignored.
+// laterFlags are mcp-remote's flags whose feature is still to come (today
+// only --protocol: translating between protocol eras). They parse, so
+// existing config lines start, and each one given is named on stderr as not
+// yet supported: none is silently ignored.
 type laterFlags struct {
 	fs *pflag.FlagSet
 }
@@ -18,8 +18,6 @@ type laterFlags struct {
 func (l *laterFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	l.fs = f
-	f.Bool("use-id-token", false, "send the OIDC id token instead of the access token (not yet supported)")
-	f.String("auth-success-url", "", "page to show after sign-in (not yet supported)")
 	f.String("protocol", "auto", "protocol era: auto, legacy or modern (not yet supported; messages pass through as they are)")
 }
 
@@ -40,4 +38,4 @@ func (l *laterFlags) warn(log *slog.Logger) {
 	})
 }
 
-var laterNames = []string{"use-id-token", "auth-success-url", "protocol"}
+var laterNames = []string{"protocol"}

@@ -227,9 +227,9 @@ func TestNotYetSupportedFlagsAreNamed(t *testing.T) {
 		{"device-code", []string{"--device-code"}, ""},                                                                                                     // implemented now: no warning
 		{"client-credentials", []string{"--client-credentials", "--static-oauth-client-info", `{"client_id":"c","client_secret":"s"}`}, ""},                // implemented now: no warning
 		{"token-endpoint", []string{"--client-credentials", "--static-oauth-client-info", `{"client_id":"c"}`, "--token-endpoint", "https://e.com/t"}, ""}, // implemented now: no warning
-		{"use-id-token", []string{"--use-id-token"}, "--use-id-token"},
-		{"auth-timeout", []string{"--auth-timeout", "30"}, ""}, // implemented now: no warning
-		{"auth-success-url", []string{"--auth-success-url", "https://e.com/ok"}, "--auth-success-url"},
+		{"use-id-token", []string{"--use-id-token"}, ""},                                                                                                   // implemented now: no warning
+		{"auth-timeout", []string{"--auth-timeout", "30"}, ""},                                                                                             // implemented now: no warning
+		{"auth-success-url", []string{"--auth-success-url", "https://e.com/ok"}, ""},                                                                       // implemented now: no warning
 		{"protocol modern", []string{"--protocol", "modern"}, "--protocol"},
 		{"protocol legacy is what the bridge does", []string{"--protocol", "legacy"}, ""},
 		{"supported flags only", []string{"--header", "X-A: b", "--ignore-tool", "x", "--transport", "http-only"}, ""},
