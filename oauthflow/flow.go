@@ -1,10 +1,12 @@
 package oauthflow
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -28,6 +30,10 @@ type Config struct {
 	Log       *slog.Logger         // nil discards
 	Notify    func(msg string)     // a sentence for the user on stderr (the URL to open); nil: Log
 	Open      func(u string) error // opens the browser; nil: OpenBrowser
+	// Paste, when set, reads the address the browser was redirected to,
+	// pasted by the user (sign-in over SSH); the loopback callback still
+	// listens, and whichever answers first counts.
+	Paste func(ctx context.Context) (string, error)
 
 	CallbackHost  string        // redirect URI host; default "localhost"
 	CallbackPorts []int         // default DefaultCallbackPorts(Server)
@@ -347,4 +353,25 @@ func (f *Flow) Logout(ctx context.Context) (bool, error) {
 	f.rec = nil
 	f.mu.Unlock()
 	return true, nil
+}
+
+// PasteFrom makes the sign-in print its link with show instead of opening
+// a browser, and read the redirected address from r, a line at a time.
+func (f *Flow) PasteFrom(r io.Reader, show func(u string)) {
+	lines := bufio.NewScanner(r)
+	lines.Buffer(nil, 64<<10)
+	f.cfg.Open = func(u string) error { show(u); return nil }
+	f.cfg.Paste = func(ctx context.Context) (string, error) {
+		got := make(chan bool, 1)
+		go func() { got <- lines.Scan() }()
+		select {
+		case ok := <-got:
+			if !ok {
+				return "", io.EOF
+			}
+			return lines.Text(), nil
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	}
 }

@@ -127,6 +127,9 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string) (*r
 	if err := f.cfg.Open(authURL); err != nil {
 		f.cfg.Log.Warn("could not open a browser; open the link above by hand", "error", err)
 	}
+	if f.cfg.Paste != nil {
+		go f.readPasted(ctx, cb)
+	}
 	code, err := cb.Wait(ctx)
 	if err != nil {
 		return nil, err
@@ -150,6 +153,24 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string) (*r
 		rec.Resource = f.cfg.Resource
 	}
 	return rec, nil
+}
+
+// readPasted feeds pasted addresses to the callback until one is accepted.
+func (f *Flow) readPasted(ctx context.Context, cb *Loopback) {
+	for {
+		addr, err := f.cfg.Paste(ctx)
+		if err != nil {
+			return
+		}
+		if addr = strings.TrimSpace(addr); addr == "" {
+			continue
+		}
+		err = cb.Deliver(addr)
+		if err == nil || !strings.Contains(err.Error(), "not the address") {
+			return
+		}
+		f.cfg.Notify(err.Error() + "; paste it again")
+	}
 }
 
 // authorizeURL builds the authorization request (RFC 6749 §4.1.1 with PKCE,

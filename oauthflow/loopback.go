@@ -10,7 +10,9 @@ import (
 	"html/template"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -173,6 +175,31 @@ func (l *Loopback) serve(w http.ResponseWriter, r *http.Request) {
 	if !delivered {
 		http.Error(w, "This sign-in has already finished; you can close this tab.", http.StatusGone)
 	}
+}
+
+// Deliver takes the authorization response as an address pasted by the
+// user (`mcpbridge login --no-browser`: the browser ran on another machine
+// and could not reach this callback). It is checked exactly as one that
+// arrives over HTTP, and the first of the two wins.
+func (l *Loopback) Deliver(address string) error {
+	u, err := url.Parse(strings.TrimSpace(address))
+	if err != nil {
+		return fmt.Errorf("not an address: %w", err)
+	}
+	q := u.Query()
+	if u.Path != l.path || (!q.Has("code") && !q.Has("error")) {
+		return fmt.Errorf("that is not the address the browser was sent to (it starts with %s?code=…)", l.redirect)
+	}
+	code, cerr := l.check(q.Get("code"), q.Get("state"), q.Get("iss"), q.Has("iss"), q.Get("error"), q.Get("error_description"))
+	delivered := false
+	l.once.Do(func() {
+		delivered = true
+		l.result <- callbackResult{code, cerr}
+	})
+	if !delivered {
+		return errors.New("the sign-in has already finished")
+	}
+	return cerr
 }
 
 // check validates a response in the order RFC 9207 asks: iss before

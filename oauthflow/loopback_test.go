@@ -194,3 +194,21 @@ func TestLoopbackSuccessURL(t *testing.T) {
 		t.Errorf("Wait = %q, %v", code, err)
 	}
 }
+
+func TestLoopbackDeliverPasted(t *testing.T) {
+	l, err := ListenLoopback("", nil, "/oauth/callback", Expect{State: "s", Issuer: "https://as"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Deliver("https://example.com/"); err == nil || !strings.Contains(err.Error(), "not the address") {
+		t.Errorf("a wrong paste: %v", err)
+	}
+	if err := l.Deliver(l.RedirectURI() + "?code=c&state=other&iss=https%3A%2F%2Fas"); !errors.Is(err, ErrStateMismatch) {
+		t.Errorf("a forged paste: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if _, err := l.Wait(ctx); !errors.Is(err, ErrStateMismatch) {
+		t.Errorf("Wait after a forged paste: %v, want the state mismatch (one result, the first)", err)
+	}
+}

@@ -36,18 +36,27 @@ func accountFlow(o *options, args []string, s ioStreams) (*oauthflow.Flow, error
 
 func newLoginCmd(s ioStreams) *cobra.Command {
 	o := &options{}
+	var noBrowser bool
 	cmd := &cobra.Command{
 		Use:   "login URL [callback-port] [flags]",
 		Short: "Sign in to a server ahead of time, in a terminal",
 		Long: `login signs in to the MCP server at URL through your browser and stores the
 tokens, so the bridge starts signed in. It takes the same flags as the bridge.`,
 		Example: `  mcpbridge login https://mcp.example.com/mcp
+  mcpbridge login https://mcp.example.com/mcp --no-browser     # over SSH
   mcpbridge login https://mcp.example.com/mcp --static-oauth-client-info @client.json`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			flow, err := accountFlow(o, args, s)
 			if err != nil {
 				return err
+			}
+			if noBrowser {
+				flow.PasteFrom(s.in, func(u string) {
+					fmt.Fprintf(s.err, "\nOpen this link in a browser on any machine and sign in:\n\n  %s\n\n"+
+						"The browser then goes to an address on localhost that fails to load there.\n"+
+						"Copy that whole address from the address bar and paste it here:\n", u)
+				})
 			}
 			if err := flow.Login(cmd.Context()); err != nil {
 				return err
@@ -56,6 +65,7 @@ tokens, so the bridge starts signed in. It takes the same flags as the bridge.`,
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&noBrowser, "no-browser", false, "print the link instead of opening a browser, and take the redirected address pasted back (for SSH sessions)")
 	o.register(cmd)
 	return cmd
 }

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -208,5 +211,72 @@ func TestLoginStatusLogout(t *testing.T) {
 	}
 	if code, _, errOut := cmd("logout"); code != 2 || !strings.Contains(errOut, "--all") {
 		t.Errorf("logout with neither URL nor --all: exit %d, %s", code, errOut)
+	}
+}
+
+// TestLoginNoBrowser: over SSH, login prints the link and takes the
+// redirected address pasted back; a wrong paste is refused with a hint and
+// the right one then signs in.
+func TestLoginNoBrowser(t *testing.T) {
+	as := fakeas.New(fakeas.Options{})
+	defer as.Close()
+	mux := http.NewServeMux()
+	mcp := httptest.NewServer(mux)
+	defer mcp.Close()
+	resource := mcp.URL + "/mcp"
+	prm := fakeas.ResourceMetadataURL(resource)
+	mux.Handle("/mcp", as.ProtectResource(&sessionServer{}, resource, prm, "mcp:read"))
+	u, _ := http.NewRequest(http.MethodGet, prm, nil)
+	mux.Handle(u.URL.Path, as.ProtectedResourceMetadata(resource, []string{"mcp:read"}))
+
+	bin, err := buildOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "login", resource, "--no-browser", "--token-store", "file")
+	cmd.Env = append(os.Environ(), "MCPBRIDGE_CONFIG_DIR="+t.TempDir(), "BROWSER=/nonexistent-must-not-run")
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+
+	link := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if l := strings.TrimSpace(sc.Text()); strings.HasPrefix(l, as.AuthorizeURL()) {
+				link <- l
+			}
+		}
+	}()
+	var authURL string
+	select {
+	case authURL = <-link:
+	case <-time.After(10 * time.Second):
+		t.Fatal("login printed no link")
+	}
+	// The browser on "another machine": follow the authorization URL but
+	// not the last hop, which goes to this machine's loopback.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(authURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	redirected := resp.Header.Get("Location")
+	if !strings.Contains(redirected, "code=") {
+		t.Fatalf("the authorization server redirected to %q", redirected)
+	}
+	fmt.Fprintln(stdin, "https://example.com/not-it")
+	fmt.Fprintln(stdin, redirected)
+	out, _ := io.ReadAll(stdout)
+	if err := cmd.Wait(); err != nil || !strings.Contains(string(out), "Signed in") {
+		t.Fatalf("login: %v, stdout %q", err, out)
+	}
+	if st := as.Stats(); st.TokenRequests["authorization_code"] != 1 {
+		t.Errorf("token requests %+v", st.TokenRequests)
 	}
 }
