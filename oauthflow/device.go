@@ -166,7 +166,7 @@ func (f *Flow) deviceClient(ctx context.Context, as *AuthServer) (*Client, error
 		return nil, err
 	}
 	raw, _ := json.Marshal(c)
-	if err := st.Put(ctx, name, raw, tokencache.Meta{Kind: "client", Server: f.cfg.Server.Redacted(), Issuer: as.Issuer}); err != nil {
+	if err := st.Put(ctx, name, raw, clientMeta(f, as.Issuer)); err != nil {
 		f.cfg.Log.Warn("could not store the client registration", "error", err)
 	}
 	return c, nil

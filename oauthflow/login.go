@@ -262,12 +262,16 @@ func (f *Flow) client(ctx context.Context, as *AuthServer, stored *Client, redir
 	raw, _ := json.Marshal(c)
 	st, err := f.store(ctx)
 	if err == nil {
-		err = st.Put(ctx, clientName(as.Issuer), raw, tokencache.Meta{Kind: "client", Server: f.cfg.Server.Redacted(), Issuer: as.Issuer})
+		err = st.Put(ctx, clientName(as.Issuer), raw, clientMeta(f, as.Issuer))
 	}
 	if err != nil {
 		f.cfg.Log.Warn("could not store the client registration; it will be made again next time", "error", err)
 	}
 	return c, nil
+}
+
+func clientMeta(f *Flow, issuer string) tokencache.Meta {
+	return tokencache.Meta{Kind: "client", Server: f.cfg.Server.Redacted(), Issuer: issuer}
 }
 
 // clientName is where the registration for an issuer is kept (the spec

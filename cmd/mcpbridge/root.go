@@ -86,6 +86,6 @@ It is a drop-in for mcp-remote: the same arguments and flags work.`,
 	cmd.SetOut(s.out)
 	cmd.SetErr(s.err)
 	o.register(cmd)
-	cmd.AddCommand(newDemoCmd(s), newLoginCmd(s), newLogoutCmd(s), newStatusCmd(s))
+	cmd.AddCommand(newDemoCmd(s), newLoginCmd(s), newLogoutCmd(s), newStatusCmd(s), newImportCmd(s))
 	return cmd
 }

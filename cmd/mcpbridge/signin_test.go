@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -278,5 +280,47 @@ func TestLoginNoBrowser(t *testing.T) {
 	}
 	if st := as.Stats(); st.TokenRequests["authorization_code"] != 1 {
 		t.Errorf("token requests %+v", st.TokenRequests)
+	}
+}
+
+// TestImportMCPRemote: credentials mcp-remote stored are taken over, and
+// the bridge starts signed in, without a browser.
+func TestImportMCPRemote(t *testing.T) {
+	as := fakeas.New(fakeas.Options{Clients: []fakeas.Client{{ID: "mr-client"}}})
+	defer as.Close()
+	mux := http.NewServeMux()
+	mcp := httptest.NewServer(mux)
+	defer mcp.Close()
+	resource := mcp.URL + "/mcp"
+	prm := fakeas.ResourceMetadataURL(resource)
+	mux.Handle("/mcp", as.ProtectResource(&sessionServer{}, resource, prm, "mcp:read"))
+	u, _ := http.NewRequest(http.MethodGet, prm, nil)
+	mux.Handle(u.URL.Path, as.ProtectedResourceMetadata(resource, []string{"mcp:read"}))
+	at, rt, err := as.Grant("mr-client", []string{"mcp:read"}, resource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr := t.TempDir()
+	files := filepath.Join(mr, "mcp-remote-v1")
+	_ = os.MkdirAll(files, 0o700)
+	sum := md5.Sum([]byte(resource))
+	hash := hex.EncodeToString(sum[:])
+	_ = os.WriteFile(filepath.Join(files, hash+"_tokens.json"), fmt.Appendf(nil,
+		`{"access_token":%q,"token_type":"Bearer","refresh_token":%q,"expires_in":3600,"expires_at":%d,"scope":"mcp:read","issuer":%q}`,
+		at, rt, time.Now().Add(time.Hour).UnixMilli(), as.URL()), 0o600)
+	_ = os.WriteFile(filepath.Join(files, hash+"_client_info.json"), []byte(`{"client_id":"mr-client","redirect_uris":["http://localhost:3334/oauth/callback"],"token_endpoint_auth_method":"none"}`), 0o600)
+
+	env := []string{"MCPBRIDGE_CONFIG_DIR=" + t.TempDir(), "MCP_REMOTE_CONFIG_DIR=" + mr, "BROWSER=/nonexistent-must-not-run"}
+	c := startChild(t, env, "import-mcp-remote", resource, "--token-store", "file")
+	c.stdin.Close()
+	if code := c.wait(t, 10*time.Second); code != 0 {
+		t.Fatalf("import: exit %d: %s", code, c.stderr)
+	}
+	b := startChild(t, env, resource, "--token-store", "file")
+	if got := b.roundTrip(t, initLine); !strings.Contains(got, `"result"`) {
+		t.Fatalf("initialize after the import: %s; stderr %s", got, b.stderr)
+	}
+	if st := as.Stats(); st.AuthorizeRequests != 0 {
+		t.Errorf("signed in again despite the import: %+v", st)
 	}
 }
