@@ -66,3 +66,44 @@ func TestEightBridgesOneSignInOneRefresh(t *testing.T) {
 			st.Refreshes, st.InvalidGrants, st.AuthorizeRequests)
 	}
 }
+
+// TestHolderKilledMidSignIn: a bridge that dies while its sign-in waits
+// for the browser does not block the others: the OS drops its lock, and a
+// waiting bridge signs in itself.
+func TestHolderKilledMidSignIn(t *testing.T) {
+	as := fakeas.New(fakeas.Options{})
+	defer as.Close()
+	mux := http.NewServeMux()
+	mcp := httptest.NewServer(mux)
+	defer mcp.Close()
+	resource := mcp.URL + "/mcp"
+	prm := fakeas.ResourceMetadataURL(resource)
+	mux.Handle("/mcp", as.ProtectResource(&sessionServer{}, resource, prm, "mcp:read"))
+	u, _ := http.NewRequest(http.MethodGet, prm, nil)
+	mux.Handle(u.URL.Path, as.ProtectedResourceMetadata(resource, []string{"mcp:read"}))
+	dir := t.TempDir()
+
+	// A's browser never comes back: A holds the sign-in lock.
+	a := startChild(t, []string{"MCPBRIDGE_CONFIG_DIR=" + dir, "BROWSER=true"}, resource, "--token-store", "file", "--auth-timeout", "60")
+	_, _ = a.stdin.Write([]byte(initLine + "\n"))
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(a.stderrText(), "in your browser") {
+		if time.Now().After(deadline) {
+			t.Fatalf("A never started its sign-in: %s", a.stderrText())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	b := startChild(t, []string{"MCPBRIDGE_CONFIG_DIR=" + dir, "MCPBRIDGE_TEST_BROWSER=1",
+		"BROWSER=" + os.Args[0] + " -test.run=^TestHelperBrowser$ %s"}, resource, "--token-store", "file", "--auth-timeout", "60")
+	answer := make(chan string, 1)
+	go func() { answer <- b.roundTripWithin(t, initLine, 30*time.Second) }()
+	time.Sleep(300 * time.Millisecond) // B is now waiting on A's lock
+	_ = a.cmd.Process.Kill()
+	start := time.Now()
+	if got := <-answer; !strings.Contains(got, `"result"`) {
+		t.Fatalf("B after A died: %s; stderr %s", got, b.stderr)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("B took %v to take over", took)
+	}
+}
