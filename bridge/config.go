@@ -43,6 +43,13 @@ type Authorizer interface {
 	Refused(ctx context.Context, resp *http.Response) error
 }
 
+// AcceptanceObserver is an optional part of an Authorizer: it hears when
+// the server accepted the credentials (any answer but 401 and 403), so it
+// can tell a token the server stopped taking from one it never took.
+type AcceptanceObserver interface {
+	Accepted()
+}
+
 // Config is everything a Bridge needs. URL and HTTPClient are required; the
 // zero value of every other field is a sensible default.
 type Config struct {

@@ -170,6 +170,11 @@ func (h *httpPeer) do(ctx context.Context, method, target string, body []byte, h
 			}
 			continue
 		}
+		if !refused {
+			if o, ok := h.auth.(AcceptanceObserver); ok {
+				o.Accepted()
+			}
+		}
 		resp.Body = newIdleBody(resp.Body, h.bodyTimeout)
 		return resp, nil
 	}

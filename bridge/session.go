@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -84,7 +85,12 @@ func (s *streamable) replay(ctx context.Context, init, note *message) error {
 // listen opens the GET stream for the current session once, after
 // notifications/initialized went through (§Listening for Messages from the
 // Server).
-func (s *streamable) listen() {
+//
+// It returns once the server has answered the GET (or after openWait): a
+// server sends on the GET stream what does not belong to a request (a
+// request of its own, a list change), and drops it when no stream is open,
+// so the client's next requests must not overtake the stream.
+func (s *streamable) listen(ctx context.Context) {
 	s.mu.Lock()
 	if s.listening == s.gen {
 		s.mu.Unlock()
@@ -93,18 +99,32 @@ func (s *streamable) listen() {
 	s.listening = s.gen
 	gen := s.gen
 	s.mu.Unlock()
-	go s.listenLoop(gen)
+	opened := make(chan struct{})
+	go s.listenLoop(gen, opened)
+	t := time.NewTimer(openWait)
+	defer t.Stop()
+	select {
+	case <-opened:
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
+
+// openWait bounds how long later requests wait for the GET stream.
+const openWait = time.Second
 
 // listenLoop keeps the GET stream open for session gen: it reconnects after
 // drops (with Last-Event-ID and the server's retry delay, backing off when
 // the server fails), and stops on 405 (no stream offered), when the session
 // changes, or when the bridge shuts down.
-func (s *streamable) listenLoop(gen int) {
+func (s *streamable) listenLoop(gen int, opened chan struct{}) {
 	var ev *sseReader
 	backoff := time.Second
+	first := sync.OnceFunc(func() { close(opened) })
+	defer first()
 	for s.life.Err() == nil && s.currentGen() == gen {
 		resp, err := s.openStream(ev)
+		first() // the server has answered (or cannot be reached)
 		switch {
 		case err != nil:
 			s.log.Debug("GET stream: could not connect", "error", err)

@@ -149,7 +149,7 @@ func (s *streamable) answer(ctx context.Context, m *message, resp *http.Response
 	case m.kind != kindRequest:
 		discard(resp)
 		if m.method == "notifications/initialized" {
-			s.listen()
+			s.listen(ctx)
 		}
 		return nil
 	case isEventStream(resp):

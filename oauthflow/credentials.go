@@ -34,13 +34,13 @@ func (f *Flow) clientCredentials(ctx context.Context, ch Challenge, scopes []str
 	if f.cfg.StaticClient == nil {
 		return nil, errors.New("--client-credentials needs the client's credentials in --static-oauth-client-info")
 	}
-	endpoint, issuer := f.cfg.TokenEndpoint, ""
+	endpoint, issuer, resource := f.cfg.TokenEndpoint, "", f.cfg.Resource
 	if endpoint == "" {
 		as, prm, err := f.discover(ctx, ch)
 		if err != nil {
 			return nil, err
 		}
-		endpoint, issuer = as.TokenEndpoint, as.Issuer
+		endpoint, issuer, resource = as.TokenEndpoint, as.Issuer, f.resourceFor(prm)
 		if len(scopes) == 0 {
 			scopes = prm.ScopesSupported
 		}
@@ -54,7 +54,7 @@ func (f *Flow) clientCredentials(ctx context.Context, ch Challenge, scopes []str
 		form.Set("scope", strings.Join(scopes, " "))
 	}
 	if !f.cfg.DisableResource {
-		form.Set("resource", f.cfg.Resource)
+		form.Set("resource", resource)
 	}
 	if client.AuthMethod == "private_key_jwt" {
 		aud := issuer
@@ -74,7 +74,7 @@ func (f *Flow) clientCredentials(ctx context.Context, ch Challenge, scopes []str
 	}
 	rec := &record{Token: *tok, Issuer: issuer, TokenEndpoint: endpoint, Client: *client, Scopes: scopes}
 	if !f.cfg.DisableResource {
-		rec.Resource = f.cfg.Resource
+		rec.Resource = resource
 	}
 	return rec, nil
 }

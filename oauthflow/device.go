@@ -30,7 +30,7 @@ type deviceAuthorization struct {
 }
 
 // deviceSignIn runs the device grant with the client for as.
-func (f *Flow) deviceSignIn(ctx context.Context, as *AuthServer, client *Client, scopes []string) (*Token, error) {
+func (f *Flow) deviceSignIn(ctx context.Context, as *AuthServer, client *Client, scopes []string, resource string) (*Token, error) {
 	if as.DeviceAuthorizationEndpoint == "" {
 		return nil, errors.New("the authorization server offers no device authorization (RFC 8628); sign in with the browser instead")
 	}
@@ -39,7 +39,7 @@ func (f *Flow) deviceSignIn(ctx context.Context, as *AuthServer, client *Client,
 		form.Set("scope", strings.Join(scopes, " "))
 	}
 	if !f.cfg.DisableResource {
-		form.Set("resource", f.cfg.Resource)
+		form.Set("resource", resource)
 	}
 	da, err := requestDeviceCode(ctx, f.cfg.HTTP, as.DeviceAuthorizationEndpoint, client, form)
 	if err != nil {
@@ -58,7 +58,7 @@ func (f *Flow) deviceSignIn(ctx context.Context, as *AuthServer, client *Client,
 	}
 	poll := url.Values{"grant_type": {deviceGrant}, "device_code": {da.DeviceCode}}
 	if !f.cfg.DisableResource {
-		poll.Set("resource", f.cfg.Resource)
+		poll.Set("resource", resource)
 	}
 	for {
 		if err := sleepCtx(ctx, f.devicePoll(interval)); err != nil {
@@ -128,18 +128,18 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // deviceRecord signs in with the device grant and builds the record.
-func (f *Flow) deviceRecord(ctx context.Context, as *AuthServer, scopes []string) (*record, error) {
+func (f *Flow) deviceRecord(ctx context.Context, as *AuthServer, scopes []string, resource string) (*record, error) {
 	client, err := f.deviceClient(ctx, as)
 	if err != nil {
 		return nil, err
 	}
-	tok, err := f.deviceSignIn(ctx, as, client, scopes)
+	tok, err := f.deviceSignIn(ctx, as, client, scopes, resource)
 	if err != nil {
 		return nil, err
 	}
 	rec := &record{Token: *tok, Issuer: as.Issuer, TokenEndpoint: as.TokenEndpoint, Client: *client, Scopes: scopes}
 	if !f.cfg.DisableResource {
-		rec.Resource = f.cfg.Resource
+		rec.Resource = resource
 	}
 	return rec, nil
 }

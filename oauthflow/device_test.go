@@ -79,7 +79,7 @@ func TestDeviceGrant(t *testing.T) {
 			}
 			f.cfg.devicePollScale = 0.02 // 5 s becomes 100 ms
 			as := &AuthServer{Issuer: srv.URL, TokenEndpoint: srv.URL + "/token", DeviceAuthorizationEndpoint: srv.URL + "/device"}
-			rec, err := f.deviceRecord(context.Background(), as, []string{"mcp:read"})
+			rec, err := f.deviceRecord(context.Background(), as, []string{"mcp:read"}, "https://mcp.example/mcp")
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err %v, want %s", err, tc.wantErr)
@@ -107,7 +107,7 @@ func TestDeviceGrant(t *testing.T) {
 
 func TestDeviceGrantNeedsTheEndpoint(t *testing.T) {
 	f := &Flow{}
-	if _, err := f.deviceSignIn(context.Background(), &AuthServer{}, &Client{}, nil); err == nil || !strings.Contains(err.Error(), "no device authorization") {
+	if _, err := f.deviceSignIn(context.Background(), &AuthServer{}, &Client{}, nil, ""); err == nil || !strings.Contains(err.Error(), "no device authorization") {
 		t.Errorf("err %v", err)
 	}
 }

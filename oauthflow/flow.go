@@ -72,12 +72,16 @@ type Config struct {
 type Flow struct {
 	cfg   Config
 	names names
+	// resourceGiven: --resource was set; otherwise the resource follows
+	// what the server's protected resource metadata names.
+	resourceGiven bool
 
-	mu        sync.Mutex
-	rec       *record // current credentials; nil when none
-	loaded    bool
-	lastLogin time.Time
-	stepUps   int
+	mu          sync.Mutex
+	rec         *record // current credentials; nil when none
+	loaded      bool
+	lastLogin   time.Time // the last sign-in, while its token was never accepted
+	lastRefresh time.Time // the last refresh, while its token was never accepted
+	stepUps     int
 
 	signIn sync.Mutex // one sign-in or refresh at a time in this process
 
@@ -135,12 +139,23 @@ func New(cfg Config) (*Flow, error) {
 	if cfg.AuthTimeout <= 0 {
 		cfg.AuthTimeout = 5 * time.Minute
 	}
+	resourceGiven := cfg.Resource != ""
 	if cfg.Resource == "" {
 		cfg.Resource = CanonicalResource(cfg.Server)
 	}
-	f := &Flow{cfg: cfg}
+	f := &Flow{cfg: cfg, resourceGiven: resourceGiven}
 	f.names.tokens = tokencache.Name("tokens", cfg.Server.String(), cfg.Resource, cfg.Identity)
 	return f, nil
+}
+
+// resourceFor is the RFC 8707 resource to ask for: --resource if given,
+// else the resource the server's metadata names (it may be less specific
+// than the endpoint, such as its origin), else the server's canonical URI.
+func (f *Flow) resourceFor(prm *ProtectedResource) string {
+	if !f.resourceGiven && prm != nil && prm.Resource != "" {
+		return prm.Resource
+	}
+	return f.cfg.Resource
 }
 
 // CanonicalResource is the server's canonical URI (MCP authorization
@@ -183,6 +198,15 @@ func (f *Flow) Authorize(ctx context.Context, req *http.Request) error {
 	return nil
 }
 
+// Accepted is told that the server took the token: a later 401 means it
+// stopped taking it (revoked, or the server moved to another authorization
+// server), not that the sign-in is broken.
+func (f *Flow) Accepted() {
+	f.mu.Lock()
+	f.lastLogin, f.lastRefresh = time.Time{}, time.Time{}
+	f.mu.Unlock()
+}
+
 // Refused handles a 401 (refresh, or sign in) or a 403 insufficient_scope
 // (sign in again with more scopes, twice at most). It returns nil when a
 // retry may succeed, or an error that tells the user what to do.
@@ -206,14 +230,22 @@ func (f *Flow) Refused(ctx context.Context, resp *http.Response) error {
 		}
 		return f.login(ctx, rec, ch, union(have, ch.Scope), true)
 	}
-	if rec != nil && rec.Token.RefreshToken != "" {
+	f.mu.Lock()
+	refreshedJustNow := time.Since(f.lastRefresh) < justSignedIn
+	f.mu.Unlock()
+	if rec != nil && rec.Token.RefreshToken != "" && !refreshedJustNow {
 		if _, err := f.refresh(ctx, rec); err == nil {
+			f.mu.Lock()
+			f.lastRefresh = time.Now()
+			f.mu.Unlock()
 			return nil
 		} else {
 			f.cfg.Log.Info("refreshing the token failed; signing in again", "error", err)
 		}
 	}
-	return f.login(ctx, rec, ch, ch.Scope, false)
+	// A refreshed token refused at once: the server may have moved to
+	// another authorization server; discover and sign in afresh.
+	return f.login(ctx, rec, ch, ch.Scope, refreshedJustNow)
 }
 
 func describe(ch Challenge) string {

@@ -104,8 +104,9 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string) (*r
 	if len(scopes) > 0 && slices.Contains(as.ScopesSupported, "offline_access") && !slices.Contains(scopes, "offline_access") {
 		scopes = append(slices.Clone(scopes), "offline_access")
 	}
+	resource := f.resourceFor(prm)
 	if f.cfg.DeviceCode {
-		return f.deviceRecord(ctx, as, scopes)
+		return f.deviceRecord(ctx, as, scopes, resource)
 	}
 	if err := as.CheckPKCE(); err != nil {
 		return nil, err
@@ -122,7 +123,7 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string) (*r
 		return nil, err
 	}
 	verifier := oauth2.GenerateVerifier()
-	authURL := f.authorizeURL(as, client, cb, verifier, scopes)
+	authURL := f.authorizeURL(as, client, cb, verifier, scopes, resource)
 	f.cfg.Notify("sign in to " + f.cfg.Server.Redacted() + " in your browser; if it does not open, open this link: " + authURL)
 	if err := f.cfg.Open(authURL); err != nil {
 		f.cfg.Log.Warn("could not open a browser; open the link above by hand", "error", err)
@@ -137,7 +138,7 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string) (*r
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {code},
 		"redirect_uri": {cb.RedirectURI()}, "code_verifier": {verifier}}
 	if !f.cfg.DisableResource {
-		form.Set("resource", f.cfg.Resource)
+		form.Set("resource", resource)
 	}
 	tok, err := tokenRequest(ctx, f.cfg.HTTP, as.TokenEndpoint, client, form)
 	if isTokenError(err, "invalid_client") && client.Source == "registered" {
@@ -150,7 +151,7 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string) (*r
 	}
 	rec := &record{Token: *tok, Issuer: as.Issuer, TokenEndpoint: as.TokenEndpoint, Client: *client, Scopes: scopes}
 	if !f.cfg.DisableResource {
-		rec.Resource = f.cfg.Resource
+		rec.Resource = resource
 	}
 	return rec, nil
 }
@@ -175,7 +176,7 @@ func (f *Flow) readPasted(ctx context.Context, cb *Loopback) {
 
 // authorizeURL builds the authorization request (RFC 6749 §4.1.1 with PKCE,
 // RFC 8707 resource and the user's extra parameters).
-func (f *Flow) authorizeURL(as *AuthServer, c *Client, cb *Loopback, verifier string, scopes []string) string {
+func (f *Flow) authorizeURL(as *AuthServer, c *Client, cb *Loopback, verifier string, scopes []string, resource string) string {
 	q := url.Values{}
 	for k, vs := range f.cfg.AuthorizeParams {
 		q[k] = vs
@@ -190,7 +191,7 @@ func (f *Flow) authorizeURL(as *AuthServer, c *Client, cb *Loopback, verifier st
 		q.Set("scope", strings.Join(scopes, " "))
 	}
 	if !f.cfg.DisableResource {
-		q.Set("resource", f.cfg.Resource)
+		q.Set("resource", resource)
 	}
 	sep := "?"
 	if strings.Contains(as.AuthorizationEndpoint, "?") {
