@@ -313,3 +313,24 @@ func TestUseIDToken(t *testing.T) {
 		t.Fatalf("answer %v, want an error about the missing id token", m)
 	}
 }
+
+// TestStaticMetadataScopeWins: a scope in --static-oauth-client-metadata is
+// the one asked for (as in mcp-remote), and a step-up adds to it.
+func TestStaticMetadataScopeWins(t *testing.T) {
+	w := newWorld(t, fakeas.Options{})
+	f := w.flow(t, func(c *oauthflow.Config) { c.ClientMetadata = map[string]any{"scope": "mcp:read custom:x"} })
+	h := w.bridge(t, f)
+	ok(t, h.call(t, 1, "initialize"))
+	// offline_access may join: this server advertises it.
+	if got := strings.Fields(w.as.AuthorizeRequests()[0].Scope); !slices.Contains(got, "custom:x") || !slices.Contains(got, "mcp:read") {
+		t.Errorf("scope %q, want the static metadata's", got)
+	}
+	w.mu.Lock()
+	w.writeScope = true
+	w.mu.Unlock()
+	ok(t, h.call(t, 2, "tools/call"))
+	reqs := w.as.AuthorizeRequests()
+	if got := strings.Fields(reqs[len(reqs)-1].Scope); !slices.Contains(got, "custom:x") || !slices.Contains(got, "mcp:write") {
+		t.Errorf("step-up scope %q, want the static scope and mcp:write", got)
+	}
+}

@@ -54,7 +54,7 @@ func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []st
 	if rec := f.adopt(ctx, had); rec != nil && !stepUp {
 		return nil // another process signed in
 	}
-	rec, err := f.signInNow(ctx, ch, scopes)
+	rec, err := f.signInNow(ctx, ch, scopes, stepUp)
 	if err != nil {
 		return fmt.Errorf("sign-in to %s did not complete: %w", f.cfg.Server.Redacted(), err)
 	}
@@ -90,13 +90,22 @@ func (f *Flow) discover(ctx context.Context, ch Challenge) (*AuthServer, *Protec
 
 // signInNow runs discovery, client identity and the browser step (or,
 // with --client-credentials, the client credentials grant).
-func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string) (*record, error) {
+func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string, stepUp bool) (*record, error) {
 	if f.cfg.ClientCredentials {
 		return f.clientCredentials(ctx, ch, scopes)
 	}
 	as, prm, err := f.discover(ctx, ch)
 	if err != nil {
 		return nil, err
+	}
+	if s, _ := f.cfg.ClientMetadata["scope"].(string); s != "" {
+		// --static-oauth-client-metadata's scope wins, as in mcp-remote;
+		// a step-up adds to it.
+		if stepUp {
+			scopes = union(strings.Fields(s), scopes)
+		} else {
+			scopes = strings.Fields(s)
+		}
 	}
 	if len(scopes) == 0 {
 		scopes = prm.ScopesSupported // the spec's order: challenge scope, then scopes_supported, else none

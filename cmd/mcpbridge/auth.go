@@ -69,7 +69,7 @@ func (a *authOptions) flow(o *options, u *url.URL, client *http.Client, hdr http
 		CallbackHost: a.host, CallbackPath: a.callbackPath,
 		AuthTimeout: time.Duration(a.authTimeout) * time.Second,
 		Resource:    a.resource, DisableResource: a.disableResource,
-		Identity: identity(hdr), ClientMetadataURL: a.metadataURL,
+		ClientMetadataURL: a.metadataURL,
 		ClientCredentials: a.clientCreds, TokenEndpoint: a.tokenEndpoint, DeviceCode: a.deviceCode,
 		UseIDToken: a.useIDToken, SuccessURL: a.successURL,
 	}
@@ -98,6 +98,7 @@ func (a *authOptions) flow(o *options, u *url.URL, client *http.Client, hdr http
 			return nil, usageError{fmt.Errorf("--static-oauth-client-metadata: %w", err)}
 		}
 	}
+	cfg.Identity = identity(hdr, a.identityParts(cfg)...)
 	if len(a.authorizeParams) > 0 {
 		cfg.AuthorizeParams = url.Values{}
 		for _, kv := range a.authorizeParams {
@@ -111,10 +112,31 @@ func (a *authOptions) flow(o *options, u *url.URL, client *http.Client, hdr http
 	return oauthflow.New(cfg)
 }
 
-// identity folds the user's headers into the token's storage name: a
-// different tenant header is a different identity.
-func identity(h http.Header) string {
-	if len(h) == 0 {
+// identityParts is what, besides the server and resource, changes which
+// token is valid: the client (pre-registered, a metadata document, the
+// grant) and the scope asked for.
+func (a *authOptions) identityParts(cfg oauthflow.Config) []string {
+	var parts []string
+	if id, _ := cfg.StaticClient["client_id"].(string); id != "" {
+		parts = append(parts, "client="+id)
+	}
+	if cfg.ClientMetadataURL != "" {
+		parts = append(parts, "cimd="+cfg.ClientMetadataURL)
+	}
+	if a.clientCreds {
+		parts = append(parts, "grant=client_credentials")
+	}
+	if scope, _ := cfg.ClientMetadata["scope"].(string); scope != "" {
+		parts = append(parts, "scope="+scope)
+	}
+	return parts
+}
+
+// identity folds the user's headers and the other identity parts into the
+// token's storage name: a different tenant header, client or scope is a
+// different identity.
+func identity(h http.Header, parts ...string) string {
+	if len(h) == 0 && len(parts) == 0 {
 		return ""
 	}
 	keys := make([]string, 0, len(h))
@@ -124,7 +146,10 @@ func identity(h http.Header) string {
 	sort.Strings(keys)
 	sum := sha256.New()
 	for _, k := range keys {
-		fmt.Fprintf(sum, "%s\x00%s\x00", k, strings.Join(h[k], "\x00"))
+		fmt.Fprintf(sum, "%d:%s%d:%s", len(k), k, len(strings.Join(h[k], "\n")), strings.Join(h[k], "\n"))
+	}
+	for _, p := range parts {
+		fmt.Fprintf(sum, "%d:%s", len(p), p)
 	}
 	return hex.EncodeToString(sum.Sum(nil))
 }
