@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Client is the OAuth client identity mcpbridge uses with one authorization
@@ -40,7 +41,7 @@ func ReadJSONArg(arg string) (map[string]any, error) {
 		}
 		text = string(b)
 	}
-	text = envRef.ReplaceAllStringFunc(text, func(ref string) string {
+	text = envRef().ReplaceAllStringFunc(text, func(ref string) string {
 		v, _ := json.Marshal(os.Getenv(ref[2 : len(ref)-1]))
 		return string(v[1 : len(v)-1]) // escaped for a JSON string
 	})
@@ -51,7 +52,7 @@ func ReadJSONArg(arg string) (map[string]any, error) {
 	return m, nil
 }
 
-var envRef = regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_]*\}`)
+var envRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_]*\}`) })
 
 // StaticClient turns --static-oauth-client-info into a Client.
 func StaticClient(info map[string]any, issuer string) (*Client, error) {

@@ -7,7 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"html/template"
+	"html"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -164,11 +165,11 @@ func (l *Loopback) serve(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case err != nil:
 			w.WriteHeader(http.StatusBadRequest)
-			_ = page.Execute(w, pageData{OK: false, Message: err.Error()})
+			writePage(w, err)
 		case l.expect.SuccessURL != "":
 			http.Redirect(w, r, l.expect.SuccessURL, http.StatusFound)
 		default:
-			_ = page.Execute(w, pageData{OK: true})
+			writePage(w, nil)
 		}
 		l.result <- callbackResult{code, err}
 	})
@@ -221,22 +222,27 @@ func (l *Loopback) check(code, state, iss string, hasIss bool, errCode, errDesc 
 	return code, nil
 }
 
-type pageData struct {
-	OK      bool
-	Message string
-}
-
-// page is what the browser shows. It names no secret: not the code, not
-// the state.
-var page = template.Must(template.New("page").Parse(`<!doctype html>
+// pageHTML is what the browser shows. It names no secret: not the code,
+// not the state. failure's %s is an escaped error message.
+const (
+	pageHead = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>mcpbridge sign-in</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:34em;margin:4em auto;padding:0 1em;color:#222}
 h1{font-size:1.4em}.ok{color:#176f2c}.fail{color:#a3261b}code{background:#f3f3f3;padding:0 .3em}</style></head>
-<body>{{if .OK}}<h1 class="ok">Signed in</h1>
-<p>mcpbridge has what it needs. You can close this tab and go back to your MCP client: the server's tools are on their way.</p>
-{{else}}<h1 class="fail">Sign-in did not complete</h1>
-<p>{{.Message}}.</p>
+<body>`
+	pageOK = `<h1 class="ok">Signed in</h1>
+<p>mcpbridge has what it needs. You can close this tab and go back to your MCP client: the server's tools are on their way.</p>`
+	pageFail = `<h1 class="fail">Sign-in did not complete</h1>
+<p>%s.</p>
 <p>Nothing was stored. Go back to your MCP client and try again, or run <code>mcpbridge login URL</code> in a terminal.
-If it keeps failing, run mcpbridge with <code>--debug</code> and look at the log it names.</p>{{end}}
-</body></html>
-`))
+If it keeps failing, run mcpbridge with <code>--debug</code> and look at the log it names.</p>`
+)
+
+// writePage writes the success page, or the failure page for err.
+func writePage(w io.Writer, err error) {
+	body := pageOK
+	if err != nil {
+		body = fmt.Sprintf(pageFail, html.EscapeString(err.Error()))
+	}
+	_, _ = io.WriteString(w, pageHead+body+"\n</body></html>\n")
+}

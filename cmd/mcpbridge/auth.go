@@ -65,7 +65,7 @@ func (a *authOptions) flow(o *options, u *url.URL, client *http.Client, hdr http
 		return nil, usageError{err}
 	}
 	cfg := oauthflow.Config{
-		Server: u, HTTP: client, Dir: configDir(), Log: log, Notify: notify,
+		Server: u, HTTP: client, Dir: o.configFolder(), Log: log, Notify: notify, Open: o.open,
 		CallbackHost: a.host, CallbackPath: a.callbackPath,
 		AuthTimeout: time.Duration(a.authTimeout) * time.Second,
 		Resource:    a.resource, DisableResource: a.disableResource,

@@ -17,7 +17,7 @@ import (
 )
 
 func newDemoCmd(s ioStreams) *cobra.Command {
-	var serve bool
+	var serve, withOAuth bool
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Try mcpbridge with a built-in MCP server on this machine",
@@ -27,13 +27,21 @@ resource and a prompt) and bridges to it.
 Run in a terminal, it plays a short session and shows each message that crosses
 the bridge. Started by an MCP client (stdin is not a terminal), it is an
 ordinary bridge to that server, so it can go into a client's config as is.
-With --serve it only runs the server and prints its URL.`,
+With --serve it only runs the server and prints its URL. With --oauth the server
+sits behind an OAuth authorization server of its own (it approves at once: no
+account, no password), to watch the whole sign-in on one machine; tokens go to a
+throwaway folder.`,
 		Example: `  mcpbridge demo
   mcpbridge demo --serve          # then: mcpbridge http://127.0.0.1:PORT/mcp
+  mcpbridge demo --oauth          # the same, signing in first
   claude mcp add demo -- mcpbridge demo`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o := &options{transport: string(bridge.HTTPFirst)}
 			url, stop, err := demo.Serve()
+			if withOAuth {
+				url, stop, err = demoOAuth(o, isTerminal(s.in) && !serve)
+			}
 			if err != nil {
 				return err
 			}
@@ -45,13 +53,14 @@ With --serve it only runs the server and prints its URL.`,
 				<-cmd.Context().Done()
 				return nil
 			case isTerminal(s.in):
-				return tour(cmd.Context(), url, s)
+				return tour(cmd.Context(), url, o, s)
 			}
-			o := &options{url: url, transport: string(bridge.HTTPFirst)}
+			o.url = url
 			return runBridge(cmd.Context(), o, s)
 		},
 	}
 	cmd.Flags().BoolVar(&serve, "serve", false, "only run the demo server and print its URL")
+	cmd.Flags().BoolVar(&withOAuth, "oauth", false, "protect the demo server with OAuth, to watch the sign-in")
 	return cmd
 }
 
@@ -74,13 +83,32 @@ var tourScript = []string{
 	`{"jsonrpc":"2.0","id":5,"method":"resources/read","params":{"uri":"demo://readme"}}`,
 }
 
+// demoOAuth starts the protected demo server; tokens go to a throwaway
+// folder; in the tour, the authorization server's Browse plays the browser.
+func demoOAuth(o *options, playBrowser bool) (string, func(), error) {
+	url, as, stop, err := demo.ServeOAuth()
+	if err != nil {
+		return "", nil, err
+	}
+	dir, err := os.MkdirTemp("", "mcpbridge-demo-")
+	if err != nil {
+		stop()
+		return "", nil, err
+	}
+	o.dir, o.auth.tokenStore = dir, "file"
+	if playBrowser {
+		o.open = func(u string) error { go func() { _ = as.Browse(context.Background(), u) }(); return nil }
+	}
+	return url, func() { stop(); _ = os.RemoveAll(dir) }, nil
+}
+
 // tour runs the script through a real bridge and prints both directions.
-func tour(ctx context.Context, url string, s ioStreams) error {
+func tour(ctx context.Context, url string, o *options, s ioStreams) error {
 	fmt.Fprintf(s.out, "Demo server: %s\nA host would start: mcpbridge %s\n\n", url, url)
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	log, _, _ := logx.New(logx.Options{Stderr: s.err})
-	o := &options{url: url, transport: string(bridge.HTTPFirst)}
+	o.url = url
 	cfg, err := o.config(log)
 	if err != nil {
 		return err

@@ -7,15 +7,16 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // varRef matches ${NAME} references in header values.
-var varRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+var varRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`) })
 
 // expandVars fills ${NAME} from the environment, warning about unset names
 // (by name only: values may be secrets).
 func expandVars(s string, warn func(string)) string {
-	return varRef.ReplaceAllStringFunc(s, func(ref string) string {
+	return varRef().ReplaceAllStringFunc(s, func(ref string) string {
 		name := ref[2 : len(ref)-1]
 		v, ok := os.LookupEnv(name)
 		if !ok {

@@ -49,6 +49,17 @@ type options struct {
 	later laterFlags
 
 	signIn *oauthflow.Flow // built by config, for the login and logout commands
+
+	dir  string               // the config folder, when not the user's (the OAuth demo)
+	open func(u string) error // opens the browser, when not the system's (the OAuth demo's tour)
+}
+
+// configFolder is where this run keeps its files.
+func (o *options) configFolder() string {
+	if o.dir != "" {
+		return o.dir
+	}
+	return configDir()
 }
 
 func (o *options) register(cmd *cobra.Command) {

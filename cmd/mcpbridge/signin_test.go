@@ -324,3 +324,26 @@ func TestImportMCPRemote(t *testing.T) {
 		t.Errorf("signed in again despite the import: %+v", st)
 	}
 }
+
+// TestDemoOAuth: `mcpbridge demo --oauth`, started by a host, signs in to
+// its own protected demo server through $BROWSER and answers, keeping the
+// user's config folder untouched.
+func TestDemoOAuth(t *testing.T) {
+	dir := t.TempDir()
+	c := startChild(t, []string{"MCPBRIDGE_CONFIG_DIR=" + dir, "MCPBRIDGE_TEST_BROWSER=1",
+		"BROWSER=" + os.Args[0] + " -test.run=^TestHelperBrowser$ %s"}, "demo", "--oauth")
+	if got := c.roundTripWithin(t, initLine, 20*time.Second); !strings.Contains(got, `"mcpbridge-demo"`) {
+		t.Fatalf("initialize = %s; stderr %s", got, c.stderr)
+	}
+	c.stdin.Close()
+	if code := c.wait(t, 5*time.Second); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	// After the exit: stderr is copied from the child asynchronously.
+	if !strings.Contains(c.stderrText(), "signed in") {
+		t.Errorf("no sign-in on stderr: %s", c.stderrText())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("the demo wrote into the user's config folder: %v", entries)
+	}
+}

@@ -2,8 +2,9 @@
 // HTTP on 127.0.0.1 (MCP 2025-11-25 basic/transports), with tools echo, add
 // and count (which streams progress over SSE), the resource demo://readme and
 // the prompt greet, so a newcomer can watch mcpbridge work without a server of
-// their own. It is written by hand, on the standard library only, so the
-// shipped binary stays small and starts fast; the tests use the official Go
+// their own; with --oauth it sits behind the auto-approving authorization
+// server of internal/fakeas. It is written by hand, without the official Go
+// SDK, so the shipped binary stays small and starts fast; the tests use the
 // SDK's server instead.
 package demo
 
@@ -18,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/fakeas"
 )
 
 // request is the part of a JSON-RPC message the demo reads.
@@ -229,12 +232,36 @@ func writeJSON(w http.ResponseWriter, id json.RawMessage, result any, rerr *rpcE
 // Serve starts the demo server on a free loopback port and returns its MCP
 // endpoint URL and a function that stops it.
 func Serve() (string, func(), error) {
+	return serve(func(mux *http.ServeMux, _ string) { mux.Handle("/mcp", NewHandler()) })
+}
+
+// ServeOAuth starts the demo server behind an OAuth authorization server of
+// its own (an auto-approving one: no account, no password), so the whole
+// sign-in — 401, discovery, registration, browser, tokens — can be watched
+// on one machine. It also returns the authorization server, whose Browse
+// plays the browser.
+func ServeOAuth() (string, *fakeas.Server, func(), error) {
+	as := fakeas.New(fakeas.Options{ScopesSupported: []string{"demo:read", "offline_access"}})
+	url, stop, err := serve(func(mux *http.ServeMux, base string) {
+		resource := base + "/mcp"
+		prm := fakeas.ResourceMetadataURL(resource)
+		mux.Handle("/mcp", as.ProtectResource(NewHandler(), resource, prm, "demo:read"))
+		mux.Handle(strings.TrimPrefix(prm, base), as.ProtectedResourceMetadata(resource, []string{"demo:read"}))
+	})
+	if err != nil {
+		as.Close()
+		return "", nil, nil, err
+	}
+	return url, as, func() { stop(); as.Close() }, nil
+}
+
+func serve(routes func(mux *http.ServeMux, base string)) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, fmt.Errorf("listen on loopback: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/mcp", NewHandler())
+	routes(mux, "http://"+ln.Addr().String())
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
 	stop := func() {

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -38,9 +39,11 @@ type authCode struct {
 	grant         *grant // set when exchanged
 }
 
+// Compiled on first use: the binary links this package (demo --oauth),
+// and every start should not pay for it.
 var (
-	s256Challenge = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)       // BASE64URL(SHA256(verifier)), RFC 7636 §4.2
-	codeVerifier  = regexp.MustCompile(`^[A-Za-z0-9._~-]{43,128}$`) // RFC 7636 §4.1
+	s256Challenge = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`) })       // BASE64URL(SHA256(verifier)), RFC 7636 §4.2
+	codeVerifier  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._~-]{43,128}$`) }) // RFC 7636 §4.1
 )
 
 // authorize is the authorization endpoint (RFC 6749 §4.1.1, RFC 7636
@@ -142,7 +145,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	case q.Get("code_challenge_method") != "S256":
 		fail(errorf("invalid_request", "code_challenge_method must be S256, got "+describeMethod(q, "code_challenge_method")))
 		return
-	case !s256Challenge.MatchString(q.Get("code_challenge")):
+	case !s256Challenge().MatchString(q.Get("code_challenge")):
 		fail(errorf("invalid_request", "code_challenge is not a base64url SHA-256 digest"))
 		return
 	}

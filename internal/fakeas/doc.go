@@ -19,5 +19,5 @@
 // naming this server.
 //
 // It is an ordinary package, not a _test one, so any package's tests can
-// import it; nothing outside tests should.
+// import it, and so can `mcpbridge demo --oauth`; nothing else should.
 package fakeas

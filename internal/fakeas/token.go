@@ -209,7 +209,7 @@ func (s *Server) exchangeCode(c *Client, f url.Values) (map[string]any, *tokenEr
 		return nil, badRequest("invalid_grant", "redirect_uri is required: the authorization request had one")
 	case f.Has("redirect_uri") && f.Get("redirect_uri") != ac.redirectURI:
 		return nil, badRequest("invalid_grant", "redirect_uri differs from the authorization request's")
-	case !codeVerifier.MatchString(f.Get("code_verifier")):
+	case !codeVerifier().MatchString(f.Get("code_verifier")):
 		return nil, badRequest("invalid_grant", "code_verifier is malformed (RFC 7636 §4.1)")
 	}
 	sum := sha256.Sum256([]byte(f.Get("code_verifier")))

@@ -52,17 +52,16 @@ func TestDependenciesPointOneWay(t *testing.T) {
 			"github.com/pkg/browser", "github.com/zalando/go-keyring",
 			"github.com/mcpbridge/mcpbridge/oauthflow", "github.com/mcpbridge/mcpbridge/tokencache",
 			"github.com/spf13/cobra", "github.com/modelcontextprotocol/go-sdk",
+			"github.com/mcpbridge/mcpbridge/internal/fakeas",
 		},
 		"github.com/mcpbridge/mcpbridge/internal/demo": {
 			"github.com/mcpbridge/mcpbridge/bridge", "github.com/modelcontextprotocol/go-sdk",
 		},
-		"github.com/mcpbridge/mcpbridge/internal/logx": {"github.com/mcpbridge/mcpbridge/bridge"},
+		"github.com/mcpbridge/mcpbridge/internal/logx": {"github.com/mcpbridge/mcpbridge/bridge", "github.com/mcpbridge/mcpbridge/internal/fakeas"},
 		"github.com/mcpbridge/mcpbridge/tokencache": {
 			"net/http", "github.com/mcpbridge/mcpbridge/bridge", "github.com/mcpbridge/mcpbridge/oauthflow",
 		},
-		"github.com/mcpbridge/mcpbridge/cmd/mcpbridge": {
-			"github.com/modelcontextprotocol/go-sdk", "github.com/mcpbridge/mcpbridge/internal/fakeas",
-		},
+		"github.com/mcpbridge/mcpbridge/cmd/mcpbridge": {"github.com/modelcontextprotocol/go-sdk"},
 		"github.com/mcpbridge/mcpbridge/oauthflow": {
 			"github.com/mcpbridge/mcpbridge/bridge", "github.com/mcpbridge/mcpbridge/internal/fakeas",
 		},
