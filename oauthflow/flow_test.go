@@ -236,8 +236,8 @@ func TestFailedSignInAnswersAndRetries(t *testing.T) {
 	h := w.bridge(t, w.flow(t, nil))
 	m := h.call(t, 1, "initialize")
 	e, _ := m["error"].(map[string]any)
-	if msg, _ := e["message"].(string); !strings.Contains(msg, "sign-in") || !strings.Contains(msg, "access_denied") {
-		t.Fatalf("answer %v, want an error naming the refused sign-in", m)
+	if msg, _ := e["message"].(string); !strings.Contains(msg, "sign-in") || !strings.Contains(msg, "access_denied") || !strings.Contains(msg, "mcpbridge login") {
+		t.Fatalf("answer %v, want an error naming the refused sign-in and what to run", m)
 	}
 	w.as.Configure(func(o *fakeas.Options) { o.AuthorizeError = "" })
 	ok(t, h.call(t, 2, "initialize"))

@@ -56,7 +56,8 @@ func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []st
 	}
 	rec, err := f.signInNow(ctx, ch, scopes, stepUp)
 	if err != nil {
-		return fmt.Errorf("sign-in to %s did not complete: %w", f.cfg.Server.Redacted(), err)
+		return fmt.Errorf("sign-in to %s did not complete: %w. The next request tries again; or sign in from a terminal with: mcpbridge login %s",
+			f.cfg.Server.Redacted(), err, f.cfg.Server.Redacted())
 	}
 	if err := f.save(ctx, rec); err != nil {
 		return fmt.Errorf("signed in, but the token could not be stored: %w", err)
