@@ -79,9 +79,9 @@ type Flow struct {
 	mu          sync.Mutex
 	rec         *record // current credentials; nil when none
 	loaded      bool
-	lastLogin   time.Time // the last sign-in, while its token was never accepted
-	lastRefresh time.Time // the last refresh, while its token was never accepted
-	stepUps     int
+	lastLogin   time.Time      // the last sign-in, while its token was never accepted
+	lastRefresh time.Time      // the last refresh, while its token was never accepted
+	stepUps     map[string]int // step-ups per scope set demanded: two each
 
 	signIn sync.Mutex // one sign-in or refresh at a time in this process
 
@@ -217,9 +217,14 @@ func (f *Flow) Refused(ctx context.Context, resp *http.Response) error {
 		if ch.Error != "insufficient_scope" {
 			return fmt.Errorf("the server refused access (HTTP 403%s)", describe(ch))
 		}
+		demanded := slices.Sorted(slices.Values(ch.Scope))
+		key := strings.Join(demanded, " ")
 		f.mu.Lock()
-		f.stepUps++
-		tooMany := f.stepUps > 2
+		if f.stepUps == nil {
+			f.stepUps = map[string]int{}
+		}
+		f.stepUps[key]++
+		tooMany := f.stepUps[key] > 2
 		f.mu.Unlock()
 		if tooMany {
 			return fmt.Errorf("the server keeps asking for more scopes (%s); giving up", strings.Join(ch.Scope, " "))
