@@ -175,13 +175,13 @@ func (f *Flow) Authorize(ctx context.Context, req *http.Request) error {
 		return nil
 	}
 	switch {
-	case rec.Token.expiresWithin(time.Minute) && rec.Token.RefreshToken != "":
+	case rec.Token.expiring() && rec.Token.RefreshToken != "":
 		if fresh, err := f.refresh(ctx, rec); err == nil {
 			rec = fresh
 		} else {
 			f.cfg.Log.Debug("refresh ahead of expiry failed", "error", err)
 		}
-	case rec.Token.expiresWithin(time.Minute) && f.cfg.ClientCredentials:
+	case rec.Token.expiring() && f.cfg.ClientCredentials:
 		// No refresh token in this grant: ask again ahead of expiry.
 		if err := f.login(ctx, rec, Challenge{}, rec.Scopes, true); err == nil {
 			rec = f.current(ctx)
@@ -335,7 +335,7 @@ func (f *Flow) adopt(ctx context.Context, had *record) *record {
 	if err != nil || (had != nil && rec.Token.AccessToken == had.Token.AccessToken) {
 		return nil
 	}
-	if rec.Token.expiresWithin(time.Minute) && rec.Token.RefreshToken == "" {
+	if rec.Token.expiring() && rec.Token.RefreshToken == "" {
 		return nil
 	}
 	f.mu.Lock()

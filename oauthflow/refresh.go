@@ -31,10 +31,20 @@ func (f *Flow) refresh(ctx context.Context, had *record) (*record, error) {
 	if had.Resource != "" {
 		form.Set("resource", had.Resource)
 	}
-	if len(had.Scopes) > 0 {
+	// The scope granted, not the one asked for: a refresh must not ask for
+	// a scope that was not granted (RFC 6749 §6), and servers often grant
+	// less (offline_access without prompt=consent, OIDC Core §11).
+	switch {
+	case had.Token.Scope != "":
+		form.Set("scope", had.Token.Scope)
+	case len(had.Scopes) > 0:
 		form.Set("scope", strings.Join(had.Scopes, " "))
 	}
 	tok, err := tokenRequest(ctx, f.cfg.HTTP, had.TokenEndpoint, &had.Client, form)
+	if isTokenError(err, "invalid_scope") && form.Has("scope") {
+		form.Del("scope") // then the grant's own scope (RFC 6749 §6)
+		tok, err = tokenRequest(ctx, f.cfg.HTTP, had.TokenEndpoint, &had.Client, form)
+	}
 	switch {
 	case isTokenError(err, "invalid_grant"):
 		f.forget(ctx) // the grant is gone: sign in again
@@ -48,6 +58,9 @@ func (f *Flow) refresh(ctx context.Context, had *record) (*record, error) {
 	}
 	if tok.RefreshToken == "" {
 		tok.RefreshToken = had.Token.RefreshToken // the server kept the old one (RFC 6749 §6)
+	}
+	if tok.Scope == "" {
+		tok.Scope = had.Token.Scope // unchanged when the answer leaves it out (RFC 6749 §5.1)
 	}
 	rec := *had
 	rec.Token = *tok

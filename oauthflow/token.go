@@ -21,7 +21,21 @@ type Token struct {
 	Expiry       time.Time `json:"expiry,omitzero"`
 	Scope        string    `json:"scope,omitempty"`
 	IDToken      string    `json:"id_token,omitempty"`
+	Issued       time.Time `json:"issued,omitzero"`
 }
+
+// refreshMargin is how long before expiry the token is renewed: a minute,
+// or a fifth of its lifetime for short-lived tokens (renewing a 30-second
+// token a minute early would renew it at every request).
+func (t *Token) refreshMargin() time.Duration {
+	if t.Issued.IsZero() || t.Expiry.IsZero() {
+		return time.Minute
+	}
+	return min(time.Minute, t.Expiry.Sub(t.Issued)/5)
+}
+
+// expiring reports whether the token should be renewed now.
+func (t *Token) expiring() bool { return t.expiresWithin(t.refreshMargin()) }
 
 // expiresWithin reports whether the token expires within d (a token
 // without expiry never does).
@@ -113,8 +127,9 @@ func tokenRequest(ctx context.Context, hc *http.Client, endpoint string, c *Clie
 	if !strings.EqualFold(t.TokenType, "bearer") && t.TokenType != "" {
 		return nil, fmt.Errorf("the token endpoint issued a %q token; only Bearer is supported", t.TokenType)
 	}
+	t.Issued = time.Now()
 	if secs, err := t.ExpiresIn.Int64(); err == nil && secs > 0 {
-		t.Expiry = time.Now().Add(time.Duration(secs) * time.Second)
+		t.Expiry = t.Issued.Add(time.Duration(secs) * time.Second)
 	}
 	return &t.Token, nil
 }
