@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"regexp"
@@ -120,15 +119,12 @@ func Register(ctx context.Context, hc *http.Client, as *AuthServer, redirectURI 
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	resp, err := hc.Do(req)
+	status, raw, err := exchange(hc, req, "client registration")
 	if err != nil {
-		return nil, fmt.Errorf("client registration: %w", err)
+		return nil, err
 	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("client registration refused (HTTP %d): %s", resp.StatusCode, strings.TrimSpace(string(raw[:min(len(raw), 300)])))
+	if status != http.StatusCreated && status != http.StatusOK {
+		return nil, refusal("client registration", status, raw)
 	}
 	var got struct {
 		ClientID     string `json:"client_id"`

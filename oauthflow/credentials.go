@@ -34,7 +34,7 @@ func (f *Flow) clientCredentials(ctx context.Context, ch Challenge, scopes []str
 	if f.cfg.StaticClient == nil {
 		return nil, errors.New("--client-credentials needs the client's credentials in --static-oauth-client-info")
 	}
-	endpoint, issuer, resource := f.cfg.TokenEndpoint, "", f.cfg.Resource
+	endpoint, issuer, resource := f.cfg.TokenEndpoint, "", f.resourceFor(nil)
 	if endpoint == "" {
 		as, prm, err := f.discover(ctx, ch)
 		if err != nil {
@@ -53,9 +53,7 @@ func (f *Flow) clientCredentials(ctx context.Context, ch Challenge, scopes []str
 	if len(scopes) > 0 {
 		form.Set("scope", strings.Join(scopes, " "))
 	}
-	if !f.cfg.DisableResource {
-		form.Set("resource", resource)
-	}
+	setResource(form, resource)
 	if client.AuthMethod == "private_key_jwt" {
 		aud := issuer
 		if aud == "" {
@@ -72,10 +70,7 @@ func (f *Flow) clientCredentials(ctx context.Context, ch Challenge, scopes []str
 	if err != nil {
 		return nil, err
 	}
-	rec := &record{Token: *tok, Issuer: issuer, TokenEndpoint: endpoint, Client: *client, Scopes: scopes}
-	if !f.cfg.DisableResource {
-		rec.Resource = resource
-	}
+	rec := &record{Token: *tok, Issuer: issuer, TokenEndpoint: endpoint, Client: *client, Scopes: scopes, Resource: resource}
 	return rec, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -38,9 +37,7 @@ func (f *Flow) deviceSignIn(ctx context.Context, as *AuthServer, client *Client,
 	if len(scopes) > 0 {
 		form.Set("scope", strings.Join(scopes, " "))
 	}
-	if !f.cfg.DisableResource {
-		form.Set("resource", resource)
-	}
+	setResource(form, resource)
 	da, err := requestDeviceCode(ctx, f.cfg.HTTP, as.DeviceAuthorizationEndpoint, client, form)
 	if err != nil {
 		return nil, err
@@ -57,9 +54,7 @@ func (f *Flow) deviceSignIn(ctx context.Context, as *AuthServer, client *Client,
 		defer cancel()
 	}
 	poll := url.Values{"grant_type": {deviceGrant}, "device_code": {da.DeviceCode}}
-	if !f.cfg.DisableResource {
-		poll.Set("resource", resource)
-	}
+	setResource(poll, resource)
 	for {
 		if err := sleepCtx(ctx, f.devicePoll(interval)); err != nil {
 			return nil, fmt.Errorf("the code was not entered in time: %w", err)
@@ -91,15 +86,12 @@ func requestDeviceCode(ctx context.Context, hc *http.Client, endpoint string, c 
 		return nil, err
 	}
 	authenticate(req, form, c)
-	req.Header.Set("Accept", "application/json")
-	resp, err := hc.Do(req)
+	status, raw, err := exchange(hc, req, "device authorization")
 	if err != nil {
-		return nil, fmt.Errorf("device authorization: %w", err)
+		return nil, err
 	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("device authorization refused (HTTP %d): %s", resp.StatusCode, strings.TrimSpace(string(raw[:min(len(raw), 300)])))
+	if status != http.StatusOK {
+		return nil, refusal("device authorization", status, raw)
 	}
 	var da deviceAuthorization
 	if err := json.Unmarshal(raw, &da); err != nil || da.DeviceCode == "" || da.UserCode == "" || da.VerificationURI == "" {
@@ -137,10 +129,7 @@ func (f *Flow) deviceRecord(ctx context.Context, as *AuthServer, scopes []string
 	if err != nil {
 		return nil, err
 	}
-	rec := &record{Token: *tok, Issuer: as.Issuer, TokenEndpoint: as.TokenEndpoint, Client: *client, Scopes: scopes}
-	if !f.cfg.DisableResource {
-		rec.Resource = resource
-	}
+	rec := &record{Token: *tok, Issuer: as.Issuer, TokenEndpoint: as.TokenEndpoint, Client: *client, Scopes: scopes, Resource: resource}
 	return rec, nil
 }
 

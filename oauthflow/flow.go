@@ -148,14 +148,25 @@ func New(cfg Config) (*Flow, error) {
 	return f, nil
 }
 
-// resourceFor is the RFC 8707 resource to ask for: --resource if given,
-// else the resource the server's metadata names (it may be less specific
-// than the endpoint, such as its origin), else the server's canonical URI.
+// resourceFor is the RFC 8707 resource to ask for: none with
+// --disable-resource-parameter, --resource if given, else the resource the
+// server's metadata names (it may be less specific than the endpoint, such
+// as its origin), else the server's canonical URI.
 func (f *Flow) resourceFor(prm *ProtectedResource) string {
-	if !f.resourceGiven && prm != nil && prm.Resource != "" {
+	switch {
+	case f.cfg.DisableResource:
+		return ""
+	case !f.resourceGiven && prm != nil && prm.Resource != "":
 		return prm.Resource
 	}
 	return f.cfg.Resource
+}
+
+// setResource adds the resource parameter unless there is none to send.
+func setResource(form url.Values, resource string) {
+	if resource != "" {
+		form.Set("resource", resource)
+	}
 }
 
 // CanonicalResource is the server's canonical URI (MCP authorization

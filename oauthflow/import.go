@@ -53,13 +53,10 @@ func (f *Flow) Import(ctx context.Context, tokensJSON, clientJSON []byte) error 
 	if scope == "" {
 		scope = t.Scope
 	}
-	rec := &record{Issuer: as.Issuer, TokenEndpoint: as.TokenEndpoint, Client: client, Scopes: strings.Fields(scope),
+	rec := &record{Issuer: as.Issuer, TokenEndpoint: as.TokenEndpoint, Client: client, Scopes: strings.Fields(scope), Resource: f.resourceFor(nil),
 		Token: Token{AccessToken: t.AccessToken, TokenType: t.TokenType, RefreshToken: t.RefreshToken, IDToken: t.IDToken, Scope: t.Scope}}
 	if t.ExpiresAt > 0 {
 		rec.Token.Expiry = time.UnixMilli(int64(t.ExpiresAt))
-	}
-	if !f.cfg.DisableResource {
-		rec.Resource = f.cfg.Resource
 	}
 	raw, _ := json.Marshal(client)
 	st, err := f.store(ctx)

@@ -147,9 +147,7 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string, ste
 	}
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {code},
 		"redirect_uri": {cb.RedirectURI()}, "code_verifier": {verifier}}
-	if !f.cfg.DisableResource {
-		form.Set("resource", resource)
-	}
+	setResource(form, resource)
 	tok, err := tokenRequest(ctx, f.cfg.HTTP, as.TokenEndpoint, client, form)
 	if isTokenError(err, "invalid_client") && client.Source == "registered" {
 		if st, serr := f.store(ctx); serr == nil {
@@ -159,10 +157,7 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string, ste
 	if err != nil {
 		return nil, err
 	}
-	rec := &record{Token: *tok, Issuer: as.Issuer, TokenEndpoint: as.TokenEndpoint, Client: *client, Scopes: scopes}
-	if !f.cfg.DisableResource {
-		rec.Resource = resource
-	}
+	rec := &record{Token: *tok, Issuer: as.Issuer, TokenEndpoint: as.TokenEndpoint, Client: *client, Scopes: scopes, Resource: resource}
 	return rec, nil
 }
 
@@ -200,9 +195,7 @@ func (f *Flow) authorizeURL(as *AuthServer, c *Client, cb *Loopback, verifier st
 	if len(scopes) > 0 {
 		q.Set("scope", strings.Join(scopes, " "))
 	}
-	if !f.cfg.DisableResource {
-		q.Set("resource", resource)
-	}
+	setResource(q, resource)
 	sep := "?"
 	if strings.Contains(as.AuthorizationEndpoint, "?") {
 		sep = "&"

@@ -28,9 +28,7 @@ func (f *Flow) refresh(ctx context.Context, had *record) (*record, error) {
 		return rec, nil
 	}
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {had.Token.RefreshToken}}
-	if had.Resource != "" {
-		form.Set("resource", had.Resource)
-	}
+	setResource(form, had.Resource)
 	// The scope granted, not the one asked for: a refresh must not ask for
 	// a scope that was not granted (RFC 6749 §6), and servers often grant
 	// less (offline_access without prompt=consent, OIDC Core §11).

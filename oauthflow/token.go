@@ -82,6 +82,27 @@ func authenticate(req *http.Request, form url.Values, c *Client) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 }
 
+// exchange sends a request to the authorization server and reads its
+// answer (1 MiB at most): the status and the body.
+func exchange(hc *http.Client, req *http.Request, what string) (int, []byte, error) {
+	req.Header.Set("Accept", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return 0, nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return resp.StatusCode, raw, nil
+}
+
+// refusal describes an error answer by its status and first bytes.
+func refusal(what string, status int, raw []byte) error {
+	return fmt.Errorf("%s refused (HTTP %d): %s", what, status, strings.TrimSpace(string(raw[:min(len(raw), 300)])))
+}
+
 // tokenRequest posts a grant to the token endpoint with the client's
 // authentication, and decodes the token. It is written by hand rather than
 // through x/oauth2's Exchange and refresher so that every request — refresh
@@ -93,18 +114,12 @@ func tokenRequest(ctx context.Context, hc *http.Client, endpoint string, c *Clie
 		return nil, fmt.Errorf("token request: %w", err)
 	}
 	authenticate(req, form, c)
-	req.Header.Set("Accept", "application/json")
-	resp, err := hc.Do(req)
+	status, raw, err := exchange(hc, req, "token request")
 	if err != nil {
-		return nil, fmt.Errorf("token request: %w", err)
+		return nil, err
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("token response: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		te := &TokenError{Status: resp.StatusCode}
+	if status != http.StatusOK {
+		te := &TokenError{Status: status}
 		var e struct {
 			Error       string `json:"error"`
 			Description string `json:"error_description"`
