@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,24 @@ import (
 
 	"github.com/mcpbridge/mcpbridge/internal/fakeas"
 )
+
+// protectedServer starts an authorization server with opts and a test MCP
+// server it protects (mcp:read), serving its resource metadata; both stop
+// with the test.
+func protectedServer(t *testing.T, opts fakeas.Options) (*fakeas.Server, string) {
+	t.Helper()
+	as := fakeas.New(opts)
+	t.Cleanup(as.Close)
+	mux := http.NewServeMux()
+	mcp := httptest.NewServer(mux)
+	t.Cleanup(mcp.Close)
+	resource := mcp.URL + "/mcp"
+	prm := fakeas.ResourceMetadataURL(resource)
+	mux.Handle("/mcp", as.ProtectResource(&sessionServer{}, resource, prm, "mcp:read"))
+	u, _ := url.Parse(prm)
+	mux.Handle(u.Path, as.ProtectedResourceMetadata(resource, []string{"mcp:read"}))
+	return as, resource
+}
 
 // TestHelperBrowser is not a test: re-executed through $BROWSER by
 // TestSignInThroughTheBinary, it plays the user's browser, following the
@@ -44,16 +63,7 @@ func TestHelperBrowser(t *testing.T) {
 // a second start reuses the stored token without a browser. Stdout stays
 // JSON-RPC only, and no token appears on stderr or in the debug log.
 func TestSignInThroughTheBinary(t *testing.T) {
-	as := fakeas.New(fakeas.Options{})
-	defer as.Close()
-	mux := http.NewServeMux()
-	mcp := httptest.NewServer(mux)
-	defer mcp.Close()
-	resource := mcp.URL + "/mcp"
-	prm := fakeas.ResourceMetadataURL(resource)
-	mux.Handle("/mcp", as.ProtectResource(&sessionServer{}, resource, prm, "mcp:read"))
-	u, _ := http.NewRequest(http.MethodGet, prm, nil)
-	mux.Handle(u.URL.Path, as.ProtectedResourceMetadata(resource, []string{"mcp:read"}))
+	as, resource := protectedServer(t, fakeas.Options{})
 
 	dir := t.TempDir()
 	env := []string{
@@ -153,16 +163,7 @@ func (c *child) roundTripWithin(t *testing.T, line string, d time.Duration) stri
 // (no secret, no keychain), logout revokes at the authorization server and
 // forgets, and status then shows nothing.
 func TestLoginStatusLogout(t *testing.T) {
-	as := fakeas.New(fakeas.Options{})
-	defer as.Close()
-	mux := http.NewServeMux()
-	mcp := httptest.NewServer(mux)
-	defer mcp.Close()
-	resource := mcp.URL + "/mcp"
-	prm := fakeas.ResourceMetadataURL(resource)
-	mux.Handle("/mcp", as.ProtectResource(&sessionServer{}, resource, prm, "mcp:read"))
-	u, _ := http.NewRequest(http.MethodGet, prm, nil)
-	mux.Handle(u.URL.Path, as.ProtectedResourceMetadata(resource, []string{"mcp:read"}))
+	as, resource := protectedServer(t, fakeas.Options{})
 	dir := t.TempDir()
 	env := []string{"MCPBRIDGE_CONFIG_DIR=" + dir, "MCPBRIDGE_TEST_BROWSER=1",
 		"BROWSER=" + os.Args[0] + " -test.run=^TestHelperBrowser$ %s"}
@@ -220,16 +221,7 @@ func TestLoginStatusLogout(t *testing.T) {
 // redirected address pasted back; a wrong paste is refused with a hint and
 // the right one then signs in.
 func TestLoginNoBrowser(t *testing.T) {
-	as := fakeas.New(fakeas.Options{})
-	defer as.Close()
-	mux := http.NewServeMux()
-	mcp := httptest.NewServer(mux)
-	defer mcp.Close()
-	resource := mcp.URL + "/mcp"
-	prm := fakeas.ResourceMetadataURL(resource)
-	mux.Handle("/mcp", as.ProtectResource(&sessionServer{}, resource, prm, "mcp:read"))
-	u, _ := http.NewRequest(http.MethodGet, prm, nil)
-	mux.Handle(u.URL.Path, as.ProtectedResourceMetadata(resource, []string{"mcp:read"}))
+	as, resource := protectedServer(t, fakeas.Options{})
 
 	bin, err := buildOnce()
 	if err != nil {
@@ -286,16 +278,7 @@ func TestLoginNoBrowser(t *testing.T) {
 // TestImportMCPRemote: credentials mcp-remote stored are taken over, and
 // the bridge starts signed in, without a browser.
 func TestImportMCPRemote(t *testing.T) {
-	as := fakeas.New(fakeas.Options{Clients: []fakeas.Client{{ID: "mr-client"}}})
-	defer as.Close()
-	mux := http.NewServeMux()
-	mcp := httptest.NewServer(mux)
-	defer mcp.Close()
-	resource := mcp.URL + "/mcp"
-	prm := fakeas.ResourceMetadataURL(resource)
-	mux.Handle("/mcp", as.ProtectResource(&sessionServer{}, resource, prm, "mcp:read"))
-	u, _ := http.NewRequest(http.MethodGet, prm, nil)
-	mux.Handle(u.URL.Path, as.ProtectedResourceMetadata(resource, []string{"mcp:read"}))
+	as, resource := protectedServer(t, fakeas.Options{Clients: []fakeas.Client{{ID: "mr-client"}}})
 	at, rt, err := as.Grant("mr-client", []string{"mcp:read"}, resource)
 	if err != nil {
 		t.Fatal(err)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -22,16 +20,7 @@ func TestEightBridgesOneSignInOneRefresh(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts 16 processes")
 	}
-	as := fakeas.New(fakeas.Options{RotateRefreshTokens: true})
-	defer as.Close()
-	mux := http.NewServeMux()
-	mcp := httptest.NewServer(mux)
-	defer mcp.Close()
-	resource := mcp.URL + "/mcp"
-	prm := fakeas.ResourceMetadataURL(resource)
-	mux.Handle("/mcp", as.ProtectResource(&sessionServer{}, resource, prm, "mcp:read"))
-	u, _ := http.NewRequest(http.MethodGet, prm, nil)
-	mux.Handle(u.URL.Path, as.ProtectedResourceMetadata(resource, []string{"mcp:read"}))
+	as, resource := protectedServer(t, fakeas.Options{RotateRefreshTokens: true})
 	env := []string{"MCPBRIDGE_CONFIG_DIR=" + t.TempDir(), "MCPBRIDGE_TEST_BROWSER=1",
 		"BROWSER=" + os.Args[0] + " -test.run=^TestHelperBrowser$ %s"}
 
@@ -71,16 +60,7 @@ func TestEightBridgesOneSignInOneRefresh(t *testing.T) {
 // for the browser does not block the others: the OS drops its lock, and a
 // waiting bridge signs in itself.
 func TestHolderKilledMidSignIn(t *testing.T) {
-	as := fakeas.New(fakeas.Options{})
-	defer as.Close()
-	mux := http.NewServeMux()
-	mcp := httptest.NewServer(mux)
-	defer mcp.Close()
-	resource := mcp.URL + "/mcp"
-	prm := fakeas.ResourceMetadataURL(resource)
-	mux.Handle("/mcp", as.ProtectResource(&sessionServer{}, resource, prm, "mcp:read"))
-	u, _ := http.NewRequest(http.MethodGet, prm, nil)
-	mux.Handle(u.URL.Path, as.ProtectedResourceMetadata(resource, []string{"mcp:read"}))
+	as, resource := protectedServer(t, fakeas.Options{})
 	dir := t.TempDir()
 
 	// A's browser never comes back: A holds the sign-in lock.
@@ -105,5 +85,8 @@ func TestHolderKilledMidSignIn(t *testing.T) {
 	}
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("B took %v to take over", took)
+	}
+	if st := as.Stats(); st.TokenRequests["authorization_code"] != 1 {
+		t.Errorf("code exchanges %d, want B's alone", st.TokenRequests["authorization_code"])
 	}
 }
