@@ -42,7 +42,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -112,7 +111,7 @@ func run() int {
 		"BROWSER="+self+" browse",
 	)
 	cmd.Stderr = os.Stderr // the bridge's own lines, as a user would see them
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	dieWithParent(cmd)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		log.printf("stdin pipe: %v", err)
