@@ -20,7 +20,9 @@ import (
 // accountFlow builds the sign-in for URL from the same flags the bridge
 // takes, logging to stderr.
 func accountFlow(o *options, args []string, s ioStreams) (*oauthflow.Flow, error) {
-	o.url = args[0]
+	if err := o.positional(args); err != nil {
+		return nil, err
+	}
 	log, _, err := logx.New(logx.Options{Stderr: s.err})
 	if err != nil {
 		return nil, err
@@ -38,7 +40,7 @@ func newLoginCmd(s ioStreams) *cobra.Command {
 	o := &options{}
 	var noBrowser bool
 	cmd := &cobra.Command{
-		Use:   "login URL [callback-port] [flags]",
+		Use:   "login URL [callback-port] [flags]", // the port as for the bridge
 		Short: "Sign in to a server ahead of time, in a terminal",
 		Long: `login signs in to the MCP server at URL through your browser and stores the
 tokens, so the bridge starts signed in. It takes the same flags as the bridge.`,

@@ -27,6 +27,19 @@ var (
 // usageError marks errors in the command line (exit code 2).
 type usageError struct{ error }
 
+// positional takes URL [callback-port], as mcp-remote does.
+func (o *options) positional(args []string) error {
+	o.url = args[0]
+	if len(args) == 2 {
+		port, err := strconv.Atoi(args[1])
+		if err != nil || port < 1 || port > 65535 {
+			return usageError{fmt.Errorf("callback port %q is not a port number", args[1])}
+		}
+		o.callbackPort = port
+	}
+	return nil
+}
+
 // run executes the command line and returns the exit code.
 func run(ctx context.Context, args []string, s ioStreams) int {
 	bridge.Version = version
@@ -70,13 +83,8 @@ It is a drop-in for mcp-remote: the same arguments and flags work.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.url = args[0]
-			if len(args) == 2 {
-				port, err := strconv.Atoi(args[1])
-				if err != nil || port < 1 || port > 65535 {
-					return usageError{fmt.Errorf("callback port %q is not a port number", args[1])}
-				}
-				o.callbackPort = port
+			if err := o.positional(args); err != nil {
+				return err
 			}
 			return runBridge(cmd.Context(), o, s)
 		},

@@ -8,12 +8,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -328,5 +330,26 @@ func TestDemoOAuth(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("the demo wrote into the user's config folder: %v", entries)
+	}
+}
+
+// TestLoginTakesTheCallbackPort: `login URL PORT` listens on that port,
+// as the bridge does (the redirect URI of a pre-registered client).
+func TestLoginTakesTheCallbackPort(t *testing.T) {
+	as, resource := protectedServer(t, fakeas.Options{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	c := startChild(t, []string{"MCPBRIDGE_CONFIG_DIR=" + t.TempDir(), "MCPBRIDGE_TEST_BROWSER=1",
+		"BROWSER=" + os.Args[0] + " -test.run=^TestHelperBrowser$ %s"}, "login", resource, strconv.Itoa(port), "--token-store", "file")
+	c.stdin.Close()
+	if code := c.wait(t, 20*time.Second); code != 0 {
+		t.Fatalf("login: exit %d: %s", code, c.stderrText())
+	}
+	if reqs := as.AuthorizeRequests(); len(reqs) != 1 || !strings.Contains(reqs[0].Params.Get("redirect_uri"), ":"+strconv.Itoa(port)+"/") {
+		t.Fatalf("redirect_uri %v, want port %d", reqs, port)
 	}
 }
