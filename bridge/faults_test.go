@@ -745,25 +745,13 @@ func TestFaultSessionHeadersOnEveryRequest(t *testing.T) {
 
 func TestFaultPipelinedBehindInitialize(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	var answeredAt time.Time
-	srv := newFaultServer(t, func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
-		if req.IsRPC && req.Msg.Method == "initialize" {
-			time.Sleep(200 * time.Millisecond)
-			mu.Lock()
-			answeredAt = time.Now()
-			mu.Unlock()
-		}
-		mcpServer{session: "sess-pipe", version: "2025-11-25"}.serve(w, r, req)
-	})
+	srv, initAnsweredAt := slowInitializeServer(t, "sess-pipe")
 	h := startHost(t, srv.URL)
 	h.write([]byte(initializeLine + "\n" + initializedLine + "\n" + `{"jsonrpc":"2.0","id":2,"method":"tools/list"}` + "\n"))
 	h.result("1")
 	wantEcho(t, h.result("2"), "tools/list")
 
-	mu.Lock()
-	initAnswered := answeredAt
-	mu.Unlock()
+	initAnswered := initAnsweredAt()
 	idx := map[string]int{}
 	for _, r := range srv.requests() {
 		if r.Method != http.MethodPost {
@@ -1198,17 +1186,7 @@ func TestFaultCancelledRequest(t *testing.T) {
 // not overtake the gate: nothing reaches the server outside the session.
 func TestFaultCancelHeldBehindInitialize(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	var answeredAt time.Time
-	srv := newFaultServer(t, func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
-		if req.IsRPC && req.Msg.Method == "initialize" {
-			time.Sleep(200 * time.Millisecond)
-			mu.Lock()
-			answeredAt = time.Now()
-			mu.Unlock()
-		}
-		mcpServer{session: "sess-held", version: "2025-11-25"}.serve(w, r, req)
-	})
+	srv, initAnsweredAt := slowInitializeServer(t, "sess-held")
 	h := startHost(t, srv.URL)
 	h.send(initializeLine, initializedLine,
 		`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`,
@@ -1216,9 +1194,7 @@ func TestFaultCancelHeldBehindInitialize(t *testing.T) {
 	h.result("1")
 	stillServes(t, h, 3)
 	h.noAnswer("2", faultQuiet)
-	mu.Lock()
-	initAnswered := answeredAt
-	mu.Unlock()
+	initAnswered := initAnsweredAt()
 	for _, r := range srv.requests() {
 		if r.Method != http.MethodPost || r.Msg.Method == "initialize" {
 			continue
@@ -1378,5 +1354,27 @@ func TestFaultToolsListIDReencodedStillFiltered(t *testing.T) {
 	h.send(`{"jsonrpc":"2.0","id":"list\u002d3","method":"tools/list"}`)
 	if got, want := string(h.result(`"list\u002d3"`)), `{"tools":[`+good+`,`+onNumber+`]}`; got != want {
 		t.Errorf("tools/list as the client sees it:\n got %s\nwant %s", got, want)
+	}
+}
+
+// slowInitializeServer answers initialize after 200 ms (opening session)
+// and everything else at once; it tells when initialize was answered, so a
+// test can check what reached the server before.
+func slowInitializeServer(t *testing.T, session string) (*faultServer, func() time.Time) {
+	var mu sync.Mutex
+	var answeredAt time.Time
+	srv := newFaultServer(t, func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
+		if req.IsRPC && req.Msg.Method == "initialize" {
+			time.Sleep(200 * time.Millisecond)
+			mu.Lock()
+			answeredAt = time.Now()
+			mu.Unlock()
+		}
+		mcpServer{session: session, version: "2025-11-25"}.serve(w, r, req)
+	})
+	return srv, func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return answeredAt
 	}
 }

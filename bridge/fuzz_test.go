@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -231,24 +230,6 @@ func FuzzSSE(f *testing.F) {
 	})
 }
 
-// fuzzSyncBuffer is stdout for a bridge under test.
-type fuzzSyncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *fuzzSyncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *fuzzSyncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // fuzzStdioSeeds are stdin contents: several lines each.
 var fuzzStdioSeeds = []string{
 	strings.Join(fuzzMessageSeeds[:6], "\n") + "\n",
@@ -365,7 +346,7 @@ func fuzzServeLines(t *testing.T, srv *httptest.Server, data []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out fuzzSyncBuffer
+	var out lockedBuffer
 	b, err := New(Config{URL: u, HTTPClient: srv.Client(), ShutdownGrace: 5 * time.Second}, &out)
 	if err != nil {
 		t.Fatal(err)
@@ -449,7 +430,7 @@ func TestStdioFramingPipelinedHandshakeThenEOF(t *testing.T) {
 		`{"jsonrpc":"2.0","method":"notifications/initialized"}` + "\n")
 	// The window is narrow: try it often.
 	for i := 0; i < 300; i++ {
-		var out fuzzSyncBuffer
+		var out lockedBuffer
 		b, err := New(Config{URL: u, HTTPClient: srv.Client()}, &out)
 		if err != nil {
 			t.Fatal(err)
