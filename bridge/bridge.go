@@ -23,6 +23,7 @@ type Bridge struct {
 	tools *toolCatalog
 	gate  initGate
 	order barrier
+	eras  eraSwitch
 
 	ctx    context.Context // every exchange with the server; cancelled last
 	cancel context.CancelFunc
@@ -37,6 +38,9 @@ func New(cfg Config, stdout io.Writer) (*Bridge, error) {
 	b := &Bridge{cfg: cfg, log: cfg.Log, out: newOutWriter(stdout), calls: newInflight(), tools: newToolCatalog()}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	b.conn = newConnector(b.ctx, &cfg, b)
+	if cfg.Protocol == ProtocolLegacy {
+		b.eras.passThrough() // mcp-remote's --protocol legacy: no probe, no translation
+	}
 	return b, nil
 }
 
@@ -106,11 +110,29 @@ func (b *Bridge) handleLine(line []byte) (job func()) {
 		b.reject(line, err)
 		return nil
 	}
+	if job, held := b.eras.hold(b, m); held {
+		return job // the first message: learn the eras first (era.go)
+	}
+	return b.route(m)
+}
+
+// route sends a client message on its way: to the translator when the
+// client and the server speak different protocol eras, else to the server.
+func (b *Bridge) route(m *message) (job func()) {
+	xl := b.eras.translator()
+	if xl != nil {
+		if job, handled := xl.fromClient(m); handled {
+			return job
+		}
+	}
 	switch m.kind {
 	case kindRequest:
-		return b.request(m)
+		return b.request(m, xl)
 	case kindNotification:
 		m.readMeta()
+		if xl != nil {
+			m = xl.outgoing(m)
+		}
 		return b.notification(m)
 	default:
 		return b.dispatch(m) // the client's answer to a server request
@@ -133,17 +155,20 @@ func (b *Bridge) reject(line []byte, err error) {
 }
 
 // request forwards a client request, unless the tool filter refuses it.
-func (b *Bridge) request(m *message) (job func()) {
+func (b *Bridge) request(m *message, xl translator) (job func()) {
 	if err := b.tools.check(b.cfg.Tools, m); err != nil {
 		b.reply(errorResponse(m.id, codeInternalError, err.Error(), nil))
 		return nil
+	}
+	b.tools.annotate(m)
+	if xl != nil {
+		m = xl.outgoing(m)
 	}
 	c := &call{id: m.id, method: m.method, req: m}
 	if !b.calls.add(c) {
 		b.reply(errorResponse(m.id, codeInvalidRequest, "Invalid Request: a request with this id is still in flight", nil))
 		return nil
 	}
-	b.tools.annotate(m)
 	return b.dispatch(m)
 }
 
@@ -152,7 +177,10 @@ func (b *Bridge) request(m *message) (job func()) {
 func (b *Bridge) notification(m *message) (job func()) {
 	if m.method == "notifications/cancelled" {
 		if id := field(m.params, "requestId"); id != nil {
-			if c := b.calls.take(id); c != nil {
+			if c := b.calls.takeClient(id); c != nil {
+				if c.wire != nil { // the server knows the request by another id
+					m = withParams(m, [][2][]byte{{[]byte("requestId"), c.wire}})
+				}
 				return b.dispatchThen(m, c.abort)
 			}
 		}
@@ -252,16 +280,19 @@ func (b *Bridge) settle(m *message, err error) {
 		return // answered, or cancelled by the client
 	}
 	if c.internal {
-		b.log.Warn("keep-alive ping failed", "error", err)
+		c.answered(nil, err)
 		return
 	}
 	b.log.Warn("request failed", "method", m.method, "error", err)
-	b.reply(errorFor(m.id, err))
+	b.reply(errorFor(c.id, err))
 }
 
 // deliver passes one message from the server to the client. An answer goes
 // out only when its request is still waiting; anything else is dropped.
 func (b *Bridge) deliver(m *message) {
+	if xl := b.eras.translator(); xl != nil && xl.fromServer(m) {
+		return
+	}
 	if m.kind != kindResponse {
 		b.replyMsg(m)
 		return
@@ -271,6 +302,7 @@ func (b *Bridge) deliver(m *message) {
 	case c == nil:
 		b.log.Warn("dropped an answer whose id matches no request in flight", "id", snippet(m.id))
 	case c.internal:
+		c.answered(m, nil)
 	default:
 		b.replyMsg(b.tools.shape(b.cfg.Tools, c, m).withID(c.id))
 	}
@@ -303,16 +335,23 @@ func (b *Bridge) replyParts(parts ...[]byte) {
 func (b *Bridge) shutdown() {
 	deadline, cancel := context.WithTimeout(context.Background(), b.cfg.ShutdownGrace)
 	defer cancel()
+	select { // messages held while the eras are learned go out first
+	case <-b.eras.busy.zero():
+	case <-deadline.Done():
+		b.abandonHeld(errors.New("shutting down before the server answered"))
+	}
 	select {
 	case <-b.calls.drained():
 	case <-deadline.Done():
 	}
 	for _, c := range b.calls.all() {
-		if b.calls.take(c.id) == nil {
+		if b.calls.take(b.calls.wireID(c)) == nil {
 			continue
 		}
 		c.abort()
-		if !c.internal {
+		if c.internal {
+			c.answered(nil, errShuttingDown)
+		} else {
 			b.reply(errorResponse(c.id, codeServerError, "mcpbridge: shutting down before the server answered", nil))
 		}
 	}

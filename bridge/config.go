@@ -63,6 +63,9 @@ type Config struct {
 	Header http.Header
 	// Auth, when set, supplies credentials and hears of refusals.
 	Auth Authorizer
+	// Protocol picks the protocol era spoken to the server; the default,
+	// ProtocolAuto, probes the server once (era.go).
+	Protocol ProtocolMode
 	// Tools hides and refuses tools by name.
 	Tools ToolFilter
 	// Log receives diagnostics; nil discards them. Never message bodies or
@@ -89,6 +92,9 @@ func (c *Config) validate() error {
 	}
 	if c.Transport == "" {
 		c.Transport = HTTPFirst
+	}
+	if c.Protocol == "" {
+		c.Protocol = ProtocolAuto
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -23,6 +23,7 @@ var errOtherTransport = errors.New("the server does not seem to speak this trans
 // first exchange, when the server turns out to speak the other one
 // (2025-11-25 basic/transports §Backwards Compatibility).
 type connector struct {
+	peer *httpPeer
 	mu   sync.Mutex
 	cur  transport
 	next func() transport // the fallback; nil once used or when none
@@ -35,7 +36,7 @@ func newConnector(life context.Context, cfg *Config, s sink) *connector {
 		return newStreamable(life, peer, cfg.URL.String(), s, cfg.Log, fallback)
 	}
 	sseT := func(fallback bool) transport { return newLegacySSE(life, peer, cfg.URL, s, cfg.Log, fallback) }
-	c := &connector{cfg: cfg}
+	c := &connector{cfg: cfg, peer: peer}
 	switch cfg.Transport {
 	case SSEFirst:
 		c.cur, c.next = sseT(true), func() transport { return httpT(false) }
@@ -87,3 +88,7 @@ func (c *connector) switchFrom(t transport) transport {
 }
 
 func (c *connector) close(ctx context.Context) { c.current().close(ctx) }
+
+// signingIn reports whether a refusal is being handled, which may mean a
+// user signing in: waits for the server do not count meanwhile.
+func (c *connector) signingIn() bool { return c.peer.signing.Load() > 0 }

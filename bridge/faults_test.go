@@ -983,8 +983,6 @@ func TestFaultLegacyStreamClosesWhileWaiting(t *testing.T) {
 // ---------------------------------------------------------------------------
 // Protocol 2026-07-28: stateless requests and their headers
 
-const modernVersion = "2026-07-28"
-
 // modernReq builds a 2026-07-28 request; members are params' other members.
 func modernReq(id int, method, members string) string {
 	if members != "" {

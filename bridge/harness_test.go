@@ -171,6 +171,10 @@ func withTools(f ToolFilter) hostOpt {
 	return func(c *Config, _ *HTTPOptions) { c.Tools = f }
 }
 
+func withProtocol(p ProtocolMode) hostOpt {
+	return func(c *Config, _ *HTTPOptions) { c.Protocol = p }
+}
+
 func withShutdownGrace(d time.Duration) hostOpt {
 	return func(c *Config, _ *HTTPOptions) { c.ShutdownGrace = d }
 }
@@ -183,7 +187,10 @@ func startHost(t *testing.T, rawURL string, opts ...hostOpt) *faultHost {
 		t.Fatalf("parse %q: %v", rawURL, err)
 	}
 	cfg := Config{
-		URL:           u,
+		URL: u,
+		// The fault tests drive the transports as they are; era probing
+		// and translation have their own tests (era_test.go).
+		Protocol:      ProtocolLegacy,
 		ShutdownGrace: 300 * time.Millisecond,
 		BodyTimeout:   10 * time.Second,
 	}

@@ -148,7 +148,17 @@ type httpPeer struct {
 	header      http.Header
 	auth        Authorizer
 	bodyTimeout time.Duration
+	signing     atomic.Int32 // refusals being handled (a sign-in may be running)
 }
+
+// errUnreachable marks failures to reach the server at all.
+var errUnreachable = errors.New("could not reach the server")
+
+// authFailure is the Authorizer's verdict that credentials cannot be had.
+type authFailure struct{ err error }
+
+func (e *authFailure) Error() string { return e.err.Error() }
+func (e *authFailure) Unwrap() error { return e.err }
 
 // do sends one request. hdr holds the transport's headers for it.
 func (h *httpPeer) do(ctx context.Context, method, target string, body []byte, hdr http.Header) (*http.Response, error) {
@@ -163,10 +173,12 @@ func (h *httpPeer) do(ctx context.Context, method, target string, body []byte, h
 		}
 		refused := resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden
 		if refused && h.auth != nil && attempt == 0 && h.header.Get("Authorization") == "" {
+			h.signing.Add(1)
 			err := h.auth.Refused(ctx, resp)
+			h.signing.Add(-1)
 			discard(resp)
 			if err != nil {
-				return nil, err
+				return nil, &authFailure{err}
 			}
 			continue
 		}
@@ -225,7 +237,7 @@ func describeNetError(target string, err error) error {
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
-	return fmt.Errorf("could not reach the server at %s: %w", host, err)
+	return fmt.Errorf("%w at %s: %w", errUnreachable, host, err)
 }
 
 // idleBody cuts a response body whose server stays silent longer than the

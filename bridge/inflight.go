@@ -10,8 +10,19 @@ type call struct {
 	id       []byte
 	method   string
 	req      *message
-	internal bool          // the bridge's own request (keep-alive ping): never answered on stdout
+	internal bool          // the bridge's own request (keep-alive ping, probes): never answered on stdout
 	done     chan struct{} // closed once the request is answered
+	// wire is the id the request went to the server under, when not id (a
+	// retry after a broken stream, a multi round-trip retry); guarded by
+	// the inflight table's lock.
+	wire []byte
+	// onAnswer receives the answer to an internal request, or the error
+	// that left it unanswered.
+	onAnswer func(*message, error)
+	// longLived marks a stream the bridge keeps open (subscriptions/listen):
+	// shutdown does not wait for its answer.
+	longLived bool
+	rounds    int // multi round-trip rounds so far (mrtr.go)
 
 	mu      sync.Mutex
 	cancel  context.CancelFunc // aborts the HTTP exchange carrying it
@@ -48,10 +59,13 @@ func (c *call) abort() {
 type inflight struct {
 	mu      sync.Mutex
 	calls   map[string]*call
-	waiting counter // len(calls), to wait for the table to empty
+	alias   map[string]string // the client's id → the id its request went out under, when they differ
+	waiting counter           // len(calls), to wait for the table to empty
 }
 
-func newInflight() *inflight { return &inflight{calls: make(map[string]*call)} }
+func newInflight() *inflight {
+	return &inflight{calls: make(map[string]*call), alias: make(map[string]string)}
+}
 
 // add registers a request; it reports false when a request with the same id
 // is still unanswered.
@@ -64,23 +78,92 @@ func (f *inflight) add(c *call) bool {
 	}
 	c.done = make(chan struct{})
 	f.calls[k] = c
+	if !c.longLived {
+		f.waiting.add()
+	}
+	return true
+}
+
+// addAs registers c again, answered earlier in the bridge's own round
+// trip, now going to the server under the id wire.
+func (f *inflight) addAs(c *call, wire []byte) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := idKey(wire)
+	if _, dup := f.calls[k]; dup {
+		return false
+	}
+	c.done = make(chan struct{})
+	c.wire = wire
+	f.calls[k] = c
+	f.alias[idKey(c.id)] = k
 	f.waiting.add()
 	return true
 }
 
-// take removes and returns the call for id, or nil when there is none.
+// take removes and returns the call whose request went out under id, or
+// nil when there is none.
 func (f *inflight) take(id []byte) *call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	k := idKey(id)
+	return f.takeKey(idKey(id))
+}
+
+func (f *inflight) takeKey(k string) *call {
 	c := f.calls[k]
 	if c == nil {
 		return nil
 	}
 	delete(f.calls, k)
+	if c.wire != nil {
+		delete(f.alias, idKey(c.id))
+	}
 	close(c.done)
-	f.waiting.done()
+	if !c.longLived {
+		f.waiting.done()
+	}
 	return c
+}
+
+// takeClient is take for the id the client knows the request by.
+func (f *inflight) takeClient(id []byte) *call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := idKey(id)
+	if wire, ok := f.alias[k]; ok {
+		return f.takeKey(wire)
+	}
+	if c := f.calls[k]; c != nil && c.wire != nil {
+		return nil // k is another request's wire id, not a client's id
+	}
+	return f.takeKey(k)
+}
+
+// rename moves the call whose request went out under old to the wire id
+// next; the client still hears its answer under its own id. It returns
+// nil when no call waits under old.
+func (f *inflight) rename(old, next []byte) *call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c := f.calls[idKey(old)]
+	if c == nil {
+		return nil
+	}
+	delete(f.calls, idKey(old))
+	c.wire = next
+	f.calls[idKey(next)] = c
+	f.alias[idKey(c.id)] = idKey(next)
+	return c
+}
+
+// wireID is the id c's request is on the wire under.
+func (f *inflight) wireID(c *call) []byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c.wire != nil {
+		return c.wire
+	}
+	return c.id
 }
 
 // peek returns the call for id without removing it.

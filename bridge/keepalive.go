@@ -17,10 +17,18 @@ func (b *Bridge) keepAlive(every time.Duration) {
 			return
 		case <-t.C:
 		}
+		if b.eras.serverModern() {
+			continue // 2026-07-28 has no ping, and no session to keep alive
+		}
 		id := []byte(strconv.Quote("mcpbridge-ping-" + strconv.Itoa(n)))
 		raw := append(append([]byte(`{"jsonrpc":"2.0","id":`), id...), `,"method":"ping"}`...)
 		m := &message{raw: raw, kind: kindRequest, id: id, method: "ping"}
-		if !b.calls.add(&call{id: id, method: "ping", req: m, internal: true}) {
+		failed := func(_ *message, err error) {
+			if err != nil {
+				b.log.Warn("keep-alive ping failed", "error", err)
+			}
+		}
+		if !b.calls.add(&call{id: id, method: "ping", req: m, internal: true, onAnswer: failed}) {
 			continue
 		}
 		if b.gate.hold(m, nil) {

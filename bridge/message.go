@@ -33,6 +33,7 @@ type message struct {
 
 	hasResult, hasError bool
 
+	via    []byte      // a server request: the id of the client request on whose answer stream it came
 	modern string      // protocol version from params._meta (2026-07-28 and later); "" otherwise
 	header http.Header // headers the request needs beyond the session's (modern requests)
 }
@@ -42,6 +43,7 @@ const (
 	codeParseError     = -32700
 	codeInvalidRequest = -32600
 	codeMethodNotFound = -32601
+	codeInvalidParams  = -32602
 	codeInternalError  = -32603
 	// codeServerError is in the range JSON-RPC reserves for implementation
 	// errors; the bridge uses it when the remote server cannot be reached or

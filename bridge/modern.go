@@ -16,12 +16,17 @@ import (
 // request, on the reader goroutine.
 
 const (
-	metaProtocolVersion = "io.modelcontextprotocol/protocolVersion"
-	headerProtoVersion  = "Mcp-Protocol-Version"
-	headerSession       = "Mcp-Session-Id"
-	headerMethod        = "Mcp-Method"
-	headerName          = "Mcp-Name"
-	headerParamPrefix   = "Mcp-Param-"
+	metaProtocolVersion    = "io.modelcontextprotocol/protocolVersion"
+	metaClientCapabilities = "io.modelcontextprotocol/clientCapabilities"
+	metaClientInfo         = "io.modelcontextprotocol/clientInfo"
+	metaServerInfo         = "io.modelcontextprotocol/serverInfo"
+	metaLogLevel           = "io.modelcontextprotocol/logLevel"
+	metaSubscriptionID     = "io.modelcontextprotocol/subscriptionId"
+	headerProtoVersion     = "Mcp-Protocol-Version"
+	headerSession          = "Mcp-Session-Id"
+	headerMethod           = "Mcp-Method"
+	headerName             = "Mcp-Name"
+	headerParamPrefix      = "Mcp-Param-"
 )
 
 // readMeta sets m.modern from params._meta when the message declares its
@@ -45,9 +50,7 @@ func (t *toolCatalog) annotate(m *message) {
 	if m.modern == "" {
 		return
 	}
-	h := http.Header{}
-	h.Set(headerProtoVersion, m.modern)
-	h.Set(headerMethod, m.method)
+	h := modernHeaders(m.modern, m.method)
 	switch m.method {
 	case "tools/call", "prompts/get":
 		if name, ok := stringValue(field(m.params, "name")); ok {
@@ -68,6 +71,15 @@ func (t *toolCatalog) annotate(m *message) {
 		}
 	}
 	m.header = h
+}
+
+// modernHeaders are the headers every 2026-07-28 message carries
+// (streamable-http §Standard Request Headers).
+func modernHeaders(version, method string) http.Header {
+	h := http.Header{}
+	h.Set(headerProtoVersion, version)
+	h.Set(headerMethod, method)
+	return h
 }
 
 // paramHeader is one x-mcp-header annotation: the header's name part and

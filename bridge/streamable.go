@@ -72,7 +72,22 @@ func (s *streamable) roundTrip(ctx context.Context, m *message) error {
 			}
 			continue
 		}
-		return s.answer(ctx, m, resp, s.sink.deliver)
+		return s.answer(ctx, m, resp, s.deliverVia(m))
+	}
+}
+
+// deliverVia tags the server requests that come on the answer stream of
+// the request m with its id (a 2026-07-28 client gets them in a multi
+// round-trip result for that request: reverse.go).
+func (s *streamable) deliverVia(m *message) func(*message) {
+	if m.kind != kindRequest {
+		return s.sink.deliver
+	}
+	return func(x *message) {
+		if x.kind == kindRequest {
+			x.via = m.id
+		}
+		s.sink.deliver(x)
 	}
 }
 
@@ -153,6 +168,9 @@ func (s *streamable) answer(ctx context.Context, m *message, resp *http.Response
 		}
 		return nil
 	case isEventStream(resp):
+		if m.method == "subscriptions/listen" {
+			stopIdle(resp.Body) // long-lived by design, however quiet
+		}
 		return s.readStream(ctx, m, resp.Body, deliver)
 	case resp.StatusCode == http.StatusAccepted:
 		discard(resp)

@@ -18,7 +18,6 @@ type laterFlags struct {
 func (l *laterFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	l.fs = f
-	f.String("protocol", "auto", "protocol era: auto, legacy or modern (not yet supported; messages pass through as they are)")
 }
 
 // warn names every such flag the user gave.
@@ -27,9 +26,6 @@ func (l *laterFlags) warn(log *slog.Logger) {
 		return
 	}
 	l.fs.Visit(func(f *pflag.Flag) {
-		if f.Name == "protocol" && f.Value.String() == "legacy" {
-			return // that is what the bridge does today
-		}
 		for _, n := range laterNames {
 			if n == f.Name {
 				log.Warn("--" + f.Name + " is not yet supported by this version of mcpbridge; it has no effect")
@@ -38,4 +34,4 @@ func (l *laterFlags) warn(log *slog.Logger) {
 	})
 }
 
-var laterNames = []string{"protocol"}
+var laterNames []string

@@ -31,6 +31,7 @@ type options struct {
 	headerFile     string
 	allowHTTP      bool
 	transport      string
+	protocol       string
 	ignoreTools    []string
 	allowTools     []string
 	enableProxy    bool
@@ -68,6 +69,7 @@ func (o *options) register(cmd *cobra.Command) {
 	f.StringVar(&o.headerFile, "header-file", "", "file of extra headers, one \"Name: value\" a line, # for comments")
 	f.BoolVar(&o.allowHTTP, "allow-http", false, "allow plain http:// to a server that is not on this machine")
 	f.StringVar(&o.transport, "transport", string(bridge.HTTPFirst), "http-first, sse-first, http-only or sse-only")
+	f.StringVar(&o.protocol, "protocol", string(bridge.ProtocolAuto), "protocol era: auto (detect and translate), legacy (pass messages as they are) or modern (the server speaks 2026-07-28)")
 	f.StringArrayVar(&o.ignoreTools, "ignore-tool", nil, "hide tools matching this pattern (repeatable; * wildcard, any case)")
 	f.StringArrayVar(&o.allowTools, "allow-tool", nil, "show only tools matching this pattern (repeatable; * wildcard, any case)")
 	f.BoolVar(&o.enableProxy, "enable-proxy", false, "use HTTP_PROXY, HTTPS_PROXY and NO_PROXY from the environment")
@@ -108,7 +110,7 @@ func runBridge(ctx context.Context, o *options, s ioStreams) error {
 		return err
 	}
 	o.later.warn(log)
-	log.Info("bridging stdio to "+logx.RedactURL(cfg.URL), "transport", cfg.Transport, "version", version)
+	log.Info("bridging stdio to "+logx.RedactURL(cfg.URL), "transport", cfg.Transport, "protocol", cfg.Protocol, "version", version)
 	if err := bridge.Run(ctx, cfg, s.in, s.out); err != nil {
 		return fmt.Errorf("bridge: %w", err)
 	}
@@ -122,6 +124,10 @@ func (o *options) config(log *slog.Logger) (bridge.Config, error) {
 		return bridge.Config{}, err
 	}
 	mode, err := bridge.ParseTransportMode(o.transport)
+	if err != nil {
+		return bridge.Config{}, usageError{err}
+	}
+	protocol, err := bridge.ParseProtocolMode(o.protocol)
 	if err != nil {
 		return bridge.Config{}, usageError{err}
 	}
@@ -161,6 +167,7 @@ func (o *options) config(log *slog.Logger) (bridge.Config, error) {
 		URL:          u,
 		HTTPClient:   client,
 		Transport:    mode,
+		Protocol:     protocol,
 		Header:       hdr,
 		Auth:         auth,
 		Tools:        bridge.ToolFilter{Ignore: o.ignoreTools, Allow: o.allowTools},

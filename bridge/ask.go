@@ -1,0 +1,125 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync/atomic"
+)
+
+// The bridge sends requests of its own: keep-alive pings, the era probe,
+// the initialize it runs for a 2026-07-28 client, subscriptions/listen
+// streams, multi round-trip retries. Their ids are strings that start with
+// "mcpbridge-", and their answers never reach stdout.
+
+var errShuttingDown = errors.New("mcpbridge is shutting down")
+
+// answered hands an internal request's outcome to whoever waits for it.
+func (c *call) answered(m *message, err error) {
+	if c.onAnswer != nil {
+		c.onAnswer(m, err)
+	}
+}
+
+// ownIDs numbers the bridge's own requests.
+var ownIDs atomic.Int64
+
+// ownID returns a fresh JSON string id for a request of the bridge's own.
+func ownID(kind string) []byte {
+	return []byte(strconv.Quote("mcpbridge-" + kind + "-" + strconv.FormatInt(ownIDs.Add(1), 10)))
+}
+
+// newRequest builds a request message; params is raw JSON or nil.
+func newRequest(id []byte, method string, params []byte) *message {
+	raw := make([]byte, 0, 64+len(method)+len(params))
+	raw = append(raw, `{"jsonrpc":"2.0","id":`...)
+	raw = append(raw, id...)
+	raw = append(raw, `,"method":`...)
+	raw = strconv.AppendQuote(raw, method)
+	if params != nil {
+		raw = append(raw, `,"params":`...)
+		raw = append(raw, params...)
+	}
+	raw = append(raw, '}')
+	m, err := parseMessage(raw)
+	if err != nil { // cannot happen for valid params
+		return &message{raw: raw, kind: kindRequest, id: id, method: method}
+	}
+	return m
+}
+
+// newNotification builds a notification message; params is raw JSON or nil.
+func newNotification(method string, params []byte) []byte {
+	raw := make([]byte, 0, 48+len(method)+len(params))
+	raw = append(raw, `{"jsonrpc":"2.0","method":`...)
+	raw = strconv.AppendQuote(raw, method)
+	if params != nil {
+		raw = append(raw, `,"params":`...)
+		raw = append(raw, params...)
+	}
+	return append(raw, '}')
+}
+
+// ask sends a request of the bridge's own straight to the server (past the
+// gates: the caller orders it) and waits for its answer.
+func (b *Bridge) ask(ctx context.Context, m *message) (*message, error) {
+	got := make(chan *message, 1)
+	failed := make(chan error, 1)
+	c := &call{id: m.id, method: m.method, req: m, internal: true, onAnswer: func(ans *message, err error) {
+		if err != nil {
+			failed <- err
+			return
+		}
+		got <- ans
+	}}
+	if !b.calls.add(c) {
+		return nil, errors.New("mcpbridge: duplicate internal request id")
+	}
+	go func() {
+		b.sends.add()
+		defer b.sends.done()
+		b.send(m, nil)
+	}()
+	select {
+	case ans := <-got:
+		return ans, nil
+	case err := <-failed:
+		return nil, err
+	case <-ctx.Done():
+		if b.calls.take(m.id) != nil {
+			c.abort()
+		}
+		return nil, ctx.Err()
+	}
+}
+
+// tell sends a notification of the bridge's own straight to the server.
+func (b *Bridge) tell(ctx context.Context, m *message) error {
+	b.sends.add()
+	defer b.sends.done()
+	return b.conn.roundTrip(ctx, m)
+}
+
+// rpcFailure is a JSON-RPC error answer, as an error.
+type rpcFailure struct {
+	Code    int
+	Message string
+	Data    []byte
+}
+
+func (e *rpcFailure) Error() string {
+	return "the server answered with error " + strconv.Itoa(e.Code) + ": " + e.Message
+}
+
+// failure returns the error of an error answer, or nil for a result.
+func failure(ans *message) *rpcFailure {
+	ans = ans.flat()
+	if !ans.hasError || ans.errv == nil {
+		return nil
+	}
+	f := &rpcFailure{Data: field(ans.errv, "data")}
+	code := field(ans.errv, "code")
+	f.Code, _ = strconv.Atoi(string(code))
+	f.Message, _ = stringValue(field(ans.errv, "message"))
+	return f
+}

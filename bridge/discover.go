@@ -1,0 +1,176 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// The era probe: a server/discover request (2026-07-28 server/discover),
+// read per Streamable HTTP §Backward Compatibility: a result, or a
+// recognised modern error, is a modern server; any other refusal (a 4xx
+// without a modern error body, method not found) is a legacy one.
+
+// Error codes of 2026-07-28 (basic/index §Error Codes).
+const (
+	codeHeaderMismatch          = -32020
+	codeMissingClientCapability = -32021
+	codeUnsupportedVersion      = -32022
+)
+
+// discovery is what the probe learned.
+type discovery struct {
+	versions     []string // protocol versions the server supports
+	capabilities []byte   // raw ServerCapabilities; nil for a legacy server
+	serverInfo   []byte   // raw Implementation, when the server named itself
+	instructions []byte   // raw string, when given
+}
+
+func (d *discovery) speaks(v string) bool {
+	for _, s := range d.versions {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *discovery) notModern() error {
+	if len(d.versions) == 0 {
+		return errors.New("the server does not answer server/discover, so it does not speak protocol 2026-07-28; use --protocol auto")
+	}
+	return fmt.Errorf("the server supports protocol versions %s, not 2026-07-28; use --protocol auto", strings.Join(d.versions, ", "))
+}
+
+// discover probes the server. It errs only when the server could not be
+// asked (unreachable, credentials refused); every answer is a verdict.
+func (b *Bridge) discover(ctx context.Context, first *message) (*discovery, error) {
+	m := newRequest(ownID("discover"), "server/discover", wrapObject(member([]byte("_meta"), wrapObject(probeMeta(first)))))
+	b.tools.annotate(m)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go b.probeWatch(ctx, cancel)
+	ans, err := b.ask(ctx, m)
+	switch {
+	case errors.Is(context.Cause(ctx), errProbeSilent):
+		b.log.Warn("no answer to server/discover in time: taking the server for a legacy one", "after", probeSilence)
+		return &discovery{}, nil
+	case err != nil && cannotAsk(err):
+		return nil, err
+	case err != nil:
+		b.log.Debug("server/discover refused: a legacy server", "error", err)
+		return &discovery{}, nil
+	}
+	if f := failure(ans); f != nil {
+		return refusedDiscovery(f), nil
+	}
+	res := ans.flat().result
+	d := &discovery{capabilities: field(res, "capabilities"), instructions: field(res, "instructions")}
+	d.versions = stringList(field(res, "supportedVersions"))
+	if meta := field(res, "_meta"); meta != nil {
+		d.serverInfo = field(meta, metaServerInfo)
+	}
+	return d, nil
+}
+
+// cannotAsk tells the errors that leave the server's era unknown (no
+// server, no credentials) from refusals, which are a legacy server's.
+func cannotAsk(err error) bool {
+	var se *StatusError
+	var af *authFailure
+	return errors.Is(err, errUnreachable) || errors.As(err, &af) || errors.Is(err, context.Canceled) ||
+		errors.As(err, &se) && (se.Status == http.StatusUnauthorized || se.Status == http.StatusForbidden)
+}
+
+// probeSilence is how long the probe waits for the server (time spent
+// signing in aside): a server that ignores an unknown method is a legacy
+// one (2026-07-28 basic/transports/stdio §Backward Compatibility: "the
+// probe returns a non-modern error or times out").
+const probeSilence = 10 * time.Second
+
+var errProbeSilent = errors.New("no answer to server/discover")
+
+// probeWatch cancels the probe after probeSilence seconds of waiting that
+// is not a sign-in.
+func (b *Bridge) probeWatch(ctx context.Context, cancel context.CancelCauseFunc) {
+	t := time.NewTicker(probeSilence / 20)
+	defer t.Stop()
+	var waited time.Duration
+	for waited < probeSilence {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if !b.conn.signingIn() {
+			waited += probeSilence / 20
+		}
+	}
+	cancel(errProbeSilent)
+}
+
+// refusedDiscovery reads an error answer to server/discover: only an
+// unsupported-version error names versions (a modern server that speaks
+// others); any other error is a legacy server's.
+func refusedDiscovery(f *rpcFailure) *discovery {
+	if f.Code == codeUnsupportedVersion && f.Data != nil {
+		return &discovery{versions: stringList(field(f.Data, "supported"))}
+	}
+	return &discovery{}
+}
+
+// probeMeta is the _meta of the probe: the client's own, taken from its
+// first message (a modern request's _meta, or a legacy initialize).
+func probeMeta(first *message) []byte {
+	caps, info := []byte("{}"), []byte(`{"name":"mcpbridge","version":"`+Version+`"}`)
+	if first.kind == kindRequest && first.method == "initialize" {
+		if c := field(first.params, "capabilities"); c != nil {
+			caps = c
+		}
+		if i := field(first.params, "clientInfo"); i != nil {
+			info = i
+		}
+	}
+	if meta := field(first.params, "_meta"); meta != nil {
+		if c := field(meta, metaClientCapabilities); c != nil {
+			caps = c
+		}
+		if i := field(meta, metaClientInfo); i != nil {
+			info = i
+		}
+	}
+	return joinMembers(
+		member([]byte(metaProtocolVersion), []byte(`"`+modernVersion+`"`)),
+		member([]byte(metaClientCapabilities), caps),
+		member([]byte(metaClientInfo), info),
+	)
+}
+
+// stringList decodes a JSON array of strings; other elements are skipped.
+func stringList(arr []byte) []string {
+	var out []string
+	_ = elements(arr, func(e []byte) {
+		if s, ok := stringValue(e); ok {
+			out = append(out, s)
+		}
+	})
+	return out
+}
+
+func joinMembers(ms ...[]byte) []byte {
+	n := len(ms)
+	for _, m := range ms {
+		n += len(m)
+	}
+	out := make([]byte, 0, n)
+	for i, m := range ms {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, m...)
+	}
+	return out
+}

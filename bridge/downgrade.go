@@ -1,0 +1,329 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+)
+
+// downgrade lets a 2026-07-28 client use a server that speaks only a
+// legacy version, where that is well defined:
+//   - the bridge runs the initialize handshake on the client's behalf, with
+//     the capabilities and identity of the client's first request's _meta,
+//     and answers server/discover from its result;
+//   - requests go out in the session, without the 2026-07-28 headers and
+//     _meta members;
+//   - a _meta log level becomes logging/setLevel when it changes;
+//   - subscriptions/listen becomes resources/subscribe for its resources
+//     plus a filter on the session's notifications, which reach the client
+//     tagged with the subscription id (basic/patterns/subscriptions).
+//
+// A server-to-client request on the answer stream of a tools/call,
+// prompts/get or resources/read becomes a multi round-trip result
+// (reverse.go); anywhere else it has no 2026-07-28 counterpart, and the
+// server gets a JSON-RPC error naming the reason.
+type downgrade struct {
+	b            *Bridge
+	capabilities []byte
+	serverInfo   []byte
+	instructions []byte
+	subscribe    bool
+
+	parked *parkedCalls
+
+	mu      sync.Mutex
+	level   string
+	listens map[string]*clientListen // by the listen request's id
+	subs    map[string]int           // resource uri → listens that want it
+}
+
+// clientListen is one subscriptions/listen request of the client's.
+type clientListen struct {
+	id    []byte
+	kinds map[string]bool // notification methods it opted into
+	uris  map[string]bool
+}
+
+// newDowngrade runs the handshake for the client whose first message is
+// first.
+func newDowngrade(b *Bridge, first *message) (*downgrade, error) {
+	d := &downgrade{b: b, listens: map[string]*clientListen{}, subs: map[string]int{}, parked: newParkedCalls(b)}
+	meta := field(first.params, "_meta")
+	caps, info := field(meta, metaClientCapabilities), field(meta, metaClientInfo)
+	if caps == nil {
+		caps = []byte("{}")
+	}
+	if info == nil {
+		info = []byte(`{"name":"mcpbridge","version":` + strconv.Quote(Version) + `}`)
+	}
+	params := wrapObject(joinMembers(
+		member([]byte("protocolVersion"), []byte(strconv.Quote(legacyVersions[0]))),
+		member([]byte("capabilities"), caps),
+		member([]byte("clientInfo"), info),
+	))
+	ans, err := b.ask(b.ctx, newRequest(ownID("initialize"), "initialize", params))
+	if err != nil {
+		return nil, fmt.Errorf("initialize on the client's behalf: %w", err)
+	}
+	if f := failure(ans); f != nil {
+		return nil, fmt.Errorf("the server refused the initialize sent on the client's behalf: %w", f)
+	}
+	res := ans.flat().result
+	d.capabilities, d.serverInfo, d.instructions = field(res, "capabilities"), field(res, "serverInfo"), field(res, "instructions")
+	d.subscribe = string(field(field(d.capabilities, "resources"), "subscribe")) == "true"
+	if err := b.tell(b.ctx, &message{raw: newNotification("notifications/initialized", nil), kind: kindNotification, method: "notifications/initialized"}); err != nil {
+		return nil, fmt.Errorf("notifications/initialized: %w", err)
+	}
+	return d, nil
+}
+
+func (d *downgrade) fromClient(m *message) (func(), bool) {
+	switch {
+	case m.kind == kindNotification && m.method == "notifications/cancelled":
+		return nil, d.endListen(field(m.params, "requestId"))
+	case m.kind != kindRequest:
+		return nil, false
+	}
+	if d.parked.retry(m) {
+		return nil, true
+	}
+	switch m.method {
+	case "server/discover":
+		d.b.reply(resultResponse(m.id, d.discoverResult()))
+		return nil, true
+	case "subscriptions/listen":
+		return func() { d.listen(m) }, true
+	}
+	if level := d.levelChange(m); level != "" {
+		return func() {
+			d.setLevel(level)
+			if job := d.b.request(m, d); job != nil {
+				job()
+			}
+		}, true
+	}
+	return nil, false
+}
+
+// discoverResult renders the DiscoverResult of the server's initialize.
+func (d *downgrade) discoverResult() []byte {
+	caps, info := d.capabilities, d.serverInfo
+	if caps == nil {
+		caps = []byte("{}")
+	}
+	ms := [][]byte{
+		member([]byte("resultType"), []byte(`"complete"`)),
+		member([]byte("supportedVersions"), []byte(`["`+modernVersion+`"]`)),
+		member([]byte("capabilities"), caps),
+	}
+	if info != nil {
+		ms = append(ms, member([]byte("_meta"), wrapObject(member([]byte(metaServerInfo), info))))
+	}
+	if d.instructions != nil {
+		ms = append(ms, member([]byte("instructions"), d.instructions))
+	}
+	ms = append(ms, member([]byte("ttlMs"), []byte("0")), member([]byte("cacheScope"), []byte(`"private"`)))
+	return wrapObject(joinMembers(ms...))
+}
+
+// levelChange returns the request's _meta log level when the server's
+// session has another.
+func (d *downgrade) levelChange(m *message) string {
+	level, ok := stringValue(field(field(m.params, "_meta"), metaLogLevel))
+	if !ok {
+		return ""
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if level == d.level {
+		return ""
+	}
+	return level
+}
+
+func (d *downgrade) setLevel(level string) {
+	params := wrapObject(member([]byte("level"), []byte(strconv.Quote(level))))
+	ans, err := d.b.ask(d.b.ctx, newRequest(ownID("setlevel"), "logging/setLevel", params))
+	if err == nil {
+		if f := failure(ans); f != nil {
+			err = f
+		}
+	}
+	if err != nil {
+		d.b.log.Warn("the server did not take the log level", "level", level, "error", err)
+		return
+	}
+	d.mu.Lock()
+	d.level = level
+	d.mu.Unlock()
+}
+
+// outgoing sends a client message in the legacy session: without the
+// 2026-07-28 _meta members (legacy servers may refuse a request that names
+// a protocol version there, as the Go SDK's does) and headers, and with no
+// way around the initialize gate.
+func (d *downgrade) outgoing(m *message) *message {
+	re := withoutMeta(m, "io.modelcontextprotocol/")
+	re.modern, re.header = "", nil
+	return re
+}
+
+func (d *downgrade) fromServer(m *message) bool {
+	switch m.kind {
+	case kindRequest:
+		if !d.parked.serverRequest(m) {
+			d.refuseRequest(m)
+		}
+		return true
+	case kindNotification:
+		return d.notification(m)
+	}
+	return false
+}
+
+// refuseRequest answers a server-to-client request the client cannot get.
+func (d *downgrade) refuseRequest(m *message) {
+	d.b.log.Warn("the server sent a request a 2026-07-28 client cannot receive", "method", m.method)
+	msg := "mcpbridge: the client speaks MCP " + modernVersion + ", where a server asks for " + m.method +
+		" inside a multi round-trip result; the bridge cannot pass this request on"
+	ans, err := parseMessage(errorResponse(m.id, codeMethodNotFound, msg, nil))
+	if err != nil {
+		return
+	}
+	go d.b.sendJob(ans, nil)()
+}
+
+// changeKinds maps the list-changed notifications to their filter fields.
+var changeKinds = map[string]string{
+	"notifications/tools/list_changed":     "toolsListChanged",
+	"notifications/prompts/list_changed":   "promptsListChanged",
+	"notifications/resources/list_changed": "resourcesListChanged",
+}
+
+// notification routes the session's change notifications to the listens
+// that opted into them; request-scoped ones (progress, message) pass.
+func (d *downgrade) notification(m *message) bool {
+	kind, isChange := changeKinds[m.method]
+	var uri string
+	if m.method == "notifications/resources/updated" {
+		uri, _ = stringValue(field(m.params, "uri"))
+		isChange, kind = true, ""
+	}
+	if !isChange {
+		return false
+	}
+	d.mu.Lock()
+	var ids [][]byte
+	for _, l := range d.listens {
+		if (kind != "" && l.kinds[kind]) || (kind == "" && l.uris[uri]) {
+			ids = append(ids, l.id)
+		}
+	}
+	d.mu.Unlock()
+	for _, id := range ids {
+		tagged := withMeta(m.flat(), [][2][]byte{{[]byte(metaSubscriptionID), id}})
+		d.b.replyMsg(tagged)
+	}
+	return true
+}
+
+// listen opens a client subscription: the resources it names are
+// subscribed to in the session, and the acknowledgment lists what the
+// server can honour.
+func (d *downgrade) listen(m *message) {
+	filter := field(m.params, "notifications")
+	l := &clientListen{id: m.id, kinds: map[string]bool{}, uris: map[string]bool{}}
+	var honoured [][]byte
+	for _, k := range []struct{ capability, filter string }{
+		{"tools", "toolsListChanged"}, {"prompts", "promptsListChanged"}, {"resources", "resourcesListChanged"},
+	} {
+		if string(field(filter, k.filter)) == "true" && string(field(field(d.capabilities, k.capability), "listChanged")) == "true" {
+			l.kinds[k.filter] = true
+			honoured = append(honoured, member([]byte(k.filter), []byte("true")))
+		}
+	}
+	var uris [][]byte
+	if d.subscribe {
+		for _, u := range stringList(field(filter, "resourceSubscriptions")) {
+			if err := d.subscribeTo(u); err != nil {
+				d.b.log.Warn("the server refused a resource subscription", "error", err)
+				continue
+			}
+			l.uris[u] = true
+			uris = append(uris, []byte(strconv.Quote(u)))
+		}
+	}
+	if uris != nil {
+		honoured = append(honoured, member([]byte("resourceSubscriptions"), joinArray(uris)))
+	}
+	d.mu.Lock()
+	if _, dup := d.listens[idKey(m.id)]; dup {
+		d.mu.Unlock()
+		d.b.reply(errorResponse(m.id, codeInvalidRequest, "Invalid Request: a subscription with this id is open", nil))
+		return
+	}
+	d.listens[idKey(m.id)] = l
+	d.mu.Unlock()
+	params := wrapObject(joinMembers(
+		member([]byte("_meta"), wrapObject(member([]byte(metaSubscriptionID), m.id))),
+		member([]byte("notifications"), wrapObject(joinMembers(honoured...))),
+	))
+	d.b.reply(newNotification("notifications/subscriptions/acknowledged", params))
+}
+
+// subscribeTo subscribes the session to uri once, however many listens
+// want it.
+func (d *downgrade) subscribeTo(uri string) error {
+	d.mu.Lock()
+	d.subs[uri]++
+	first := d.subs[uri] == 1
+	d.mu.Unlock()
+	if !first {
+		return nil
+	}
+	return d.resourceRequest("resources/subscribe", uri)
+}
+
+// endListen closes the client's subscription id (its cancellation).
+func (d *downgrade) endListen(id []byte) bool {
+	d.mu.Lock()
+	l := d.listens[idKey(id)]
+	delete(d.listens, idKey(id))
+	var drop []string
+	if l != nil {
+		for u := range l.uris {
+			if d.subs[u]--; d.subs[u] == 0 {
+				delete(d.subs, u)
+				drop = append(drop, u)
+			}
+		}
+	}
+	d.mu.Unlock()
+	if l == nil {
+		return false
+	}
+	go func() {
+		for _, u := range drop {
+			if err := d.resourceRequest("resources/unsubscribe", u); err != nil {
+				d.b.log.Debug("resources/unsubscribe failed", "error", err)
+			}
+		}
+	}()
+	return true
+}
+
+func (d *downgrade) resourceRequest(method, uri string) error {
+	params := wrapObject(member([]byte("uri"), []byte(strconv.Quote(uri))))
+	ctx, cancel := context.WithTimeout(d.b.ctx, ackTimeout)
+	defer cancel()
+	ans, err := d.b.ask(ctx, newRequest(ownID("subscribe"), method, params))
+	if err != nil {
+		return err
+	}
+	if f := failure(ans); f != nil {
+		return errors.New(f.Message)
+	}
+	return nil
+}

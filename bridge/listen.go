@@ -1,0 +1,247 @@
+package bridge
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// listener gives a legacy client the change notifications it expects from
+// a 2026-07-28 server, which sends them only on a subscriptions/listen
+// stream the client opted into (2026-07-28 basic/patterns/subscriptions).
+// It keeps one stream open for every list-changed type the server
+// announces and every resource the client subscribed to. A change of
+// subscriptions opens a new stream, waits for its acknowledgment, then
+// closes the old one, so no notification falls in between (one may come
+// twice, which list-changed and updated notifications tolerate).
+type listener struct {
+	b *Bridge
+	u *upgrade
+
+	listChanged  []string // filter fields for the list-changed types announced
+	canSubscribe bool     // the server announced resources.subscribe
+
+	switching sync.Mutex // one stream change at a time
+
+	mu      sync.Mutex
+	started bool
+	uris    []string
+	cur     *listenStream
+	streams map[string]*listenStream // every stream open or opening, by id
+	retry   time.Duration            // delay before reopening a stream that broke
+}
+
+// listenStream is one subscriptions/listen request.
+type listenStream struct {
+	id     []byte
+	acked  chan struct{}
+	once   sync.Once
+	closed bool // closed by the bridge: no reopening
+}
+
+const ackTimeout = 10 * time.Second
+
+func newListener(b *Bridge, u *upgrade, caps []byte) *listener {
+	l := &listener{b: b, u: u, streams: map[string]*listenStream{}}
+	for _, kind := range []struct{ capability, filter string }{
+		{"tools", "toolsListChanged"}, {"prompts", "promptsListChanged"}, {"resources", "resourcesListChanged"},
+	} {
+		if string(field(field(caps, kind.capability), "listChanged")) == "true" {
+			l.listChanged = append(l.listChanged, kind.filter)
+		}
+	}
+	l.canSubscribe = string(field(field(caps, "resources"), "subscribe")) == "true"
+	return l
+}
+
+// start opens the stream once the client has initialized.
+func (l *listener) start() {
+	l.mu.Lock()
+	l.started = true
+	l.mu.Unlock()
+	if err := l.reopen(); err != nil {
+		l.b.log.Warn("could not open the server's notification stream (subscriptions/listen)", "error", err)
+	}
+}
+
+// change handles resources/subscribe and resources/unsubscribe: the client
+// hears back once the server acknowledged the new stream.
+func (l *listener) change(m *message) func() {
+	uri, ok := stringValue(field(m.params, "uri"))
+	if !ok {
+		l.b.reply(errorResponse(m.id, codeInvalidParams, "Invalid params: uri must be a string", nil))
+		return nil
+	}
+	if !l.canSubscribe {
+		l.b.reply(errorResponse(m.id, codeMethodNotFound, "Method not found: the server does not offer resource subscriptions", nil))
+		return nil
+	}
+	l.mu.Lock()
+	l.uris = without(l.uris, uri)
+	if m.method == "resources/subscribe" {
+		l.uris = append(l.uris, uri)
+	}
+	l.started = true
+	l.mu.Unlock()
+	return func() {
+		if err := l.reopen(); err != nil {
+			l.b.reply(errorFor(m.id, fmt.Errorf("the server did not take the subscription: %w", err)))
+			return
+		}
+		l.b.reply(resultResponse(m.id, []byte("{}")))
+	}
+}
+
+func without(list []string, s string) []string {
+	out := list[:0:0]
+	for _, v := range list {
+		if v != s {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// filter renders the notifications filter for the current interest; nil
+// when there is nothing to listen for.
+func (l *listener) filter() []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var ms [][]byte
+	for _, f := range l.listChanged {
+		ms = append(ms, member([]byte(f), []byte("true")))
+	}
+	if len(l.uris) > 0 {
+		uris := make([][]byte, len(l.uris))
+		for i, u := range l.uris {
+			uris[i] = []byte(strconv.Quote(u))
+		}
+		ms = append(ms, member([]byte("resourceSubscriptions"), joinArray(uris)))
+	}
+	if len(ms) == 0 || !l.started {
+		return nil
+	}
+	return wrapObject(joinMembers(ms...))
+}
+
+// reopen replaces the current stream by one with the current filter.
+func (l *listener) reopen() error {
+	l.switching.Lock()
+	defer l.switching.Unlock()
+	var next *listenStream
+	if f := l.filter(); f != nil {
+		next = &listenStream{id: ownID("listen"), acked: make(chan struct{})}
+		if err := l.open(next, f); err != nil {
+			return err
+		}
+	}
+	l.mu.Lock()
+	old := l.cur
+	l.cur = next
+	l.mu.Unlock()
+	l.close(old)
+	return nil
+}
+
+// open sends the listen request and waits for its acknowledgment.
+func (l *listener) open(s *listenStream, filter []byte) error {
+	params := wrapObject(member([]byte("notifications"), filter))
+	m := withMeta(newRequest(s.id, "subscriptions/listen", params), l.u.metaMembers())
+	l.b.tools.annotate(m)
+	failed := make(chan error, 1)
+	c := &call{id: s.id, method: m.method, req: m, internal: true, longLived: true, onAnswer: func(_ *message, err error) {
+		if err == nil {
+			err = errors.New("the server ended the stream")
+		}
+		select {
+		case failed <- err:
+		default:
+		}
+		l.ended(s, err)
+	}}
+	if !l.b.calls.add(c) {
+		return errors.New("duplicate listen id")
+	}
+	l.mu.Lock()
+	l.streams[idKey(s.id)] = s
+	l.mu.Unlock()
+	go func() {
+		l.b.sends.add()
+		defer l.b.sends.done()
+		l.b.send(m, nil)
+	}()
+	t := time.NewTimer(ackTimeout)
+	defer t.Stop()
+	select {
+	case <-s.acked:
+		l.mu.Lock()
+		l.retry = 0
+		l.mu.Unlock()
+		return nil
+	case err := <-failed:
+		return err
+	case <-t.C:
+		l.close(s)
+		return fmt.Errorf("no acknowledgment within %v", ackTimeout)
+	case <-l.b.ctx.Done():
+		return l.b.ctx.Err()
+	}
+}
+
+// close ends a stream of the bridge's choosing: closing the HTTP stream is
+// the cancellation (basic/patterns/subscriptions §Cancellation).
+func (l *listener) close(s *listenStream) {
+	if s == nil {
+		return
+	}
+	l.mu.Lock()
+	s.closed = true
+	delete(l.streams, idKey(s.id))
+	l.mu.Unlock()
+	if c := l.b.calls.take(s.id); c != nil {
+		c.abort()
+	}
+}
+
+// ended reopens the current stream when the server or the network ended
+// it, after a delay that doubles up to 30 s while reopening fails.
+func (l *listener) ended(s *listenStream, err error) {
+	l.mu.Lock()
+	delete(l.streams, idKey(s.id))
+	current := l.cur == s && !s.closed
+	if current {
+		l.retry = min(max(2*l.retry, time.Second), 30*time.Second)
+	}
+	delay := l.retry
+	l.mu.Unlock()
+	if !current || l.b.ctx.Err() != nil {
+		return
+	}
+	l.b.log.Info("the server's notification stream ended; reopening it", "error", err, "in", delay)
+	go func() {
+		if sleepCtx(l.b.ctx, delay) != nil {
+			return
+		}
+		if err := l.reopen(); err != nil {
+			l.b.log.Warn("could not reopen the server's notification stream", "error", err)
+		}
+	}()
+}
+
+// notification consumes the acknowledgment of a stream; the notifications
+// the stream carries go on to the client.
+func (l *listener) notification(m *message) bool {
+	if m.method != "notifications/subscriptions/acknowledged" {
+		return false
+	}
+	id := field(field(m.params, "_meta"), metaSubscriptionID)
+	l.mu.Lock()
+	s := l.streams[idKey(id)]
+	l.mu.Unlock()
+	if s != nil {
+		s.once.Do(func() { close(s.acked) })
+	}
+	return true
+}

@@ -1,0 +1,230 @@
+package bridge
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// roundTrips turns the multi round-trip requests of 2026-07-28
+// (basic/patterns/mrtr) into what a legacy client knows: when the server
+// answers tools/call, prompts/get or resources/read with an
+// InputRequiredResult, each of its inputRequests goes to the client as a
+// server-to-client request (sampling/createMessage, elicitation/create,
+// roots/list); once the client has answered them all, the bridge retries
+// the original request under a new id with inputResponses and the
+// requestState echoed unchanged, and the client hears the final result
+// under its own id. A client error to one of them answers the original
+// request with that error.
+type roundTrips struct {
+	b *Bridge
+
+	mu      sync.Mutex
+	byInput map[string]*roundTrip // the id of a request to the client → its round trip
+	byCall  map[string]*roundTrip // the client's request id → its round trip, while inputs are asked
+}
+
+// roundTrip is one client request going through input rounds.
+type roundTrip struct {
+	c         *call
+	orig      *message // the request as first sent, the base of every retry
+	pending   int
+	responses [][]byte // "key":response members
+	inputKeys map[string]string
+	state     []byte // raw requestState; nil when the server sent none
+}
+
+// maxRounds bounds the rounds of one request, as the Go SDK does.
+const maxRounds = 10
+
+func newRoundTrips(b *Bridge, _ *upgrade) *roundTrips {
+	return &roundTrips{b: b, byInput: map[string]*roundTrip{}, byCall: map[string]*roundTrip{}}
+}
+
+// supportsInput lists the requests that may get an InputRequiredResult
+// (basic/patterns/mrtr §Supported Requests).
+func supportsInput(method string) bool {
+	return method == "tools/call" || method == "prompts/get" || method == "resources/read"
+}
+
+var inputRequired = []byte(`"input_required"`)
+
+// result takes a server answer that asks for input; every other answer
+// goes on to the client. The cheap byte search keeps large results off
+// the JSON scanner.
+func (r *roundTrips) result(m *message) bool {
+	if !containsAcross(m, inputRequired) {
+		return false
+	}
+	c := r.b.calls.peek(m.id)
+	if c == nil || c.internal || !supportsInput(c.method) {
+		return false
+	}
+	f := m.flat()
+	if !f.hasResult || string(field(f.result, "resultType")) != string(inputRequired) {
+		return false
+	}
+	if r.b.calls.take(m.id) == nil {
+		return true // answered or cancelled meanwhile
+	}
+	r.begin(c, f.result)
+	return true
+}
+
+// containsAcross reports whether needle occurs in m, also across the
+// pieces of a large message.
+func containsAcross(m *message, needle []byte) bool {
+	if m.parts == nil {
+		return bytes.Contains(m.raw, needle)
+	}
+	var tail []byte
+	for _, p := range m.parts {
+		if bytes.Contains(p, needle) {
+			return true
+		}
+		head := p[:min(len(p), len(needle))]
+		if bytes.Contains(append(tail, head...), needle) {
+			return true
+		}
+		tail = append([]byte(nil), p[max(0, len(p)-len(needle)):]...)
+	}
+	return false
+}
+
+// begin starts a round for c from the server's InputRequiredResult.
+func (r *roundTrips) begin(c *call, result []byte) {
+	c.rounds++
+	rt := &roundTrip{c: c, orig: c.req, state: field(result, "requestState"), inputKeys: map[string]string{}}
+	if c.rounds > maxRounds {
+		r.fail(rt, fmt.Errorf("the server asked for input %d times; giving up", maxRounds))
+		return
+	}
+	var asks [][]byte
+	var bad error
+	_ = members(field(result, "inputRequests"), func(key, req []byte) {
+		ask, err := inputRequest(req)
+		if err != nil {
+			bad = err
+			return
+		}
+		id := ownID("input")
+		rt.inputKeys[idKey(id)] = string(key)
+		asks = append(asks, spliceID(ask, id))
+	})
+	if bad != nil {
+		r.fail(rt, fmt.Errorf("the server's input request is malformed: %w", bad))
+		return
+	}
+	if len(asks) == 0 { // only requestState: retry at once (load shedding)
+		r.retry(rt)
+		return
+	}
+	r.mu.Lock()
+	rt.pending = len(asks)
+	for k := range rt.inputKeys {
+		r.byInput[k] = rt
+	}
+	r.byCall[idKey(c.id)] = rt
+	r.mu.Unlock()
+	for _, a := range asks {
+		r.b.reply(a)
+	}
+}
+
+// inputRequest checks one InputRequests value: an object with a method.
+func inputRequest(req []byte) ([]byte, error) {
+	if len(req) < 2 || req[0] != '{' {
+		return nil, errors.New("not an object")
+	}
+	if _, ok := stringValue(field(req, "method")); !ok {
+		return nil, errors.New("no method")
+	}
+	return req, nil
+}
+
+// spliceID makes a request message of an input request object.
+func spliceID(obj, id []byte) []byte {
+	out := make([]byte, 0, len(obj)+len(id)+24)
+	out = append(out, `{"jsonrpc":"2.0","id":`...)
+	out = append(out, id...)
+	if inner := trimSpace(obj[1:]); len(inner) > 1 { // more than the closing brace
+		out = append(out, ',')
+	}
+	return append(out, obj[1:]...)
+}
+
+// answer takes the client's answer to one of the bridge's input requests.
+func (r *roundTrips) answer(m *message) bool {
+	r.mu.Lock()
+	k := idKey(m.id)
+	rt := r.byInput[k]
+	if rt == nil {
+		r.mu.Unlock()
+		return false
+	}
+	delete(r.byInput, k)
+	key := rt.inputKeys[k]
+	if f := failure(m); f != nil {
+		r.forget(rt)
+		r.mu.Unlock()
+		r.fail(rt, fmt.Errorf("the client could not give the input the server asked for (%s): %s", key, f.Message))
+		return true
+	}
+	rt.responses = append(rt.responses, member([]byte(key), m.flat().result))
+	rt.pending--
+	ready := rt.pending == 0
+	if ready {
+		delete(r.byCall, idKey(rt.c.id))
+	}
+	r.mu.Unlock()
+	if ready {
+		go r.retry(rt)
+	}
+	return true
+}
+
+// forget drops rt's open input requests; r.mu is held.
+func (r *roundTrips) forget(rt *roundTrip) {
+	for k := range rt.inputKeys {
+		delete(r.byInput, k)
+	}
+	delete(r.byCall, idKey(rt.c.id))
+}
+
+// cancel takes the client's cancellation of a request that waits for its
+// input: the server holds nothing for it, so nothing goes to the server.
+func (r *roundTrips) cancel(m *message) bool {
+	id := field(m.params, "requestId")
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rt := r.byCall[idKey(id)]
+	if rt == nil {
+		return false
+	}
+	r.forget(rt)
+	return true
+}
+
+// retry sends the original request again, under a new id, with the
+// inputs and the request state.
+func (r *roundTrips) retry(rt *roundTrip) {
+	fields := [][2][]byte{{[]byte("inputResponses"), wrapObject(joinMembers(rt.responses...))}}
+	if rt.state != nil {
+		fields = append(fields, [2][]byte{[]byte("requestState"), rt.state})
+	}
+	m := withParams(withRequestID(rt.orig, ownID("retry")), fields)
+	m.readMeta()
+	r.b.tools.annotate(m)
+	if !r.b.calls.addAs(rt.c, m.id) {
+		r.fail(rt, errors.New("the retry's id is in use"))
+		return
+	}
+	r.b.sendJob(m, nil)()
+}
+
+// fail answers the client's request with err.
+func (r *roundTrips) fail(rt *roundTrip, err error) {
+	r.b.log.Warn("a multi round-trip request failed", "method", rt.c.method, "error", err)
+	r.b.reply(errorFor(rt.c.id, err))
+}

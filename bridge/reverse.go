@@ -1,0 +1,226 @@
+package bridge
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// parkedCalls gives a 2026-07-28 client the requests a legacy server sends
+// while it works on one of the client's tools/call, prompts/get or
+// resources/read (sampling/createMessage, elicitation/create, roots/list):
+// the client's request is answered with an InputRequiredResult holding
+// them (2026-07-28 basic/patterns/mrtr) and a requestState naming the
+// parked exchange; the server's request stays open. When the client
+// retries with inputResponses and that requestState, the responses go to
+// the server as the answers to its requests, and the retry receives what
+// the server sends next: another round of input requests, or the result.
+type parkedCalls struct {
+	b *Bridge
+
+	mu     sync.Mutex
+	byWire map[string]*parked // the request's id at the server → its exchange
+	byKey  map[string]*parked // requestState → its exchange
+}
+
+// parked is one client request whose exchange with the server waits for
+// the client's input.
+type parked struct {
+	wire   []byte            // the id the server knows the request by
+	method string            // the client's method
+	client []byte            // the client request waiting for the next answer; nil between rounds
+	key    string            // the requestState of the round under way
+	asks   map[string][]byte // input key → the server request's id
+	order  []string          // input keys, in arrival order
+	bodies map[string][]byte // input key → {"method":…,"params":…}
+	timer  *time.Timer       // ends the gathering of a round
+	final  *message          // the server's answer, when it came between rounds
+	failed error             // the exchange's end, when it broke between rounds
+}
+
+// gatherWindow lets requests the server sends together (the Go SDK sends
+// a handler's input requests side by side) go to the client in one round.
+const gatherWindow = 20 * time.Millisecond
+
+func newParkedCalls(b *Bridge) *parkedCalls {
+	return &parkedCalls{b: b, byWire: map[string]*parked{}, byKey: map[string]*parked{}}
+}
+
+// serverRequest takes a request the server sent on the answer stream of
+// one of the client's requests; false when it came elsewhere.
+func (p *parkedCalls) serverRequest(m *message) bool {
+	if m.via == nil {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	pk := p.byWire[idKey(m.via)]
+	if pk == nil {
+		c := p.b.calls.peek(m.via)
+		if c == nil || c.internal || !supportsInput(c.method) || !p.park(c) {
+			return false
+		}
+		pk = &parked{wire: m.via, method: c.method, client: c.id}
+		p.byWire[idKey(m.via)] = pk
+	}
+	if pk.asks == nil {
+		pk.asks, pk.bodies = map[string][]byte{}, map[string][]byte{}
+		pk.key = string(ownID("mrtr"))
+		pk.timer = time.AfterFunc(gatherWindow, func() { p.ask(pk) })
+	}
+	key := inputKey(m.method, len(pk.order)+1)
+	pk.asks[key] = m.id
+	pk.order = append(pk.order, key)
+	f := m.flat()
+	body := member([]byte("method"), []byte(strconv.Quote(m.method)))
+	if f.params != nil {
+		body = joinMembers(body, member([]byte("params"), f.params))
+	}
+	pk.bodies[key] = wrapObject(body)
+	return true
+}
+
+// park turns c into a call the bridge answers itself: the client hears
+// the server's answer under the id of its latest retry. p.mu is held.
+func (p *parkedCalls) park(c *call) bool {
+	if p.b.calls.take(p.b.calls.wireID(c)) == nil {
+		return false
+	}
+	wire := p.b.calls.wireID(c)
+	c.internal = true
+	c.onAnswer = func(ans *message, err error) { p.ended(wire, ans, err) }
+	return p.b.calls.addAs(c, wire)
+}
+
+func inputKey(method string, n int) string {
+	name := method
+	if i := bytes.IndexByte([]byte(method), '/'); i > 0 {
+		name = method[:i]
+	}
+	return name + "-" + strconv.Itoa(n)
+}
+
+// ask answers the waiting client request with the round's input requests.
+func (p *parkedCalls) ask(pk *parked) {
+	p.mu.Lock()
+	client := pk.client
+	if client == nil { // the client has not retried yet: it hears at the retry
+		p.mu.Unlock()
+		return
+	}
+	pk.client = nil
+	p.byKey[pk.key] = pk
+	reqs := make([][]byte, 0, len(pk.order))
+	for _, k := range pk.order {
+		reqs = append(reqs, member([]byte(k), pk.bodies[k]))
+	}
+	state := pk.key
+	p.mu.Unlock()
+	res := wrapObject(joinMembers(
+		member([]byte("resultType"), []byte(`"input_required"`)),
+		member([]byte("inputRequests"), wrapObject(joinMembers(reqs...))),
+		member([]byte("requestState"), []byte(state)),
+	))
+	p.b.reply(resultResponse(client, res))
+}
+
+// retry takes a client request that carries a requestState of the
+// bridge's; false for any other request.
+func (p *parkedCalls) retry(m *message) bool {
+	if !supportsInput(m.method) || !bytes.Contains(m.params, []byte(`"mcpbridge-mrtr-`)) {
+		return false
+	}
+	state := field(m.params, "requestState")
+	p.mu.Lock()
+	pk := p.byKey[string(state)]
+	if pk == nil {
+		p.mu.Unlock()
+		p.b.reply(errorResponse(m.id, codeInvalidParams, "Invalid params: requestState names no request the bridge holds (it may have ended)", nil))
+		return true
+	}
+	answers, missing := p.takeAnswers(pk, field(m.params, "inputResponses"))
+	if len(missing) > 0 {
+		pk.client = m.id
+		p.mu.Unlock()
+		p.ask(pk) // ask again for what is missing (mrtr §Error Handling)
+		return true
+	}
+	delete(p.byKey, pk.key)
+	pk.asks, pk.order, pk.bodies = nil, nil, nil
+	final, failed := pk.final, pk.failed
+	if final == nil && failed == nil {
+		pk.client = m.id
+	}
+	p.mu.Unlock()
+	for _, a := range answers {
+		go p.b.sendJob(a, nil)()
+	}
+	switch {
+	case final != nil:
+		p.finish(m.id, final, nil)
+	case failed != nil:
+		p.finish(m.id, nil, failed)
+	}
+	return true
+}
+
+// takeAnswers turns the client's inputResponses into answers to the
+// server's requests; missing lists the keys without a response. p.mu is
+// held.
+func (p *parkedCalls) takeAnswers(pk *parked, responses []byte) (answers []*message, missing []string) {
+	for _, k := range pk.order {
+		r := field(responses, k)
+		if r == nil {
+			missing = append(missing, k)
+			continue
+		}
+		if a, err := parseMessage(resultResponse(pk.asks[k], r)); err == nil {
+			answers = append(answers, a)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, missing
+	}
+	return answers, nil
+}
+
+// ended receives the server's answer to a parked request, or the error
+// that ended its exchange.
+func (p *parkedCalls) ended(wire []byte, ans *message, err error) {
+	p.mu.Lock()
+	pk := p.byWire[idKey(wire)]
+	delete(p.byWire, idKey(wire))
+	if pk == nil {
+		p.mu.Unlock()
+		return
+	}
+	if pk.timer != nil {
+		pk.timer.Stop()
+	}
+	client := pk.client
+	if client == nil { // between rounds: the retry hears it
+		pk.final, pk.failed = ans, err
+		if pk.key != "" {
+			p.byKey[pk.key] = pk
+		}
+	}
+	p.mu.Unlock()
+	if client != nil {
+		p.finish(client, ans, err)
+	}
+}
+
+// finish answers the client's latest request of the exchange.
+func (p *parkedCalls) finish(client []byte, ans *message, err error) {
+	switch {
+	case err != nil && errors.Is(err, errShuttingDown):
+		p.b.reply(errorResponse(client, codeServerError, "mcpbridge: shutting down before the server answered", nil))
+	case err != nil:
+		p.b.reply(errorFor(client, fmt.Errorf("the server's answer did not come: %w", err)))
+	default:
+		p.b.replyMsg(ans.withID(client))
+	}
+}
