@@ -264,6 +264,7 @@ func (b *Bridge) send(m *message, after <-chan struct{}) {
 	}
 	err := b.conn.roundTrip(ctx, m)
 	if m.kind == kindRequest {
+		m, err = b.reissue(ctx, m, err)
 		b.settle(m, err)
 	} else if err != nil {
 		b.log.Warn("could not deliver a message to the server", "method", m.method, "error", err)

@@ -89,7 +89,7 @@ func cannotAsk(err error) bool {
 // signing in aside): a server that ignores an unknown method is a legacy
 // one (2026-07-28 basic/transports/stdio §Backward Compatibility: "the
 // probe returns a non-modern error or times out").
-const probeSilence = 10 * time.Second
+var probeSilence = 10 * time.Second // a variable for tests
 
 var errProbeSilent = errors.New("no answer to server/discover")
 

@@ -311,10 +311,17 @@ func (s *streamable) readStream(ctx context.Context, m *message, body io.Reader,
 		return nil
 	}
 	if err == nil || errors.Is(err, io.EOF) {
-		return errors.New("the server ended its answer stream without answering this request")
+		return fmt.Errorf("%w without answering this request", errStreamEnded)
 	}
-	return fmt.Errorf("the answer stream broke before the answer: %w", err)
+	return fmt.Errorf("%w: %w", errStreamBroke, err)
 }
+
+// errStreamEnded and errStreamBroke end an answer stream that did not
+// answer its request: a 2026-07-28 request is then lost (reissue.go).
+var (
+	errStreamEnded = errors.New("the server ended its answer stream")
+	errStreamBroke = errors.New("the answer stream broke before the answer")
+)
 
 // errAnswered ends a pump once its request has its answer.
 var errAnswered = errors.New("answered")

@@ -1,0 +1,51 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Under 2026-07-28 a broken response stream loses the request: streams are
+// not resumable, and "clients MUST re-issue it as a new request with a new
+// request ID" (2026-07-28 changelog §Major changes 9; streamable-http
+// §Resumability). The bridge re-issues requests that only read: listing,
+// reading a resource, getting a prompt, completions, discovery. A
+// tools/call may have acted already; the client gets an error that says
+// so, and decides.
+
+// maxReissues bounds the re-issues of one request.
+const maxReissues = 2
+
+// rereadable lists the requests that are safe to send again.
+func rereadable(method string) bool {
+	switch method {
+	case "tools/list", "prompts/list", "prompts/get", "resources/list", "resources/templates/list",
+		"resources/read", "completion/complete", "server/discover":
+		return true
+	}
+	return false
+}
+
+// reissue sends a 2026-07-28 request whose answer stream broke again under
+// a new id, when it only reads; it returns the request last sent and its
+// outcome.
+func (b *Bridge) reissue(ctx context.Context, m *message, err error) (*message, error) {
+	for tries := 0; lostStream(err) && m.modern != "" && tries < maxReissues; tries++ {
+		if !rereadable(m.method) {
+			return m, fmt.Errorf("%w; the server may have run the %s anyway, so mcpbridge does not send it again", err, m.method)
+		}
+		next := withRequestID(m, ownID("reissue"))
+		if b.calls.rename(m.id, next.id) == nil {
+			return m, err // answered or cancelled meanwhile
+		}
+		b.log.Info("the answer stream broke; sending the request again under a new id", "method", m.method, "error", err)
+		m = next
+		err = b.conn.roundTrip(ctx, m)
+	}
+	return m, err
+}
+
+func lostStream(err error) bool {
+	return errors.Is(err, errStreamBroke) || errors.Is(err, errStreamEnded)
+}
