@@ -179,8 +179,52 @@ func (d *downgrade) fromServer(m *message) bool {
 		return true
 	case kindNotification:
 		return d.notification(m)
+	case kindResponse:
+		return d.result(m)
 	}
 	return false
+}
+
+// cacheable lists the results 2026-07-28 gives ttlMs and cacheScope
+// (server/utilities/caching: CacheableResult).
+func cacheable(method string) bool {
+	switch method {
+	case "tools/list", "prompts/list", "resources/list", "resources/read", "resources/templates/list":
+		return true
+	}
+	return false
+}
+
+// result completes a legacy result with the members 2026-07-28 requires:
+// resultType (clients "MUST treat results from earlier-protocol servers
+// that omit the field as complete", but strict ones refuse them), and
+// ttlMs 0 with cacheScope private where the result is cacheable: fresh
+// each time, and never shared.
+func (d *downgrade) result(m *message) bool {
+	c := d.b.calls.peek(m.id)
+	if c == nil || c.internal || !m.hasResult {
+		return false
+	}
+	f := m.flat()
+	if f.result == nil || len(f.result) < 2 || f.result[0] != '{' {
+		return false
+	}
+	var add [][]byte
+	if field(f.result, "resultType") == nil {
+		add = append(add, member([]byte("resultType"), []byte(`"complete"`)))
+	}
+	if cacheable(c.method) && field(f.result, "ttlMs") == nil {
+		add = append(add, member([]byte("ttlMs"), []byte("0")), member([]byte("cacheScope"), []byte(`"private"`)))
+	}
+	if len(add) == 0 {
+		return false
+	}
+	re, err := parseMessage(insertMember(f.raw, f.result, joinMembers(add...)))
+	if err != nil {
+		return false
+	}
+	d.b.deliver(re)
+	return true
 }
 
 // refuseRequest answers a server-to-client request the client cannot get.
