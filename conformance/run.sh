@@ -19,6 +19,9 @@
 #                   2026-07-28: only scenarios that apply at it, at that wire
 #   --skip PATTERN  leave out matching scenarios (repeatable; e.g. the
 #                   extension grants mcpbridge does not implement yet)
+#   --host-era legacy
+#                   the host speaks 2025-11-25 even where the wire is
+#                   2026-07-28, so mcpbridge translates between the eras
 #   --all           also the SEP-2640 skills scenarios (host-side extension
 #                   checks; by default: every scenario except those)
 #   --ref REV       build mcpbridge from commit REV (git archive) instead of
@@ -59,6 +62,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout_s="$2"; shift 2 ;;
 	--wire) wire="$2"; shift 2 ;;
 	--all) include_all=1; shift ;;
+	--host-era) export CONFORMANCE_HOST_ERA="$2"; shift 2 ;;
 	--skip) skips+=("$2"); shift 2 ;;
 	--ref) ref="$2"; shift 2 ;;
 	--log) logdir="$2"; shift 2 ;;

@@ -25,7 +25,8 @@
 // The bridge binary comes from --mcpbridge, else $MCPBRIDGE_BIN, else
 // `mcpbridge` on PATH. $CONFORMANCE_HOST_TIMEOUT (seconds, default 25) bounds
 // the whole run; $CONFORMANCE_HOST_EXTRA_ARGS adds bridge arguments
-// (whitespace-separated). Each run gets a fresh MCPBRIDGE_CONFIG_DIR, so no
+// (whitespace-separated); CONFORMANCE_HOST_ERA=legacy makes the host speak
+// 2025-11-25 whatever the wire, so that mcpbridge translates to 2026-07-28. Each run gets a fresh MCPBRIDGE_CONFIG_DIR, so no
 // token or registration leaks from one scenario into the next; the bridge's
 // --debug log from it is copied to stderr at the end, after the host's own
 // trace of every message.
@@ -85,7 +86,13 @@ func run() int {
 			return 2
 		}
 	}
-	log.printf("scenario %q, protocol %s, server %s", scenario, version, serverURL)
+	wire := version
+	if os.Getenv("CONFORMANCE_HOST_ERA") == "legacy" && (version >= "2026-07-28" || version == "draft") {
+		// A 2025-11-25 host in front of mcpbridge: the server's wire is
+		// 2026-07-28, and mcpbridge must translate.
+		version = "2025-11-25"
+	}
+	log.printf("scenario %q, protocol %s (server wire %s), server %s", scenario, version, wire, serverURL)
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(*timeout)*time.Second)
 	defer cancel()
