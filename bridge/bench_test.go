@@ -17,7 +17,11 @@ import (
 // benchServer answers every request with a JSON result of size bytes, the
 // way the shared benchmark's raw echo server does (json.Encoder: no
 // Content-Length, a trailing newline).
-func benchServer(size int, sse bool) *httptest.Server {
+func benchServer(size int, sse bool) *httptest.Server { return benchServerEra(size, sse, false) }
+
+// benchServerEra is benchServer, speaking only 2026-07-28 when modern: it
+// answers server/discover, so a legacy client's messages are translated.
+func benchServerEra(size int, sse, modern bool) *httptest.Server {
 	payload := strings.Repeat("x", size)
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -29,7 +33,14 @@ func benchServer(size int, sse bool) *httptest.Server {
 			w.WriteHeader(http.StatusAccepted)
 			return
 		}
-		body := fmt.Sprintf(`{"jsonrpc":"2.0","id":%s,"result":{"content":[{"type":"text","text":%q}]}}`, msg.id, payload)
+		result := fmt.Sprintf(`{"content":[{"type":"text","text":%q}]}`, payload)
+		switch {
+		case modern && msg.method == "server/discover":
+			result = `{"resultType":"complete","supportedVersions":["2026-07-28"],"capabilities":{"tools":{}}}`
+		case modern:
+			result = `{"resultType":"complete",` + result[1:]
+		}
+		body := fmt.Sprintf(`{"jsonrpc":"2.0","id":%s,"result":%s}`, msg.id, result)
 		if sse {
 			w.Header().Set("Content-Type", "text/event-stream")
 			fmt.Fprintf(w, "event: message\ndata: %s\n\n", body)
@@ -60,8 +71,10 @@ func benchBridgeT(b testing.TB, srv *httptest.Server) (io.WriteCloser, *bufio.Re
 	return inW, bufio.NewReaderSize(outR, 1<<20)
 }
 
-func benchCalls(b *testing.B, size int, sse bool) {
-	srv := benchServer(size, sse)
+func benchCalls(b *testing.B, size int, sse bool) { benchCallsEra(b, size, sse, false) }
+
+func benchCallsEra(b *testing.B, size int, sse, modern bool) {
+	srv := benchServerEra(size, sse, modern)
 	defer srv.Close()
 	in, out := benchBridge(b, srv)
 	b.SetBytes(int64(size))
@@ -83,6 +96,10 @@ func BenchmarkSmallJSON(b *testing.B) { benchCalls(b, 16, false) }
 func BenchmarkSmallSSE(b *testing.B)  { benchCalls(b, 16, true) }
 func BenchmarkBlobJSON(b *testing.B)  { benchCalls(b, 4<<20, false) }
 func BenchmarkBlobSSE(b *testing.B)   { benchCalls(b, 4<<20, true) }
+
+// The same calls from a legacy client to a 2026-07-28 server: translated.
+func BenchmarkSmallJSONTranslated(b *testing.B) { benchCallsEra(b, 16, false, true) }
+func BenchmarkBlobJSONTranslated(b *testing.B)  { benchCallsEra(b, 4<<20, false, true) }
 
 // TestPiecedAnswerKeepsBoundarySpaces pins a bug found in review: trimming
 // whitespace around a pieced answer must not touch a space that happens to

@@ -160,9 +160,10 @@ func (b *Bridge) request(m *message, xl translator) (job func()) {
 		b.reply(errorResponse(m.id, codeInternalError, err.Error(), nil))
 		return nil
 	}
-	b.tools.annotate(m)
 	if xl != nil {
 		m = xl.outgoing(m)
+	} else {
+		b.tools.annotate(m)
 	}
 	c := &call{id: m.id, method: m.method, req: m}
 	if !b.calls.add(c) {

@@ -86,7 +86,11 @@ func parseParts(parts [][]byte) (*message, error) {
 			return s.value()
 		}
 		return s.object(func(sp span) {
-			switch memberName(s.slice(sp.keyFrom, sp.keyTo)) {
+			key := s.slice(sp.keyFrom, sp.keyTo)
+			if bytes.IndexByte(key, '\\') >= 0 {
+				key = []byte(memberName(key))
+			}
+			switch string(key) { // compared in place: no copy
 			case "jsonrpc":
 				jsonrpc = sp
 			case "id":

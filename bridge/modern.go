@@ -46,7 +46,9 @@ func (m *message) readMeta() {
 
 // annotate computes the HTTP headers a 2026-07-28 request needs.
 func (t *toolCatalog) annotate(m *message) {
-	m.readMeta()
+	if m.modern == "" {
+		m.readMeta()
+	}
 	if m.modern == "" {
 		return
 	}
@@ -76,10 +78,30 @@ func (t *toolCatalog) annotate(m *message) {
 // modernHeaders are the headers every 2026-07-28 message carries
 // (streamable-http §Standard Request Headers).
 func modernHeaders(version, method string) http.Header {
-	h := http.Header{}
-	h.Set(headerProtoVersion, version)
-	h.Set(headerMethod, method)
-	return h
+	v := []string{version}
+	if version == modernVersion {
+		v = modernVersionValue
+	}
+	m, ok := methodValues[method]
+	if !ok {
+		m = []string{method}
+	}
+	return http.Header{"Mcp-Protocol-Version": v, "Mcp-Method": m}
+}
+
+// Header values shared by every request, never modified (net/http only
+// reads them): no allocation per request for the common ones.
+var (
+	modernVersionValue = []string{modernVersion}
+	methodValues       = map[string][]string{}
+)
+
+func init() {
+	for _, m := range []string{"tools/call", "tools/list", "resources/read", "resources/list", "resources/templates/list",
+		"prompts/get", "prompts/list", "completion/complete", "server/discover", "subscriptions/listen",
+		"notifications/cancelled", "notifications/progress"} {
+		methodValues[m] = []string{m}
+	}
 }
 
 // paramHeader is one x-mcp-header annotation: the header's name part and

@@ -107,19 +107,22 @@ func (s *streamable) remember(m *message) {
 	}
 }
 
+// acceptValue and contentTypeValue are shared by every POST (net/http
+// only reads header values).
+var (
+	acceptValue      = []string{"application/json, text/event-stream"}
+	contentTypeValue = []string{"application/json"}
+)
+
 // headersFor returns the transport headers for m and the session
 // generation they belong to.
 func (s *streamable) headersFor(m *message) (http.Header, int) {
-	h := http.Header{
-		"Accept":       {"application/json, text/event-stream"},
-		"Content-Type": {"application/json"},
-	}
 	if m.header != nil { // 2026-07-28: everything comes from the message
-		for k, v := range m.header {
-			h[k] = v
-		}
+		h := m.header.Clone()
+		h["Accept"], h["Content-Type"] = acceptValue, contentTypeValue
 		return h, 0
 	}
+	h := http.Header{"Accept": acceptValue, "Content-Type": contentTypeValue}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if m.method == "initialize" && m.kind == kindRequest {

@@ -26,6 +26,7 @@ type upgrade struct {
 	mu       sync.Mutex
 	meta     [][2][]byte // _meta members every request gets
 	logLevel []byte      // raw level string from logging/setLevel; nil before
+	metaObj  []byte      // "_meta":{…} of meta and logLevel, for requests without _meta
 
 	listen *listener
 	rounds *roundTrips
@@ -54,7 +55,20 @@ func (u *upgrade) setClient(params []byte) {
 		{[]byte(metaClientCapabilities), caps},
 		{[]byte(metaClientInfo), info},
 	}
+	u.renderMeta()
 	u.mu.Unlock()
+}
+
+// renderMeta prepares the _meta member once for all requests; u.mu is held.
+func (u *upgrade) renderMeta() {
+	ms := make([][]byte, 0, len(u.meta)+1)
+	for _, kv := range u.meta {
+		ms = append(ms, member(kv[0], kv[1]))
+	}
+	if u.logLevel != nil {
+		ms = append(ms, member([]byte(metaLogLevel), u.logLevel))
+	}
+	u.metaObj = member([]byte("_meta"), wrapObject(joinMembers(ms...)))
 }
 
 // metaMembers returns the _meta members for a request now.
@@ -141,6 +155,7 @@ func (u *upgrade) setLevel(m *message) {
 	}
 	u.mu.Lock()
 	u.logLevel = level
+	u.renderMeta()
 	u.mu.Unlock()
 	u.b.reply(resultResponse(m.id, []byte("{}")))
 }
@@ -151,9 +166,22 @@ func (u *upgrade) outgoing(m *message) *message {
 		m.header = modernHeaders(modernVersion, m.method)
 		return m
 	}
-	re := withMeta(m, u.metaMembers())
+	var re *message
+	if obj := u.metaObject(); field(m.params, "_meta") == nil && len(m.params) > 1 && m.params[0] == '{' {
+		// The usual case, in one copy: the client's params gain _meta.
+		re = reparse(m, insertMember(m.raw, m.params, obj))
+		re.modern = modernVersion
+	} else {
+		re = withMeta(m, u.metaMembers())
+	}
 	u.b.tools.annotate(re)
 	return re
+}
+
+func (u *upgrade) metaObject() []byte {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.metaObj
 }
 
 func (u *upgrade) fromServer(m *message) bool {
