@@ -342,6 +342,9 @@ func (b *Bridge) shutdown() {
 	case <-deadline.Done():
 		b.abandonHeld(errors.New("shutting down before the server answered"))
 	}
+	if xl := b.eras.translator(); xl != nil {
+		xl.shutdown()
+	}
 	select {
 	case <-b.calls.drained():
 	case <-deadline.Done():

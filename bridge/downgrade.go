@@ -33,10 +33,11 @@ type downgrade struct {
 
 	parked *parkedCalls
 
-	mu      sync.Mutex
-	level   string
-	listens map[string]*clientListen // by the listen request's id
-	subs    map[string]int           // resource uri → listens that want it
+	mu         sync.Mutex
+	level      string                   // the log level asked of the session
+	levelReady chan struct{}            // closed once the session was asked
+	listens    map[string]*clientListen // by the listen request's id
+	subs       map[string]int           // resource uri → listens that want it
 }
 
 // clientListen is one subscriptions/listen request of the client's.
@@ -96,9 +97,9 @@ func (d *downgrade) fromClient(m *message) (func(), bool) {
 	case "subscriptions/listen":
 		return func() { d.listen(m) }, true
 	}
-	if level := d.levelChange(m); level != "" {
+	if wait := d.levelFor(m); wait != nil {
 		return func() {
-			d.setLevel(level)
+			wait()
 			if job := d.b.request(m, d); job != nil {
 				job()
 			}
@@ -128,19 +129,31 @@ func (d *downgrade) discoverResult() []byte {
 	return wrapObject(joinMembers(ms...))
 }
 
-// levelChange returns the request's _meta log level when the server's
-// session has another.
-func (d *downgrade) levelChange(m *message) string {
+// levelFor returns what a request with a _meta log level waits for before
+// it goes: the logging/setLevel that gives the session that level, sent
+// once however many requests ask for it; nil when the session has it.
+func (d *downgrade) levelFor(m *message) func() {
 	level, ok := stringValue(field(field(m.params, "_meta"), metaLogLevel))
 	if !ok {
-		return ""
+		return nil
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if level == d.level {
-		return ""
+		ready := d.levelReady
+		select {
+		case <-ready:
+			return nil
+		default:
+			return func() { <-ready }
+		}
 	}
-	return level
+	ready := make(chan struct{})
+	d.level, d.levelReady = level, ready
+	return func() {
+		d.setLevel(level)
+		close(ready)
+	}
 }
 
 func (d *downgrade) setLevel(level string) {
@@ -153,11 +166,7 @@ func (d *downgrade) setLevel(level string) {
 	}
 	if err != nil {
 		d.b.log.Warn("the server did not take the log level", "level", level, "error", err)
-		return
 	}
-	d.mu.Lock()
-	d.level = level
-	d.mu.Unlock()
 }
 
 // outgoing sends a client message in the legacy session: without the
@@ -315,6 +324,23 @@ func (d *downgrade) listen(m *message) {
 		member([]byte("notifications"), wrapObject(joinMembers(honoured...))),
 	))
 	d.b.reply(newNotification("notifications/subscriptions/acknowledged", params))
+}
+
+// shutdown ends the client's subscriptions gracefully: each listen request
+// gets its completion result (basic/patterns/subscriptions §Graceful
+// Closure).
+func (d *downgrade) shutdown() {
+	d.mu.Lock()
+	listens := d.listens
+	d.listens = map[string]*clientListen{}
+	d.mu.Unlock()
+	for _, l := range listens {
+		res := wrapObject(joinMembers(
+			member([]byte("resultType"), []byte(`"complete"`)),
+			member([]byte("_meta"), wrapObject(member([]byte(metaSubscriptionID), l.id))),
+		))
+		d.b.reply(resultResponse(l.id, res))
+	}
 }
 
 // subscribeTo subscribes the session to uri once, however many listens

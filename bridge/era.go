@@ -59,6 +59,9 @@ type translator interface {
 	// fromServer consumes a server message the client's era has no
 	// counterpart for; handled is false when it goes on to the client.
 	fromServer(m *message) (handled bool)
+	// shutdown answers the client requests only the translator holds: the
+	// client can answer nothing more once its stdin has ended.
+	shutdown()
 }
 
 // eraSwitch holds the client's messages from the first one until the

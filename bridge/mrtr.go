@@ -206,6 +206,20 @@ func (r *roundTrips) cancel(m *message) bool {
 	return true
 }
 
+// shutdown answers the requests whose inputs the client can no longer give.
+func (r *roundTrips) shutdown() {
+	r.mu.Lock()
+	var waiting []*roundTrip
+	for _, rt := range r.byCall {
+		waiting = append(waiting, rt)
+	}
+	r.byInput, r.byCall = map[string]*roundTrip{}, map[string]*roundTrip{}
+	r.mu.Unlock()
+	for _, rt := range waiting {
+		r.b.reply(errorResponse(rt.c.id, codeServerError, "mcpbridge: shutting down before the client gave the input the server asked for", nil))
+	}
+}
+
 // retry sends the original request again, under a new id, with the
 // inputs and the request state.
 func (r *roundTrips) retry(rt *roundTrip) {

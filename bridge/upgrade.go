@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"bytes"
 	"strconv"
 	"sync"
 )
@@ -85,7 +86,9 @@ func (u *upgrade) metaMembers() [][2][]byte {
 func (u *upgrade) fromClient(m *message) (func(), bool) {
 	switch m.kind {
 	case kindResponse:
-		return nil, u.rounds.answer(m)
+		// Answers to the bridge's own requests never reach the server,
+		// even late ones (after a cancellation or a failed round).
+		return nil, u.rounds.answer(m) || bytes.HasPrefix(m.id, []byte(`"mcpbridge-`))
 	case kindNotification:
 		return u.notification(m)
 	}
@@ -193,6 +196,8 @@ func (u *upgrade) fromServer(m *message) bool {
 	}
 	return false
 }
+
+func (u *upgrade) shutdown() { u.rounds.shutdown() }
 
 // resultResponse builds a result answer for id.
 func resultResponse(id, result []byte) []byte {
