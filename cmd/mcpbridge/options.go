@@ -46,8 +46,7 @@ type options struct {
 	debug          bool
 	silent         bool
 
-	auth  authOptions
-	later laterFlags
+	auth authOptions
 
 	signIn *oauthflow.Flow // built by config, for the login and logout commands
 
@@ -84,7 +83,6 @@ func (o *options) register(cmd *cobra.Command) {
 	f.BoolVar(&o.debug, "debug", false, "write a detailed log (no secrets) to a file in the config folder")
 	f.BoolVar(&o.silent, "silent", false, "write nothing to stderr")
 	o.auth.register(cmd)
-	o.later.register(cmd)
 }
 
 // runBridge turns the options into a bridge.Config and runs the bridge.
@@ -109,7 +107,6 @@ func runBridge(ctx context.Context, o *options, s ioStreams) error {
 	if err != nil {
 		return err
 	}
-	o.later.warn(log)
 	log.Info("bridging stdio to "+logx.RedactURL(cfg.URL), "transport", cfg.Transport, "protocol", cfg.Protocol, "version", version)
 	if err := bridge.Run(ctx, cfg, s.in, s.out); err != nil {
 		return fmt.Errorf("bridge: %w", err)
@@ -127,9 +124,11 @@ func (o *options) config(log *slog.Logger) (bridge.Config, error) {
 	if err != nil {
 		return bridge.Config{}, usageError{err}
 	}
-	protocol, err := bridge.ParseProtocolMode(o.protocol)
-	if err != nil {
-		return bridge.Config{}, usageError{err}
+	protocol := bridge.ProtocolAuto
+	if o.protocol != "" {
+		if protocol, err = bridge.ParseProtocolMode(o.protocol); err != nil {
+			return bridge.Config{}, usageError{err}
+		}
 	}
 	hdr, err := buildHeaders(o.headerFile, o.headers, func(msg string) { log.Warn(msg) })
 	if err != nil {

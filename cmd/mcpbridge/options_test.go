@@ -210,31 +210,33 @@ func TestFlagValuesReachTheOptions(t *testing.T) {
 	}
 }
 
-func TestNotYetSupportedFlagsAreNamed(t *testing.T) {
+// TestMCPRemoteFlagsNeedNoWarning: every flag of mcp-remote's has its
+// feature now; none is named as unsupported, and --protocol takes
+// mcp-remote's values (and modern) and refuses others.
+func TestMCPRemoteFlagsNeedNoWarning(t *testing.T) {
 	tests := []struct {
-		name     string
-		args     []string
-		wantWarn string // "" for no warning at all
+		name string
+		args []string
 	}{
-		{"resource", []string{"--resource", "https://example.com/mcp"}, ""},                                                                                // implemented now: no warning
-		{"host", []string{"--host", "127.0.0.1"}, ""},                                                                                                      // implemented now: no warning
-		{"callback-path", []string{"--callback-path", "/cb"}, ""},                                                                                          // implemented now: no warning
-		{"static-oauth-client-metadata", []string{"--static-oauth-client-metadata", "{}"}, ""},                                                             // implemented now: no warning
-		{"static-oauth-client-info", []string{"--static-oauth-client-info", "{}"}, ""},                                                                     // implemented now: no warning
-		{"client-metadata-url", []string{"--client-metadata-url", "https://e.com/c.json"}, ""},                                                             // implemented now: no warning
-		{"disable-resource-parameter", []string{"--disable-resource-parameter"}, ""},                                                                       // implemented now: no warning
-		{"authorize-param", []string{"--authorize-param", "a=b"}, ""},                                                                                      // implemented now: no warning
-		{"device-code", []string{"--device-code"}, ""},                                                                                                     // implemented now: no warning
-		{"client-credentials", []string{"--client-credentials", "--static-oauth-client-info", `{"client_id":"c","client_secret":"s"}`}, ""},                // implemented now: no warning
-		{"token-endpoint", []string{"--client-credentials", "--static-oauth-client-info", `{"client_id":"c"}`, "--token-endpoint", "https://e.com/t"}, ""}, // implemented now: no warning
-		{"use-id-token", []string{"--use-id-token"}, ""},                                                                                                   // implemented now: no warning
-		{"auth-timeout", []string{"--auth-timeout", "30"}, ""},                                                                                             // implemented now: no warning
-		{"auth-success-url", []string{"--auth-success-url", "https://e.com/ok"}, ""},                                                                       // implemented now: no warning
-		{"protocol modern", []string{"--protocol", "modern"}, "--protocol"},
-		{"protocol legacy is what the bridge does", []string{"--protocol", "legacy"}, ""},
-		{"supported flags only", []string{"--header", "X-A: b", "--ignore-tool", "x", "--transport", "http-only"}, ""},
+		{"resource", []string{"--resource", "https://example.com/mcp"}},
+		{"host", []string{"--host", "127.0.0.1"}},
+		{"callback-path", []string{"--callback-path", "/cb"}},
+		{"static-oauth-client-metadata", []string{"--static-oauth-client-metadata", "{}"}},
+		{"static-oauth-client-info", []string{"--static-oauth-client-info", "{}"}},
+		{"client-metadata-url", []string{"--client-metadata-url", "https://e.com/c.json"}},
+		{"disable-resource-parameter", []string{"--disable-resource-parameter"}},
+		{"authorize-param", []string{"--authorize-param", "a=b"}},
+		{"device-code", []string{"--device-code"}},
+		{"client-credentials", []string{"--client-credentials", "--static-oauth-client-info", `{"client_id":"c","client_secret":"s"}`}},
+		{"token-endpoint", []string{"--client-credentials", "--static-oauth-client-info", `{"client_id":"c"}`, "--token-endpoint", "https://e.com/t"}},
+		{"use-id-token", []string{"--use-id-token"}},
+		{"auth-timeout", []string{"--auth-timeout", "30"}},
+		{"auth-success-url", []string{"--auth-success-url", "https://e.com/ok"}},
+		{"protocol auto", []string{"--protocol", "auto"}},
+		{"protocol legacy", []string{"--protocol", "legacy"}},
+		{"protocol modern", []string{"--protocol", "modern"}},
+		{"supported flags only", []string{"--header", "X-A: b", "--ignore-tool", "x", "--transport", "http-only"}},
 	}
-	laterWarning := "not yet supported"
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := optionsTestRun(t, append([]string{optionsTestServer}, tc.args...)...)
@@ -244,25 +246,14 @@ func TestNotYetSupportedFlagsAreNamed(t *testing.T) {
 			if out != "" {
 				t.Errorf("stdout is for JSON-RPC only, got %q", out)
 			}
-			if tc.wantWarn == "" {
-				if strings.Contains(errOut, laterWarning) {
-					t.Errorf("unexpected warning: %q", errOut)
-				}
-				return
-			}
-			var line string
-			for _, l := range strings.Split(errOut, "\n") {
-				if strings.Contains(l, laterWarning) {
-					line = l
-				}
-			}
-			if !strings.Contains(line, tc.wantWarn+" ") {
-				t.Errorf("stderr %q has no warning naming %s", errOut, tc.wantWarn)
-			}
-			if strings.Count(errOut, laterWarning) != 1 {
-				t.Errorf("want exactly one such warning, stderr %q", errOut)
+			if strings.Contains(errOut, "not yet supported") || strings.Contains(errOut, "no effect") {
+				t.Errorf("unexpected warning: %q", errOut)
 			}
 		})
+	}
+	code, _, errOut := optionsTestRun(t, optionsTestServer, "--protocol", "newest")
+	if code != 2 || !strings.Contains(errOut, "auto, legacy or modern") {
+		t.Errorf("--protocol newest: exit %d, stderr %q; want a usage error naming the values", code, errOut)
 	}
 }
 
