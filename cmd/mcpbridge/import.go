@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+
+	"github.com/mcpbridge/mcpbridge/oauthflow"
 )
 
 func newImportCmd(s ioStreams) *cobra.Command {
@@ -35,16 +38,7 @@ mcp-remote names its files after an MD5 of the server URL; when it was run with
 				sum := md5.Sum([]byte(args[0]))
 				hash = hex.EncodeToString(sum[:])
 			}
-			dir := mcpRemoteDir()
-			tokens, err := os.ReadFile(filepath.Join(dir, hash+"_tokens.json"))
-			if err != nil {
-				return fmt.Errorf("no tokens of mcp-remote for %s in %s (%w); was it run with other flags? see --help", args[0], dir, err)
-			}
-			client, err := os.ReadFile(filepath.Join(dir, hash+"_client_info.json"))
-			if err != nil {
-				return fmt.Errorf("mcp-remote's tokens are there but not its client registration: %w", err)
-			}
-			if err := flow.Import(cmd.Context(), tokens, client); err != nil {
+			if err := importMCPRemote(cmd.Context(), flow, args[0], mcpRemoteDir(), hash); err != nil {
 				return err
 			}
 			fmt.Fprintf(s.out, "Imported mcp-remote's sign-in for %s.\n", args[0])
@@ -56,9 +50,25 @@ mcp-remote names its files after an MD5 of the server URL; when it was run with
 	return cmd
 }
 
+// importMCPRemote takes over the tokens and client registration mcp-remote
+// stored under hash in dir (its files hash_tokens.json, hash_client_info.json).
+func importMCPRemote(ctx context.Context, flow *oauthflow.Flow, server, dir, hash string) error {
+	tokens, err := os.ReadFile(filepath.Join(dir, hash+"_tokens.json"))
+	if err != nil {
+		return fmt.Errorf("no tokens of mcp-remote for %s in %s (%w); was it run with other flags? see --help", server, dir, err)
+	}
+	client, err := os.ReadFile(filepath.Join(dir, hash+"_client_info.json"))
+	if err != nil {
+		return fmt.Errorf("mcp-remote's tokens are there but not its client registration: %w", err)
+	}
+	return flow.Import(ctx, tokens, client)
+}
+
 // mcpRemoteDir is where mcp-remote 0.15 keeps its files.
-func mcpRemoteDir() string {
-	base := os.Getenv("MCP_REMOTE_CONFIG_DIR")
+func mcpRemoteDir() string { return mcpRemoteDirFor(os.Getenv("MCP_REMOTE_CONFIG_DIR")) }
+
+// mcpRemoteDirFor is mcp-remote's folder for a MCP_REMOTE_CONFIG_DIR value.
+func mcpRemoteDirFor(base string) string {
 	if base == "" {
 		home, _ := os.UserHomeDir()
 		base = filepath.Join(home, ".mcp-auth")

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/mcpbridge/mcpbridge/bridge"
+	"github.com/mcpbridge/mcpbridge/internal/hostconfig"
+)
+
+// installOptions are install's own flags; every other flag goes into the
+// host's entry for the bridge.
+type installOptions struct {
+	force, dryRun, run, project bool
+	config, command             string
+}
+
+func (o *installOptions) register(f *pflag.FlagSet) {
+	f.BoolVar(&o.force, "force", false, "replace an entry of the same name")
+	f.BoolVar(&o.dryRun, "dry-run", false, "show the change as a diff and write nothing")
+	f.StringVar(&o.config, "config", "", "the host's configuration file, when not in the usual place")
+	f.StringVar(&o.command, "command", "", "path of mcpbridge the host starts (default: this executable, through a stable link such as Homebrew's bin when there is one)")
+	f.BoolVar(&o.project, "project", false, "add to the project in the current folder (.cursor/mcp.json, .vscode/mcp.json, .zed/settings.json; claude-code: --scope project)")
+	f.BoolVar(&o.run, "run", false, "claude-code: run the claude mcp add line instead of only printing it")
+}
+
+func newInstallCmd(s ioStreams) *cobra.Command {
+	o := &installOptions{}
+	cmd := &cobra.Command{
+		Use:   "install HOST NAME URL [callback-port] [bridge flags…]",
+		Short: "Add a server to an MCP host's configuration (" + strings.Join(hostconfig.IDs(), ", ") + ")",
+		Long: `install adds an entry named NAME to the host's configuration that starts
+mcpbridge for the server at URL. Flags install does not know, and everything
+after --, become the bridge's flags in that entry.
+
+The file is edited in place: only the new entry is added, in the file's own
+indentation; comments and everything else stay as they are. The old file is
+kept as FILE.YYYYMMDD-HHMMSS.bak. An existing entry of that name is replaced
+only with --force.
+
+For claude-code, install prints the 'claude mcp add' line (and runs it with --run).
+
+Hosts start servers with a minimal PATH, so the entry names mcpbridge by its
+absolute path: this executable, or the stable link to it on PATH (Homebrew's
+bin, ~/go/bin), so that upgrades keep working. Use --command to choose.`,
+		Example: `  mcpbridge install claude-desktop linear https://mcp.linear.app/mcp
+  mcpbridge install cursor github https://api.githubcopilot.com/mcp/ --header "Authorization: Bearer ${GITHUB_PAT}"
+  mcpbridge install vscode intranet https://mcp.intranet.example/mcp --project --dry-run
+  mcpbridge install claude-code linear https://mcp.linear.app/mcp --run`,
+		DisableFlagParsing: true, // the bridge's flags pass through; install's own are parsed below
+		RunE: func(cmd *cobra.Command, args []string) error {
+			own, pos, bridgeArgs, help, err := splitInstallArgs(cmd.Flags(), args)
+			if err != nil {
+				return err
+			}
+			if help {
+				return cmd.Help()
+			}
+			if err := cmd.Flags().Parse(own); err != nil {
+				return usageError{err}
+			}
+			if len(pos) < 3 {
+				return usageError{errors.New("give the host, a name for the server and its URL: mcpbridge install HOST NAME URL [flags]")}
+			}
+			return runInstall(cmd.Context(), o, pos[0], pos[1], append(pos[2:], bridgeArgs...), s)
+		},
+	}
+	o.register(cmd.Flags())
+	return cmd
+}
+
+// splitInstallArgs separates install's own flags, the positional words and
+// the bridge's flags (with their values).
+func splitInstallArgs(own *pflag.FlagSet, args []string) (mine, pos, bridgeArgs []string, help bool, err error) {
+	bridgeFlags := bridgeFlagSet()
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		switch {
+		case a == "--":
+			return mine, pos, append(bridgeArgs, args[i+1:]...), help, nil
+		case a == "-h" || a == "--help":
+			help = true
+		case !strings.HasPrefix(a, "-") || a == "-":
+			pos = append(pos, a)
+		case strings.HasPrefix(a, "--") && own.Lookup(name) != nil:
+			mine = append(mine, a)
+			if f := own.Lookup(name); f.NoOptDefVal == "" && !hasValue && i+1 < len(args) {
+				mine, i = append(mine, args[i+1]), i+1
+			}
+		default:
+			f := bridgeFlags.Lookup(name)
+			if f == nil {
+				return nil, nil, nil, false, usageError{fmt.Errorf("%s is neither an install flag nor a bridge flag (see mcpbridge --help)", a)}
+			}
+			bridgeArgs = append(bridgeArgs, a)
+			if f.NoOptDefVal == "" && !hasValue && i+1 < len(args) {
+				bridgeArgs, i = append(bridgeArgs, args[i+1]), i+1
+			}
+		}
+	}
+	return mine, pos, bridgeArgs, help, nil
+}
+
+// bridgeFlagSet is the bridge's flags, for telling them apart and checking them.
+func bridgeFlagSet() *pflag.FlagSet {
+	root := newRootCmd(context.Background(), ioStreams{in: strings.NewReader(""), out: io.Discard, err: io.Discard})
+	return root.Flags()
+}
+
+// checkBridgeArgs parses URL [port] [flags] as the bridge will, so a typo
+// fails now rather than when the host starts the server.
+func checkBridgeArgs(args []string) error {
+	fs := bridgeFlagSet()
+	if err := fs.Parse(args); err != nil {
+		return usageError{fmt.Errorf("bridge flags: %w", err)}
+	}
+	o := &options{}
+	if n := fs.NArg(); n < 1 || n > 2 {
+		return usageError{fmt.Errorf("give the server URL, and optionally the OAuth callback port, not %q", fs.Args())}
+	}
+	if err := o.positional(fs.Args()); err != nil {
+		return err
+	}
+	if t, _ := fs.GetString("transport"); t != "" {
+		if _, err := bridge.ParseTransportMode(t); err != nil {
+			return usageError{err}
+		}
+	}
+	allowHTTP, _ := fs.GetBool("allow-http")
+	_, err := serverURL(o.url, allowHTTP)
+	return err
+}
+
+func runInstall(ctx context.Context, o *installOptions, hostID, name string, bridgeArgs []string, s ioStreams) error {
+	h, err := hostconfig.Lookup(hostID)
+	if err != nil {
+		return usageError{err}
+	}
+	if err := checkBridgeArgs(bridgeArgs); err != nil {
+		return err
+	}
+	command, note, err := bridgeCommand(o.command)
+	if err != nil {
+		return err
+	}
+	if note != "" {
+		fmt.Fprintln(s.err, "mcpbridge: "+note)
+	}
+	if h.ID == "claude-code" {
+		return installClaudeCode(ctx, o, name, command, bridgeArgs, s)
+	}
+	path, err := installPath(o, h)
+	if err != nil {
+		return err
+	}
+	before, err := hostconfig.Read(path)
+	if err != nil {
+		return err
+	}
+	doc, err := hostconfig.Parse(h, before)
+	if err != nil {
+		return fmt.Errorf("%s is not a file %s can read (%w); fix it by hand, then try again", path, h.Name, err)
+	}
+	after, err := doc.Put(name, hostconfig.Entry{Command: command, Args: bridgeArgs}, o.force)
+	if errors.Is(err, hostconfig.ErrExists) {
+		return fmt.Errorf("%s already has a server named %q in %s; pass --force to replace it, or choose another name", h.Name, name, path)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if o.dryRun {
+		fmt.Fprint(s.out, hostconfig.Diff(path, before, after))
+		fmt.Fprintln(s.out, "Dry run: nothing was written.")
+		return nil
+	}
+	backup, err := hostconfig.Saver{}.Save(path, before, after)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.out, "Added %q to %s's configuration: %s\n", name, h.Name, path)
+	if backup != "" {
+		fmt.Fprintf(s.out, "The previous file is kept as %s\n", backup)
+	}
+	fmt.Fprintf(s.out, "Restart %s (quit it fully and open it again) to start the server.\n", h.Name)
+	return nil
+}
+
+// installPath is --config, the project's file with --project, else the user's.
+func installPath(o *installOptions, h hostconfig.Host) (string, error) {
+	switch {
+	case o.config != "":
+		return o.config, nil
+	case o.project:
+		wd, err := os.Getwd()
+		if err != nil {
+			return "", err
+		}
+		p, err := h.ProjectFile(wd)
+		if err != nil {
+			return "", usageError{err}
+		}
+		return p, nil
+	}
+	return h.UserFile()
+}
+
+// installClaudeCode prints (and with --run, runs) the claude mcp add line.
+func installClaudeCode(ctx context.Context, o *installOptions, name, command string, bridgeArgs []string, s ioStreams) error {
+	if o.config != "" {
+		return usageError{errors.New("--config does not apply to claude-code: Claude Code edits its own file through 'claude mcp add'")}
+	}
+	scope := "user"
+	if o.project {
+		scope = "project"
+	}
+	argv := append([]string{"claude", "mcp", "add", "--scope", scope, name, "--", command}, bridgeArgs...)
+	fmt.Fprintln(s.out, shellLine(argv))
+	if !o.run || o.dryRun {
+		fmt.Fprintln(s.out, "Run that line to add the server to Claude Code (or pass --run).")
+		return nil
+	}
+	claude, err := exec.LookPath("claude")
+	if err != nil {
+		return fmt.Errorf("claude is not on PATH (%w); install Claude Code or run the line above where it is", err)
+	}
+	c := exec.CommandContext(ctx, claude, argv[1:]...)
+	c.Stdout, c.Stderr = s.out, s.err
+	if err := c.Run(); err != nil {
+		return fmt.Errorf("claude mcp add failed: %w", err)
+	}
+	fmt.Fprintln(s.out, "Added. Start a new Claude Code session (or run /mcp) to use it.")
+	return nil
+}
