@@ -89,31 +89,7 @@ func eraAnswers() map[string]ServerRequestHandler {
 // wait is Host.Wait with the shorter eraTimeout.
 func (e *eraHost) wait(what string, match func(*Msg) bool) *Msg {
 	e.t.Helper()
-	h := e.Host
-	deadline := time.NewTimer(eraTimeout)
-	defer deadline.Stop()
-	for {
-		h.mu.Lock()
-		for _, m := range h.msgs {
-			if !h.used[m.Index] && match(m) {
-				h.used[m.Index] = true
-				h.mu.Unlock()
-				return m
-			}
-		}
-		if h.eof {
-			err := h.waitErr
-			h.mu.Unlock()
-			h.t.Fatalf("mcpbridge exited (%s) before %s arrived; stdout so far:\n%s", exitDesc(err), what, h.Transcript())
-		}
-		changed := h.changed
-		h.mu.Unlock()
-		select {
-		case <-changed:
-		case <-deadline.C:
-			h.t.Fatalf("timed out after %v waiting for %s; stdout so far:\n%s", eraTimeout, what, h.Transcript())
-		}
-	}
+	return e.Host.WaitWithin(eraTimeout, what, match)
 }
 
 func (e *eraHost) waitResponse(id string) *Msg {

@@ -388,7 +388,13 @@ func (h *Host) WaitServerRequest(method string) *Msg {
 // mcpbridge exits first.
 func (h *Host) Wait(what string, match func(*Msg) bool) *Msg {
 	h.t.Helper()
-	deadline := time.NewTimer(waitTimeout)
+	return h.WaitWithin(waitTimeout, what, match)
+}
+
+// WaitWithin is Wait with another time limit.
+func (h *Host) WaitWithin(limit time.Duration, what string, match func(*Msg) bool) *Msg {
+	h.t.Helper()
+	deadline := time.NewTimer(limit)
 	defer deadline.Stop()
 	for {
 		h.mu.Lock()
@@ -409,7 +415,7 @@ func (h *Host) Wait(what string, match func(*Msg) bool) *Msg {
 		select {
 		case <-changed:
 		case <-deadline.C:
-			h.t.Fatalf("timed out after %v waiting for %s; stdout so far:\n%s", waitTimeout, what, h.Transcript())
+			h.t.Fatalf("timed out after %v waiting for %s; stdout so far:\n%s", limit, what, h.Transcript())
 		}
 	}
 }
