@@ -122,7 +122,7 @@ func (b *Bridge) route(m *message) (job func()) {
 	xl := b.eras.translator()
 	if xl != nil {
 		if job, handled := xl.fromClient(m); handled {
-			return job
+			return b.counted(job)
 		}
 	}
 	switch m.kind {
@@ -187,6 +187,19 @@ func (b *Bridge) notification(m *message) (job func()) {
 		}
 	}
 	return b.dispatch(m)
+}
+
+// counted makes job part of the work shutdown waits for (a translator's
+// job may answer the client last, as a subscribe does).
+func (b *Bridge) counted(job func()) func() {
+	if job == nil {
+		return nil
+	}
+	b.sends.add()
+	return func() {
+		defer b.sends.done()
+		job()
+	}
 }
 
 // dispatch prepares the sending of m, or holds it behind a pending

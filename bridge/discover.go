@@ -112,12 +112,17 @@ func (b *Bridge) probeWatch(ctx context.Context, cancel context.CancelCauseFunc)
 	cancel(errProbeSilent)
 }
 
-// refusedDiscovery reads an error answer to server/discover: only an
-// unsupported-version error names versions (a modern server that speaks
-// others); any other error is a legacy server's.
+// refusedDiscovery reads an error answer to server/discover: the modern
+// errors identify a modern server (an unsupported-version one names the
+// versions it speaks); any other error is a legacy server's.
 func refusedDiscovery(f *rpcFailure) *discovery {
-	if f.Code == codeUnsupportedVersion && f.Data != nil {
+	switch f.Code {
+	case codeUnsupportedVersion:
 		return &discovery{versions: stringList(field(f.Data, "supported"))}
+	case codeHeaderMismatch, codeMissingClientCapability:
+		// A modern error about the request itself: the server speaks the
+		// version asked for (basic/versioning §Backward Compatibility).
+		return &discovery{versions: []string{modernVersion}}
 	}
 	return &discovery{}
 }

@@ -186,20 +186,17 @@ func (b *Bridge) release() {
 
 // failHeld answers the held requests with err and forgets the decision, so
 // the next message probes again (the server may be back, or signed in).
-func (b *Bridge) failHeld(_ *message, err error) {
-	b.abandonHeld(fmt.Errorf("the server could not be reached: %w", err))
-}
+func (b *Bridge) failHeld(_ *message, err error) { b.abandonHeld(err) }
 
-// abandonHeld answers every held request with err and ends the decision.
+// abandonHeld answers every held request with err and ends the decision;
+// shutdown, which waits for the decision, returns only after the answers.
 func (b *Bridge) abandonHeld(err error) {
 	e := &b.eras
 	e.mu.Lock()
 	held := e.queue
 	e.queue = nil
-	if e.deciding {
-		e.deciding = false
-		e.busy.done()
-	}
+	wasDeciding := e.deciding
+	e.deciding = false
 	e.mu.Unlock()
 	for _, m := range held {
 		switch m.kind {
@@ -208,6 +205,9 @@ func (b *Bridge) abandonHeld(err error) {
 		case kindNotification:
 			b.log.Warn("dropped a notification", "method", m.method, "reason", err)
 		}
+	}
+	if wasDeciding {
+		e.busy.done()
 	}
 }
 

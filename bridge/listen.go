@@ -41,7 +41,9 @@ type listenStream struct {
 	closed bool // closed by the bridge: no reopening
 }
 
-const ackTimeout = 10 * time.Second
+// ackTimeout bounds the wait for a stream's acknowledgment (a variable
+// for tests).
+var ackTimeout = 10 * time.Second
 
 func newListener(b *Bridge, u *upgrade, caps []byte) *listener {
 	l := &listener{b: b, u: u, streams: map[string]*listenStream{}}
@@ -216,7 +218,7 @@ func (l *listener) ended(s *listenStream, err error) {
 	}
 	delay := l.retry
 	l.mu.Unlock()
-	if !current || l.b.ctx.Err() != nil {
+	if !current || l.b.ctx.Err() != nil || errors.Is(err, errShuttingDown) {
 		return
 	}
 	l.b.log.Info("the server's notification stream ended; reopening it", "error", err, "in", delay)

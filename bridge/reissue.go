@@ -31,6 +31,9 @@ func rereadable(method string) bool {
 // a new id, when it only reads; it returns the request last sent and its
 // outcome.
 func (b *Bridge) reissue(ctx context.Context, m *message, err error) (*message, error) {
+	if c := b.calls.peek(m.id); c == nil || c.internal {
+		return m, err // the bridge's own requests: their owners decide
+	}
 	for tries := 0; lostStream(err) && m.modern != "" && tries < maxReissues; tries++ {
 		if !rereadable(m.method) {
 			return m, fmt.Errorf("%w; the server may have run the %s anyway, so mcpbridge does not send it again", err, m.method)
