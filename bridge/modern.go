@@ -53,22 +53,30 @@ func (t *toolCatalog) annotate(m *message) {
 		return
 	}
 	h := modernHeaders(m.modern, m.method)
-	switch m.method {
-	case "tools/call", "prompts/get":
-		if name, ok := stringValue(field(m.params, "name")); ok {
-			h.Set(headerName, encodeHeaderValue(name))
+	if m.method == "tools/call" || m.method == "prompts/get" || m.method == "resources/read" {
+		var name, uri, args []byte // one pass over params
+		_ = members(m.params, func(k, v []byte) {
+			switch {
+			case keyIs(k, "name"):
+				name = v
+			case keyIs(k, "uri"):
+				uri = v
+			case keyIs(k, "arguments"):
+				args = v
+			}
+		})
+		if m.method == "resources/read" {
+			name = uri
 		}
-	case "resources/read":
-		if uri, ok := stringValue(field(m.params, "uri")); ok {
-			h.Set(headerName, encodeHeaderValue(uri))
+		n, ok := stringValue(name)
+		if ok {
+			h[headerName] = []string{encodeHeaderValue(n)}
 		}
-	}
-	if m.method == "tools/call" {
-		name, _ := stringValue(field(m.params, "name"))
-		args := field(m.params, "arguments")
-		for _, ph := range t.lookup(name) {
-			if v, ok := ph.value(args); ok {
-				h.Set(headerParamPrefix+ph.name, v)
+		if m.method == "tools/call" {
+			for _, ph := range t.lookup(n) {
+				if v, ok := ph.value(args); ok {
+					h.Set(headerParamPrefix+ph.name, v)
+				}
 			}
 		}
 	}
