@@ -70,14 +70,12 @@ type eraSwitch struct {
 	settled atomic.Bool // the held messages are through: hold passes all
 	decided atomic.Bool // xl is chosen
 
-	mu        sync.Mutex
-	deciding  bool
-	queue     []*message   // held messages, the first one included
-	busy      counter      // 1 while deciding: shutdown waits for it
-	xl        translator   // nil: the eras match, messages pass as they are
-	server    string       // "legacy" or "modern", once known
-	discover  *discovery   // the server's server/discover answer (modern servers)
-	onSettled func(string) // tells the bridge the server's era (tests, keep-alive)
+	mu       sync.Mutex
+	deciding bool
+	queue    []*message // held messages, the first one included
+	busy     counter    // 1 while deciding: shutdown waits for it
+	xl       translator // nil: the eras match, messages pass as they are
+	server   string     // "legacy" or "modern", once known
 }
 
 // hold queues m while the eras are being decided. The first message starts
@@ -145,11 +143,11 @@ func (b *Bridge) decideEras(first *message) {
 	server, d, err := b.serverEra(first)
 	if err != nil {
 		b.log.Warn("could not learn which protocol era the server speaks", "error", err)
-		b.failHeld(first, err)
+		b.abandonHeld(err)
 		return
 	}
 	e := &b.eras
-	e.server, e.discover = server, d
+	e.server = server
 	switch {
 	case server == "modern" && !clientModern:
 		e.xl = newUpgrade(b, d)
@@ -158,7 +156,7 @@ func (b *Bridge) decideEras(first *message) {
 		d, err := newDowngrade(b, first)
 		if err != nil {
 			b.log.Warn("could not open a session for the 2026-07-28 client", "error", err)
-			b.failHeld(first, err)
+			b.abandonHeld(err)
 			return
 		}
 		e.xl = d
@@ -167,9 +165,6 @@ func (b *Bridge) decideEras(first *message) {
 		b.log.Debug("client and server speak the same protocol era", "era", server)
 	}
 	e.decided.Store(true)
-	if e.onSettled != nil {
-		e.onSettled(server)
-	}
 	b.release()
 }
 
@@ -184,12 +179,10 @@ func (b *Bridge) release() {
 	}
 }
 
-// failHeld answers the held requests with err and forgets the decision, so
-// the next message probes again (the server may be back, or signed in).
-func (b *Bridge) failHeld(_ *message, err error) { b.abandonHeld(err) }
-
-// abandonHeld answers every held request with err and ends the decision;
-// shutdown, which waits for the decision, returns only after the answers.
+// abandonHeld answers every held request with err and forgets the
+// decision, so the next message probes again (the server may be back, or
+// signed in); shutdown, which waits for the decision, returns only after
+// the answers.
 func (b *Bridge) abandonHeld(err error) {
 	e := &b.eras
 	e.mu.Lock()

@@ -38,7 +38,7 @@ type roundTrip struct {
 // maxRounds bounds the rounds of one request, as the Go SDK does.
 const maxRounds = 10
 
-func newRoundTrips(b *Bridge, _ *upgrade) *roundTrips {
+func newRoundTrips(b *Bridge) *roundTrips {
 	return &roundTrips{b: b, byInput: map[string]*roundTrip{}, byCall: map[string]*roundTrip{}}
 }
 

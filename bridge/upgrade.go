@@ -37,7 +37,7 @@ func newUpgrade(b *Bridge, d *discovery) *upgrade {
 	u := &upgrade{b: b, disc: d}
 	u.setClient(nil)
 	u.listen = newListener(b, u, d.capabilities)
-	u.rounds = newRoundTrips(b, u)
+	u.rounds = newRoundTrips(b)
 	return u
 }
 
