@@ -24,6 +24,10 @@ var (
 	date    = "unknown"
 )
 
+// extraCommands are commands only some builds have (gen-docs, with the
+// gendocs build tag).
+var extraCommands []func() *cobra.Command
+
 // usageError marks errors in the command line (exit code 2).
 type usageError struct{ error }
 
@@ -94,6 +98,9 @@ It is a drop-in for mcp-remote: the same arguments and flags work.`,
 	cmd.SetOut(s.out)
 	cmd.SetErr(s.err)
 	o.register(cmd)
-	cmd.AddCommand(newDemoCmd(s), newLoginCmd(s), newLogoutCmd(s), newStatusCmd(s), newImportCmd(s), newGenDocsCmd(), newProbeCmd(s), newInstallCmd(s), newMigrateCmd(s))
+	cmd.AddCommand(newDemoCmd(s), newLoginCmd(s), newLogoutCmd(s), newStatusCmd(s), newImportCmd(s), newProbeCmd(s), newInstallCmd(s), newMigrateCmd(s))
+	for _, extra := range extraCommands {
+		cmd.AddCommand(extra())
+	}
 	return cmd
 }

@@ -19,7 +19,7 @@ func buildMcpbridge(t *testing.T) string {
 		t.Skip("builds the mcpbridge binary")
 	}
 	bin := filepath.Join(t.TempDir(), "mcpbridge")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/mcpbridge/mcpbridge/cmd/mcpbridge").CombinedOutput()
+	out, err := exec.Command("go", "build", "-tags", "gendocs", "-o", bin, "github.com/mcpbridge/mcpbridge/cmd/mcpbridge").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
