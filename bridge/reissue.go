@@ -31,6 +31,9 @@ func rereadable(method string) bool {
 // a new id, when it only reads; it returns the request last sent and its
 // outcome.
 func (b *Bridge) reissue(ctx context.Context, m *message, err error) (*message, error) {
+	if !lostStream(err) || m.modern == "" {
+		return m, err // the usual case, decided without a lock
+	}
 	if c := b.calls.peek(m.id); c == nil || c.internal {
 		return m, err // the bridge's own requests: their owners decide
 	}
