@@ -308,6 +308,11 @@ func (b *Bridge) deliver(m *message) {
 	if xl := b.eras.translator(); xl != nil && xl.fromServer(m) {
 		return
 	}
+	b.toClient(m)
+}
+
+// toClient is deliver past the translator: for a message it has shaped.
+func (b *Bridge) toClient(m *message) {
 	if m.kind != kindResponse {
 		b.replyMsg(m)
 		return

@@ -232,7 +232,7 @@ func (d *downgrade) result(m *message) bool {
 	if err != nil {
 		return false
 	}
-	d.b.deliver(re)
+	d.b.toClient(re)
 	return true
 }
 
