@@ -2,8 +2,10 @@ package bridge
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"sync"
 )
 
@@ -65,4 +67,35 @@ func appendGrow(dst, src []byte) []byte {
 		dst = n
 	}
 	return append(dst, src...)
+}
+
+// readBody reads a whole body of at most limit bytes into one slice.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	parts, err := readAnswer(resp, limit)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Join(parts, nil), nil
+}
+
+// readAnswer reads a whole body of at most limit bytes: one exact slice
+// when the size is known or small, otherwise the pieces it was read in.
+func readAnswer(resp *http.Response, limit int64) ([][]byte, error) {
+	if resp.ContentLength >= 0 && resp.ContentLength <= limit {
+		buf := make([]byte, resp.ContentLength)
+		if _, err := io.ReadFull(resp.Body, buf); err != nil {
+			return nil, fmt.Errorf("read the server's answer: %w", err)
+		}
+		// Read on to the end: a body closed before its EOF was seen costs
+		// the connection, and every later request a new TCP handshake.
+		if n, _ := resp.Body.Read(make([]byte, 1)); n > 0 {
+			return nil, errors.New("the server's answer is longer than its Content-Length")
+		}
+		return [][]byte{buf}, nil
+	}
+	parts, err := readPieces(resp.Body, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read the server's answer: %w", err)
+	}
+	return parts, nil
 }

@@ -3,8 +3,8 @@ package bridge
 import (
 	"fmt"
 	"net/http"
-	"strings"
-	"unicode/utf8"
+
+	"github.com/mcpbridge/mcpbridge/internal/safetext"
 )
 
 // StatusError is an HTTP answer that is not a JSON-RPC answer: a 4xx or 5xx,
@@ -39,18 +39,5 @@ func orUnknown(ct string) string {
 // snippetLen is how much of an unexpected body goes into an error message.
 const snippetLen = 200
 
-// snippet renders the start of a body as one line of text.
-func snippet(b []byte) string {
-	if len(b) > snippetLen {
-		b = b[:snippetLen]
-	}
-	s := strings.ToValidUTF8(string(b), "?")
-	s = strings.Join(strings.Fields(s), " ")
-	if len(b) == snippetLen {
-		for !utf8.ValidString(s) {
-			s = s[:len(s)-1]
-		}
-		s += "…"
-	}
-	return s
-}
+// snippet renders the start of a body as one line of inert text.
+func snippet(b []byte) string { return safetext.Line(b, snippetLen) }

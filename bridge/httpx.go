@@ -240,91 +240,11 @@ func describeNetError(target string, err error) error {
 	return fmt.Errorf("%w at %s: %w", errUnreachable, host, err)
 }
 
-// idleBody cuts a response body whose server stays silent longer than the
-// limit between two reads: the timer closes the body, which ends the read
-// under way.
-type idleBody struct {
-	io.ReadCloser
-	limit   time.Duration
-	timer   *time.Timer
-	fired   atomic.Bool
-	stopped bool // no limit any more (set before the first read)
-}
-
-var errBodyTimeout = errors.New("the server sent nothing for too long (see --body-timeout)")
-
-func newIdleBody(rc io.ReadCloser, limit time.Duration) io.ReadCloser {
-	if limit <= 0 {
-		return rc
-	}
-	b := &idleBody{ReadCloser: rc, limit: limit}
-	b.timer = time.AfterFunc(limit, func() {
-		b.fired.Store(true)
-		_ = rc.Close()
-	})
-	return b
-}
-
-func (b *idleBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if b.fired.Load() {
-		return n, fmt.Errorf("%w (%v without data)", errBodyTimeout, b.limit)
-	}
-	if !b.stopped {
-		b.timer.Reset(b.limit)
-	}
-	return n, err
-}
-
-// stopIdle keeps a long-lived stream (the GET stream) open however quiet.
-func stopIdle(rc io.ReadCloser) {
-	if b, ok := rc.(*idleBody); ok {
-		b.stopped = true
-		b.timer.Stop()
-	}
-}
-
-func (b *idleBody) Close() error {
-	b.timer.Stop()
-	return b.ReadCloser.Close()
-}
-
 // discard drains a little of a body so the connection can be reused, and
 // closes it.
 func discard(resp *http.Response) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	_ = resp.Body.Close()
-}
-
-// readBody reads a whole body of at most limit bytes into one slice.
-func readBody(resp *http.Response, limit int64) ([]byte, error) {
-	parts, err := readAnswer(resp, limit)
-	if err != nil {
-		return nil, err
-	}
-	return bytes.Join(parts, nil), nil
-}
-
-// readAnswer reads a whole body of at most limit bytes: one exact slice
-// when the size is known or small, otherwise the pieces it was read in.
-func readAnswer(resp *http.Response, limit int64) ([][]byte, error) {
-	if resp.ContentLength >= 0 && resp.ContentLength <= limit {
-		buf := make([]byte, resp.ContentLength)
-		if _, err := io.ReadFull(resp.Body, buf); err != nil {
-			return nil, fmt.Errorf("read the server's answer: %w", err)
-		}
-		// Read on to the end: a body closed before its EOF was seen costs
-		// the connection, and every later request a new TCP handshake.
-		if n, _ := resp.Body.Read(make([]byte, 1)); n > 0 {
-			return nil, errors.New("the server's answer is longer than its Content-Length")
-		}
-		return [][]byte{buf}, nil
-	}
-	parts, err := readPieces(resp.Body, limit)
-	if err != nil {
-		return nil, fmt.Errorf("read the server's answer: %w", err)
-	}
-	return parts, nil
 }
 
 // mediaType returns the response's media type, lower case, without

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
 )
 
 // ProtectedResource is an MCP server's protected resource metadata
@@ -192,7 +194,7 @@ func (d *Discoverer) fetch(ctx context.Context, target string, v any) error {
 	if err != nil {
 		return fmt.Errorf("invalid URL: %w", err)
 	}
-	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
+	if u.Scheme != "https" && !(u.Scheme == "http" && netrule.IsLoopback(u.Hostname())) {
 		return fmt.Errorf("refusing to fetch metadata over %s from %s", u.Scheme, u.Host)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
@@ -223,14 +225,6 @@ func (d *Discoverer) fetch(ctx context.Context, target string, v any) error {
 		return fmt.Errorf("not a JSON metadata document: %w", err)
 	}
 	return nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // LegacyAuthServer is discovery for servers of protocol 2025-03-26, which

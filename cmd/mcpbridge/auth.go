@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
 	"github.com/mcpbridge/mcpbridge/tokencache"
 )
@@ -75,7 +76,7 @@ func (a *authOptions) flow(o *options, u *url.URL, client *http.Client, hdr http
 	}
 	if a.tokenEndpoint != "" {
 		te, err := url.Parse(a.tokenEndpoint)
-		if !a.clientCreds || err != nil || !(te.Scheme == "https" || te.Scheme == "http" && isLoopback(te.Hostname())) {
+		if !a.clientCreds || err != nil || !(te.Scheme == "https" || te.Scheme == "http" && netrule.IsLoopback(te.Hostname())) {
 			return nil, usageError{fmt.Errorf("--token-endpoint takes an https URL (or http to this machine) and goes with --client-credentials")}
 		}
 	}

@@ -7,17 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mcpbridge/mcpbridge/bridge"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
 )
 
@@ -194,7 +193,7 @@ func serverURL(raw string, allowHTTP bool) (*url.URL, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !allowHTTP && !isLoopback(u.Hostname()) {
+		if !allowHTTP && !netrule.IsLoopback(u.Hostname()) {
 			return nil, usageError{errors.New("refusing plain http:// to " + u.Host +
 				": tokens and messages would cross the network unencrypted. Use https://, or pass --allow-http if this network is trusted")}
 		}
@@ -202,14 +201,6 @@ func serverURL(raw string, allowHTTP bool) (*url.URL, error) {
 		return nil, usageError{fmt.Errorf("%q is not an http:// or https:// URL", raw)}
 	}
 	return u, nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // configDir is MCPBRIDGE_CONFIG_DIR, else the OS's user config folder.

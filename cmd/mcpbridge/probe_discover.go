@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/mcpbridge/mcpbridge/internal/safetext"
 )
 
 // codeUnsupportedVersion is UnsupportedProtocolVersionError's code
@@ -49,7 +51,7 @@ func (p *prober) discover(ctx context.Context) {
 			st.set("answer", msg.Error.Error())
 		default:
 			st.set("speaks_"+modernProtocol, false)
-			st.set("answer", strings.TrimSpace(resp.Status+" "+bodySnippet(raw)))
+			st.set("answer", strings.TrimSpace(resp.Status+" "+safetext.Line(raw, 160)))
 		}
 		return nil
 	})

@@ -136,12 +136,3 @@ func nextEvent(br *bufio.Reader) (string, string, error) {
 		}
 	}
 }
-
-// bodySnippet renders the start of an unexpected body as one line.
-func bodySnippet(b []byte) string {
-	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "?")), " ")
-	if r := []rune(s); len(r) > 160 {
-		s = string(r[:160]) + "…"
-	}
-	return s
-}

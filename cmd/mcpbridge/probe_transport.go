@@ -12,6 +12,7 @@ import (
 
 	"github.com/mcpbridge/mcpbridge/bridge"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
+	"github.com/mcpbridge/mcpbridge/internal/safetext"
 )
 
 const (
@@ -186,7 +187,7 @@ func (p *prober) refusal(st *step, resp *http.Response, raw []byte) (outcome, er
 	}
 	if resp.StatusCode == http.StatusForbidden {
 		err := errors.New("the server refused access (HTTP 403)")
-		if s := bodySnippet(raw); s != "" {
+		if s := safetext.Line(raw, 160); s != "" {
 			err = fmt.Errorf("%w: %s", err, s)
 		}
 		return failed, withHint(err, "the answer above says why; your account may not be allowed to use this server, or a gateway refuses this host name: ask the server's administrator")
@@ -198,7 +199,7 @@ func (p *prober) refusal(st *step, resp *http.Response, raw []byte) (outcome, er
 // unexpectedAnswer describes an answer that is not MCP.
 func unexpectedAnswer(resp *http.Response, raw []byte) error {
 	err := fmt.Errorf("the server answered %s (%s)", resp.Status, orNone(resp.Header.Get("Content-Type")))
-	if s := bodySnippet(raw); s != "" {
+	if s := safetext.Line(raw, 160); s != "" {
 		err = fmt.Errorf("%w: %s", err, s)
 	}
 	switch {

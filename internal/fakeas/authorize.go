@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
 )
 
 // grant is what one user approval produced: the access and refresh
@@ -230,7 +232,7 @@ func matchRedirect(c *Client, given string, anyPort bool) (string, *oauthError) 
 	}
 	if len(c.RedirectURIs) == 0 { // pre-registered or unfetched CIMD: loopback
 		u, err := url.Parse(given)
-		if err != nil || u.Scheme != "http" || !isLoopbackHost(u.Hostname()) || u.Fragment != "" {
+		if err != nil || u.Scheme != "http" || !netrule.IsLoopback(u.Hostname()) || u.Fragment != "" {
 			return "", errorf("invalid_request", "redirect_uri must be a loopback http URI: "+given)
 		}
 		return given, nil
@@ -240,7 +242,7 @@ func matchRedirect(c *Client, given string, anyPort bool) (string, *oauthError) 
 	}
 	if anyPort {
 		g, err := url.Parse(given)
-		if err == nil && g.Scheme == "http" && isLoopbackHost(g.Hostname()) {
+		if err == nil && g.Scheme == "http" && netrule.IsLoopback(g.Hostname()) {
 			for _, reg := range c.RedirectURIs {
 				if ru, err := url.Parse(reg); err == nil && ru.Scheme == "http" && ru.Hostname() == g.Hostname() &&
 					ru.EscapedPath() == g.EscapedPath() && ru.RawQuery == g.RawQuery && g.Fragment == "" {

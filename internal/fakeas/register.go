@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
 )
 
 // register is the dynamic client registration endpoint (RFC 7591 §3).
@@ -108,7 +110,7 @@ func (s *Server) doRegister(r *http.Request, rec *Registration) (map[string]any,
 		case "web":
 			for _, raw := range uris {
 				u, _ := url.Parse(raw)
-				if u.Scheme != "https" || isLoopbackHost(u.Hostname()) {
+				if u.Scheme != "https" || netrule.IsLoopback(u.Hostname()) {
 					return nil, errorf("invalid_redirect_uri", "a web client (application_type absent or \"web\") may not use "+raw)
 				}
 			}

@@ -3,7 +3,6 @@ package fakeas
 import (
 	"encoding/json"
 	"maps"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
 )
 
 // Options shape a Server. The zero value is an honest, spec-following
@@ -397,15 +398,6 @@ func (e *oauthError) Error() string { return e.Code + ": " + e.Description }
 
 func errorf(code, desc string) *oauthError { return &oauthError{Code: code, Description: desc} }
 
-// isLoopbackHost reports a loopback host name or address.
-func isLoopbackHost(h string) bool {
-	if strings.EqualFold(h, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
-}
-
 // checkRedirectURI accepts an absolute URI without fragment that is
 // loopback http or https (RFC 7591 §2, RFC 8252 §7.3, OAuth 2.1 §2.3.1).
 func checkRedirectURI(raw string) error {
@@ -417,7 +409,7 @@ func checkRedirectURI(raw string) error {
 		return errorf("invalid_redirect_uri", "a redirect URI must not have a fragment: "+raw)
 	case u.Scheme == "https" && u.Host != "":
 		return nil
-	case u.Scheme == "http" && isLoopbackHost(u.Hostname()):
+	case u.Scheme == "http" && netrule.IsLoopback(u.Hostname()):
 		return nil
 	}
 	return errorf("invalid_redirect_uri", "redirect URIs must be https or loopback http: "+raw)

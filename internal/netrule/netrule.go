@@ -1,0 +1,98 @@
+// Package netrule holds the one rule for URLs that come from the network:
+// from a server, a metadata document, a registration, token or device
+// authorization response, a WWW-Authenticate challenge, an SSE endpoint
+// event or a redirect. Such a URL is parsed, must be absolute, https — or
+// http to a loopback host only — without user info, fragment, control or
+// space characters, and is used in its re-serialized form only, so that
+// what is checked is what is opened, printed or sent to.
+//
+// netrule.go holds the rule and the one loopback test of mcpbridge.
+package netrule
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/mcpbridge/mcpbridge/internal/safetext"
+)
+
+// Error is a refused URL: which field named it, what it said (escaped when
+// shown), and why.
+type Error struct {
+	Field, Value, Reason string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("refusing %s %q: %s", e.Field, safetext.EscapeN(e.Value, 200), e.Reason)
+}
+
+// Check parses raw, which field of a network answer named, and applies the
+// rule. It returns the parsed URL; use its String(), never raw.
+func Check(field, raw string) (*url.URL, error) {
+	refuse := func(reason string) (*url.URL, error) {
+		return nil, &Error{Field: field, Value: raw, Reason: reason}
+	}
+	if raw == "" {
+		return refuse("it is empty")
+	}
+	for i := 0; i < len(raw); i++ {
+		if c := raw[i]; c <= 0x20 || c == 0x7f {
+			return refuse("it holds a space or control character")
+		}
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return refuse("it is not a URL")
+	}
+	if err := CheckURL(u); err != nil {
+		return refuse(err.Error())
+	}
+	return u, nil
+}
+
+// CheckString is Check returning the re-serialized URL.
+func CheckString(field, raw string) (string, error) {
+	u, err := Check(field, raw)
+	if err != nil {
+		return "", err
+	}
+	return u.String(), nil
+}
+
+// CheckURL applies the rule to a parsed URL (a redirect's target, a URL
+// resolved against another): the reason, or nil.
+func CheckURL(u *url.URL) error {
+	switch {
+	case u.Opaque != "" || u.Host == "":
+		return fmt.Errorf("it is not an absolute URL with a host")
+	case u.User != nil:
+		return fmt.Errorf("it carries user info (credentials in a URL)")
+	case u.Fragment != "" || u.RawFragment != "":
+		return fmt.Errorf("it carries a fragment")
+	case strings.ContainsAny(u.Host, " \t\r\n\\"):
+		return fmt.Errorf("its host is malformed")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if IsLoopback(u.Hostname()) {
+			return nil
+		}
+		return fmt.Errorf("plain http to %s would cross the network unencrypted (only https, or http to this machine)", u.Hostname())
+	}
+	return fmt.Errorf("the scheme %q is not https", u.Scheme)
+}
+
+// IsLoopback reports whether host (a name or an address, without port or
+// brackets) is this machine: "localhost" or a loopback address (127.0.0.0/8,
+// ::1). Other names that may resolve to loopback are not trusted to.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
