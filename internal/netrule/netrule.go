@@ -96,3 +96,36 @@ func IsLoopback(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// Redact renders a URL the user gave (the server URL) for any line, log,
+// index or report: no password, and every query value hidden, since servers
+// take API keys there. The names stay, so the user still recognises it.
+func Redact(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	c := *u
+	if c.User != nil {
+		c.User = url.User(c.User.Username())
+	}
+	if c.RawQuery != "" || c.ForceQuery {
+		var parts []string
+		for _, kv := range strings.Split(c.RawQuery, "&") {
+			k, _, _ := strings.Cut(kv, "=")
+			if k != "" {
+				parts = append(parts, k+"=REDACTED")
+			}
+		}
+		c.RawQuery, c.ForceQuery = strings.Join(parts, "&"), false
+	}
+	c.Fragment, c.RawFragment = "", ""
+	return c.Redacted()
+}
+
+// WithoutQuery is u without query and fragment: the default RFC 8707
+// resource (§2: it MUST NOT include a query or fragment component).
+func WithoutQuery(u *url.URL) *url.URL {
+	c := *u
+	c.RawQuery, c.ForceQuery, c.Fragment, c.RawFragment = "", false, "", ""
+	return &c
+}

@@ -2,6 +2,7 @@ package netrule
 
 import (
 	"errors"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -55,5 +56,15 @@ func TestIsLoopback(t *testing.T) {
 		if IsLoopback(h) != want {
 			t.Errorf("IsLoopback(%q) != %v", h, want)
 		}
+	}
+}
+
+func TestRedact(t *testing.T) {
+	u, _ := url.Parse("https://user:pw@mcp.example/mcp?api_key=sk-123&x=1#top")
+	if got := Redact(u); got != "https://user@mcp.example/mcp?api_key=REDACTED&x=REDACTED" {
+		t.Fatalf("Redact: %s", got)
+	}
+	if got := WithoutQuery(u).String(); strings.Contains(got, "sk-123") || strings.Contains(got, "#") {
+		t.Fatalf("WithoutQuery: %s", got)
 	}
 }
