@@ -107,7 +107,7 @@ func BenchmarkBlobJSONTranslated(b *testing.B)  { benchCallsEra(b, 4<<20, false,
 func TestPiecedAnswerKeepsBoundarySpaces(t *testing.T) {
 	text := strings.Repeat("a", chunkSize-len(`{"jsonrpc":"2.0","id":1,"result":"`)-1) + " " + strings.Repeat("b", 3*chunkSize)
 	body := `{"jsonrpc":"2.0","id":1,"result":"` + text + "\"}\n"
-	parts, err := readPieces(strings.NewReader(body), MaxLineBytes)
+	parts, err := readPieces(context.Background(), strings.NewReader(body), MaxLineBytes, nil)
 	if err != nil || len(parts) < 2 {
 		t.Fatalf("readPieces: %d parts, %v", len(parts), err)
 	}

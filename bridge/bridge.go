@@ -28,6 +28,7 @@ type Bridge struct {
 	ctx    context.Context // every exchange with the server; cancelled last
 	cancel context.CancelFunc
 	sends  counter // messages still being handed to the server
+	mem    *budget // bytes held for messages in flight (budget.go)
 }
 
 // New prepares a bridge that writes the client's answers to stdout.
@@ -35,9 +36,10 @@ func New(cfg Config, stdout io.Writer) (*Bridge, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	b := &Bridge{cfg: cfg, log: cfg.Log, out: newOutWriter(stdout), calls: newInflight(), tools: newToolCatalog()}
+	b := &Bridge{cfg: cfg, log: cfg.Log, out: newOutWriter(stdout), calls: newInflight(), tools: newToolCatalog(), mem: newBudget(DefaultPoolBytes)}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	b.conn = newConnector(b.ctx, &cfg, b)
+	b.conn.peer.mem = b.mem
 	if cfg.Protocol == ProtocolLegacy {
 		b.eras.passThrough() // mcp-remote's --protocol legacy: no probe, no translation
 	}
@@ -79,23 +81,33 @@ func (b *Bridge) Serve(ctx context.Context, stdin io.Reader) error {
 // meets the end of stdin reports it on done.
 func (b *Bridge) readLoop(lines *lineReader, done chan<- error) {
 	for {
-		line, err := lines.next()
+		hold := b.mem.lease()
+		line, err := lines.next(b.ctx, hold)
+		var long *tooLong
 		switch {
-		case errors.Is(err, errLineTooLong):
-			b.reply(errorResponse(nil, codeInvalidRequest, "mcpbridge: message dropped: "+err.Error(), nil))
+		case errors.As(err, &long):
+			hold.release()
+			b.log.Warn("the client sent a line too long to hold; answered with an error", "limit_mib", MaxLineBytes>>20)
+			b.reply(errorResponse(long.id, codeInvalidRequest, "mcpbridge: message dropped: "+err.Error(), nil))
 			continue
 		case errors.Is(err, io.EOF):
+			hold.release()
 			done <- nil
 			return
 		case err != nil:
+			hold.release()
 			done <- fmt.Errorf("read stdin: %w", err)
 			return
 		}
-		if job := b.handleLine(line); job != nil {
-			go b.readLoop(lines, done)
-			job()
-			return
+		job := b.handleLine(line)
+		if job == nil {
+			hold.release() // answered here, or held behind initialize (briefly)
+			continue
 		}
+		go b.readLoop(lines, done)
+		job()
+		hold.release() // sent: the line's bytes are the server's now
+		return
 	}
 }
 

@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -17,11 +18,15 @@ const chunkSize = 64 << 10
 
 var chunkPool = sync.Pool{New: func() any { b := make([]byte, chunkSize); return &b }}
 
-// readPieces reads r to the end (at most limit bytes). A body that fits in
-// one chunk comes back as one exact slice; a larger one as the chunks it was
-// read into, which the message then keeps and is written out from, so a
-// large answer is in memory once.
-func readPieces(r io.Reader, limit int64) ([][]byte, error) {
+// readPieces reads r to the end (at most limit bytes), reserving each chunk
+// under l before it is allocated. A body that fits in one chunk comes back
+// as one exact slice; a larger one as the chunks it was read into, which the
+// message then keeps and is written out from, so a large answer is in memory
+// once.
+func readPieces(ctx context.Context, r io.Reader, limit int64, l *lease) ([][]byte, error) {
+	if err := l.grow(ctx, chunkSize); err != nil {
+		return nil, err
+	}
 	first := chunkPool.Get().(*[]byte)
 	pooled := true
 	defer func() {
@@ -34,11 +39,15 @@ func readPieces(r io.Reader, limit int64) ([][]byte, error) {
 	last := 0 // bytes used in the last part
 	for {
 		if last == chunkSize {
+			if err := l.grow(ctx, chunkSize); err != nil {
+				return nil, err
+			}
 			pooled = false // the first chunk now belongs to the message
 			parts = append(parts, make([]byte, chunkSize))
 			last = 0
 		}
-		n, err := r.Read(parts[len(parts)-1][last:])
+		room := min(int64(chunkSize-last), limit-total+1) // one byte past the limit tells
+		n, err := r.Read(parts[len(parts)-1][last : last+int(room)])
 		last += n
 		total += int64(n)
 		if total > limit {
@@ -69,19 +78,31 @@ func appendGrow(dst, src []byte) []byte {
 	return append(dst, src...)
 }
 
-// readBody reads a whole body of at most limit bytes into one slice.
+// readBody reads a whole body of at most limit bytes into one slice (an
+// error page, a refusal: small limits, outside the budget).
 func readBody(resp *http.Response, limit int64) ([]byte, error) {
-	parts, err := readAnswer(resp, limit)
+	parts, err := readAnswer(resp, limit, nil)
 	if err != nil {
 		return nil, err
 	}
 	return bytes.Join(parts, nil), nil
 }
 
-// readAnswer reads a whole body of at most limit bytes: one exact slice
-// when the size is known or small, otherwise the pieces it was read in.
-func readAnswer(resp *http.Response, limit int64) ([][]byte, error) {
-	if resp.ContentLength >= 0 && resp.ContentLength <= limit {
+// readAnswer reads a whole body of at most limit bytes under the lease l:
+// one exact slice when the size is known, otherwise the pieces it was read
+// in. A Content-Length over the limit is refused before anything is read.
+func readAnswer(resp *http.Response, limit int64, l *lease) ([][]byte, error) {
+	ctx := context.Background()
+	if resp.Request != nil {
+		ctx = resp.Request.Context()
+	}
+	if resp.ContentLength > limit {
+		return nil, fmt.Errorf("the server's answer is larger than %d MiB (Content-Length %d)", limit>>20, resp.ContentLength)
+	}
+	if resp.ContentLength >= 0 {
+		if err := l.grow(ctx, resp.ContentLength); err != nil {
+			return nil, err
+		}
 		buf := make([]byte, resp.ContentLength)
 		if _, err := io.ReadFull(resp.Body, buf); err != nil {
 			return nil, fmt.Errorf("read the server's answer: %w", err)
@@ -93,7 +114,7 @@ func readAnswer(resp *http.Response, limit int64) ([][]byte, error) {
 		}
 		return [][]byte{buf}, nil
 	}
-	parts, err := readPieces(resp.Body, limit)
+	parts, err := readPieces(ctx, resp.Body, limit, l)
 	if err != nil {
 		return nil, fmt.Errorf("read the server's answer: %w", err)
 	}

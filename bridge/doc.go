@@ -10,6 +10,9 @@
 // between them (connector.go), the initialize gate (gate.go), 2026-07-28
 // request headers (modern.go), tool filtering (tools.go), and the rule that
 // every client request gets exactly one answer (inflight.go, bridge.go).
+// Everything from the server is held to limits: the memory budget across
+// all messages in flight (budget.go, used by buffers.go, stdio.go and
+// sse.go) and the deadlines of answer bodies and events (deadline.go).
 //
 // Start reading at Bridge.handleLine in bridge.go.
 //

@@ -287,7 +287,7 @@ func fuzzExpectedAnswers(data []byte) (want map[string]int, cancels bool) {
 	want = map[string]int{}
 	lines := newLineReader(bytes.NewReader(data))
 	for {
-		line, err := lines.next()
+		line, err := lines.next(context.Background(), nil)
 		if errors.Is(err, errLineTooLong) {
 			want["null"]++
 			continue

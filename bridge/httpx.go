@@ -149,6 +149,7 @@ type httpPeer struct {
 	auth        Authorizer
 	bodyTimeout time.Duration
 	signing     atomic.Int32 // refusals being handled (a sign-in may be running)
+	mem         *budget      // the bridge's memory budget (budget.go); nil: none
 }
 
 // errUnreachable marks failures to reach the server at all.

@@ -147,7 +147,7 @@ func (l *legacySSE) connect(ctx context.Context) (*sseConn, error) {
 		return nil, fmt.Errorf("no HTTP+SSE event stream at %s: %w", l.url.Redacted(), statusError(resp, body))
 	}
 	stopIdle(resp.Body)
-	ev := newSSEReader(resp.Body)
+	ev := newSSEReader(resp.Body).useBudget(l.life, l.http.mem)
 	type result struct {
 		e   sseEvent
 		err error
@@ -204,22 +204,37 @@ func (l *legacySSE) readLoop(c *sseConn, ev *sseReader, resp *http.Response) {
 			}
 			return
 		}
-		if e.name != "message" || e.empty() {
-			continue
-		}
-		msg, err := e.message()
-		if err != nil {
-			l.log.Warn("the server sent an event that is not JSON-RPC; dropped", "error", err)
+		msg, err := l.eventMessage(e)
+		if msg == nil {
+			if err != nil {
+				l.log.Warn("the server sent an event that is not JSON-RPC; dropped", "error", err)
+			}
 			continue
 		}
 		if msg.kind == kindResponse {
 			if ch, ok := c.private.LoadAndDelete(idKey(msg.id)); ok {
 				ch.(chan *message) <- msg
+				e.release()
 				continue
 			}
 		}
 		l.sink.deliver(msg)
+		e.release() // written out (or dropped): its bytes are free again
 	}
+}
+
+// eventMessage is the JSON-RPC message an event carries, or nil; the
+// event's budget is released unless a message is handed on.
+func (l *legacySSE) eventMessage(e sseEvent) (*message, error) {
+	if e.name != "message" || e.empty() {
+		e.release()
+		return nil, nil
+	}
+	m, err := e.message()
+	if err != nil {
+		e.release()
+	}
+	return m, err
 }
 
 // replay sends the client's initialize and initialized on a new stream; the

@@ -142,7 +142,7 @@ func (s *streamable) listenLoop(gen int, opened chan struct{}) {
 			s.log.Warn("GET stream refused", "error", statusError(resp, body))
 		default:
 			stopIdle(resp.Body)
-			ev = ev.continueOn(resp.Body)
+			ev = ev.continueOn(resp.Body).useBudget(s.life, s.http.mem)
 			err := s.pump(ev, nil, s.sink.deliver)
 			resp.Body.Close()
 			s.log.Debug("GET stream ended; reconnecting", "error", err)

@@ -3,6 +3,7 @@ package bridge
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -25,7 +26,11 @@ type sseEvent struct {
 	name   string   // "message" when the stream named none
 	pieces [][]byte // the data, in the pieces it was read in; the caller's to keep
 	id     string   // the last event id after this event
+	hold   *lease   // the event's share of the memory budget: release once delivered
 }
+
+// release returns the event's bytes to the memory budget.
+func (e sseEvent) release() { e.hold.release() }
 
 // message parses the event's data as one JSON-RPC message, kept in the
 // pieces it was read in.
@@ -66,6 +71,23 @@ type sseReader struct {
 	idSeen  bool
 	started bool // the leading byte order mark, if any, was skipped
 	events  int  // events dispatched so far
+
+	mem  *budget         // the memory budget each event is read under; nil: none
+	ctx  context.Context // bounds waiting for the budget
+	hold *lease          // the lease of the event being read
+}
+
+// useBudget reads each event under a lease of mem, waiting while ctx lasts.
+func (s *sseReader) useBudget(ctx context.Context, mem *budget) *sseReader {
+	s.ctx, s.mem = ctx, mem
+	return s
+}
+
+// dropHeld returns the bytes of lines that are not kept (comments, ids,
+// keep-alives between events) to the budget.
+func (s *sseReader) dropHeld() {
+	s.hold.release()
+	s.hold = nil
 }
 
 // continueOn returns a reader for a resumed stream that keeps this one's
@@ -74,6 +96,7 @@ func (s *sseReader) continueOn(r io.Reader) *sseReader {
 	next := newSSEReader(r)
 	if s != nil {
 		next.lastID, next.idSeen, next.retry, next.events = s.lastID, s.idSeen, s.retry, s.events
+		next.mem, next.ctx = s.mem, s.ctx
 	}
 	return next
 }
@@ -111,14 +134,18 @@ func (s *sseReader) readLine() ([][]byte, error) {
 		}
 		k := indexEOL(buf)
 		if k < 0 {
-			s.add(buf)
+			if err := s.add(buf); err != nil {
+				return nil, err
+			}
 			_, _ = s.r.Discard(len(buf))
 			if s.size > maxEventBytes {
 				return nil, errEventTooLarge
 			}
 			continue
 		}
-		s.add(buf[:k])
+		if err := s.add(buf[:k]); err != nil {
+			return nil, err
+		}
 		n := k + 1
 		if buf[k] == '\r' {
 			switch {
@@ -133,8 +160,17 @@ func (s *sseReader) readLine() ([][]byte, error) {
 	}
 }
 
-// add appends b to the line, filling pieces up to chunkSize.
-func (s *sseReader) add(b []byte) {
+// add appends b to the line, filling pieces up to chunkSize, once the
+// budget has room for it.
+func (s *sseReader) add(b []byte) error {
+	if s.mem != nil {
+		if s.hold == nil {
+			s.hold = s.mem.lease()
+		}
+		if err := s.hold.grow(s.ctx, int64(len(b))); err != nil {
+			return err
+		}
+	}
 	s.size += len(b)
 	for len(b) > 0 {
 		n := len(s.line)
@@ -147,6 +183,7 @@ func (s *sseReader) add(b []byte) {
 		s.line[n-1] = appendGrow(s.line[n-1], b[:take])
 		b = b[take:]
 	}
+	return nil
 }
 
 // indexEOL returns the index of the first CR or LF in b, or -1.
@@ -171,6 +208,7 @@ func (s *sseReader) next() (sseEvent, error) {
 	for {
 		line, err := s.readLine()
 		if err != nil {
+			s.dropHeld()
 			if errors.Is(err, io.EOF) && (hasData || name != "") {
 				err = io.ErrUnexpectedEOF
 			}
@@ -182,13 +220,16 @@ func (s *sseReader) next() (sseEvent, error) {
 			}
 			if !hasData {
 				name = ""
+				s.dropHeld()
 				continue
 			}
 			if name == "" {
 				name = "message"
 			}
 			s.events++
-			return sseEvent{name: name, pieces: data, id: s.lastID}, nil
+			hold := s.hold
+			s.hold = nil
+			return sseEvent{name: name, pieces: data, id: s.lastID, hold: hold}, nil
 		}
 		f, v := splitField(line)
 		switch f {
@@ -204,6 +245,7 @@ func (s *sseReader) next() (sseEvent, error) {
 			}
 			hasData = true
 			if size > maxEventBytes {
+				s.dropHeld()
 				return sseEvent{}, errEventTooLarge
 			}
 		case "event":
@@ -218,6 +260,9 @@ func (s *sseReader) next() (sseEvent, error) {
 					s.retry = n
 				}
 			}
+		}
+		if f != "data" && !hasData {
+			s.dropHeld() // nothing of this line is kept
 		}
 	}
 }

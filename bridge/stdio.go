@@ -3,6 +3,7 @@ package bridge
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,14 +16,23 @@ import (
 // Messages MUST NOT contain embedded newlines, and stdout carries nothing but
 // MCP messages.
 
-// MaxLineBytes bounds one stdin line; a longer line is answered with an error
-// and skipped, so a runaway client cannot exhaust memory.
+// MaxLineBytes bounds one stdin line (and one server message); a longer
+// line is answered with an error and skipped as it is read, so a runaway
+// client cannot exhaust memory.
 const MaxLineBytes = 256 << 20
 
 // errLineTooLong is returned for (and after skipping) an overlong line.
 var errLineTooLong = fmt.Errorf("line longer than %d MiB", MaxLineBytes>>20)
 
-// lineReader reads newline-delimited lines of any length up to MaxLineBytes.
+// tooLong is an overlong line: its id, when the line's start names one, so
+// that the client's request still gets its one answer.
+type tooLong struct{ id []byte }
+
+func (e *tooLong) Error() string { return errLineTooLong.Error() }
+func (e *tooLong) Unwrap() error { return errLineTooLong }
+
+// lineReader reads newline-delimited lines of any length up to max, each
+// under a lease of the memory budget taken before its bytes are held.
 type lineReader struct {
 	r   *bufio.Reader
 	max int
@@ -33,49 +43,99 @@ func newLineReader(r io.Reader) *lineReader {
 }
 
 // next returns the next line without its line ending. The slice is the
-// caller's to keep. At the end of input it returns the last, unterminated
-// line (if any) and then io.EOF.
-func (l *lineReader) next() ([]byte, error) {
-	frag, err := l.r.ReadSlice('\n')
+// caller's to keep; l holds its bytes. At the end of input it returns the
+// last, unterminated line (if any) and then io.EOF.
+func (lr *lineReader) next(ctx context.Context, l *lease) ([]byte, error) {
+	frag, err := lr.r.ReadSlice('\n')
 	if err == nil { // the common case: the whole line sits in the buffer
-		if line := trimEOL(frag); len(line) <= l.max {
-			return bytes.Clone(line), nil
+		line := trimEOL(frag)
+		if len(line) > lr.max {
+			return nil, &tooLong{id: leadingID(line)}
 		}
-		return nil, errLineTooLong
-	}
-	buf := bytes.Clone(frag)
-	for errors.Is(err, bufio.ErrBufferFull) {
-		if len(buf) > l.max+2 { // room for CRLF
-			return nil, l.skipLine()
+		if gerr := l.grow(ctx, int64(len(line))); gerr != nil {
+			return nil, gerr
 		}
-		frag, err = l.r.ReadSlice('\n')
-		buf = append(buf, frag...)
+		return bytes.Clone(line), nil
 	}
-	switch {
-	case err != nil && !errors.Is(err, io.EOF):
-		return nil, err // a broken line is no message
-	case err != nil && len(buf) == 0:
-		return nil, err
+	if !errors.Is(err, bufio.ErrBufferFull) {
+		if len(frag) == 0 || !errors.Is(err, io.EOF) {
+			return nil, err // a broken line is no message
+		}
+		if gerr := l.grow(ctx, int64(len(frag))); gerr != nil {
+			return nil, gerr
+		}
+		return trimEOL(bytes.Clone(frag)), nil // the last line, unterminated
 	}
-	line := trimEOL(buf) // err is nil, or EOF after a last line
-	if len(line) > l.max {
-		return nil, errLineTooLong
+	return lr.long(ctx, l, frag)
+}
+
+// long reads a line longer than the buffer in pieces, each reserved before
+// it is kept, and joins them once. A line past max is skipped as it is read:
+// only its first piece is kept, to find its id.
+func (lr *lineReader) long(ctx context.Context, l *lease, frag []byte) ([]byte, error) {
+	var pieces [][]byte
+	size, last := 0, false
+	for {
+		if size+len(frag) > lr.max+2 { // room for CRLF
+			head := frag
+			if len(pieces) > 0 {
+				head = pieces[0]
+			}
+			id := leadingID(head)
+			if last {
+				return nil, &tooLong{id: id}
+			}
+			return nil, lr.skipLine(id)
+		}
+		if err := l.grow(ctx, int64(len(frag))); err != nil {
+			return nil, err
+		}
+		pieces = append(pieces, bytes.Clone(frag))
+		size += len(frag)
+		if last {
+			break
+		}
+		var err error
+		frag, err = lr.r.ReadSlice('\n')
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+		case err == nil || errors.Is(err, io.EOF):
+			last = true
+		default:
+			return nil, err
+		}
+	}
+	line := trimEOL(bytes.Join(pieces, nil)) // the pieces are garbage from here on
+	if len(line) > lr.max {
+		return nil, &tooLong{id: leadingID(pieces[0])}
 	}
 	return line, nil
 }
 
-// skipLine discards the rest of an overlong line.
-func (l *lineReader) skipLine() error {
+// skipLine discards the rest of an overlong line as it is read.
+func (lr *lineReader) skipLine(id []byte) error {
 	for {
-		_, err := l.r.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
+		_, err := lr.r.ReadSlice('\n')
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
 			continue
-		}
-		if err != nil && !errors.Is(err, io.EOF) {
+		case err != nil && !errors.Is(err, io.EOF):
 			return err
 		}
-		return errLineTooLong
+		return &tooLong{id: id}
 	}
+}
+
+// leadingID finds the id of a message from its first bytes (the members
+// that lie whole before the cut), or nil.
+func leadingID(head []byte) []byte {
+	var id []byte
+	_ = members(trimLeft(head), func(k, v []byte) {
+		if id == nil && keyIs(k, "id") && validID(v) {
+			id = bytes.Clone(v)
+		}
+	})
+	return id
 }
 
 func trimEOL(b []byte) []byte {

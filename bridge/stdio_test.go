@@ -3,6 +3,7 @@ package bridge
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -18,7 +19,7 @@ import (
 func stdioTestLines(l *lineReader) ([]string, error) {
 	var out []string
 	for {
-		line, err := l.next()
+		line, err := l.next(context.Background(), nil)
 		switch {
 		case errors.Is(err, errLineTooLong):
 			if line != nil {
@@ -79,11 +80,11 @@ func TestLineReader(t *testing.T) {
 
 func TestLineReaderEOFRepeats(t *testing.T) {
 	l := newLineReader(strings.NewReader("x"))
-	if line, err := l.next(); err != nil || string(line) != "x" {
+	if line, err := l.next(context.Background(), nil); err != nil || string(line) != "x" {
 		t.Fatalf("next = %q, %v", line, err)
 	}
 	for i := 0; i < 3; i++ {
-		if line, err := l.next(); !errors.Is(err, io.EOF) || line != nil {
+		if line, err := l.next(context.Background(), nil); !errors.Is(err, io.EOF) || line != nil {
 			t.Fatalf("after the end: %q, %v; want nil, io.EOF", line, err)
 		}
 	}
@@ -97,7 +98,7 @@ func TestLineReaderLinesAreTheCallersToKeep(t *testing.T) {
 	l := newLineReader(strings.NewReader(in.String()))
 	var kept [][]byte
 	for {
-		line, err := l.next()
+		line, err := l.next(context.Background(), nil)
 		if err != nil {
 			break
 		}

@@ -179,7 +179,9 @@ func (s *streamable) answer(ctx context.Context, m *message, resp *http.Response
 		discard(resp)
 		return errors.New("the server accepted the request (HTTP 202) but sent no answer")
 	}
-	parts, err := readAnswer(resp, MaxLineBytes)
+	hold := s.http.mem.lease() // until the answer is written out
+	defer hold.release()
+	parts, err := readAnswer(resp, MaxLineBytes, hold)
 	if err != nil {
 		return err
 	}
@@ -288,7 +290,7 @@ func (s *streamable) watchInit(init *message, deliver func(*message)) func(*mess
 // stream breaks first, it resumes with Last-Event-ID (§Resumability and
 // Redelivery), a few times, honouring the server's retry delay.
 func (s *streamable) readStream(ctx context.Context, m *message, body io.Reader, deliver func(*message)) error {
-	ev := newSSEReader(body)
+	ev := newSSEReader(body).useBudget(ctx, s.http.mem)
 	err := s.pump(ev, m, deliver)
 	// Resume while the server makes progress: a server may close the
 	// connection after every event and expect the client to poll. Three
@@ -338,14 +340,17 @@ func (s *streamable) pump(ev *sseReader, m *message, deliver func(*message)) err
 			return err
 		}
 		if e.name != "message" || e.empty() {
+			e.release()
 			continue // priming events carry an id and no data
 		}
 		msg, perr := e.message()
 		if perr != nil {
+			e.release()
 			s.log.Warn("the server sent an event that is not JSON-RPC; dropped", "error", perr)
 			continue
 		}
 		deliver(msg)
+		e.release() // written out (or dropped): its bytes are free again
 		if m != nil && msg.kind == kindResponse && idKey(msg.id) == idKey(m.id) {
 			return errAnswered
 		}

@@ -1,0 +1,162 @@
+package bridge
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// The memory budget: a ceiling on the bytes the bridge holds for messages
+// in flight — stdin lines not yet sent, server answers and events not yet
+// written to stdout — whatever the concurrency, so that a server sending
+// many large answers at once (or a client sending large lines) cannot push
+// the bridge to gigabytes. A reader asks before it appends a piece; when
+// the budget is spent it waits (backpressure: the server's TCP window
+// fills, stdin stops being read) instead of growing.
+//
+// Two lanes keep waiting free of deadlock. Every message draws on a shared
+// pool first. A message that needs more than the pool has left moves to the
+// large lane, which one message holds at a time and which always has room
+// for a message of the largest allowed size (MaxLineBytes): its holder never
+// waits on the budget, so it finishes, and the others follow in turn. A
+// message waits only for the pool while it holds nothing, or for the large
+// lane; neither wait can form a cycle. Peak memory is the pool plus one
+// largest message.
+
+// DefaultPoolBytes is the shared pool's size.
+const DefaultPoolBytes = 32 << 20
+
+// budget is the bridge's memory ceiling. The zero value is unusable; see
+// newBudget. A nil *budget grants everything (tests of pieces in isolation).
+type budget struct {
+	mu    sync.Mutex
+	free  int64         // bytes left in the pool
+	freed chan struct{} // closed and replaced whenever bytes return to the pool
+	large chan struct{} // the large lane's one token
+
+	pool    int64 // the pool's size
+	inLarge int64 // bytes the large lane's holder has grown by
+	peak    int64 // the most bytes held at once (pool in use + large lane)
+}
+
+func newBudget(pool int64) *budget {
+	return &budget{free: pool, pool: pool, freed: make(chan struct{}), large: make(chan struct{}, 1)}
+}
+
+// lease is what one message holds of the budget.
+type lease struct {
+	b     *budget
+	small int64 // bytes drawn from the pool
+	large bool  // holds the large lane
+	done  bool
+}
+
+// lease starts an empty lease for one message.
+func (b *budget) lease() *lease { return &lease{b: b} }
+
+// grow reserves n more bytes before they are appended. It waits while the
+// budget is spent, until ctx ends.
+func (l *lease) grow(ctx context.Context, n int64) error {
+	if l == nil || l.b == nil || n <= 0 {
+		return nil
+	}
+	b := l.b
+	for {
+		b.mu.Lock()
+		switch {
+		case l.large:
+			b.inLarge += n
+			b.notePeak()
+			b.mu.Unlock()
+			return nil
+		case b.free >= n:
+			b.free -= n
+			l.small += n
+			b.notePeak()
+			b.mu.Unlock()
+			return nil
+		}
+		wait := b.freed
+		b.mu.Unlock()
+		if l.small > 0 { // holding something: never wait for the pool
+			if err := l.escalate(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		select {
+		case <-wait:
+		case b.large <- struct{}{}: // the large lane came free first: take it
+			l.large = true
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for memory to hold the message: %w", ctx.Err())
+		}
+	}
+}
+
+// escalate moves the lease to the large lane, returning its pool bytes:
+// they now count against the lane, which has room for a whole message.
+func (l *lease) escalate(ctx context.Context) error {
+	select {
+	case l.b.large <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for memory to hold a large message: %w", ctx.Err())
+	}
+	l.large = true
+	l.b.mu.Lock()
+	l.b.inLarge = l.small
+	l.b.mu.Unlock()
+	l.b.give(l.small)
+	l.small = 0
+	return nil
+}
+
+// release returns what the lease holds; it may be called more than once.
+func (l *lease) release() {
+	if l == nil || l.b == nil || l.done {
+		return
+	}
+	l.done = true
+	if l.large {
+		l.b.mu.Lock()
+		l.b.inLarge = 0
+		l.b.mu.Unlock()
+		<-l.b.large
+		l.large = false
+		l.b.wake()
+	}
+	l.b.give(l.small)
+	l.small = 0
+}
+
+// give returns n bytes to the pool and wakes the waiters.
+func (b *budget) give(n int64) {
+	if n <= 0 {
+		return
+	}
+	b.mu.Lock()
+	b.free += n
+	b.mu.Unlock()
+	b.wake()
+}
+
+func (b *budget) wake() {
+	b.mu.Lock()
+	close(b.freed)
+	b.freed = make(chan struct{})
+	b.mu.Unlock()
+}
+
+// notePeak records the high-water mark; b.mu is held.
+func (b *budget) notePeak() {
+	if held := b.pool - b.free + b.inLarge; held > b.peak {
+		b.peak = held
+	}
+}
+
+// highWater is the most bytes held at once so far.
+func (b *budget) highWater() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.peak
+}
