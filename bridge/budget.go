@@ -26,6 +26,12 @@ import (
 // DefaultPoolBytes is the shared pool's size.
 const DefaultPoolBytes = 32 << 20
 
+// MemoryCeiling is what a process running one bridge may hold for
+// messages (one largest message, the pool) plus room for everything else:
+// the soft memory limit cmd/mcpbridge gives the runtime (runtime/debug
+// SetMemoryLimit), so that garbage is collected before it doubles the peak.
+const MemoryCeiling = MaxLineBytes + DefaultPoolBytes + 64<<20
+
 // budget is the bridge's memory ceiling. The zero value is unusable; see
 // newBudget. A nil *budget grants everything (tests of pieces in isolation).
 type budget struct {
