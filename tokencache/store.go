@@ -111,6 +111,9 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, err
 	}
 	s.backend = b
+	if err := s.Sweep(ctx); err != nil { // leftovers of a crash; the store works without
+		o.Notice(fmt.Sprintf("could not remove what an interrupted mcpbridge left in %s: %v", o.Dir, err))
+	}
 	return s, nil
 }
 
@@ -157,6 +160,14 @@ func (s *Store) Get(ctx context.Context, name string) ([]byte, error) {
 
 // Put stores secret under name, with the facts about it in the index.
 func (s *Store) Put(ctx context.Context, name string, secret []byte, meta Meta) error {
+	if err := validName(name); err != nil {
+		return err
+	}
+	unlock, err := s.writeLock(ctx, name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if err := s.backend.put(ctx, name, secret); err != nil {
 		return fmt.Errorf("store %s in the %s: %w", name, s.backend.name(), err)
 	}
