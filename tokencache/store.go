@@ -105,7 +105,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if kr == nil {
 		kr = osKeyring{}
 	}
-	s.keychain = &keychain{api: kr, timeout: o.Timeout}
+	s.keychain = &keychain{api: kr, timeout: o.Timeout, journal: filepath.Join(o.Dir, "secrets")}
 	b, err := chooseBackend(ctx, o, s.keychain)
 	if err != nil {
 		return nil, err

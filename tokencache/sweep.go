@@ -33,6 +33,7 @@ func (s *Store) Sweep(ctx context.Context) error {
 		sweepTemps(s.dir),
 		sweepTemps(secrets),
 		s.sweepOrphans(secrets),
+		s.sweepJournals(ctx),
 	)
 }
 
