@@ -129,7 +129,7 @@ func TestSweepLeavesALiveKeychainWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.keychain.begin("tokens-l", "v1-chunked:2:0123456789abcdef"); err != nil {
+	if err := s.keychain.begin("tokens-l", "v1-chunked:2:0123456789abcdef"); err != nil {
 		t.Fatal(err)
 	}
 	f.setRaw("tokens-l:0123456789abcdef:1", "part one, being written")
@@ -146,5 +146,42 @@ func TestSweepLeavesALiveKeychainWrite(t *testing.T) {
 	if _, ok := f.item("tokens-l:0123456789abcdef:1"); ok {
 		t.Error("the chunk of an abandoned write survived Sweep")
 	}
+	noJournals(t, s)
+}
+
+// TestSweepRemovesUnindexedKeychainSecrets: a process that died after
+// writing a secret to the keychain and before its index entry (here: the
+// backend's put called alone, as Put would have before the crash) leaves
+// items no index names; the next Open removes them, small and split, and
+// keeps the secrets the index names.
+func TestSweepRemovesUnindexedKeychainSecrets(t *testing.T) {
+	f := newFake(windowsLimit)
+	s := openWith(t, f, Keychain)
+	ctx := context.Background()
+	kept := jwtLike(4*1024, 41)
+	if err := s.Put(ctx, "tokens-kept", kept, Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"tokens-small", "tokens-split"} {
+		secret := []byte("small secret")
+		if n == "tokens-split" {
+			secret = jwtLike(5*1024, 42)
+		}
+		if err := s.keychain.put(ctx, n, secret); err != nil {
+			t.Fatal(err)
+		}
+		if itemsOf(f, n) == 0 {
+			t.Fatalf("the simulated crash stored nothing for %s", n)
+		}
+	}
+	if _, err := Open(ctx, Options{Dir: s.Dir(), Mode: Keychain, keyring: f}); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"tokens-small", "tokens-split"} {
+		if got := itemsOf(f, n); got != 0 {
+			t.Errorf("%d keychain items of the unindexed %s survived Open", got, n)
+		}
+	}
+	checkLayout(t, f, "tokens-kept", kept)
 	noJournals(t, s)
 }

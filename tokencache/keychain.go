@@ -122,15 +122,11 @@ func (k *keychain) put(ctx context.Context, name string, secret []byte) error {
 	if n > 1 {
 		head = fmt.Sprintf("v1-chunked:%d:%s", n, sum)
 	}
-	journaled, err := k.begin(name, oldHead, head)
-	if err != nil {
+	// The journal stays until the caller settles it, after the index.
+	if err := k.begin(name, oldHead, head); err != nil {
 		return err
 	}
-	err = k.write(ctx, name, text, sum, n, head)
-	if journaled { // whatever the header now is, the other version's chunks go
-		err = errors.Join(err, k.finish(ctx, name))
-	}
-	return err
+	return k.write(ctx, name, text, sum, n, head)
 }
 
 // write stores the chunks, then the header: a reader sees the old secret
@@ -194,6 +190,10 @@ func (k *keychain) delete(ctx context.Context, name string) error {
 	}
 	head, err := k.getItem(ctx, name)
 	if err != nil {
+		return err
+	}
+	// The journal stays until the caller settles it, after the index.
+	if err := k.begin(name, head); err != nil {
 		return err
 	}
 	if err := k.deleteChunks(ctx, name, head); err != nil {
