@@ -20,8 +20,9 @@
 // entry); and, from keychain journals (small files naming the items a
 // keychain write or removal touches, since go-keyring cannot list items),
 // the chunks of a replaced or half-written split secret and any keychain
-// secret the index never came to name. `mcpbridge logout` and `logout
-// --all` open the store, so they sweep too.
+// secret the index never came to name. `mcpbridge logout --all` opens the
+// store, so it sweeps; `logout URL` opens it only when something is stored
+// for URL.
 //
 // Files: store.go (Open, Get, Put, Delete, names), file.go (file backend,
 // atomic replace), tempfile_*.go (the temporary file's lock, per OS),
