@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // fileBackend keeps each secret in a file readable by the user alone (0600
@@ -56,8 +57,13 @@ func (f *fileBackend) delete(_ context.Context, name string) error {
 // makes; Sweep removes those whose writer died.
 const tempPrefix = ".tmp-"
 
-// errTempSwept says a sweeper removed a temporary file before its writer
-// locked it (or, on Windows, between close and rename): write again.
+// freshTemp is how long Sweep leaves a temporary file its lock cannot
+// vouch for: an empty one (its writer may not have locked it yet) and, on
+// Windows, any one (its writer may be between close and rename).
+const freshTemp = time.Minute
+
+// errTempSwept says a temporary file vanished before its rename (a sweeper
+// misjudged it; it should not happen): write again.
 var errTempSwept = errors.New("the temporary file was removed by another process")
 
 // writeFileAtomic replaces path with data, 0600, so that a reader sees the

@@ -6,7 +6,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 )
 
 func exists(t *testing.T, path string) bool {
@@ -27,15 +29,26 @@ func writeRaw(t *testing.T, path, content string) {
 
 // TestSweepRemovesDeadWritersTemporaries: temporary files no writer holds
 // (their writer died before the rename), beside the index and among the
-// secrets, are gone once the store is opened; other files stay.
+// secrets, are gone once the store is opened, an empty one once it is old
+// (a live writer may not have locked it yet); other files stay.
 func TestSweepRemovesDeadWritersTemporaries(t *testing.T) {
 	dir := t.TempDir()
 	openFiles(t, dir)
 	secrets := filepath.Join(dir, "secrets")
-	left := []string{filepath.Join(dir, ".tmp-123"), filepath.Join(secrets, ".tmp-456")}
+	left := []string{filepath.Join(dir, ".tmp-123"), filepath.Join(secrets, ".tmp-456"), filepath.Join(secrets, ".tmp-empty-old")}
 	for _, p := range left {
-		writeRaw(t, p, "a whole secret")
+		content := "a whole secret"
+		if strings.Contains(p, "empty") {
+			content = ""
+		}
+		writeRaw(t, p, content)
+		old := time.Now().Add(-2 * freshTemp) // as a dead writer's file, on every OS
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
 	}
+	fresh := filepath.Join(secrets, ".tmp-empty-fresh")
+	writeRaw(t, fresh, "")
 	other := filepath.Join(dir, "notes.txt")
 	writeRaw(t, other, "not ours")
 	openFiles(t, dir)
@@ -43,6 +56,9 @@ func TestSweepRemovesDeadWritersTemporaries(t *testing.T) {
 		if exists(t, p) {
 			t.Errorf("Open left the abandoned temporary file %s", p)
 		}
+	}
+	if !exists(t, fresh) {
+		t.Error("Open removed a fresh empty temporary file: a writer may be about to lock it")
 	}
 	if !exists(t, other) {
 		t.Error("Open removed a file that is not a temporary file of the store")

@@ -8,17 +8,15 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+	"time"
 )
 
 // lockTemp takes an exclusive flock(2) on a temporary file its writer has
-// just created; it lasts until the writer closes the file, after the
-// rename, and dies with the writer's process. A sweeper holding it (it
-// found the file in the gap before this call) makes the write start over.
+// just created, before writing anything; it lasts until the writer closes
+// the file, after the rename, and dies with the writer's process. It waits
+// only for a sweeper looking at the still empty file, which leaves it.
 func lockTemp(f *os.File) error {
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return errTempSwept
-		}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
 		return fmt.Errorf("lock %s: %w", f.Name(), err)
 	}
 	return nil
@@ -41,8 +39,9 @@ func commitTemp(tmp *os.File, path string) error {
 }
 
 // removeAbandoned removes the temporary file at path if no writer holds its
-// lock (taken without waiting): its writer died before the rename. It
-// reports whether it removed the file.
+// lock (taken without waiting): its writer died before the rename. An
+// empty file may be a live writer's, created but not yet locked: it goes
+// only once older than freshTemp. It reports whether it removed the file.
 func removeAbandoned(path string) (bool, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -62,6 +61,9 @@ func removeAbandoned(path string) (bool, error) {
 	named, err2 := os.Lstat(path)
 	if err1 != nil || err2 != nil || !os.SameFile(locked, named) {
 		return false, nil // the name moved on to another file meanwhile
+	}
+	if locked.Size() == 0 && time.Since(locked.ModTime()) < freshTemp {
+		return false, nil
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return false, fmt.Errorf("remove %s: %w", path, err)

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+	"time"
 )
 
 // lockTemp does nothing on Windows: Go opens files without
@@ -38,9 +39,20 @@ func commitTemp(tmp *os.File, path string) error {
 const errorSharingViolation = syscall.Errno(32)
 
 // removeAbandoned removes the temporary file at path unless a writer has it
-// open (the removal then fails with a sharing violation).
+// open (the removal then fails with a sharing violation) or it is younger
+// than freshTemp (its writer may be between close and rename).
 func removeAbandoned(path string) (bool, error) {
-	err := os.Remove(path)
+	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("stat %s: %w", path, err)
+	}
+	if time.Since(fi.ModTime()) < freshTemp {
+		return false, nil
+	}
+	err = os.Remove(path)
 	switch {
 	case err == nil:
 		return true, nil
