@@ -67,9 +67,9 @@ func (k *keychain) finish(ctx context.Context, name string, keep bool) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return os.Remove(k.journalPath(name)) // damaged: names nothing usable
 	}
-	current, err := k.getItem(ctx, name)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("read %s from the keychain: %w", name, err)
+	current, getErr := k.getItem(ctx, name)
+	if getErr != nil && !errors.Is(getErr, ErrNotFound) {
+		return fmt.Errorf("read %s from the keychain: %w", name, getErr)
 	}
 	for _, h := range j.Heads {
 		if h != current || !keep {
@@ -78,7 +78,7 @@ func (k *keychain) finish(ctx context.Context, name string, keep bool) error {
 			}
 		}
 	}
-	if err == nil && !keep { // a secret the index never came to name
+	if getErr == nil && !keep { // a secret the index never came to name
 		if err := errors.Join(k.deleteChunks(ctx, name, current), ignoreNotFound(k.deleteItem(ctx, name))); err != nil {
 			return fmt.Errorf("remove the keychain secret %s the index does not name: %w", name, err)
 		}
