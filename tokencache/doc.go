@@ -11,6 +11,25 @@
 // (github.com/gofrs/flock, on separate .lock files) let one process log in
 // or refresh while the others wait and then re-read.
 //
+// No secret outlives a crash. Open calls Store.Sweep, which removes what a
+// process killed mid-write left behind, in any process, and never what a
+// live writer is about to use: temporary files of an atomic replace
+// (beside the index and among the secret files) whose writer's lock is
+// free; secret files the index does not name as file-backed, under the
+// name's write lock (Put and Delete hold it over the secret and the index
+// entry); and, from keychain journals (small files naming the items a
+// keychain write or removal touches, since go-keyring cannot list items),
+// the chunks of a replaced or half-written split secret and any keychain
+// secret the index never came to name. `mcpbridge logout --all` opens the
+// store, so it sweeps; `logout URL` opens it only when something is stored
+// for URL.
+//
+// Files: store.go (Open, Get, Put, Delete, names), file.go (file backend,
+// atomic replace), tempfile_*.go (the temporary file's lock, per OS),
+// keychain.go (keychain backend, split secrets), journal.go (keychain
+// journals), index.go (credentials.json), lock.go (cross-process locks),
+// sweep.go (Sweep).
+//
 // It knows nothing of HTTP, OAuth flows or the bridge: callers hand it
 // bytes under a name and read them back.
 package tokencache

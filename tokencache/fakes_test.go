@@ -37,6 +37,9 @@ type fakeKeyring struct {
 	// failSet, when set, may refuse a Set (to simulate a write failing
 	// part-way); it is called with the lock held.
 	failSet func(user string) error
+	// failDelete, when set, may refuse a Delete (a keychain gone away
+	// mid-write); it is called with the lock held.
+	failDelete func(user string) error
 	// sets counts Set calls, tooBig those refused for their size.
 	sets   int
 	tooBig int
@@ -78,6 +81,11 @@ func (f *fakeKeyring) Set(service, user, password string) error {
 func (f *fakeKeyring) Delete(service, user string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.failDelete != nil {
+		if err := f.failDelete(user); err != nil {
+			return err
+		}
+	}
 	k := key(service, user)
 	if _, ok := f.items[k]; !ok {
 		return keyring.ErrNotFound

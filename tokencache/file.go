@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // fileBackend keeps each secret in a file readable by the user alone (0600
@@ -52,35 +53,60 @@ func (f *fileBackend) delete(_ context.Context, name string) error {
 	return err
 }
 
+// tempPrefix starts the name of every temporary file writeFileAtomic
+// makes; Sweep removes those whose writer died.
+const tempPrefix = ".tmp-"
+
+// freshTemp is how long Sweep leaves a temporary file its lock cannot
+// vouch for: an empty one (its writer may not have locked it yet) and, on
+// Windows, any one (its writer may be between close and rename).
+const freshTemp = time.Minute
+
+// errTempSwept says a temporary file vanished before its rename (a sweeper
+// misjudged it; it should not happen): write again.
+var errTempSwept = errors.New("the temporary file was removed by another process")
+
 // writeFileAtomic replaces path with data, 0600, so that a reader sees the
-// old content or the new, never a part.
-func writeFileAtomic(path string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+// old content or the new, never a part. The temporary file is locked by
+// its writer from creation to rename, so Sweep, in any process, removes it
+// only once that writer is dead.
+func writeFileAtomic(path string, data []byte) error {
+	for range 3 {
+		if err := writeTemp(path, data); !errors.Is(err, errTempSwept) {
+			return err
+		}
+	}
+	return fmt.Errorf("replace %s: %w, three times", path, errTempSwept)
+}
+
+func writeTemp(path string, data []byte) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), tempPrefix+"*")
 	if err != nil {
 		return fmt.Errorf("create a temporary file: %w", err)
 	}
+	committed := false
 	defer func() {
-		if err != nil {
+		if !committed { // close first: Windows cannot remove an open file
+			tmp.Close()
 			_ = os.Remove(tmp.Name())
 		}
 	}()
+	if err := lockTemp(tmp); err != nil {
+		return err
+	}
 	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
 		return fmt.Errorf("restrict %s: %w", tmp.Name(), err)
 	}
 	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
 		return fmt.Errorf("write %s: %w", tmp.Name(), err)
 	}
 	if err := tmp.Sync(); err != nil {
-		tmp.Close()
 		return fmt.Errorf("sync %s: %w", tmp.Name(), err)
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("replace %s: %w", path, err)
+	committed = true
+	if err := commitTemp(tmp, path); err != nil {
+		_ = os.Remove(tmp.Name())
+		return err
 	}
 	return nil
 }

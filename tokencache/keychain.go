@@ -48,6 +48,7 @@ func (osKeyring) Delete(s, u string) error        { return keyring.Delete(s, u) 
 type keychain struct {
 	api     keyringAPI
 	timeout time.Duration
+	journal string // the folder of chunk journals (journal.go)
 }
 
 func (k *keychain) name() string { return "keychain" }
@@ -117,26 +118,27 @@ func (k *keychain) put(ctx context.Context, name string, secret []byte) error {
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	head := "v1:" + text
+	head, sum := "v1:"+text, digest(text)
 	if n > 1 {
-		sum := digest(text)
-		for i := 0; i < n; i++ {
-			part := text[i*chunkChars : min((i+1)*chunkChars, len(text))]
-			if err := k.setItem(ctx, chunkName(name, sum, i+1), part); err != nil {
-				return fmt.Errorf("part %d of %d: %w", i+1, n, err)
-			}
-		}
 		head = fmt.Sprintf("v1-chunked:%d:%s", n, sum)
 	}
-	// The header goes last: a reader sees the old secret or the whole new
-	// one. Then the old version's chunks go.
-	if err := k.setItem(ctx, name, head); err != nil {
+	// The journal stays until the caller settles it, after the index.
+	if err := k.begin(name, oldHead, head); err != nil {
 		return err
 	}
-	if oldHead != head {
-		return k.deleteChunks(ctx, name, oldHead)
+	return k.write(ctx, name, text, sum, n, head)
+}
+
+// write stores the chunks, then the header: a reader sees the old secret
+// or the whole new one.
+func (k *keychain) write(ctx context.Context, name, text, sum string, n int, head string) error {
+	for i := 0; n > 1 && i < n; i++ {
+		part := text[i*chunkChars : min((i+1)*chunkChars, len(text))]
+		if err := k.setItem(ctx, chunkName(name, sum, i+1), part); err != nil {
+			return fmt.Errorf("part %d of %d: %w", i+1, n, err)
+		}
 	}
-	return nil
+	return k.setItem(ctx, name, head)
 }
 
 // deleteChunks removes the chunk items a header points at.
@@ -188,6 +190,10 @@ func (k *keychain) delete(ctx context.Context, name string) error {
 	}
 	head, err := k.getItem(ctx, name)
 	if err != nil {
+		return err
+	}
+	// The journal stays until the caller settles it, after the index.
+	if err := k.begin(name, head); err != nil {
 		return err
 	}
 	if err := k.deleteChunks(ctx, name, head); err != nil {

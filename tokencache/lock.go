@@ -32,3 +32,37 @@ func (s *Store) Lock(ctx context.Context, name string) (unlock func(), err error
 	}
 	return func() { _ = l.Unlock() }, nil
 }
+
+// writeLockFile is the lock Put holds while it writes name's secret and
+// then its index entry, so that Sweep never takes a secret written a moment
+// before its entry for an orphan. Names never start with '.', so it never
+// meets a Lock file.
+func (s *Store) writeLockFile(name string) *flock.Flock {
+	return flock.New(filepath.Join(s.locks, ".put-"+name+".lock"), flock.SetPermissions(0o600))
+}
+
+// writeLock takes name's write lock, waiting until ctx's deadline.
+func (s *Store) writeLock(ctx context.Context, name string) (unlock func(), err error) {
+	if err := privateDir(s.locks); err != nil {
+		return nil, err
+	}
+	l := s.writeLockFile(name)
+	ok, err := l.TryLockContext(ctx, 5*time.Millisecond)
+	if err != nil {
+		return nil, fmt.Errorf("wait for another mcpbridge writing %s: %w", name, err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("could not lock %s for writing", name)
+	}
+	return func() { _ = l.Unlock() }, nil
+}
+
+// tryWriteLock takes name's write lock if no one holds it, without waiting.
+func (s *Store) tryWriteLock(name string) (unlock func(), ok bool, err error) {
+	l := s.writeLockFile(name)
+	ok, err = l.TryLock()
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	return func() { _ = l.Unlock() }, true, nil
+}

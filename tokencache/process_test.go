@@ -169,6 +169,8 @@ func runHelper(role string) error {
 		fmt.Println("HELPER acquired")
 		unlock()
 		return nil
+	case "crashwriter":
+		return helperCrashWriter(ctx, s)
 	case "put":
 		n, _ := strconv.Atoi(os.Getenv("COUNT"))
 		waitForFile(filepath.Join(dir, "go"))

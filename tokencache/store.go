@@ -105,12 +105,15 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if kr == nil {
 		kr = osKeyring{}
 	}
-	s.keychain = &keychain{api: kr, timeout: o.Timeout}
+	s.keychain = &keychain{api: kr, timeout: o.Timeout, journal: filepath.Join(o.Dir, "secrets")}
 	b, err := chooseBackend(ctx, o, s.keychain)
 	if err != nil {
 		return nil, err
 	}
 	s.backend = b
+	if err := s.Sweep(ctx); err != nil { // leftovers of a crash; the store works without
+		o.Notice(fmt.Sprintf("could not remove what an interrupted mcpbridge left in %s: %v", o.Dir, err))
+	}
 	return s, nil
 }
 
@@ -156,7 +159,16 @@ func (s *Store) Get(ctx context.Context, name string) ([]byte, error) {
 }
 
 // Put stores secret under name, with the facts about it in the index.
-func (s *Store) Put(ctx context.Context, name string, secret []byte, meta Meta) error {
+func (s *Store) Put(ctx context.Context, name string, secret []byte, meta Meta) (err error) {
+	if err := validName(name); err != nil {
+		return err
+	}
+	unlock, err := s.writeLock(ctx, name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	defer func() { err = errors.Join(err, s.settle(ctx, name)) }() // after the index, keychain items it does not name go
 	if err := s.backend.put(ctx, name, secret); err != nil {
 		return fmt.Errorf("store %s in the %s: %w", name, s.backend.name(), err)
 	}
@@ -178,7 +190,16 @@ func (s *Store) Put(ctx context.Context, name string, secret []byte, meta Meta) 
 
 // Delete removes the secret under name from every backend, and then from
 // the index: while a secret could not be removed, the index keeps naming it.
-func (s *Store) Delete(ctx context.Context, name string) error {
+func (s *Store) Delete(ctx context.Context, name string) (err error) {
+	if err := validName(name); err != nil {
+		return err
+	}
+	unlock, err := s.writeLock(ctx, name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	defer func() { err = errors.Join(err, s.settle(ctx, name)) }()
 	var errs []error
 	if m, ok, _ := s.index.get(name); ok && m.Backend != s.backend.name() {
 		errs = append(errs, ignoreNotFound(s.other(m.Backend).delete(ctx, name)))
