@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/safetext"
 )
 
 // The loopback redirect of RFC 8252 §7.3: a one-shot HTTP server on
@@ -43,11 +45,13 @@ type AuthError struct {
 	Code, Description string
 }
 
+// Error shows the server's text escaped (safetext): an error_description
+// reaches the user's terminal.
 func (e *AuthError) Error() string {
 	if e.Description != "" {
-		return fmt.Sprintf("the authorization server refused: %s (%s)", e.Description, e.Code)
+		return fmt.Sprintf("the authorization server refused: %s (%s)", safetext.Escape(e.Description), safetext.EscapeN(e.Code, 80))
 	}
-	return "the authorization server refused: " + e.Code
+	return "the authorization server refused: " + safetext.EscapeN(e.Code, 80)
 }
 
 // Errors of the callback a caller may branch on.
