@@ -30,6 +30,10 @@ type hostile struct {
 	token, register, device http.HandlerFunc
 	// authorizeQuery, when set, replaces parameters of the redirect.
 	authorizeQuery url.Values
+	// noPRM: no protected resource metadata (a 2025-03-26 server).
+	noPRM bool
+	// got is every request's URL and form, as received.
+	got []string
 }
 
 func newHostile(t *testing.T) *hostile {
@@ -52,11 +56,17 @@ func (h *hostile) serve(w http.ResponseWriter, r *http.Request) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	b := h.base()
+	_ = r.ParseForm()
+	h.got = append(h.got, r.URL.String()+" "+r.Form.Encode())
 	switch r.URL.Path {
 	case "/mcp":
 		w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="`+b+`/.well-known/oauth-protected-resource/mcp"`)
 		w.WriteHeader(http.StatusUnauthorized)
 	case "/.well-known/oauth-protected-resource/mcp":
+		if h.noPRM {
+			http.NotFound(w, r)
+			return
+		}
 		writeDoc(w, map[string]any{"resource": b + "/mcp", "authorization_servers": []string{b}}, h.prm)
 	case "/.well-known/oauth-authorization-server":
 		writeDoc(w, map[string]any{"issuer": b, "authorization_endpoint": b + "/authorize", "token_endpoint": b + "/token",
