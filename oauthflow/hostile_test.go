@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -324,5 +325,48 @@ func TestHostileAuthorizeURLIsReserialized(t *testing.T) {
 	}
 	if !strings.Contains(w.lines(), o[0]) {
 		t.Errorf("the printed link is not the opened one: %s", w.lines())
+	}
+}
+
+// TestForgedCallbackDoesNotEndTheSignIn: a page that fires a callback
+// with another state at the redirect URI before the user comes back gets
+// 400, and the sign-in completes with the real response; with the right
+// state and a wrong iss it fails (RFC 9207).
+func TestForgedCallbackDoesNotEndTheSignIn(t *testing.T) {
+	h := newHostile(t)
+	var forged []int
+	forge := func(target, state string) {
+		u, _ := url.Parse(target)
+		redirect := u.Query().Get("redirect_uri")
+		for _, q := range []string{"?code=evil&state=" + state, "?code=evil"} {
+			resp, err := http.Get(strings.Replace(redirect, "localhost", "127.0.0.1", 1) + q)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			forged = append(forged, resp.StatusCode)
+		}
+	}
+	w := watch(t, h.base()+"/mcp", func(c *oauthflow.Config) {
+		c.Open = func(target string) error {
+			forge(target, "not-the-state")
+			go func() {
+				if resp, err := http.Get(target); err == nil {
+					resp.Body.Close()
+				}
+			}()
+			return nil
+		}
+	})
+	if err := w.Login(context.Background()); err != nil {
+		t.Fatalf("a forged callback ended the sign-in: %v", err)
+	}
+	if len(forged) != 2 || forged[0] != http.StatusBadRequest || forged[1] != http.StatusBadRequest {
+		t.Errorf("forged callbacks answered %v, want 400s", forged)
+	}
+	h.set(func(h *hostile) { h.authorizeQuery = url.Values{"iss": {"https://other.example"}} })
+	if err := w.Login(context.Background()); !errors.Is(err, oauthflow.ErrIssMismatch) {
+		t.Errorf("right state, wrong iss: %v, want ErrIssMismatch", err)
 	}
 }

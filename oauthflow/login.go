@@ -177,7 +177,7 @@ func (f *Flow) readPasted(ctx context.Context, cb *Loopback) {
 			continue
 		}
 		err = cb.Deliver(addr)
-		if err == nil || !strings.Contains(err.Error(), "not the address") {
+		if err == nil || !(errors.Is(err, ErrStateMismatch) || strings.Contains(err.Error(), "not the address")) {
 			return
 		}
 		f.cfg.Notify(safetext.EscapeN(err.Error(), 0) + "; paste it again")
