@@ -84,6 +84,7 @@ type Flow struct {
 	lastLogin   time.Time      // the last sign-in, while its token was never accepted
 	lastRefresh time.Time      // the last refresh, while its token was never accepted
 	stepUps     map[string]int // step-ups per scope set demanded: two each
+	prompts     signInLimiter  // sign-ins the server started (ratelimit.go)
 
 	signIn sync.Mutex // one sign-in or refresh at a time in this process
 
@@ -203,7 +204,7 @@ func (f *Flow) Authorize(ctx context.Context, req *http.Request) error {
 		}
 	case rec.Token.expiring() && f.cfg.ClientCredentials:
 		// No refresh token in this grant: ask again ahead of expiry.
-		if err := f.login(ctx, rec, Challenge{}, rec.Scopes, true); err == nil {
+		if err := f.login(ctx, rec, Challenge{}, rec.Scopes, true, false); err == nil {
 			rec = f.current(ctx)
 		}
 	}
@@ -253,7 +254,7 @@ func (f *Flow) Refused(ctx context.Context, resp *http.Response) error {
 		if rec != nil {
 			have = rec.Scopes
 		}
-		return f.login(ctx, rec, ch, union(have, ch.Scope), true)
+		return f.login(ctx, rec, ch, union(have, ch.Scope), true, false)
 	}
 	f.mu.Lock()
 	refreshedJustNow := time.Since(f.lastRefresh) < justSignedIn
@@ -270,7 +271,7 @@ func (f *Flow) Refused(ctx context.Context, resp *http.Response) error {
 	}
 	// A refreshed token refused at once: the server may have moved to
 	// another authorization server; discover and sign in afresh.
-	return f.login(ctx, rec, ch, ch.Scope, refreshedJustNow)
+	return f.login(ctx, rec, ch, ch.Scope, refreshedJustNow, false)
 }
 
 // describe shows a challenge's error, escaped: the server wrote it.
@@ -383,7 +384,7 @@ func (f *Flow) Login(ctx context.Context) error {
 	had := f.rec
 	f.loaded = true
 	f.mu.Unlock()
-	return f.login(ctx, had, Challenge{}, nil, true)
+	return f.login(ctx, had, Challenge{}, nil, true, true)
 }
 
 // Logout revokes the stored tokens at the authorization server when it

@@ -27,8 +27,10 @@ const justSignedIn = 10 * time.Second
 // login signs in through the browser (authorization code with PKCE over a
 // loopback redirect, MCP authorization §Authorization Flow Steps), one at a
 // time in this process and across processes. Requests that arrive meanwhile
-// wait for it; when it fails they get its error.
-func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []string, stepUp bool) error {
+// wait for it; when it fails they get its error. asked: the user asked
+// (mcpbridge login); otherwise the server did, and the sign-ins it starts
+// are limited (ratelimit.go).
+func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []string, stepUp, asked bool) error {
 	f.signIn.Lock()
 	defer f.signIn.Unlock()
 	f.mu.Lock()
@@ -55,6 +57,11 @@ func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []st
 	defer unlock()
 	if rec := f.adopt(ctx, had); rec != nil && !stepUp {
 		return nil // another process signed in
+	}
+	if !asked && !f.cfg.ClientCredentials { // client credentials prompt no one
+		if err := f.mayPrompt(ch); err != nil {
+			return err
+		}
 	}
 	rec, err := f.signInNow(ctx, ch, scopes, stepUp)
 	if err != nil {
