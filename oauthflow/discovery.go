@@ -218,11 +218,7 @@ func (d *Discoverer) fetch(ctx context.Context, target string, v any) error {
 		return err
 	}
 	req.Header.Set("Accept", "application/json")
-	client := d.HTTP
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
+	resp, err := ruled(d.HTTP).Do(req)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package oauthflow
 
 import (
 	"fmt"
+	"net/http"
 
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
 )
@@ -49,4 +50,33 @@ func sendTo(field, endpoint string) (string, error) {
 		return "", fmt.Errorf("nothing sent: %w", err)
 	}
 	return checked, nil
+}
+
+// maxRedirects is how many redirects a request to a server follows, as
+// net/http's default.
+const maxRedirects = 10
+
+// ruled is hc with every redirect held to the rule (a redirect's target is
+// a URL from the network too): a metadata document or an endpoint that
+// answers 30x towards http://elsewhere or another scheme is not followed.
+// The caller's own CheckRedirect, if any, still applies after it.
+func ruled(hc *http.Client) *http.Client {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	c := *hc
+	next := hc.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if err := netrule.CheckURL(req.URL); err != nil {
+			return &netrule.Error{Field: "redirect", Value: req.URL.String(), Reason: err.Error()}
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("stopped after %d redirects", maxRedirects)
+		}
+		return nil
+	}
+	return &c
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -31,6 +32,10 @@ type hostile struct {
 	token, register, device http.HandlerFunc
 	// authorizeQuery, when set, replaces parameters of the redirect.
 	authorizeQuery url.Values
+	// redirect, when set, is a path answered with a redirect to plain
+	// http on another host.
+	redirect       string
+	redirectStatus int
 	// noPRM: no protected resource metadata (a 2025-03-26 server).
 	noPRM bool
 	// got is every request's URL and form, as received.
@@ -59,6 +64,10 @@ func (h *hostile) serve(w http.ResponseWriter, r *http.Request) {
 	b := h.base()
 	_ = r.ParseForm()
 	h.got = append(h.got, r.URL.String()+" "+r.Form.Encode())
+	if r.URL.Path == h.redirect {
+		http.Redirect(w, r, "http://evil.example/steal", h.redirectStatus)
+		return
+	}
 	switch r.URL.Path {
 	case "/mcp":
 		w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="`+b+`/.well-known/oauth-protected-resource/mcp"`)
@@ -368,5 +377,29 @@ func TestForgedCallbackDoesNotEndTheSignIn(t *testing.T) {
 	h.set(func(h *hostile) { h.authorizeQuery = url.Values{"iss": {"https://other.example"}} })
 	if err := w.Login(context.Background()); !errors.Is(err, oauthflow.ErrIssMismatch) {
 		t.Errorf("right state, wrong iss: %v, want ErrIssMismatch", err)
+	}
+}
+
+// TestHostileRedirectsAreNotFollowed: a metadata document or an endpoint
+// that redirects to plain http elsewhere is refused, and nothing is sent
+// there.
+func TestHostileRedirectsAreNotFollowed(t *testing.T) {
+	for _, path := range []string{"/.well-known/oauth-authorization-server", "/register", "/token"} {
+		for _, status := range []int{http.StatusFound, http.StatusTemporaryRedirect} {
+			t.Run(fmt.Sprint(path, status), func(t *testing.T) {
+				h := newHostile(t)
+				h.set(func(h *hostile) { h.redirect, h.redirectStatus = path, status })
+				w := watch(t, h.base()+"/mcp", nil)
+				err := w.Login(context.Background())
+				// A 307 with a body is not even tried by net/http (the body
+				// cannot be sent again); a 302 reaches the rule.
+				if err == nil || status == http.StatusFound && !strings.Contains(err.Error(), "refusing redirect") {
+					t.Fatalf("err %v, want the redirect refused", err)
+				}
+				if sent := w.rec.sentTo("evil.example"); len(sent) != 0 {
+					t.Errorf("followed to %q", sent)
+				}
+			})
+		}
 	}
 }

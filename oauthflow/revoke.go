@@ -41,7 +41,7 @@ func revokeOne(ctx context.Context, hc *http.Client, endpoint string, c *Client,
 		return err
 	}
 	authenticate(req, form, c)
-	resp, err := hc.Do(req)
+	resp, err := ruled(hc).Do(req)
 	if err != nil {
 		return fmt.Errorf("revocation: %w", err)
 	}

@@ -89,7 +89,7 @@ func authenticate(req *http.Request, form url.Values, c *Client) {
 // answer (1 MiB at most): the status and the body.
 func exchange(hc *http.Client, req *http.Request, what string) (int, []byte, error) {
 	req.Header.Set("Accept", "application/json")
-	resp, err := hc.Do(req)
+	resp, err := ruled(hc).Do(req)
 	if err != nil {
 		return 0, nil, fmt.Errorf("%s: %w", what, err)
 	}
