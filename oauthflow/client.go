@@ -113,8 +113,12 @@ func Register(ctx context.Context, hc *http.Client, as *AuthServer, redirectURI 
 	for k, v := range extra {
 		meta[k] = v
 	}
+	endpoint, err := sendTo("registration_endpoint", as.RegistrationEndpoint)
+	if err != nil {
+		return nil, fmt.Errorf("client registration: %w", err)
+	}
 	body, _ := json.Marshal(meta)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, as.RegistrationEndpoint, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
+	"github.com/mcpbridge/mcpbridge/internal/safetext"
 	"github.com/mcpbridge/mcpbridge/tokencache"
 )
 
@@ -46,7 +48,8 @@ func (f *Flow) deviceSignIn(ctx context.Context, as *AuthServer, client *Client,
 	if da.VerificationURIComplete != "" {
 		where = da.VerificationURIComplete
 	}
-	f.cfg.Notify(fmt.Sprintf("to sign in to %s, open %s on any device and enter the code %s", f.cfg.Server.Redacted(), where, da.UserCode))
+	f.cfg.Notify(fmt.Sprintf("to sign in to %s, open %s on any device and enter the code %s",
+		f.shown(), safetext.EscapeN(where, 0), safetext.EscapeN(da.UserCode, 40)))
 	interval := time.Duration(max(da.Interval, 5)) * time.Second // RFC 8628 §3.2: default 5 s
 	if da.ExpiresIn > 0 {
 		var cancel context.CancelFunc
@@ -81,6 +84,10 @@ func (f *Flow) devicePoll(d time.Duration) time.Duration {
 }
 
 func requestDeviceCode(ctx context.Context, hc *http.Client, endpoint string, c *Client, form url.Values) (*deviceAuthorization, error) {
+	endpoint, err := sendTo("device_authorization_endpoint", endpoint)
+	if err != nil {
+		return nil, fmt.Errorf("device authorization: %w", err)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, nil)
 	if err != nil {
 		return nil, err
@@ -96,6 +103,15 @@ func requestDeviceCode(ctx context.Context, hc *http.Client, endpoint string, c 
 	var da deviceAuthorization
 	if err := json.Unmarshal(raw, &da); err != nil || da.DeviceCode == "" || da.UserCode == "" || da.VerificationURI == "" {
 		return nil, errors.New("the device authorization answer lacks device_code, user_code or verification_uri")
+	}
+	// The user is told to open these (RFC 8628 §3.2): the rule first.
+	if da.VerificationURI, err = netrule.CheckString("verification_uri", da.VerificationURI); err != nil {
+		return nil, fmt.Errorf("device authorization: %w", err)
+	}
+	if da.VerificationURIComplete != "" {
+		if da.VerificationURIComplete, err = netrule.CheckString("verification_uri_complete", da.VerificationURIComplete); err != nil {
+			return nil, fmt.Errorf("device authorization: %w", err)
+		}
 	}
 	return &da, nil
 }

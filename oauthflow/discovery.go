@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
+	"github.com/mcpbridge/mcpbridge/internal/safetext"
 )
 
 // ProtectedResource is an MCP server's protected resource metadata
@@ -82,6 +83,13 @@ func ResourceMetadataURLs(server *url.URL, fromChallenge string) []string {
 // Resource finds and validates the server's protected resource metadata,
 // trying each URL of ResourceMetadataURLs until one gives a document.
 func (d *Discoverer) Resource(ctx context.Context, server *url.URL, fromChallenge string) (*ProtectedResource, error) {
+	if fromChallenge != "" {
+		checked, err := netrule.CheckString("resource_metadata", fromChallenge) // RFC 9728 §5.1
+		if err != nil {
+			return nil, fmt.Errorf("the WWW-Authenticate challenge: %w", err)
+		}
+		fromChallenge = checked
+	}
 	var errs []error
 	for _, u := range ResourceMetadataURLs(server, fromChallenge) {
 		var prm ProtectedResource
@@ -106,16 +114,24 @@ func (p *ProtectedResource) check(server *url.URL) error {
 	if len(p.AuthorizationServers) == 0 {
 		return errors.New("the protected resource metadata lists no authorization server")
 	}
-	r, err := url.Parse(p.Resource)
-	if err != nil || r.Scheme == "" || r.Host == "" || r.Fragment != "" {
-		return fmt.Errorf("%w: %q is not a resource URI", ErrResourceMismatch, p.Resource)
+	r, err := netrule.Check("resource", p.Resource)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrResourceMismatch, err)
 	}
+	p.Resource = r.String()
 	if origin(r) != origin(server) {
-		return fmt.Errorf("%w: %s is not %s", ErrResourceMismatch, p.Resource, server.Redacted())
+		return fmt.Errorf("%w: %s is not %s", ErrResourceMismatch, safetext.EscapeN(p.Resource, 0), netrule.Redact(server))
 	}
 	rp, sp := strings.TrimSuffix(r.EscapedPath(), "/"), strings.TrimSuffix(server.EscapedPath(), "/")
 	if rp != "" && rp != sp && !strings.HasPrefix(sp, rp+"/") {
-		return fmt.Errorf("%w: %s does not cover %s", ErrResourceMismatch, p.Resource, server.Redacted())
+		return fmt.Errorf("%w: %s does not cover %s", ErrResourceMismatch, safetext.EscapeN(p.Resource, 0), netrule.Redact(server))
+	}
+	for i, as := range p.AuthorizationServers { // each an issuer (RFC 9728 §2)
+		checked, err := netrule.CheckString("authorization_servers", as)
+		if err != nil {
+			return fmt.Errorf("the protected resource metadata: %w", err)
+		}
+		p.AuthorizationServers[i] = checked
 	}
 	return nil
 }
@@ -140,7 +156,7 @@ func origin(u *url.URL) string {
 func AuthServerMetadataURLs(issuer string) ([]string, error) {
 	u, err := url.Parse(issuer)
 	if err != nil || u.Scheme == "" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%q is not an issuer identifier (RFC 8414 §2)", issuer)
+		return nil, fmt.Errorf("%s is not an issuer identifier (RFC 8414 §2)", safetext.Escape(issuer))
 	}
 	base := u.Scheme + "://" + u.Host
 	p := strings.TrimSuffix(u.EscapedPath(), "/")
@@ -170,7 +186,10 @@ func (d *Discoverer) AuthServer(ctx context.Context, issuer string) (*AuthServer
 			continue
 		}
 		if as.Issuer != issuer {
-			return nil, fmt.Errorf("%s: %w: %q, not %q", u, ErrIssuerMismatch, as.Issuer, issuer)
+			return nil, fmt.Errorf("%s: %w: %s, not %s", u, ErrIssuerMismatch, safetext.Escape(as.Issuer), safetext.Escape(issuer))
+		}
+		if err := as.checkEndpoints(); err != nil {
+			return nil, fmt.Errorf("%s: %w", u, err)
 		}
 		return &as, nil
 	}
@@ -182,7 +201,7 @@ func (d *Discoverer) AuthServer(ctx context.Context, issuer string) (*AuthServer
 // proceed when code_challenge_methods_supported is absent or lacks it).
 func (a *AuthServer) CheckPKCE() error {
 	if !slices.Contains(a.CodeChallengeMethodsSupported, "S256") {
-		return fmt.Errorf("%w (code_challenge_methods_supported: %v)", ErrNoPKCE, a.CodeChallengeMethodsSupported)
+		return fmt.Errorf("%w (code_challenge_methods_supported: %s)", ErrNoPKCE, safetext.Escape(fmt.Sprint(a.CodeChallengeMethodsSupported)))
 	}
 	return nil
 }
@@ -190,23 +209,16 @@ func (a *AuthServer) CheckPKCE() error {
 // fetch GETs a JSON document into v. Metadata travels over HTTPS, or plain
 // HTTP to this machine only.
 func (d *Discoverer) fetch(ctx context.Context, target string, v any) error {
-	u, err := url.Parse(target)
+	u, err := netrule.Check("metadata URL", target)
 	if err != nil {
-		return fmt.Errorf("invalid URL: %w", err)
+		return err
 	}
-	if u.Scheme != "https" && !(u.Scheme == "http" && netrule.IsLoopback(u.Hostname())) {
-		return fmt.Errorf("refusing to fetch metadata over %s from %s", u.Scheme, u.Host)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Accept", "application/json")
-	client := d.HTTP
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
+	resp, err := ruled(d.HTTP).Do(req)
 	if err != nil {
 		return err
 	}

@@ -8,4 +8,27 @@
 // the checks that keep a client from being sent elsewhere — and, as they
 // land, client registration, the loopback PKCE browser flow, refresh and
 // step-up. It stores nothing itself: credentials go to a tokencache.Store.
+//
+// Everything a server or its authorization server sends is hostile until
+// checked: every URL passes internal/netrule by field before it is opened,
+// printed or sent to (endpoints.go), every text from the network reaches
+// errors and notices through internal/safetext, and the server URL is shown
+// only through netrule.Redact (its query may hold an API key).
+//
+// Files:
+//   - flow.go: Config, Flow, Authorize/Refused/Login/Logout, the record kept
+//   - login.go: the browser sign-in, authorization request, client choice
+//   - ratelimit.go: the limit on sign-ins a server starts
+//   - discovery.go: protected resource and authorization server metadata
+//   - endpoints.go: the network rule for endpoints and redirects
+//   - challenge.go: WWW-Authenticate parsing
+//   - loopback.go: the callback server; loopback_bind.go (and the
+//     per-OS loopback_*.go): binding every loopback address of the host
+//   - browser.go: the opener, and the command line per OS
+//   - client.go: static clients and dynamic registration (RFC 7591)
+//   - token.go: token requests, client authentication, error answers
+//   - refresh.go, revoke.go: refresh (RFC 6749 §6), revocation (RFC 7009)
+//   - device.go: the device grant (RFC 8628)
+//   - credentials.go: the client credentials grant, private_key_jwt
+//   - import.go: taking over mcp-remote's stored credentials
 package oauthflow

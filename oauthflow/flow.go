@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
+	"github.com/mcpbridge/mcpbridge/internal/safetext"
 	"github.com/mcpbridge/mcpbridge/tokencache"
 )
 
@@ -82,6 +84,7 @@ type Flow struct {
 	lastLogin   time.Time      // the last sign-in, while its token was never accepted
 	lastRefresh time.Time      // the last refresh, while its token was never accepted
 	stepUps     map[string]int // step-ups per scope set demanded: two each
+	prompts     signInLimiter  // sign-ins the server started (ratelimit.go)
 
 	signIn sync.Mutex // one sign-in or refresh at a time in this process
 
@@ -170,12 +173,19 @@ func setResource(form url.Values, resource string) {
 }
 
 // CanonicalResource is the server's canonical URI (MCP authorization
-// §Canonical Server URI): lower-case scheme and host, no fragment, no
-// trailing slash.
+// §Canonical Server URI): lower-case scheme and host, no trailing slash,
+// and neither query nor fragment (RFC 8707 §2: the resource MUST NOT
+// include a fragment and SHOULD NOT include a query; servers take API keys
+// in the query, which the authorization server must not be sent).
 func CanonicalResource(u *url.URL) string {
-	c := url.URL{Scheme: strings.ToLower(u.Scheme), Host: strings.ToLower(u.Host), Path: strings.TrimSuffix(u.Path, "/"), RawQuery: u.RawQuery}
+	u = netrule.WithoutQuery(u)
+	c := url.URL{Scheme: strings.ToLower(u.Scheme), Host: strings.ToLower(u.Host), Path: strings.TrimSuffix(u.Path, "/")}
 	return c.String()
 }
+
+// shown is the server URL for any line, log or index entry: no password,
+// no query value (netrule.Redact).
+func (f *Flow) shown() string { return netrule.Redact(f.cfg.Server) }
 
 // Authorize adds the bearer token, refreshing it first when it expires
 // within a minute. Without a token the request goes out bare, and the
@@ -194,7 +204,7 @@ func (f *Flow) Authorize(ctx context.Context, req *http.Request) error {
 		}
 	case rec.Token.expiring() && f.cfg.ClientCredentials:
 		// No refresh token in this grant: ask again ahead of expiry.
-		if err := f.login(ctx, rec, Challenge{}, rec.Scopes, true); err == nil {
+		if err := f.login(ctx, rec, Challenge{}, rec.Scopes, true, false); err == nil {
 			rec = f.current(ctx)
 		}
 	}
@@ -238,13 +248,13 @@ func (f *Flow) Refused(ctx context.Context, resp *http.Response) error {
 		tooMany := f.stepUps[key] > 2
 		f.mu.Unlock()
 		if tooMany {
-			return fmt.Errorf("the server keeps asking for more scopes (%s); giving up", strings.Join(ch.Scope, " "))
+			return fmt.Errorf("the server keeps asking for more scopes (%s); giving up", safetext.Escape(strings.Join(ch.Scope, " ")))
 		}
 		var have []string
 		if rec != nil {
 			have = rec.Scopes
 		}
-		return f.login(ctx, rec, ch, union(have, ch.Scope), true)
+		return f.login(ctx, rec, ch, union(have, ch.Scope), true, false)
 	}
 	f.mu.Lock()
 	refreshedJustNow := time.Since(f.lastRefresh) < justSignedIn
@@ -261,17 +271,18 @@ func (f *Flow) Refused(ctx context.Context, resp *http.Response) error {
 	}
 	// A refreshed token refused at once: the server may have moved to
 	// another authorization server; discover and sign in afresh.
-	return f.login(ctx, rec, ch, ch.Scope, refreshedJustNow)
+	return f.login(ctx, rec, ch, ch.Scope, refreshedJustNow, false)
 }
 
+// describe shows a challenge's error, escaped: the server wrote it.
 func describe(ch Challenge) string {
 	if ch.Error == "" {
 		return ""
 	}
 	if ch.ErrorDescription != "" {
-		return ": " + ch.Error + ", " + ch.ErrorDescription
+		return ": " + safetext.EscapeN(ch.Error, 80) + ", " + safetext.Escape(ch.ErrorDescription)
 	}
-	return ": " + ch.Error
+	return ": " + safetext.EscapeN(ch.Error, 80)
 }
 
 // current returns the credentials in use, reading the store once.
@@ -317,7 +328,7 @@ func (f *Flow) save(ctx context.Context, rec *record) error {
 	if err != nil {
 		return err
 	}
-	meta := tokencache.Meta{Kind: "tokens", Server: f.cfg.Server.Redacted(), Issuer: rec.Issuer, Scopes: rec.Scopes,
+	meta := tokencache.Meta{Kind: "tokens", Server: f.shown(), Issuer: rec.Issuer, Scopes: rec.Scopes,
 		Expiry: rec.Token.Expiry, Refreshable: rec.Token.RefreshToken != ""}
 	if err := st.Put(ctx, f.names.tokens, raw, meta); err != nil {
 		return err
@@ -373,7 +384,7 @@ func (f *Flow) Login(ctx context.Context) error {
 	had := f.rec
 	f.loaded = true
 	f.mu.Unlock()
-	return f.login(ctx, had, Challenge{}, nil, true)
+	return f.login(ctx, had, Challenge{}, nil, true, true)
 }
 
 // Logout revokes the stored tokens at the authorization server when it

@@ -15,6 +15,8 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
+	"github.com/mcpbridge/mcpbridge/internal/safetext"
 	"github.com/mcpbridge/mcpbridge/tokencache"
 )
 
@@ -25,8 +27,10 @@ const justSignedIn = 10 * time.Second
 // login signs in through the browser (authorization code with PKCE over a
 // loopback redirect, MCP authorization §Authorization Flow Steps), one at a
 // time in this process and across processes. Requests that arrive meanwhile
-// wait for it; when it fails they get its error.
-func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []string, stepUp bool) error {
+// wait for it; when it fails they get its error. asked: the user asked
+// (mcpbridge login); otherwise the server did, and the sign-ins it starts
+// are limited (ratelimit.go).
+func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []string, stepUp, asked bool) error {
 	f.signIn.Lock()
 	defer f.signIn.Unlock()
 	f.mu.Lock()
@@ -54,10 +58,15 @@ func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []st
 	if rec := f.adopt(ctx, had); rec != nil && !stepUp {
 		return nil // another process signed in
 	}
+	if !asked && !f.cfg.ClientCredentials { // client credentials prompt no one
+		if err := f.mayPrompt(ch); err != nil {
+			return err
+		}
+	}
 	rec, err := f.signInNow(ctx, ch, scopes, stepUp)
 	if err != nil {
 		return fmt.Errorf("sign-in to %s did not complete: %w. The next request tries again; or sign in from a terminal with: mcpbridge login %s",
-			f.cfg.Server.Redacted(), err, f.cfg.Server.Redacted())
+			f.shown(), err, f.shown())
 	}
 	if err := f.save(ctx, rec); err != nil {
 		return fmt.Errorf("signed in, but the token could not be stored: %w", err)
@@ -65,7 +74,7 @@ func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []st
 	f.mu.Lock()
 	f.lastLogin = time.Now()
 	f.mu.Unlock()
-	f.cfg.Notify("signed in to " + f.cfg.Server.Redacted())
+	f.cfg.Notify("signed in to " + f.shown())
 	return nil
 }
 
@@ -133,8 +142,11 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string, ste
 		return nil, err
 	}
 	verifier := oauth2.GenerateVerifier()
-	authURL := f.authorizeURL(as, client, cb, verifier, scopes, resource)
-	f.cfg.Notify("sign in to " + f.cfg.Server.Redacted() + " in your browser; if it does not open, open this link: " + authURL)
+	authURL, err := f.authorizeURL(as, client, cb, verifier, scopes, resource)
+	if err != nil {
+		return nil, err
+	}
+	f.cfg.Notify("sign in to " + f.shown() + " in your browser; if it does not open, open this link: " + safetext.EscapeN(authURL, 0))
 	if err := f.cfg.Open(authURL); err != nil {
 		f.cfg.Log.Warn("could not open a browser; open the link above by hand", "error", err)
 	}
@@ -172,16 +184,20 @@ func (f *Flow) readPasted(ctx context.Context, cb *Loopback) {
 			continue
 		}
 		err = cb.Deliver(addr)
-		if err == nil || !strings.Contains(err.Error(), "not the address") {
+		if err == nil || !(errors.Is(err, ErrStateMismatch) || strings.Contains(err.Error(), "not the address")) {
 			return
 		}
-		f.cfg.Notify(err.Error() + "; paste it again")
+		f.cfg.Notify(safetext.EscapeN(err.Error(), 0) + "; paste it again")
 	}
 }
 
 // authorizeURL builds the authorization request (RFC 6749 §4.1.1 with PKCE,
 // RFC 8707 resource and the user's extra parameters).
-func (f *Flow) authorizeURL(as *AuthServer, c *Client, cb *Loopback, verifier string, scopes []string, resource string) string {
+func (f *Flow) authorizeURL(as *AuthServer, c *Client, cb *Loopback, verifier string, scopes []string, resource string) (string, error) {
+	u, err := netrule.Check("authorization_endpoint", as.AuthorizationEndpoint)
+	if err != nil {
+		return "", fmt.Errorf("the authorization request: %w", err)
+	}
 	q := url.Values{}
 	for k, vs := range f.cfg.AuthorizeParams {
 		q[k] = vs
@@ -196,11 +212,12 @@ func (f *Flow) authorizeURL(as *AuthServer, c *Client, cb *Loopback, verifier st
 		q.Set("scope", strings.Join(scopes, " "))
 	}
 	setResource(q, resource)
-	sep := "?"
-	if strings.Contains(as.AuthorizationEndpoint, "?") {
-		sep = "&"
+	if u.RawQuery != "" { // the endpoint's own query is kept (RFC 6749 §3.1)
+		u.RawQuery += "&" + q.Encode()
+	} else {
+		u.RawQuery = q.Encode()
 	}
-	return as.AuthorizationEndpoint + sep + q.Encode()
+	return u.String(), nil
 }
 
 // storedClient returns the registration kept for this issuer, if any.
@@ -275,7 +292,7 @@ func (f *Flow) client(ctx context.Context, as *AuthServer, stored *Client, redir
 }
 
 func clientMeta(f *Flow, issuer string) tokencache.Meta {
-	return tokencache.Meta{Kind: "client", Server: f.cfg.Server.Redacted(), Issuer: issuer}
+	return tokencache.Meta{Kind: "client", Server: f.shown(), Issuer: issuer}
 }
 
 // clientName is where the registration for an issuer is kept (the spec

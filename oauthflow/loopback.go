@@ -16,13 +16,17 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/safetext"
 )
 
-// The loopback redirect of RFC 8252 §7.3: a one-shot HTTP server on
-// 127.0.0.1 that receives the authorization response from the user's
-// browser. Only a GET on the callback path that carries code or error
-// counts; it is checked (state, RFC 9207 iss) and delivered once, and the
-// browser gets a page that says what happened and what to do next.
+// The loopback redirect of RFC 8252 §7.3: a one-shot HTTP server on every
+// loopback address the redirect host stands for (loopback_bind.go) that
+// receives the authorization response from the user's browser. Only a GET
+// on the callback path that carries code or error and this sign-in's state
+// counts; anything else is answered and ignored, so a forged callback
+// cannot end the wait. The response is checked (RFC 9207 iss) and
+// delivered once, and the browser gets a page that says what happened.
 
 // Expect is what a valid authorization response must match.
 type Expect struct {
@@ -43,11 +47,13 @@ type AuthError struct {
 	Code, Description string
 }
 
+// Error shows the server's text escaped (safetext): an error_description
+// reaches the user's terminal.
 func (e *AuthError) Error() string {
 	if e.Description != "" {
-		return fmt.Sprintf("the authorization server refused: %s (%s)", e.Description, e.Code)
+		return fmt.Sprintf("the authorization server refused: %s (%s)", safetext.Escape(e.Description), safetext.EscapeN(e.Code, 80))
 	}
-	return "the authorization server refused: " + e.Code
+	return "the authorization server refused: " + safetext.EscapeN(e.Code, 80)
 }
 
 // Errors of the callback a caller may branch on.
@@ -76,7 +82,8 @@ func DefaultCallbackPorts(serverURL string) []int {
 // Loopback is a running callback server.
 type Loopback struct {
 	srv      *http.Server
-	addr     *net.TCPAddr // where it listens
+	addr     *net.TCPAddr   // where it listens first
+	addrs    []*net.TCPAddr // every address it listens on
 	redirect string
 	path     string
 	expect   Expect
@@ -89,40 +96,41 @@ type callbackResult struct {
 	err  error
 }
 
-// ListenLoopback binds 127.0.0.1 (only) on the first of ports that is free
-// (0: any) and serves path. host names the redirect URI's host (mcp-remote's
-// --host, default "localhost"); the socket is bound to the loopback address
-// whatever it says.
+// ListenLoopback binds every address host stands for (mcp-remote's --host,
+// default "localhost": 127.0.0.1 and ::1; a loopback literal: itself; any
+// other host is refused) on the first of ports free on all of them (0:
+// any), and serves path. When not all can be bound, there is no sign-in.
 func ListenLoopback(host string, ports []int, path string, expect Expect) (*Loopback, error) {
 	if host == "" {
 		host = "localhost"
 	}
+	addrs, err := loopbackAddrs(host)
+	if err != nil {
+		return nil, err
+	}
+	if !strings.EqualFold(host, "localhost") {
+		host = addrs[0] // the literal, without brackets
+	}
 	if len(ports) == 0 {
 		ports = []int{0}
 	}
-	var ln net.Listener
-	var errs []error
-	for _, p := range ports {
-		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
-		if err == nil {
-			ln = l
-			break
-		}
-		errs = append(errs, err)
+	lns, err := bindAll(addrs, ports)
+	if err != nil {
+		return nil, err
 	}
-	if ln == nil {
-		return nil, fmt.Errorf("no free port for the sign-in callback (tried %v): %w", ports, errors.Join(errs...))
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
+	first := lns[0].Addr().(*net.TCPAddr)
 	l := &Loopback{
-		addr:     ln.Addr().(*net.TCPAddr),
-		redirect: "http://" + net.JoinHostPort(host, strconv.Itoa(port)) + path,
+		addr:     first,
+		redirect: "http://" + net.JoinHostPort(host, strconv.Itoa(first.Port)) + path,
 		path:     path,
 		expect:   expect,
 		result:   make(chan callbackResult, 1),
 	}
 	l.srv = &http.Server{Handler: http.HandlerFunc(l.serve), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = l.srv.Serve(ln) }()
+	for _, ln := range lns {
+		l.addrs = append(l.addrs, ln.Addr().(*net.TCPAddr))
+		go func() { _ = l.srv.Serve(ln) }()
+	}
 	return l, nil
 }
 
@@ -155,13 +163,20 @@ func (l *Loopback) serve(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r) // favicon, scanners, wrong paths: not the response
 		return
 	}
-	code, err := l.check(q.Get("code"), q.Get("state"), q.Get("iss"), q.Has("iss"), q.Get("error"), q.Get("error_description"))
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	if !l.ours(q.Get("state")) {
+		// Not this sign-in's response (RFC 6749 §10.12): a forged or stale
+		// callback is refused and the wait goes on for the real one.
+		w.WriteHeader(http.StatusBadRequest)
+		writePage(w, ErrStateMismatch)
+		return
+	}
+	code, err := l.check(q.Get("code"), q.Get("iss"), q.Has("iss"), q.Get("error"), q.Get("error_description"))
 	delivered := false
 	l.once.Do(func() {
 		delivered = true
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("Referrer-Policy", "no-referrer")
 		switch {
 		case err != nil:
 			w.WriteHeader(http.StatusBadRequest)
@@ -191,7 +206,10 @@ func (l *Loopback) Deliver(address string) error {
 	if u.Path != l.path || (!q.Has("code") && !q.Has("error")) {
 		return fmt.Errorf("that is not the address the browser was sent to (it starts with %s?code=…)", l.redirect)
 	}
-	code, cerr := l.check(q.Get("code"), q.Get("state"), q.Get("iss"), q.Has("iss"), q.Get("error"), q.Get("error_description"))
+	if !l.ours(q.Get("state")) {
+		return ErrStateMismatch // not consumed: the real one may still come
+	}
+	code, cerr := l.check(q.Get("code"), q.Get("iss"), q.Has("iss"), q.Get("error"), q.Get("error_description"))
 	delivered := false
 	l.once.Do(func() {
 		delivered = true
@@ -203,17 +221,24 @@ func (l *Loopback) Deliver(address string) error {
 	return cerr
 }
 
-// check validates a response in the order RFC 9207 asks: iss before
-// anything else (and on a mismatch the server's error text is not shown),
-// then state, then the server's error, then the code.
-func (l *Loopback) check(code, state, iss string, hasIss bool, errCode, errDesc string) (string, error) {
+// ours reports whether a response carries this sign-in's state, compared
+// in constant time. Only such a response is checked further and ends the
+// wait; one without is not this sign-in's.
+func (l *Loopback) ours(state string) bool {
+	return l.expect.State != "" && subtle.ConstantTimeCompare([]byte(state), []byte(l.expect.State)) == 1
+}
+
+// check validates a response with this sign-in's state in the order
+// RFC 9207 §2.4 asks: iss before anything else (and on a mismatch the
+// server's error text is not shown), then the server's error, then the
+// code. Its verdict ends the sign-in, failures included: a mix-up seen is
+// a sign-in to abandon.
+func (l *Loopback) check(code, iss string, hasIss bool, errCode, errDesc string) (string, error) {
 	switch {
 	case hasIss && iss != l.expect.Issuer:
 		return "", ErrIssMismatch
 	case !hasIss && l.expect.IssRequired:
 		return "", ErrIssMissing
-	case subtle.ConstantTimeCompare([]byte(state), []byte(l.expect.State)) != 1:
-		return "", ErrStateMismatch
 	case errCode != "":
 		return "", &AuthError{Code: errCode, Description: errDesc}
 	case code == "":

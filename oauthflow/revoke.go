@@ -31,13 +31,17 @@ func (f *Flow) revoke(ctx context.Context, rec *record) error {
 }
 
 func revokeOne(ctx context.Context, hc *http.Client, endpoint string, c *Client, token, hint string) error {
+	endpoint, err := sendTo("revocation_endpoint", endpoint)
+	if err != nil {
+		return fmt.Errorf("revocation: %w", err)
+	}
 	form := url.Values{"token": {token}, "token_type_hint": {hint}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, nil)
 	if err != nil {
 		return err
 	}
 	authenticate(req, form, c)
-	resp, err := hc.Do(req)
+	resp, err := ruled(hc).Do(req)
 	if err != nil {
 		return fmt.Errorf("revocation: %w", err)
 	}

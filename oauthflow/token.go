@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/safetext"
 )
 
 // Token is what the token endpoint gave (RFC 6749 §5.1), kept as JSON in
@@ -51,9 +53,10 @@ type TokenError struct {
 }
 
 func (e *TokenError) Error() string {
-	msg := fmt.Sprintf("the authorization server refused the token request (HTTP %d, %s)", e.Status, e.Code)
+	// The server's text, escaped (safetext): it reaches the terminal.
+	msg := fmt.Sprintf("the authorization server refused the token request (HTTP %d, %s)", e.Status, safetext.EscapeN(e.Code, 80))
 	if e.Description != "" {
-		msg += ": " + e.Description
+		msg += ": " + safetext.Escape(e.Description)
 	}
 	return msg
 }
@@ -86,7 +89,7 @@ func authenticate(req *http.Request, form url.Values, c *Client) {
 // answer (1 MiB at most): the status and the body.
 func exchange(hc *http.Client, req *http.Request, what string) (int, []byte, error) {
 	req.Header.Set("Accept", "application/json")
-	resp, err := hc.Do(req)
+	resp, err := ruled(hc).Do(req)
 	if err != nil {
 		return 0, nil, fmt.Errorf("%s: %w", what, err)
 	}
@@ -100,7 +103,7 @@ func exchange(hc *http.Client, req *http.Request, what string) (int, []byte, err
 
 // refusal describes an error answer by its status and first bytes.
 func refusal(what string, status int, raw []byte) error {
-	return fmt.Errorf("%s refused (HTTP %d): %s", what, status, strings.TrimSpace(string(raw[:min(len(raw), 300)])))
+	return fmt.Errorf("%s refused (HTTP %d): %s", what, status, safetext.Line(raw, 300))
 }
 
 // tokenRequest posts a grant to the token endpoint with the client's
@@ -109,6 +112,10 @@ func refusal(what string, status int, raw []byte) error {
 // included — carries the RFC 8707 resource the MCP spec requires
 // (golang/oauth2#521).
 func tokenRequest(ctx context.Context, hc *http.Client, endpoint string, c *Client, form url.Values) (*Token, error) {
+	endpoint, err := sendTo("token_endpoint", endpoint)
+	if err != nil {
+		return nil, fmt.Errorf("token request: %w", err)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, nil)
 	if err != nil {
 		return nil, fmt.Errorf("token request: %w", err)
@@ -140,7 +147,7 @@ func tokenRequest(ctx context.Context, hc *http.Client, endpoint string, c *Clie
 		return nil, fmt.Errorf("the token endpoint answered HTTP 200 without an access token")
 	}
 	if !strings.EqualFold(t.TokenType, "bearer") && t.TokenType != "" {
-		return nil, fmt.Errorf("the token endpoint issued a %q token; only Bearer is supported", t.TokenType)
+		return nil, fmt.Errorf("the token endpoint issued a %s token; only Bearer is supported", safetext.EscapeN(t.TokenType, 40))
 	}
 	t.Issued = time.Now()
 	if secs, err := t.ExpiresIn.Int64(); err == nil && secs > 0 {

@@ -156,7 +156,8 @@ func TestStaticClientAndJSONArgs(t *testing.T) {
 
 func TestCanonicalResource(t *testing.T) {
 	for in, want := range map[string]string{"HTTPS://MCP.Example.com/mcp/": "https://mcp.example.com/mcp",
-		"https://mcp.example.com/": "https://mcp.example.com", "https://mcp.example.com/mcp#frag": "https://mcp.example.com/mcp"} {
+		"https://mcp.example.com/": "https://mcp.example.com", "https://mcp.example.com/mcp#frag": "https://mcp.example.com/mcp",
+		"https://mcp.example.com/mcp?api_key=SECRET": "https://mcp.example.com/mcp"} {
 		u, _ := url.Parse(in)
 		if got := CanonicalResource(u); got != want {
 			t.Errorf("%s → %s, want %s", in, got, want)
