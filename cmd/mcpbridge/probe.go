@@ -16,6 +16,7 @@ import (
 
 	"github.com/mcpbridge/mcpbridge/bridge"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
 )
 
 // probeFlags are probe's own flags, beside the bridge's.
@@ -180,7 +181,7 @@ func redactedArg(raw string) string {
 	if err != nil {
 		return "(not a URL)"
 	}
-	return logx.RedactURL(u)
+	return netrule.Redact(u)
 }
 
 // budget is the probe's overall time (--timeout). A browser sign-in does

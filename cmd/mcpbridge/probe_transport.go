@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/mcpbridge/mcpbridge/bridge"
-	"github.com/mcpbridge/mcpbridge/internal/logx"
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
 	"github.com/mcpbridge/mcpbridge/internal/safetext"
 )
 
@@ -161,7 +161,7 @@ func (p *prober) endpointEvent(st *step, resp *http.Response) error {
 		return fmt.Errorf("the endpoint event holds no URL: %w", err)
 	}
 	st.set("transport", kindLegacy)
-	st.set("endpoint", logx.RedactURL(ep))
+	st.set("endpoint", netrule.Redact(ep))
 	st.set("session_closed", "yes (the stream was closed)")
 	return nil
 }
