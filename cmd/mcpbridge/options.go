@@ -94,7 +94,7 @@ func runBridge(ctx context.Context, o *options, s ioStreams) error {
 	if o.debug {
 		logFile = debugLogPath(o.url)
 	}
-	log, closeLog, err := logx.New(logx.Options{Stderr: stderr, DebugFile: logFile})
+	log, closeLog, err := logx.New(logx.Options{Stderr: stderr, DebugFile: logFile, Hide: hideQueries(o.url)})
 	if err != nil {
 		return err
 	}

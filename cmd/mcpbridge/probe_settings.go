@@ -81,7 +81,7 @@ func (p *prober) proxyText() string {
 	case u == nil:
 		return "on, but none applies to this URL (NO_PROXY, no HTTPS_PROXY/HTTP_PROXY, or a loopback address)"
 	}
-	return "on: " + u.Redacted()
+	return "on: " + netrule.Redact(u)
 }
 
 // caFiles are the extra CA bundles the bridge trusts.

@@ -118,7 +118,7 @@ func (p *prober) tryGET(ctx context.Context, fallback bool) outcome {
 		}
 		resp, err := p.cfg.HTTPClient.Do(req)
 		if err != nil {
-			return withHint(fmt.Errorf("GET %s: %w", p.cfg.URL.Redacted(), err), "the server did not answer; the steps above show whether it can be reached")
+			return withHint(fmt.Errorf("GET %s: %w", netrule.Redact(p.cfg.URL), err), "the server did not answer; the steps above show whether it can be reached")
 		}
 		defer resp.Body.Close()
 		st.set("status", resp.Status)
