@@ -212,3 +212,97 @@ func TestProbeFailuresOfAHostileServerAreInert(t *testing.T) {
 		})
 	}
 }
+
+// hostileAuthServer is an MCP server that answers 401 with a hostile
+// challenge, and its own authorization server whose registration fails
+// with register's answer; both on one origin.
+func hostileAuthServer(t *testing.T, register http.HandlerFunc) string {
+	t.Helper()
+	mux := http.NewServeMux()
+	ts := httptest.NewServer(mux)
+	t.Cleanup(ts.Close)
+	prm := ts.URL + "/.well-known/oauth-protected-resource/mcp"
+	mux.HandleFunc("/mcp", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="`+prm+`", error_description="\u009b2J`+bidi+`"`)
+		hostilePage(http.StatusUnauthorized)(w, nil)
+	})
+	mux.HandleFunc("/.well-known/oauth-protected-resource/mcp", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"resource":%q,"authorization_servers":[%q]}`, ts.URL+"/mcp", ts.URL)
+	})
+	mux.HandleFunc("/.well-known/oauth-authorization-server", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"issuer":%q,"authorization_endpoint":%q,"token_endpoint":%q,"registration_endpoint":%q,`+
+			`"response_types_supported":["code"],"code_challenge_methods_supported":["S256"]}`,
+			ts.URL, ts.URL+"/authorize", ts.URL+"/token", ts.URL+"/register")
+	})
+	mux.HandleFunc("/register", register)
+	return ts.URL + "/mcp?api_key=SECRET"
+}
+
+// failingRegistrations are the authorization server's hostile refusals:
+// an OAuth error whose error_description is hostile, and an HTML page.
+var failingRegistrations = map[string]http.HandlerFunc{
+	"error_description": func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"error":"invalid_client_metadata","error_description":"%s"}`, jsonHostile())
+	},
+	"html": hostilePage(http.StatusInternalServerError),
+}
+
+// TestLoginAgainstAHostileAuthServerIsInert: login fails against an
+// authorization server whose refusal is hostile; stderr and stdout show
+// nothing of it raw, and no api_key.
+func TestLoginAgainstAHostileAuthServerIsInert(t *testing.T) {
+	for name, register := range failingRegistrations {
+		t.Run(name, func(t *testing.T) {
+			server := hostileAuthServer(t, register)
+			code, out, errOut := optionsTestRun(t, "login", server, "--token-store", "file", "--auth-timeout", "10")
+			if code != 1 || !strings.Contains(errOut, "mcpbridge: ") {
+				t.Fatalf("login: exit %d, want 1; stderr:\n%s", code, errOut)
+			}
+			for what, text := range map[string]string{"stdout": out, "stderr": errOut} {
+				assertInert(t, what, text)
+				assertNoSecret(t, what, text)
+			}
+			if !strings.Contains(errOut, "evil.example") {
+				t.Errorf("stderr does not show the refusal (escaped):\n%s", errOut)
+			}
+		})
+	}
+}
+
+// TestBridgeStderrFacingAHostileServerIsInert: the bridge meets the 401,
+// tries to sign in, and the authorization server's hostile refusal
+// reaches neither its stderr nor its debug log raw; stdout stays
+// JSON-RPC. (What the JSON-RPC error on stdout says is the bridge's.)
+func TestBridgeStderrFacingAHostileServerIsInert(t *testing.T) {
+	for name, register := range failingRegistrations {
+		t.Run(name, func(t *testing.T) {
+			server := hostileAuthServer(t, register)
+			dir := t.TempDir()
+			t.Setenv("MCPBRIDGE_CONFIG_DIR", dir)
+			t.Setenv("NODE_EXTRA_CA_CERTS", "")
+			var out, errOut strings.Builder
+			code := run(t.Context(), []string{server, "--debug", "--token-store", "file", "--auth-timeout", "10"},
+				ioStreams{in: strings.NewReader(initLine + "\n"), out: &out, err: &errOut})
+			if code != 0 || errOut.Len() == 0 {
+				t.Fatalf("bridge: exit %d, stderr:\n%s", code, errOut.String())
+			}
+			for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+				if !json.Valid([]byte(l)) {
+					t.Errorf("stdout line is not JSON-RPC: %q", l)
+				}
+			}
+			logs := debugLogs(t, dir)
+			for what, text := range map[string]string{"stderr": errOut.String(), "debug log": logs} {
+				assertInert(t, what, text)
+				assertNoSecret(t, what, text)
+				if !strings.Contains(text, "evil.example") {
+					t.Errorf("%s does not show the refusal (escaped):\n%s", what, text)
+				}
+			}
+		})
+	}
+}
