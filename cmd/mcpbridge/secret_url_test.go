@@ -83,3 +83,34 @@ func TestServerURLQueryIsASecret(t *testing.T) {
 	assertNoSecret(t, "the commands' output", shown.String())
 	assertNoSecret(t, "the debug logs", debugLogs(t, dir))
 }
+
+// TestMigrateShowsTheFileAsItIsButTheSummaryRedacted: migrate's dry run
+// shows the entry's lines and the diff as the user's own file holds them
+// (api_key included: the file already has it and the diff must match what
+// is written), escaped so a name with an ESC in it does not act on the
+// terminal; the summary table shows the server redacted.
+func TestMigrateShowsTheFileAsItIsButTheSummaryRedacted(t *testing.T) {
+	t.Setenv("MCP_REMOTE_CONFIG_DIR", t.TempDir())
+	path := filepath.Join(t.TempDir(), "claude_desktop_config.json")
+	file := `{"mcpServers":{"evil\u001b[2J\u202e":{"command":"npx","args":["-y","mcp-remote","https://mcp.example.com/mcp?api_key=SECRET"]}}}`
+	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := hostRun(t, "migrate", "--host", "claude-desktop", "--config", path, "--command", "/usr/local/bin/mcpbridge")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	assertInert(t, "migrate's output", out+errOut)
+	var summary string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "claude-desktop ") {
+			summary = l
+		}
+	}
+	if !strings.Contains(summary, "https://mcp.example.com/mcp?api_key=REDACTED") || !strings.Contains(summary, `evil\x1b[2J\u202e`) {
+		t.Errorf("summary row = %q, want the server redacted and the name escaped", summary)
+	}
+	if !strings.Contains(out, "before: npx -y mcp-remote 'https://mcp.example.com/mcp?api_key=SECRET'") || !strings.Contains(out, "+++ ") {
+		t.Errorf("the diff does not show the file as it is:\n%s", out)
+	}
+}
