@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -304,5 +305,34 @@ func TestBridgeStderrFacingAHostileServerIsInert(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestStatusOfAHostileIndexIsInert: the index holds what servers and
+// authorization servers said (an issuer, scopes) and, from before
+// redaction, a server URL with its query; status in text and JSON, and
+// logout --all, show it escaped and redacted.
+func TestStatusOfAHostileIndexIsInert(t *testing.T) {
+	dir := t.TempDir()
+	h := jsonHostile()
+	index := `{"version":1,"entries":{"tokens-x":{"name":"tokens-x","kind":"tokens",` +
+		`"server":"https://mcp.example.com/mcp?api_key=SECRET","issuer":"https://as.example/` + h + `",` +
+		`"scopes":["read` + h + `"],"updated":"2026-01-01T00:00:00Z","backend":"file"}}}`
+	if err := os.WriteFile(filepath.Join(dir, "credentials.json"), []byte(index), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"status"}, {"status", "--json"}, {"status", "https://mcp.example.com/mcp?api_key=OTHER"}, {"logout", "--all", "--token-store", "file"}} {
+		code, out, errOut := runIn(t, dir, "", args...)
+		if code != 0 {
+			t.Errorf("%q: exit %d:\n%s%s", args, code, out, errOut)
+		}
+		if args[0] == "status" && !strings.Contains(out, "mcp.example.com/mcp?api_key=REDACTED") {
+			t.Errorf("%q does not show the entry redacted:\n%s", args, out)
+		}
+		assertInert(t, strings.Join(args, " "), out+errOut)
+		assertNoSecret(t, strings.Join(args, " "), out+errOut)
+		if slices.Contains(args, "--json") {
+			assertInert(t, "status --json, decoded", jsonStrings(t, out))
+		}
 	}
 }

@@ -257,11 +257,7 @@ func (r *reporter) inert(st *step) {
 		case string:
 			st.Details.vals[k] = clean(x)
 		case []string:
-			out := make([]string, len(x))
-			for i, s := range x {
-				out[i] = clean(s)
-			}
-			st.Details.vals[k] = out
+			st.Details.vals[k] = shownAll(r.hide, x)
 		}
 	}
 }

@@ -17,11 +17,11 @@ const shownMax = 4096
 // sequence, no bidi override. It is safetext with cmd's cap.
 func shown(s string) string { return safetext.EscapeN(s, shownMax) }
 
-// shownAll is shown for each element.
-func shownAll(ss []string) []string {
+// shownAll is shown for each element, with h (nil: none) applied first.
+func shownAll(h *strings.Replacer, ss []string) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
-		out[i] = shown(s)
+		out[i] = shown(hidden(h, s))
 	}
 	return out
 }
