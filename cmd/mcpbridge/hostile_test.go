@@ -77,25 +77,16 @@ func debugLogs(t *testing.T, dir string) string {
 // error messages are hostile; anything but initialize and tools/list is
 // an unknown method.
 func hostileMCP(w http.ResponseWriter, r *http.Request) {
-	switch r.Method {
-	case http.MethodDelete:
-		return
-	case http.MethodGet:
-		w.WriteHeader(http.StatusMethodNotAllowed)
+	if r.Method == http.MethodDelete {
 		return
 	}
-	var msg struct {
-		ID     json.RawMessage `json:"id"`
-		Method string          `json:"method"`
-	}
-	_ = json.NewDecoder(r.Body).Decode(&msg)
-	if msg.ID == nil {
-		w.WriteHeader(http.StatusAccepted)
+	id, method, ok := rpcCall(w, r)
+	if !ok {
 		return
 	}
 	h := jsonHostile()
 	var body string
-	switch msg.Method {
+	switch method {
 	case "initialize":
 		w.Header().Set("Mcp-Session-Id", "sess-1")
 		body = `"result":{"protocolVersion":"2025-11-25","capabilities":{"tools":{}},"serverInfo":{"name":"` + h + `","version":"` + h + `"}}`
@@ -105,7 +96,7 @@ func hostileMCP(w http.ResponseWriter, r *http.Request) {
 		body = fmt.Sprintf(`"error":{"code":-32601,"message":"%s"}`, h)
 	}
 	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(w, `{"jsonrpc":"2.0","id":%s,%s}`, msg.ID, body)
+	fmt.Fprintf(w, `{"jsonrpc":"2.0","id":%s,%s}`, id, body)
 }
 
 // TestProbeOfAHostileServerIsInert: every step passes against a server
