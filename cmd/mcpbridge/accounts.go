@@ -13,6 +13,7 @@ import (
 
 	"github.com/mcpbridge/mcpbridge/bridge"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
+	"github.com/mcpbridge/mcpbridge/internal/safetext"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
 	"github.com/mcpbridge/mcpbridge/tokencache"
 )
@@ -23,7 +24,7 @@ func accountFlow(o *options, args []string, s ioStreams) (*oauthflow.Flow, error
 	if err := o.positional(args); err != nil {
 		return nil, err
 	}
-	log, _, err := logx.New(logx.Options{Stderr: s.err})
+	log, _, err := logx.New(logx.Options{Stderr: s.err, Hide: hideQueries(o.url)})
 	if err != nil {
 		return nil, err
 	}
@@ -57,13 +58,13 @@ tokens, so the bridge starts signed in. It takes the same flags as the bridge.`,
 				flow.PasteFrom(s.in, func(u string) {
 					fmt.Fprintf(s.err, "\nOpen this link in a browser on any machine and sign in:\n\n  %s\n\n"+
 						"The browser then goes to an address on localhost that fails to load there.\n"+
-						"Copy that whole address from the address bar and paste it here:\n", u)
+						"Copy that whole address from the address bar and paste it here:\n", safetext.EscapeN(u, 0))
 				})
 			}
 			if err := flow.Login(cmd.Context()); err != nil {
 				return err
 			}
-			fmt.Fprintf(s.out, "Signed in to %s.\n", args[0])
+			fmt.Fprintf(s.out, "Signed in to %s.\n", redactedArg(args[0]))
 			return nil
 		},
 	}
@@ -102,9 +103,9 @@ so for every server.`,
 			case err != nil:
 				return err
 			case !had:
-				fmt.Fprintf(s.out, "Nothing was stored for %s.\n", args[0])
+				fmt.Fprintf(s.out, "Nothing was stored for %s.\n", redactedArg(args[0]))
 			default:
-				fmt.Fprintf(s.out, "Signed out of %s.\n", args[0])
+				fmt.Fprintf(s.out, "Signed out of %s.\n", redactedArg(args[0]))
 			}
 			return nil
 		},
@@ -137,7 +138,7 @@ func logoutAll(ctx context.Context, o *options, s ioStreams) error {
 		if e.Kind == "tokens" {
 			if raw, err := st.Get(ctx, e.Name); err == nil {
 				if err := oauthflow.RevokeStored(ctx, client, raw); err != nil {
-					fmt.Fprintf(s.err, "mcpbridge: could not revoke the tokens for %s (%v); deleting them here anyway\n", e.Server, err)
+					fmt.Fprintf(s.err, "mcpbridge: could not revoke the tokens for %s (%v); deleting them here anyway\n", redactedArg(e.Server), shown(err.Error()))
 				}
 			}
 		}
@@ -197,8 +198,8 @@ type statusRow struct {
 
 func newStatusRow(e tokencache.Meta) statusRow {
 	live := e.Expiry.IsZero() || time.Now().Before(e.Expiry) || e.Refreshable
-	return statusRow{Server: e.Server, Issuer: e.Issuer, SignedIn: live, Expiry: e.Expiry,
-		Scopes: append([]string{}, e.Scopes...), Backend: e.Backend, Updated: e.Updated}
+	return statusRow{Server: redactedArg(e.Server), Issuer: shown(e.Issuer), SignedIn: live, Expiry: e.Expiry,
+		Scopes: shownAll(nil, e.Scopes), Backend: shown(e.Backend), Updated: e.Updated}
 }
 
 func printStatus(s ioStreams, rows []statusRow) {
@@ -217,8 +218,4 @@ func printStatus(s ioStreams, rows []statusRow) {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Server, r.Issuer, yes, exp, strings.Join(r.Scopes, " "), r.Backend)
 	}
 	_ = w.Flush()
-}
-
-func sameServer(stored, arg string) bool {
-	return strings.TrimSuffix(stored, "/") == strings.TrimSuffix(arg, "/")
 }

@@ -41,7 +41,7 @@ mcp-remote names its files after an MD5 of the server URL; when it was run with
 			if err := importMCPRemote(cmd.Context(), flow, args[0], mcpRemoteDir(), hash); err != nil {
 				return err
 			}
-			fmt.Fprintf(s.out, "Imported mcp-remote's sign-in for %s.\n", args[0])
+			fmt.Fprintf(s.out, "Imported mcp-remote's sign-in for %s.\n", redactedArg(args[0]))
 			return nil
 		},
 	}
@@ -55,7 +55,7 @@ mcp-remote names its files after an MD5 of the server URL; when it was run with
 func importMCPRemote(ctx context.Context, flow *oauthflow.Flow, server, dir, hash string) error {
 	tokens, err := os.ReadFile(filepath.Join(dir, hash+"_tokens.json"))
 	if err != nil {
-		return fmt.Errorf("no tokens of mcp-remote for %s in %s (%w); was it run with other flags? see --help", server, dir, err)
+		return fmt.Errorf("no tokens of mcp-remote for %s in %s (%w); was it run with other flags? see --help", redactedArg(server), dir, err)
 	}
 	client, err := os.ReadFile(filepath.Join(dir, hash+"_client_info.json"))
 	if err != nil {

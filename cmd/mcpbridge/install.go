@@ -153,7 +153,7 @@ func runInstall(ctx context.Context, o *installOptions, hostID, name string, bri
 		return err
 	}
 	if note != "" {
-		fmt.Fprintln(s.err, "mcpbridge: "+note)
+		fmt.Fprintln(s.err, "mcpbridge: "+shown(note))
 	}
 	if h.ID == "claude-code" {
 		return installClaudeCode(ctx, o, name, command, bridgeArgs, s)
@@ -178,7 +178,7 @@ func runInstall(ctx context.Context, o *installOptions, hostID, name string, bri
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	if o.dryRun {
-		fmt.Fprint(s.out, hostconfig.Diff(path, before, after))
+		fmt.Fprint(s.out, shownLines(hostconfig.Diff(path, before, after)))
 		fmt.Fprintln(s.out, "Dry run: nothing was written.")
 		return nil
 	}

@@ -73,7 +73,7 @@ func runMigrate(ctx context.Context, o *migrateOptions, s ioStreams) error {
 		return err
 	}
 	if note != "" {
-		fmt.Fprintln(s.err, "mcpbridge: "+note)
+		fmt.Fprintln(s.err, "mcpbridge: "+shown(note))
 	}
 	var rows []migrateRow
 	var errs []error
@@ -82,7 +82,7 @@ func runMigrate(ctx context.Context, o *migrateOptions, s ioStreams) error {
 		rows = append(rows, r...)
 		if err != nil {
 			errs = append(errs, err)
-			fmt.Fprintf(s.err, "mcpbridge: %v\n", err)
+			fmt.Fprintf(s.err, "mcpbridge: %s\n", shown(err.Error()))
 		}
 	}
 	printMigrateSummary(s, o, targets, rows)
@@ -166,7 +166,7 @@ func migrateFile(ctx context.Context, o *migrateOptions, t migrateTarget, comman
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	fmt.Fprint(s.out, hostconfig.Diff(t.path, before, after), "\n")
+	fmt.Fprint(s.out, shownLines(hostconfig.Diff(t.path, before, after)), "\n")
 	if !o.write {
 		for i := range rows {
 			rows[i].result = "would migrate"
@@ -191,12 +191,12 @@ func printEntryChange(s ioStreams, r migrateRow, command string, notes []string)
 	if len(r.server.Path) > 1 { // Claude Code's per-project servers
 		where = r.server.Name + " (" + strings.Join(r.server.Path[:len(r.server.Path)-1], " ") + ")"
 	}
-	fmt.Fprintf(s.out, "%s: %s\n  before: %s\n  after:  %s\n", r.host.Name, where,
-		shellLine(append([]string{r.server.Command}, r.server.Args...)), shellLine(append([]string{command}, r.args...)))
+	fmt.Fprintf(s.out, "%s: %s\n  before: %s\n  after:  %s\n", r.host.Name, shown(where),
+		shown(shellLine(append([]string{r.server.Command}, r.server.Args...))), shown(shellLine(append([]string{command}, r.args...))))
 	for _, n := range notes {
-		fmt.Fprintf(s.out, "  note:   %s\n", n)
+		fmt.Fprintf(s.out, "  note:   %s\n", shown(n))
 	}
 	if dir, ok := r.server.Env["MCP_REMOTE_CONFIG_DIR"]; ok {
-		fmt.Fprintf(s.out, "  note:   env MCP_REMOTE_CONFIG_DIR=%s is kept; sign-ins are imported from it, mcpbridge keeps its own in the keychain (or MCPBRIDGE_CONFIG_DIR)\n", dir)
+		fmt.Fprintf(s.out, "  note:   env MCP_REMOTE_CONFIG_DIR=%s is kept; sign-ins are imported from it, mcpbridge keeps its own in the keychain (or MCPBRIDGE_CONFIG_DIR)\n", shown(dir))
 	}
 }

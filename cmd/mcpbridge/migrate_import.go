@@ -120,7 +120,7 @@ func printMigrateSummary(s ioStreams, o *migrateOptions, targets []migrateTarget
 	w := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "HOST\tENTRY\tSERVER\tRESULT\tSIGN-IN")
 	for _, r := range rows {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.host.ID, r.server.Name, r.url, r.result, firstLine(r.signIn))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.host.ID, shown(r.server.Name), redactedArg(r.url), r.result, shown(hidden(hideQueries(r.url), firstLine(r.signIn))))
 	}
 	_ = w.Flush()
 	if !o.write {

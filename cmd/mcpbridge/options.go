@@ -94,7 +94,7 @@ func runBridge(ctx context.Context, o *options, s ioStreams) error {
 	if o.debug {
 		logFile = debugLogPath(o.url)
 	}
-	log, closeLog, err := logx.New(logx.Options{Stderr: stderr, DebugFile: logFile})
+	log, closeLog, err := logx.New(logx.Options{Stderr: stderr, DebugFile: logFile, Hide: hideQueries(o.url)})
 	if err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func runBridge(ctx context.Context, o *options, s ioStreams) error {
 	if err != nil {
 		return err
 	}
-	log.Info("bridging stdio to "+logx.RedactURL(cfg.URL), "transport", cfg.Transport, "protocol", cfg.Protocol, "version", version)
+	log.Info("bridging stdio to "+netrule.Redact(cfg.URL), "transport", cfg.Transport, "protocol", cfg.Protocol, "version", version)
 	if err := bridge.Run(ctx, cfg, s.in, s.out); err != nil {
 		return fmt.Errorf("bridge: %w", err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"runtime"
 	"strings"
 	"sync"
@@ -91,12 +90,12 @@ func runProbe(ctx context.Context, o *options, pf probeFlags, s ioStreams) error
 	if o.debug {
 		logFile = debugLogPath(o.url)
 	}
-	log, closeLog, err := logx.New(logx.Options{Stderr: indentWriter{w: w, prefix: "    "}, DebugFile: logFile})
+	log, closeLog, err := logx.New(logx.Options{Stderr: indentWriter{w: w, prefix: "    "}, DebugFile: logFile, Hide: hideQueries(o.url)})
 	if err != nil {
 		return err
 	}
 	defer closeLog()
-	p := &prober{o: o, pf: pf, log: log, rep: &reporter{w: w, every: progressEvery},
+	p := &prober{o: o, pf: pf, log: log, rep: &reporter{w: w, every: progressEvery, hide: hideQueries(o.url)},
 		budget: newBudget(time.Duration(max(pf.timeout, 1)) * time.Second)}
 	fmt.Fprintf(w, "mcpbridge %s (%s/%s) probing %s\n\n", version, runtime.GOOS, runtime.GOARCH, redactedArg(o.url))
 	p.all(ctx)
@@ -172,15 +171,6 @@ func (p *prober) writeJSON(out io.Writer, failed []string) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(probeReport{Mcpbridge: version, Commit: commit, OS: runtime.GOOS, Arch: runtime.GOARCH,
 		Go: runtime.Version(), URL: redactedArg(p.o.url), OK: len(failed) == 0, Failed: append([]string{}, failed...), Steps: p.rep.steps})
-}
-
-// redactedArg shows the URL argument without a password or query values.
-func redactedArg(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(not a URL)"
-	}
-	return logx.RedactURL(u)
 }
 
 // budget is the probe's overall time (--timeout). A browser sign-in does

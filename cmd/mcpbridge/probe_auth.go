@@ -257,7 +257,7 @@ func (p *prober) storedRows() []statusRow {
 	}
 	var rows []statusRow
 	for _, e := range entries {
-		if e.Kind == "tokens" && sameServer(e.Server, p.cfg.URL.Redacted()) {
+		if e.Kind == "tokens" && sameServer(e.Server, p.cfg.URL.String()) {
 			rows = append(rows, newStatusRow(e))
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
 )
 
 // rpcMessage is the part of a JSON-RPC message the probe reads.
@@ -70,7 +72,7 @@ func (p *prober) postRPC(ctx context.Context, body []byte, hdr http.Header) (*ht
 	}
 	resp, err := p.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return nil, nil, nil, withHint(fmt.Errorf("POST %s: %w", p.cfg.URL.Redacted(), err), "the server did not answer the request; the steps above show whether it can be reached")
+		return nil, nil, nil, withHint(fmt.Errorf("POST %s: %w", netrule.Redact(p.cfg.URL), err), "the server did not answer the request; the steps above show whether it can be reached")
 	}
 	defer resp.Body.Close()
 	if mediaTypeOf(resp) == "text/event-stream" {

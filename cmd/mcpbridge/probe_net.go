@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"syscall"
+
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
 )
 
 // tlsHello is what the TCP step hands the TLS step.
@@ -55,7 +57,7 @@ func (p *prober) dns(ctx context.Context, host string, proxy *url.URL) ([]string
 	st := p.step(ctx, "dns", "the name lookup", true, seconds(p.o.connectTimeout), "--connect-timeout", func(ctx context.Context, st *step) error {
 		st.set("host", host)
 		if proxy != nil {
-			st.set("via_proxy", proxy.Redacted())
+			st.set("via_proxy", netrule.Redact(proxy))
 		}
 		if ip := net.ParseIP(host); ip != nil {
 			addrs = []string{ip.String()}

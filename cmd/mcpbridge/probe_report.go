@@ -86,6 +86,7 @@ type reporter struct {
 	w     *syncWriter
 	every time.Duration
 	steps []*step
+	hide  *strings.Replacer // the server URL's query, wherever it shows
 }
 
 // run times fn as the step name; waiting says what a progress line waits
@@ -105,6 +106,7 @@ func (r *reporter) run(name, waiting string, required bool, fn func(st *step) er
 	if errors.As(err, &h) {
 		st.Hint = h.hint
 	}
+	r.inert(st)
 	r.steps = append(r.steps, st)
 	r.print(st)
 	return st
@@ -150,7 +152,7 @@ func (r *reporter) print(st *step) {
 		}
 	}
 	if st.Error != "" {
-		fmt.Fprintf(&b, "    error: %s\n", strings.ReplaceAll(st.Error, "\n", "\n           "))
+		fmt.Fprintf(&b, "    error: %s\n", st.Error)
 	}
 	if st.Hint != "" {
 		fmt.Fprintf(&b, "    hint: %s\n", st.Hint)
@@ -237,4 +239,25 @@ func (iw indentWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// inert makes what a step learned safe to print and to put in the report,
+// once for both: server names, tool names, statuses, certificate subjects,
+// challenge parameters, body snippets and errors all come from the server,
+// so every text is escaped (one line each) and the server URL's query is
+// hidden in it.
+func (r *reporter) inert(st *step) {
+	clean := func(s string) string { return shown(hidden(r.hide, s)) }
+	st.Error, st.Hint = clean(st.Error), clean(st.Hint)
+	if st.Details == nil {
+		return
+	}
+	for k, v := range st.Details.vals {
+		switch x := v.(type) {
+		case string:
+			st.Details.vals[k] = clean(x)
+		case []string:
+			st.Details.vals[k] = shownAll(r.hide, x)
+		}
+	}
 }

@@ -7,7 +7,7 @@ import (
 	"os"
 	"slices"
 
-	"github.com/mcpbridge/mcpbridge/internal/logx"
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
 )
 
 // settings is step 1: the command line understood, as the bridge would
@@ -19,7 +19,7 @@ func (p *prober) settings() *step {
 			return withHint(err, "fix the command line; mcpbridge probe --help lists the flags")
 		}
 		p.cfg = cfg
-		st.set("url", logx.RedactURL(cfg.URL))
+		st.set("url", netrule.Redact(cfg.URL))
 		st.set("transport", string(cfg.Transport))
 		st.set("protocol", string(cfg.Protocol))
 		st.set("headers", headerNames(cfg.Header))
@@ -81,7 +81,7 @@ func (p *prober) proxyText() string {
 	case u == nil:
 		return "on, but none applies to this URL (NO_PROXY, no HTTPS_PROXY/HTTP_PROXY, or a loopback address)"
 	}
-	return "on: " + u.Redacted()
+	return "on: " + netrule.Redact(u)
 }
 
 // caFiles are the extra CA bundles the bridge trusts.

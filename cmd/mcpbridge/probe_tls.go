@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
 )
 
 // handshake is the TLS part of step 2, verified exactly as the bridge
@@ -29,7 +31,7 @@ func (p *prober) handshake(ctx context.Context) *step {
 			if err := tunnel(ctx, p.hello.conn, px, net.JoinHostPort(host, portOf(p.cfg.URL))); err != nil {
 				return err
 			}
-			st.set("tunnel", "CONNECT through "+px.Redacted())
+			st.set("tunnel", "CONNECT through "+netrule.Redact(px))
 		}
 		var seen []*x509.Certificate
 		cfg := p.tlsConfig(host, &seen)

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/mcpbridge/mcpbridge/bridge"
-	"github.com/mcpbridge/mcpbridge/internal/logx"
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
 	"github.com/mcpbridge/mcpbridge/internal/safetext"
 )
 
@@ -118,7 +118,7 @@ func (p *prober) tryGET(ctx context.Context, fallback bool) outcome {
 		}
 		resp, err := p.cfg.HTTPClient.Do(req)
 		if err != nil {
-			return withHint(fmt.Errorf("GET %s: %w", p.cfg.URL.Redacted(), err), "the server did not answer; the steps above show whether it can be reached")
+			return withHint(fmt.Errorf("GET %s: %w", netrule.Redact(p.cfg.URL), err), "the server did not answer; the steps above show whether it can be reached")
 		}
 		defer resp.Body.Close()
 		st.set("status", resp.Status)
@@ -161,7 +161,7 @@ func (p *prober) endpointEvent(st *step, resp *http.Response) error {
 		return fmt.Errorf("the endpoint event holds no URL: %w", err)
 	}
 	st.set("transport", kindLegacy)
-	st.set("endpoint", logx.RedactURL(ep))
+	st.set("endpoint", netrule.Redact(ep))
 	st.set("session_closed", "yes (the stream was closed)")
 	return nil
 }

@@ -49,15 +49,30 @@ func (s *sessionServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.auth = append(s.auth, r.Header.Get("Authorization"))
 	s.mu.Unlock()
-	switch r.Method {
-	case http.MethodDelete:
+	if r.Method == http.MethodDelete {
 		s.mu.Lock()
 		s.deletes = append(s.deletes, r.Header.Get("Mcp-Session-Id"))
 		s.mu.Unlock()
 		return
-	case http.MethodGet:
-		w.WriteHeader(http.StatusMethodNotAllowed)
+	}
+	id, method, ok := rpcCall(w, r)
+	if !ok {
 		return
+	}
+	if method == "initialize" {
+		w.Header().Set("Mcp-Session-Id", "sess-1")
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(`{"jsonrpc":"2.0","id":` + string(id) + `,"result":{"protocolVersion":"2025-11-25"}}`))
+}
+
+// rpcCall reads the JSON-RPC request a test server is sent; it answers a
+// GET (no stream: 405) and a notification (202) itself, and then reports
+// false.
+func rpcCall(w http.ResponseWriter, r *http.Request) (id json.RawMessage, method string, ok bool) {
+	if r.Method == http.MethodGet {
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return nil, "", false
 	}
 	var msg struct {
 		ID     json.RawMessage `json:"id"`
@@ -66,13 +81,9 @@ func (s *sessionServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewDecoder(r.Body).Decode(&msg)
 	if msg.ID == nil {
 		w.WriteHeader(http.StatusAccepted)
-		return
+		return nil, "", false
 	}
-	if msg.Method == "initialize" {
-		w.Header().Set("Mcp-Session-Id", "sess-1")
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write([]byte(`{"jsonrpc":"2.0","id":` + string(msg.ID) + `,"result":{"protocolVersion":"2025-11-25"}}`))
+	return msg.ID, msg.Method, true
 }
 
 func (s *sessionServer) deleted() []string {

@@ -53,7 +53,7 @@ func run(ctx context.Context, args []string, s ioStreams) int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintf(s.err, "mcpbridge: %v\n", err)
+	fmt.Fprintf(s.err, "mcpbridge: %s\n", shown(hidden(hideQueries(args...), err.Error())))
 	var ue usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintln(s.err, "Run 'mcpbridge --help' for usage.")

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,13 +19,16 @@ import (
 type Options struct {
 	Stderr    io.Writer // nil: no stderr output (--silent)
 	DebugFile string    // "": no debug log
+	// Hide replaces secrets in every message and value before they are
+	// escaped (the server URL's query); nil: nothing is replaced.
+	Hide *strings.Replacer
 }
 
 // New returns the logger and a function that closes the debug file.
 func New(o Options) (*slog.Logger, func() error, error) {
 	var handlers []slog.Handler
 	if o.Stderr != nil {
-		handlers = append(handlers, &lineHandler{w: o.Stderr, level: slog.LevelInfo, mu: &sync.Mutex{}})
+		handlers = append(handlers, &lineHandler{w: o.Stderr, level: slog.LevelInfo, mu: &sync.Mutex{}, hide: o.Hide})
 	}
 	closeFn := func() error { return nil }
 	if o.DebugFile != "" {
@@ -37,7 +39,7 @@ func New(o Options) (*slog.Logger, func() error, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("open the debug log: %w", err)
 		}
-		handlers = append(handlers, slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		handlers = append(handlers, slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: inert(o.Hide)}))
 		closeFn = f.Close
 	}
 	return slog.New(fanout(handlers)), closeFn, nil
@@ -49,6 +51,7 @@ type lineHandler struct {
 	level slog.Level
 	attrs []slog.Attr
 	mu    *sync.Mutex
+	hide  *strings.Replacer
 }
 
 func (h *lineHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level }
@@ -59,10 +62,10 @@ func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
 	if r.Level >= slog.LevelWarn {
 		b.WriteString(strings.ToLower(r.Level.String()) + ": ")
 	}
-	b.WriteString(r.Message)
+	b.WriteString(clean(h.hide, r.Message))
 	var parts []string
 	add := func(a slog.Attr) bool {
-		parts = append(parts, a.Key+"="+a.Value.String())
+		parts = appendAttr(parts, h.hide, "", a)
 		return true
 	}
 	for _, a := range h.attrs {
@@ -123,21 +126,4 @@ func (f fanout) WithGroup(name string) slog.Handler {
 		out[i] = h.WithGroup(name)
 	}
 	return out
-}
-
-// RedactURL renders u for logs: no password, and query values hidden
-// (servers put API keys there).
-func RedactURL(u *url.URL) string {
-	c := *u
-	if c.User != nil {
-		c.User = url.User(c.User.Username())
-	}
-	if c.RawQuery != "" {
-		q := c.Query()
-		for k := range q {
-			q[k] = []string{"REDACTED"}
-		}
-		c.RawQuery = q.Encode()
-	}
-	return c.Redacted()
 }

@@ -2,7 +2,6 @@ package logx
 
 import (
 	"bytes"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,19 +49,5 @@ func TestSilentWritesNothing(t *testing.T) {
 	defer closeLog()
 	if log.Handler().Enabled(t.Context(), 12) {
 		t.Error("a logger with no outputs is enabled")
-	}
-}
-
-func TestRedactURL(t *testing.T) {
-	tests := map[string]string{
-		"https://example.com/mcp":                       "https://example.com/mcp",
-		"https://user:pw@example.com/mcp":               "https://user@example.com/mcp",
-		"https://example.com/mcp?api_key=abc&region=eu": "https://example.com/mcp?api_key=REDACTED&region=REDACTED",
-	}
-	for in, want := range tests {
-		u, _ := url.Parse(in)
-		if got := RedactURL(u); got != want {
-			t.Errorf("RedactURL(%s) = %s, want %s", in, got, want)
-		}
 	}
 }
