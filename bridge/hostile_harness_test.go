@@ -31,7 +31,7 @@ type fakeReq struct {
 
 // fakeHandler answers a request: status, headers, and a function that
 // writes the body (nil: empty) until it returns or the client goes away.
-type fakeHandler func(r *fakeReq) (status int, hdr http.Header, write func(w *io.PipeWriter))
+type fakeHandler func(r *fakeReq) (status int, hdr http.Header, write func(w *fakeW))
 
 // fakeRT is an http.RoundTripper on in-memory pipes.
 type fakeRT struct {
@@ -59,18 +59,48 @@ func (f *fakeRT) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, req.Context().Err()
 	}
 	pr, pw := io.Pipe()
-	stop := context.AfterFunc(req.Context(), func() { pw.CloseWithError(req.Context().Err()) })
+	body := &fakeBody{PipeReader: pr, gone: make(chan struct{})}
+	fw := &fakeW{PipeWriter: pw, gone: body.gone}
+	stop := context.AfterFunc(req.Context(), func() { _ = body.Close() })
 	go func() {
 		defer stop()
 		if write != nil {
-			write(pw)
+			write(fw)
 		}
 		_ = pw.Close()
 	}()
 	if hdr == nil {
 		hdr = http.Header{}
 	}
-	return &http.Response{StatusCode: status, Header: hdr, Body: pr, ContentLength: -1, Request: req, ProtoMajor: 1, ProtoMinor: 1}, nil
+	return &http.Response{StatusCode: status, Header: hdr, Body: body, ContentLength: -1, Request: req, ProtoMajor: 1, ProtoMinor: 1}, nil
+}
+
+// fakeBody is a response body; gone closes when the client closes it.
+type fakeBody struct {
+	*io.PipeReader
+	gone chan struct{}
+	once sync.Once
+}
+
+func (b *fakeBody) Close() error {
+	b.once.Do(func() { close(b.gone) })
+	return b.PipeReader.Close()
+}
+
+// fakeW is the server's end of a body.
+type fakeW struct {
+	*io.PipeWriter
+	gone <-chan struct{}
+}
+
+// pause waits d of fake time; false when the client went away meanwhile.
+func (w *fakeW) pause(d time.Duration) bool {
+	select {
+	case <-time.After(d):
+		return true
+	case <-w.gone:
+		return false
+	}
 }
 
 func (f *fakeRT) requests() []*fakeReq {
@@ -203,7 +233,7 @@ func jsonHeader() http.Header { return http.Header{"Content-Type": {"application
 // plainServer answers initialize, notifications (202), GET (405), DELETE,
 // and hands every other request to next.
 func plainServer(next fakeHandler) fakeHandler {
-	return func(r *fakeReq) (int, http.Header, func(*io.PipeWriter)) {
+	return func(r *fakeReq) (int, http.Header, func(*fakeW)) {
 		switch {
 		case r.Method == http.MethodGet:
 			return http.StatusMethodNotAllowed, nil, nil
@@ -219,17 +249,19 @@ func plainServer(next fakeHandler) fakeHandler {
 }
 
 // writeString writes s at once.
-func writeString(s string) func(*io.PipeWriter) {
-	return func(w *io.PipeWriter) { _, _ = io.WriteString(w, s) }
+func writeString(s string) func(*fakeW) {
+	return func(w *fakeW) { _, _ = io.WriteString(w, s) }
 }
 
 // trickle writes s one byte every gap, forever if loop, stopping when the
 // client closes the body.
-func trickle(s string, gap time.Duration, loop bool) func(*io.PipeWriter) {
-	return func(w *io.PipeWriter) {
+func trickle(s string, gap time.Duration, loop bool) func(*fakeW) {
+	return func(w *fakeW) {
 		for {
 			for i := 0; i < len(s); i++ {
-				time.Sleep(gap) // the hostile server's pace, in fake time
+				if !w.pause(gap) { // the hostile server's pace, in fake time
+					return
+				}
 				if _, err := w.Write([]byte{s[i]}); err != nil {
 					return
 				}

@@ -95,7 +95,7 @@ func (s *streamable) resumeAnswer(ctx context.Context, m *message, ev *sseReader
 	since := time.Now()
 	for failures := 0; resumable(m, ev, err); {
 		if failures == maxResumeFailures {
-			return fmt.Errorf("%w, and %d resumptions in a row brought nothing: %w", errStreamBroke, failures, err)
+			return fmt.Errorf("%w, and could not be resumed in %d attempts: %w", errStreamBroke, failures, err)
 		}
 		wait := retryDelay(ev.retry, failures)
 		var by time.Time

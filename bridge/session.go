@@ -165,8 +165,9 @@ func (s *streamable) listenLoop(gen int, opened chan struct{}) {
 }
 
 // listenOnce reads one GET stream to its end. Progress is a message, or
-// the stream staying open maxRetry or longer (a quiet stream a proxy cut):
-// a stream that only primes an event id and closes is none.
+// the stream staying open maxRetry or longer (a quiet stream a proxy cut)
+// unless the bridge cut it for an event never completed: a stream that
+// only primes an event id and closes, or trickles, is none.
 func (s *streamable) listenOnce(ev *sseReader, resp *http.Response) (*sseReader, bool, error) {
 	defer resp.Body.Close()
 	stopIdle(resp.Body)
@@ -176,7 +177,8 @@ func (s *streamable) listenOnce(ev *sseReader, resp *http.Response) (*sseReader,
 		got = true
 		s.sink.deliver(m)
 	})
-	return ev, got || time.Since(start) >= maxRetry, err
+	quiet := time.Since(start) >= maxRetry && !errors.Is(err, errEventDeadline)
+	return ev, got || quiet, err
 }
 
 func (s *streamable) currentGen() int {
