@@ -35,9 +35,8 @@ type fakeHandler func(r *fakeReq) (status int, hdr http.Header, write func(w *fa
 
 // fakeRT is an http.RoundTripper on in-memory pipes.
 type fakeRT struct {
-	mu   sync.Mutex
-	h    fakeHandler
-	reqs []*fakeReq
+	mu sync.Mutex
+	h  fakeHandler
 }
 
 func (f *fakeRT) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -50,7 +49,6 @@ func (f *fakeRT) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	f.mu.Lock()
-	f.reqs = append(f.reqs, fr)
 	h := f.h
 	f.mu.Unlock()
 	status, hdr, write := h(fr)
@@ -101,12 +99,6 @@ func (w *fakeW) pause(d time.Duration) bool {
 	case <-w.gone:
 		return false
 	}
-}
-
-func (f *fakeRT) requests() []*fakeReq {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]*fakeReq(nil), f.reqs...)
 }
 
 // bubbleHost is a bridge running in the test's bubble.

@@ -160,7 +160,7 @@ func (s *streamable) getBy(ctx context.Context, hdr http.Header, by time.Time) (
 			resp.Body.Close()
 		}
 		cancel()
-		return nil, nil, fmt.Errorf("%w (%v)", errResumeLate, err)
+		return nil, nil, errResumeLate
 	}
 	if err != nil {
 		cancel()
