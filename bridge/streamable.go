@@ -289,7 +289,7 @@ func (s *streamable) watchInit(init *message, deliver func(*message)) func(*mess
 }
 
 // readStream reads an SSE answer stream until m is answered, resuming it
-// when it breaks first (resume.go). A listen stream (long is nil) has no
+// when it breaks first (resume.go). A listen stream (long) has no
 // progress limit.
 func (s *streamable) readStream(ctx context.Context, m *message, body io.Reader, deliver func(*message), long bool) error {
 	clock := newAnswerClock(s.answerTimeout)
