@@ -71,10 +71,21 @@ type Config struct {
 	// Log receives diagnostics; nil discards them. Never message bodies or
 	// header values: those may hold secrets.
 	Log *slog.Logger
-	// BodyTimeout bounds the silence between two reads of an answer's body
-	// (the GET stream excepted). Zero means 5 minutes (as Node's undici,
-	// which mcp-remote runs on); negative means no limit.
+	// BodyTimeout bounds each piece of an answer: a JSON body must arrive
+	// whole within it of the response headers; on an event stream, the
+	// silence between two reads (the GET and subscriptions/listen streams
+	// excepted), each event from its first byte to its blank line, and the
+	// reconnecting of a broken answer stream. Zero means 5 minutes (as
+	// Node's undici, which mcp-remote runs on); negative means no limit.
 	BodyTimeout time.Duration
+	// AnswerTimeout bounds how long a request's answer stream (or, over
+	// HTTP+SSE, the wait for its answer) may go without a JSON-RPC message
+	// from the server: keep-alive comments do not count, progress
+	// notifications do, since they say the work goes on (MCP 2025-11-25
+	// basic/lifecycle §Timeouts lets a timeout restart on progress; the
+	// maximum regardless of progress is the client's, which cancels).
+	// Zero means 1 hour; negative means no limit.
+	AnswerTimeout time.Duration
 	// ShutdownGrace bounds how long answers still due may take once stdin
 	// has closed (default 2 s).
 	ShutdownGrace time.Duration
@@ -100,6 +111,7 @@ func (c *Config) validate() error {
 		c.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	c.BodyTimeout = orDefault(c.BodyTimeout, 5*time.Minute)
+	c.AnswerTimeout = orDefault(c.AnswerTimeout, time.Hour)
 	c.ShutdownGrace = orDefault(c.ShutdownGrace, 2*time.Second)
 	return nil
 }

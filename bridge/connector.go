@@ -33,9 +33,15 @@ type connector struct {
 func newConnector(life context.Context, cfg *Config, s sink) *connector {
 	peer := &httpPeer{client: cfg.HTTPClient, header: cfg.Header, auth: cfg.Auth, bodyTimeout: cfg.BodyTimeout}
 	httpT := func(fallback bool) transport {
-		return newStreamable(life, peer, cfg.URL.String(), s, cfg.Log, fallback)
+		st := newStreamable(life, peer, cfg.URL.String(), s, cfg.Log, fallback)
+		st.answerTimeout = cfg.AnswerTimeout
+		return st
 	}
-	sseT := func(fallback bool) transport { return newLegacySSE(life, peer, cfg.URL, s, cfg.Log, fallback) }
+	sseT := func(fallback bool) transport {
+		l := newLegacySSE(life, peer, cfg.URL, s, cfg.Log, fallback)
+		l.answerTimeout = cfg.AnswerTimeout
+		return l
+	}
 	c := &connector{cfg: cfg, peer: peer}
 	switch cfg.Transport {
 	case SSEFirst:

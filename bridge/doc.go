@@ -6,7 +6,8 @@
 // It owns stdio framing (stdio.go), the JSON scanning that lets it forward
 // raw bytes while reading only id and method (jsonscan.go, message.go), the
 // Streamable HTTP client with sessions, resumption and the GET stream
-// (streamable.go, session.go), the HTTP+SSE client (legacy.go), the choice
+// (streamable.go, session.go, resume.go), the time limits on what the
+// server sends (deadline.go), the HTTP+SSE client (legacy.go), the choice
 // between them (connector.go), the initialize gate (gate.go), 2026-07-28
 // request headers (modern.go), tool filtering (tools.go), and the rule that
 // every client request gets exactly one answer (inflight.go, bridge.go).

@@ -327,7 +327,7 @@ func TestFaultBodyTimeout(t *testing.T) {
 			}}.serve)
 			h := startHost(t, srv.URL, withBodyTimeout(200*time.Millisecond))
 			h.send(toolsCall(10, "stalls"))
-			h.failure("10", "sent nothing for too long")
+			h.failure("10", "see --body-timeout") // the JSON body is late, the SSE stream silent
 			srv.handle(mcpServer{}.serve)
 			stillServes(t, h, 11)
 		})

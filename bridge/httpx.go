@@ -18,6 +18,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
+	"github.com/mcpbridge/mcpbridge/internal/safetext"
 )
 
 // HTTPOptions configure the client NewHTTPClient builds.
@@ -97,8 +100,27 @@ func sameOriginRedirects(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return errors.New("stopped after 10 redirects")
 	}
-	if o := via[0].URL; req.URL.Scheme != o.Scheme || req.URL.Host != o.Host {
-		return fmt.Errorf("refusing a redirect from %s to another origin (%s)", o.Host, req.URL.Host)
+	if err := sameOrigin(via[0].URL, req.URL); err != nil {
+		return fmt.Errorf("refusing a redirect from %s: %w", via[0].URL.Host, err)
+	}
+	return nil
+}
+
+// sameOrigin checks a URL the server named (a redirect's target, an
+// HTTP+SSE endpoint) against the origin the user chose: the same scheme and
+// host, and netrule's rule for the rest (no user info, no fragment, no
+// malformed host). Plain http off this machine passes only as the user's
+// own choice (--allow-http), which the same scheme and host already are.
+func sameOrigin(origin, u *url.URL) error {
+	if u.Scheme != origin.Scheme || u.Host != origin.Host {
+		return fmt.Errorf("%s is on another origin", safetext.Escape(u.Redacted()))
+	}
+	c := *u
+	if c.Scheme == "http" {
+		c.Scheme = "https" // the user's choice, checked when the bridge started
+	}
+	if err := netrule.CheckURL(&c); err != nil {
+		return fmt.Errorf("%s: %w", safetext.Escape(u.Redacted()), err)
 	}
 	return nil
 }
@@ -198,9 +220,19 @@ func (h *httpPeer) do(ctx context.Context, method, target string, body []byte, h
 				o.Accepted()
 			}
 		}
-		resp.Body = newIdleBody(resp.Body, h.bodyTimeout)
+		resp.Body = h.timeBody(resp)
 		return resp, nil
 	}
+}
+
+// timeBody holds a body to --body-timeout (deadline.go): an event stream
+// to a silence limit and a deadline per event, any other body (a JSON
+// answer, an error page) to arriving whole within the limit of its headers.
+func (h *httpPeer) timeBody(resp *http.Response) io.ReadCloser {
+	if isEventStream(resp) {
+		return newIdleBody(resp.Body, h.bodyTimeout)
+	}
+	return newWholeBody(resp.Body, h.bodyTimeout)
 }
 
 func (h *httpPeer) newRequest(ctx context.Context, method, target string, body []byte, hdr http.Header) (*http.Request, error) {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,6 +21,9 @@ type legacySSE struct {
 	sink sink
 	log  *slog.Logger
 	life context.Context
+	// answerTimeout is Config.AnswerTimeout: the longest a request waits
+	// while the stream carries no message (0: no limit).
+	answerTimeout time.Duration
 	// mayFallBack lets the first connection report errOtherTransport when
 	// the URL is no event stream.
 	mayFallBack bool
@@ -36,7 +40,10 @@ type sseConn struct {
 	post    string
 	lost    chan struct{} // closed when the stream ends
 	private sync.Map      // id → chan *message: answers to the bridge's own replays
+	lastMsg atomic.Int64  // when the last message came (UnixNano)
 }
+
+func (c *sseConn) lastMessage() time.Time { return time.Unix(0, c.lastMsg.Load()) }
 
 // endpointWait bounds the wait for the endpoint event.
 const endpointWait = 30 * time.Second
@@ -63,13 +70,39 @@ func (l *legacySSE) roundTrip(ctx context.Context, m *message) error {
 	if call == nil {
 		return nil
 	}
-	select {
-	case <-call.done:
-		return nil
-	case <-c.lost:
-		return errors.New("the server's event stream closed before the answer")
-	case <-ctx.Done():
-		return ctx.Err()
+	return l.await(ctx, c, call)
+}
+
+// await waits for call's answer while the stream lives and carries a
+// message at least every answerTimeout (keep-alive comments do not count).
+func (l *legacySSE) await(ctx context.Context, c *sseConn, call *call) error {
+	since := time.Now()
+	var t *time.Timer
+	var quiet <-chan time.Time
+	if l.answerTimeout > 0 {
+		t = time.NewTimer(l.answerTimeout)
+		defer t.Stop()
+		quiet = t.C
+	}
+	for {
+		select {
+		case <-call.done:
+			return nil
+		case <-c.lost:
+			return errors.New("the server's event stream closed before the answer")
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-quiet:
+			last := since
+			if lm := c.lastMessage(); lm.After(last) {
+				last = lm
+			}
+			if idle := time.Since(last); idle < l.answerTimeout {
+				t.Reset(l.answerTimeout - idle)
+				continue
+			}
+			return fmt.Errorf("no answer: the event stream carried no message for %v", l.answerTimeout)
+		}
 	}
 }
 
@@ -178,16 +211,23 @@ func (l *legacySSE) connect(ctx context.Context) (*sseConn, error) {
 	return c, nil
 }
 
-// endpoint resolves the endpoint event's URI against the stream URL and
-// refuses another origin: the user's credentials go to the server only.
+// endpoint resolves the endpoint event's URI against the stream URL
+// (2024-11-05 basic/transports §HTTP with SSE) and holds the result to
+// netrule and to the stream's origin: the user's credentials go to the
+// server only. The re-serialized URL is what the bridge posts to.
 func (l *legacySSE) endpoint(data []byte) (string, error) {
+	for _, c := range data {
+		if c <= 0x20 || c == 0x7f {
+			return "", fmt.Errorf("refusing the endpoint %s: it holds a space or control character", snippet(data))
+		}
+	}
 	ref, err := url.Parse(string(data))
 	if err != nil {
-		return "", fmt.Errorf("invalid endpoint %q: %w", snippet(data), err)
+		return "", fmt.Errorf("invalid endpoint %s: %w", snippet(data), err)
 	}
 	u := l.url.ResolveReference(ref)
-	if u.Scheme != l.url.Scheme || u.Host != l.url.Host {
-		return "", fmt.Errorf("refusing an endpoint on another origin (%s)", u.Host)
+	if err := sameOrigin(l.url, u); err != nil {
+		return "", fmt.Errorf("refusing the endpoint: %w", err)
 	}
 	return u.String(), nil
 }
@@ -211,6 +251,7 @@ func (l *legacySSE) readLoop(c *sseConn, ev *sseReader, resp *http.Response) {
 			}
 			continue
 		}
+		c.lastMsg.Store(time.Now().UnixNano())
 		if msg.kind == kindResponse {
 			if ch, ok := c.private.LoadAndDelete(idKey(msg.id)); ok {
 				ch.(chan *message) <- msg

@@ -114,20 +114,21 @@ func (s *streamable) listen(ctx context.Context) {
 const openWait = time.Second
 
 // listenLoop keeps the GET stream open for session gen: it reconnects after
-// drops (with Last-Event-ID and the server's retry delay, backing off when
-// the server fails), and stops on 405 (no stream offered), when the session
-// changes, or when the bridge shuts down.
+// drops (with Last-Event-ID and the server's retry delay, resume.go), and
+// stops on 405 (no stream offered), when the session changes, when the
+// bridge shuts down, or after maxListenFailures attempts in a row without
+// progress, which it logs once.
 func (s *streamable) listenLoop(gen int, opened chan struct{}) {
 	var ev *sseReader
-	backoff := time.Second
 	first := sync.OnceFunc(func() { close(opened) })
 	defer first()
-	for s.life.Err() == nil && s.currentGen() == gen {
+	for failures := 0; s.life.Err() == nil && s.currentGen() == gen; {
 		resp, err := s.openStream(ev)
 		first() // the server has answered (or cannot be reached)
+		progress := false
 		switch {
 		case err != nil:
-			s.log.Debug("GET stream: could not connect", "error", err)
+			err = fmt.Errorf("could not connect: %w", err)
 		case resp.StatusCode == http.StatusMethodNotAllowed:
 			discard(resp)
 			s.log.Debug("the server offers no GET stream (405)")
@@ -139,24 +140,45 @@ func (s *streamable) listenLoop(gen int, opened chan struct{}) {
 		case resp.StatusCode != http.StatusOK || !isEventStream(resp):
 			body, _ := readBody(resp, 4<<10)
 			resp.Body.Close()
-			s.log.Warn("GET stream refused", "error", statusError(resp, body))
+			err = fmt.Errorf("refused: %w", statusError(resp, body))
 		default:
-			stopIdle(resp.Body)
-			ev = ev.continueOn(resp.Body).useBudget(s.life, s.http.mem)
-			err := s.pump(ev, nil, s.sink.deliver)
-			resp.Body.Close()
-			s.log.Debug("GET stream ended; reconnecting", "error", err)
-			backoff = time.Second
-			if sleepCtx(s.life, retryDelay(ev.retry)) != nil {
-				return
-			}
-			continue
+			ev, progress, err = s.listenOnce(ev, resp)
 		}
-		if sleepCtx(s.life, backoff) != nil {
+		failures++
+		if progress {
+			failures = 0
+		}
+		if failures == maxListenFailures {
+			s.log.Warn("GET stream: giving up; the server's messages outside requests are lost until the next session",
+				"attempts", failures, "error", err)
 			return
 		}
-		backoff = min(backoff*2, time.Minute)
+		s.log.Debug("GET stream ended; reconnecting", "error", err)
+		retry := 0
+		if ev != nil {
+			retry = ev.retry
+		}
+		if sleepCtx(s.life, retryDelay(retry, failures)) != nil {
+			return
+		}
 	}
+}
+
+// listenOnce reads one GET stream to its end. Progress is a message, or
+// the stream staying open maxRetry or longer (a quiet stream a proxy cut)
+// unless the bridge cut it for an event never completed: a stream that
+// only primes an event id and closes, or trickles, is none.
+func (s *streamable) listenOnce(ev *sseReader, resp *http.Response) (*sseReader, bool, error) {
+	defer resp.Body.Close()
+	stopIdle(resp.Body)
+	ev = ev.continueOn(resp.Body).useBudget(s.life, s.http.mem)
+	start, got := time.Now(), false
+	err := s.pump(ev, nil, func(m *message) {
+		got = true
+		s.sink.deliver(m)
+	})
+	quiet := time.Since(start) >= maxRetry && !errors.Is(err, errEventDeadline)
+	return ev, got || quiet, err
 }
 
 func (s *streamable) currentGen() int {

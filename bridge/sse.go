@@ -72,6 +72,9 @@ type sseReader struct {
 	started bool // the leading byte order mark, if any, was skipped
 	events  int  // events dispatched so far
 
+	clock  eventClock // the body's event deadline (deadline.go), if any
+	timing bool       // the clock runs: an event or comment line is under way
+
 	mem  *budget         // the memory budget each event is read under; nil: none
 	ctx  context.Context // bounds waiting for the budget
 	hold *lease          // the lease of the event being read
@@ -102,7 +105,49 @@ func (s *sseReader) continueOn(r io.Reader) *sseReader {
 }
 
 func newSSEReader(r io.Reader) *sseReader {
-	return &sseReader{r: bufio.NewReaderSize(r, 8<<10)}
+	clock, _ := r.(eventClock)
+	return &sseReader{r: bufio.NewReaderSize(r, 8<<10), clock: clock}
+}
+
+// beginLine waits for the next line's first byte and starts the event
+// clock there unless it runs already: an event must reach its dispatching
+// blank line (WHATWG SSE §9.2.6) within --body-timeout of its first byte,
+// and a comment line its end, however slowly the server trickles them.
+// Silence between events starts no clock. A read error is left for
+// readLine to report.
+func (s *sseReader) beginLine() {
+	if s.clock == nil || s.timing {
+		return
+	}
+	for {
+		b, err := s.r.Peek(1)
+		if err != nil {
+			return
+		}
+		if s.afterCR && b[0] == '\n' { // the LF of a CRLF: no new line yet
+			_, _ = s.r.Discard(1)
+			s.afterCR = false
+			continue
+		}
+		break
+	}
+	s.timing = true
+	s.clock.startEvent()
+}
+
+// endLine stops the event clock once nothing is under way.
+func (s *sseReader) endLine() {
+	if s.timing {
+		s.timing = false
+		s.clock.endEvent()
+	}
+}
+
+// progressed tells the body that a JSON-RPC message came (deadline.go).
+func (s *sseReader) progressed() {
+	if s.clock != nil {
+		s.clock.progressed()
+	}
 }
 
 // readLine returns the next line without its ending, in pieces of at most
@@ -204,8 +249,9 @@ func indexEOL(b []byte) int {
 func (s *sseReader) next() (sseEvent, error) {
 	var data [][]byte
 	var name string
-	hasData, size := false, 0
+	hasData, size, open := false, 0, false
 	for {
+		s.beginLine()
 		line, err := s.readLine()
 		if err != nil {
 			s.dropHeld()
@@ -215,6 +261,8 @@ func (s *sseReader) next() (sseEvent, error) {
 			return sseEvent{}, err
 		}
 		if len(line) == 0 { // a blank line dispatches
+			s.endLine()
+			open = false
 			if s.idSet {
 				s.lastID, s.idSeen = s.idBuf, true
 			}
@@ -232,6 +280,10 @@ func (s *sseReader) next() (sseEvent, error) {
 			return sseEvent{name: name, pieces: data, id: s.lastID, hold: hold}, nil
 		}
 		f, v := splitField(line)
+		if f == ":" && !open { // a comment between events: a keep-alive
+			s.endLine()
+		}
+		open = open || f != ":"
 		switch f {
 		case ":": // comment
 		case "data":

@@ -23,6 +23,9 @@ type streamable struct {
 	sink     sink
 	log      *slog.Logger
 	life     context.Context // the bridge's lifetime: bounds the GET stream
+	// answerTimeout is Config.AnswerTimeout: the longest an answer stream
+	// may go without a message (0: no limit).
+	answerTimeout time.Duration
 	// mayFallBack lets the first initialize report errOtherTransport when
 	// the server refuses it the way an HTTP+SSE server would.
 	mayFallBack bool
@@ -171,10 +174,11 @@ func (s *streamable) answer(ctx context.Context, m *message, resp *http.Response
 		}
 		return nil
 	case isEventStream(resp):
-		if m.method == "subscriptions/listen" {
+		long := m.method == "subscriptions/listen"
+		if long {
 			stopIdle(resp.Body) // long-lived by design, however quiet
 		}
-		return s.readStream(ctx, m, resp.Body, deliver)
+		return s.readStream(ctx, m, resp.Body, deliver, long)
 	case resp.StatusCode == http.StatusAccepted:
 		discard(resp)
 		return errors.New("the server accepted the request (HTTP 202) but sent no answer")
@@ -286,37 +290,28 @@ func (s *streamable) watchInit(init *message, deliver func(*message)) func(*mess
 	}
 }
 
-// readStream reads an SSE answer stream until m is answered. When the
-// stream breaks first, it resumes with Last-Event-ID (§Resumability and
-// Redelivery), a few times, honouring the server's retry delay.
-func (s *streamable) readStream(ctx context.Context, m *message, body io.Reader, deliver func(*message)) error {
+// readStream reads an SSE answer stream until m is answered, resuming it
+// when it breaks first (resume.go). A listen stream (long) has no
+// progress limit.
+func (s *streamable) readStream(ctx context.Context, m *message, body io.Reader, deliver func(*message), long bool) error {
+	clock := newAnswerClock(s.answerTimeout)
+	if long {
+		clock.limit = 0
+	}
+	clock.watch(body)
+	deliver = clock.wrap(deliver)
 	ev := newSSEReader(body).useBudget(ctx, s.http.mem)
 	err := s.pump(ev, m, deliver)
-	// Resume while the server makes progress: a server may close the
-	// connection after every event and expect the client to poll. Three
-	// attempts in a row that bring nothing end it. 2026-07-28 streams are
-	// not resumable.
-	for failures := 0; err != nil && !errors.Is(err, errAnswered) && ev.idSeen && m.modern == "" && failures < 3; {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		s.log.Debug("the answer stream broke; resuming it", "error", err)
-		if werr := sleepCtx(ctx, retryDelay(ev.retry)); werr != nil {
-			return werr
-		}
-		before := ev.events
-		err = s.resume(ctx, m, ev, deliver)
-		if ev.events > before {
-			failures = 0
-		} else {
-			failures++
-		}
+	if resumable(m, ev, err) && ctx.Err() == nil {
+		err = s.resumeAnswer(ctx, m, ev, clock, deliver, err)
 	}
-	if errors.Is(err, errAnswered) || s.sink.waiting(m.id) == nil {
+	switch {
+	case errors.Is(err, errAnswered) || s.sink.waiting(m.id) == nil:
 		return nil
-	}
-	if err == nil || errors.Is(err, io.EOF) {
+	case err == nil || errors.Is(err, io.EOF):
 		return fmt.Errorf("%w without answering this request", errStreamEnded)
+	case errors.Is(err, errStreamBroke) || errors.Is(err, context.Canceled):
+		return err
 	}
 	return fmt.Errorf("%w: %w", errStreamBroke, err)
 }
@@ -349,39 +344,13 @@ func (s *streamable) pump(ev *sseReader, m *message, deliver func(*message)) err
 			s.log.Warn("the server sent an event that is not JSON-RPC; dropped", "error", perr)
 			continue
 		}
+		ev.progressed()
 		deliver(msg)
 		e.release() // written out (or dropped): its bytes are free again
 		if m != nil && msg.kind == kindResponse && idKey(msg.id) == idKey(m.id) {
 			return errAnswered
 		}
 	}
-}
-
-// resume reopens a broken stream with GET and Last-Event-ID.
-func (s *streamable) resume(ctx context.Context, m *message, ev *sseReader, deliver func(*message)) error {
-	hdr, _ := s.headersFor(m)
-	hdr.Set("Accept", "text/event-stream")
-	hdr.Del("Content-Type")
-	hdr.Set("Last-Event-ID", ev.lastID)
-	resp, err := s.http.do(ctx, http.MethodGet, s.endpoint, nil, hdr)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !isEventStream(resp) {
-		body, _ := readBody(resp, 4<<10)
-		return fmt.Errorf("resuming failed: %w", statusError(resp, body))
-	}
-	*ev = *ev.continueOn(resp.Body)
-	return s.pump(ev, m, deliver)
-}
-
-// retryDelay is the SSE retry value, or one second when the server set none.
-func retryDelay(ms int) time.Duration {
-	if ms <= 0 {
-		return time.Second
-	}
-	return time.Duration(ms) * time.Millisecond
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
