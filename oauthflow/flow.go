@@ -133,6 +133,12 @@ func New(cfg Config) (*Flow, error) {
 	if cfg.Open == nil {
 		cfg.Open = OpenBrowser
 	}
+	if cfg.CallbackHost == "" {
+		cfg.CallbackHost = "localhost"
+	}
+	if _, err := loopbackAddrs(cfg.CallbackHost); err != nil {
+		return nil, fmt.Errorf("oauthflow: %w", err) // refused at start, not at the first sign-in
+	}
 	if cfg.CallbackPath == "" {
 		cfg.CallbackPath = "/oauth/callback"
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/tokencache"
 )
 
 // TestLoopbackForgedCallbackIsIgnored: callbacks with a wrong or missing
@@ -149,6 +151,19 @@ func TestLoopbackHost(t *testing.T) {
 		if l, err := ListenLoopback(h, []int{0}, "/cb", Expect{}); err == nil {
 			l.Close()
 			t.Errorf("--host %s accepted", h)
+		}
+	}
+}
+
+// TestNewRefusesACallbackHostOffThisMachine: a --host that is not loopback
+// is refused when the flow is built, not at the first sign-in.
+func TestNewRefusesACallbackHostOffThisMachine(t *testing.T) {
+	u, _ := url.Parse("https://mcp.example/mcp")
+	open := func(context.Context) (*tokencache.Store, error) { return nil, errors.New("unused") }
+	for host, ok := range map[string]bool{"localhost": true, "127.0.0.1": true, "::1": true, "example.com": false, "10.0.0.1": false} {
+		_, err := New(Config{Server: u, HTTP: http.DefaultClient, OpenStore: open, CallbackHost: host})
+		if (err == nil) != ok {
+			t.Errorf("CallbackHost %q: err %v", host, err)
 		}
 	}
 }

@@ -22,22 +22,6 @@ func lockTemp(f *os.File) error {
 	return nil
 }
 
-// commitTemp renames the written temporary file over path while still
-// holding its lock, then closes it (which releases the lock).
-func commitTemp(tmp *os.File, path string) error {
-	err := os.Rename(tmp.Name(), path)
-	cerr := tmp.Close()
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return errTempSwept
-	case err != nil:
-		return fmt.Errorf("replace %s: %w", path, err)
-	case cerr != nil:
-		return fmt.Errorf("close %s: %w", tmp.Name(), cerr)
-	}
-	return nil
-}
-
 // removeAbandoned removes the temporary file at path if no writer holds its
 // lock (taken without waiting): its writer died before the rename. An
 // empty file may be a live writer's, created but not yet locked: it goes

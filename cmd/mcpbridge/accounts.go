@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -103,6 +104,7 @@ so for every server.`,
 			case err != nil:
 				return err
 			case !had:
+				sweepStore(cmd.Context(), o) // leftovers of a crashed write go all the same
 				fmt.Fprintf(s.out, "Nothing was stored for %s.\n", redactedArg(args[0]))
 			default:
 				fmt.Fprintf(s.out, "Signed out of %s.\n", redactedArg(args[0]))
@@ -113,6 +115,17 @@ so for every server.`,
 	cmd.Flags().BoolVar(&all, "all", false, "sign out of every server")
 	o.register(cmd)
 	return cmd
+}
+
+// sweepStore opens the token store, which removes what interrupted writes
+// left behind (tokencache.Store.Sweep); a store that cannot be opened has
+// nothing to sweep that this process could reach.
+func sweepStore(ctx context.Context, o *options) {
+	mode, err := tokencache.ParseMode(cmp.Or(o.auth.tokenStore, "auto"))
+	if err != nil {
+		return
+	}
+	_, _ = tokencache.Open(ctx, tokencache.Options{Dir: o.configFolder(), Mode: mode})
 }
 
 // logoutAll revokes what it can and deletes every stored credential.

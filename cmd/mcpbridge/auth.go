@@ -42,7 +42,7 @@ type authOptions struct {
 func (a *authOptions) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&a.tokenStore, "token-store", "auto", "where tokens live: auto (the OS keychain, else files), keychain or file")
-	f.StringVar(&a.host, "host", "localhost", "host name in the OAuth redirect URI (the callback always listens on 127.0.0.1)")
+	f.StringVar(&a.host, "host", "localhost", "host name in the OAuth redirect URI: localhost or a loopback address (the callback listens on every loopback address it names)")
 	f.StringVar(&a.callbackPath, "callback-path", "/oauth/callback", "path of the OAuth redirect URI")
 	f.StringVar(&a.staticInfo, "static-oauth-client-info", "", "a client registered by hand: JSON or @file with client_id (and client_secret); ${VAR} is filled")
 	f.StringVar(&a.staticMetadata, "static-oauth-client-metadata", "", "JSON or @file merged into dynamic client registration; ${VAR} is filled")

@@ -38,6 +38,7 @@ type options struct {
 	connectTimeout int
 	headersTimeout int
 	bodyTimeout    int
+	answerTimeout  int
 	ipv4           bool
 	disableCookies bool
 	keepAlive      bool
@@ -74,7 +75,8 @@ func (o *options) register(cmd *cobra.Command) {
 	f.StringArrayVar(&o.caFiles, "ca-file", nil, "also trust the CA certificates in this PEM file (repeatable; NODE_EXTRA_CA_CERTS is read too)")
 	f.IntVar(&o.connectTimeout, "connect-timeout", 30, "seconds to wait for a connection to the server")
 	f.IntVar(&o.headersTimeout, "headers-timeout", 300, "seconds to wait for an answer's headers (0: no limit)")
-	f.IntVar(&o.bodyTimeout, "body-timeout", 300, "seconds an answer may stay silent (0: no limit)")
+	f.IntVar(&o.bodyTimeout, "body-timeout", 300, "seconds a JSON answer may take to arrive whole, an SSE event from its first byte, and a stream may stay silent (0: no limit)")
+	f.IntVar(&o.answerTimeout, "answer-timeout", 3600, "seconds a request's answer stream may go without a message (progress counts; keep-alives do not) (0: no limit)")
 	f.BoolVar(&o.ipv4, "ipv4", false, "connect over IPv4 only")
 	f.BoolVar(&o.disableCookies, "disable-cookies", false, "do not keep cookies the server sets")
 	f.BoolVar(&o.keepAlive, "keep-alive", false, "ping the server every 30 s to keep the session alive")
@@ -162,16 +164,17 @@ func (o *options) config(log *slog.Logger) (bridge.Config, error) {
 		ping = 30 * time.Second
 	}
 	return bridge.Config{
-		URL:          u,
-		HTTPClient:   client,
-		Transport:    mode,
-		Protocol:     protocol,
-		Header:       hdr,
-		Auth:         auth,
-		Tools:        bridge.ToolFilter{Ignore: o.ignoreTools, Allow: o.allowTools},
-		Log:          log,
-		BodyTimeout:  seconds(o.bodyTimeout),
-		PingInterval: max(ping, 0),
+		URL:           u,
+		HTTPClient:    client,
+		Transport:     mode,
+		Protocol:      protocol,
+		Header:        hdr,
+		Auth:          auth,
+		Tools:         bridge.ToolFilter{Ignore: o.ignoreTools, Allow: o.allowTools},
+		Log:           log,
+		BodyTimeout:   seconds(o.bodyTimeout),
+		AnswerTimeout: seconds(o.answerTimeout),
+		PingInterval:  max(ping, 0),
 	}, nil
 }
 
