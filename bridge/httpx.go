@@ -113,14 +113,14 @@ func sameOriginRedirects(req *http.Request, via []*http.Request) error {
 // own choice (--allow-http), which the same scheme and host already are.
 func sameOrigin(origin, u *url.URL) error {
 	if u.Scheme != origin.Scheme || u.Host != origin.Host {
-		return fmt.Errorf("%s is on another origin", safetext.Escape(u.Redacted()))
+		return fmt.Errorf("%s is on another origin", safetext.Escape(netrule.Redact(u)))
 	}
 	c := *u
 	if c.Scheme == "http" {
 		c.Scheme = "https" // the user's choice, checked when the bridge started
 	}
 	if err := netrule.CheckURL(&c); err != nil {
-		return fmt.Errorf("%s: %w", safetext.Escape(u.Redacted()), err)
+		return fmt.Errorf("%s: %w", safetext.Escape(netrule.Redact(u)), err)
 	}
 	return nil
 }

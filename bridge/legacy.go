@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
 )
 
 // legacySSE is the HTTP+SSE client of protocol 2024-11-05 (basic/transports
@@ -177,7 +179,7 @@ func (l *legacySSE) connect(ctx context.Context) (*sseConn, error) {
 	if resp.StatusCode != http.StatusOK || !isEventStream(resp) {
 		body, _ := readBody(resp, 4<<10)
 		resp.Body.Close()
-		return nil, fmt.Errorf("no HTTP+SSE event stream at %s: %w", l.url.Redacted(), statusError(resp, body))
+		return nil, fmt.Errorf("no HTTP+SSE event stream at %s: %w", netrule.Redact(l.url), statusError(resp, body))
 	}
 	stopIdle(resp.Body)
 	ev := newSSEReader(resp.Body).useBudget(l.life, l.http.mem)

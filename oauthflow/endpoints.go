@@ -3,6 +3,7 @@ package oauthflow
 import (
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
 )
@@ -56,15 +57,24 @@ func sendTo(field, endpoint string) (string, error) {
 // net/http's default.
 const maxRedirects = 10
 
+// exchangeTimeout bounds one whole exchange with an authorization server
+// or a metadata host, body included: a document or token answer trickled
+// a byte at a time must not hold a request (or a refresh) forever.
+const exchangeTimeout = time.Minute
+
 // ruled is hc with every redirect held to the rule (a redirect's target is
 // a URL from the network too): a metadata document or an endpoint that
 // answers 30x towards http://elsewhere or another scheme is not followed.
-// The caller's own CheckRedirect, if any, still applies after it.
+// The caller's own CheckRedirect, if any, still applies after it. Each
+// exchange ends within exchangeTimeout, or the caller's own shorter limit.
 func ruled(hc *http.Client) *http.Client {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
 	c := *hc
+	if c.Timeout <= 0 || c.Timeout > exchangeTimeout {
+		c.Timeout = exchangeTimeout
+	}
 	next := hc.CheckRedirect
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if err := netrule.CheckURL(req.URL); err != nil {

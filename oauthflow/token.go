@@ -26,6 +26,11 @@ type Token struct {
 	Issued       time.Time `json:"issued,omitzero"`
 }
 
+// maxExpiresIn caps a token's announced lifetime (ten years): larger values
+// would overflow time.Duration and put the expiry in the past, renewing the
+// token at every request.
+const maxExpiresIn = 10 * 365 * 24 * 3600
+
 // refreshMargin is how long before expiry the token is renewed: a minute,
 // or a fifth of its lifetime for short-lived tokens (renewing a 30-second
 // token a minute early would renew it at every request).
@@ -151,6 +156,7 @@ func tokenRequest(ctx context.Context, hc *http.Client, endpoint string, c *Clie
 	}
 	t.Issued = time.Now()
 	if secs, err := t.ExpiresIn.Int64(); err == nil && secs > 0 {
+		secs = min(secs, maxExpiresIn) // a hostile value must not overflow into the past
 		t.Expiry = t.Issued.Add(time.Duration(secs) * time.Second)
 	}
 	return &t.Token, nil
