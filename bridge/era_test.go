@@ -199,11 +199,15 @@ func TestEraProbeUnauthorizedProbesAgain(t *testing.T) {
 	h.send(legacyInit("0"), toolsCall(7, "held-too"))
 	h.failure("0", "HTTP 401", "credentials")
 	h.failure("7", "HTTP 401")
+	// Both lines usually wait on the one probe; on a loaded machine the
+	// second may be read after it failed and probe again itself. Either way
+	// the next message after the refusal probes once more.
+	refused := len(postsOf(srv, "server/discover"))
 
 	refuse.Store(false)
 	wantUpgrade(t, srv, h)
-	if n := len(postsOf(srv, "server/discover")); n != 2 {
-		t.Errorf("want a second probe after the refused one, got %d: %s", n, srv.describe())
+	if n := len(postsOf(srv, "server/discover")); n != refused+1 {
+		t.Errorf("want one more probe after the %d refused, got %d: %s", refused, n, srv.describe())
 	}
 }
 
