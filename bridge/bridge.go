@@ -100,13 +100,17 @@ func (b *Bridge) readLoop(lines *lineReader, done chan<- error) {
 			return
 		}
 		job := b.handleLine(line)
+		// The lease bounds the line while it is read and routed. It is not
+		// kept while the job runs: a job may wait long (a tool call, a
+		// request waiting on the client's own answer to a sampling request),
+		// and stdin must never stall behind it, or the client's answer
+		// could not be read.
+		hold.release()
 		if job == nil {
-			hold.release() // answered here, or held behind initialize (briefly)
 			continue
 		}
 		go b.readLoop(lines, done)
 		job()
-		hold.release() // sent: the line's bytes are the server's now
 		return
 	}
 }
