@@ -120,3 +120,38 @@ func startBudgeted(t *testing.T, rawURL string, pool int64) (*Bridge, *collected
 	})
 	return b, c, inW
 }
+
+// TestLongRequestDoesNotStallStdin: a large line whose request takes long
+// (a tool call waiting on the server) must not keep stdin from being read:
+// the next line — which could be the client's answer the server waits for —
+// is handled while the first is still in flight.
+func TestLongRequestDoesNotStallStdin(t *testing.T) {
+	release := make(chan struct{})
+	srv := newFaultServer(t, func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
+		if len(req.Body) > hugeBody { // a large, slow one, answered by its id
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+			id := "slow1"
+			if bytes.Contains(req.Body[:64], []byte("slow2")) {
+				id = "slow2"
+			}
+			writeJSON(w, http.StatusOK, `{"jsonrpc":"2.0","id":"`+id+`","result":{}}`)
+			return
+		}
+		mcpServer{}.serve(w, r, req)
+	})
+	_, out, stdin := startBudgeted(t, srv.URL, 1<<20)
+	big := func(id string) string {
+		return `{"jsonrpc":"2.0","id":"` + id + `","method":"tools/call","params":{"name":"upload","arguments":{"blob":"` + strings.Repeat("b", 3<<20) + `"}}}`
+	}
+	// Two large lines: together more than the pool and the large lane.
+	io.WriteString(stdin, initLine+"\n"+big("slow1")+"\n"+big("slow2")+"\n"+`{"jsonrpc":"2.0","id":"fast","method":"tools/call","params":{"name":"x"}}`+"\n")
+	got := out.waitN(t, 2)
+	if !strings.Contains(got[1], `"fast"`) {
+		t.Fatalf("a later line was not answered while the large ones were in flight: %.200s", got[1])
+	}
+	close(release)
+	out.waitN(t, 4)
+}
