@@ -82,7 +82,7 @@ func (b *Bridge) Serve(ctx context.Context, stdin io.Reader) error {
 func (b *Bridge) readLoop(lines *lineReader, done chan<- error) {
 	for {
 		hold := b.mem.lease()
-		line, err := lines.next(b.ctx, hold)
+		line, err := lines.next(b.ctx, &hold)
 		var long *tooLong
 		switch {
 		case errors.As(err, &long):

@@ -37,7 +37,7 @@ const MemoryCeiling = MaxLineBytes + DefaultPoolBytes + 64<<20
 type budget struct {
 	mu    sync.Mutex
 	free  int64         // bytes left in the pool
-	freed chan struct{} // closed and replaced whenever bytes return to the pool
+	freed chan struct{} // closed when bytes return to the pool; nil while no one waits
 	large chan struct{} // the large lane's one token
 
 	pool    int64 // the pool's size
@@ -46,19 +46,20 @@ type budget struct {
 }
 
 func newBudget(pool int64) *budget {
-	return &budget{free: pool, pool: pool, freed: make(chan struct{}), large: make(chan struct{}, 1)}
+	return &budget{free: pool, pool: pool, large: make(chan struct{}, 1)}
 }
 
-// lease is what one message holds of the budget.
+// lease is what one message holds of the budget. Releasing it leaves it
+// empty, so a second release does nothing.
 type lease struct {
 	b     *budget
 	small int64 // bytes drawn from the pool
 	large bool  // holds the large lane
-	done  bool
 }
 
-// lease starts an empty lease for one message.
-func (b *budget) lease() *lease { return &lease{b: b} }
+// lease starts an empty lease for one message (a value: the common path
+// allocates nothing for it).
+func (b *budget) lease() lease { return lease{b: b} }
 
 // grow reserves n more bytes before they are appended. It waits while the
 // budget is spent, until ctx ends.
@@ -81,6 +82,9 @@ func (l *lease) grow(ctx context.Context, n int64) error {
 			b.notePeak()
 			b.mu.Unlock()
 			return nil
+		}
+		if b.freed == nil {
+			b.freed = make(chan struct{})
 		}
 		wait := b.freed
 		b.mu.Unlock()
@@ -111,46 +115,43 @@ func (l *lease) escalate(ctx context.Context) error {
 	l.large = true
 	l.b.mu.Lock()
 	l.b.inLarge = l.small
+	l.b.giveLocked(l.small)
 	l.b.mu.Unlock()
-	l.b.give(l.small)
 	l.small = 0
 	return nil
 }
 
-// release returns what the lease holds; it may be called more than once.
+// release returns what the lease holds. Those waiting for the large lane
+// wait on its token itself; those waiting for the pool are woken.
 func (l *lease) release() {
-	if l == nil || l.b == nil || l.done {
+	if l == nil || l.b == nil || (!l.large && l.small == 0) {
 		return
 	}
-	l.done = true
+	b := l.b
+	b.mu.Lock()
 	if l.large {
-		l.b.mu.Lock()
-		l.b.inLarge = 0
-		l.b.mu.Unlock()
-		<-l.b.large
-		l.large = false
-		l.b.wake()
+		b.inLarge = 0
 	}
-	l.b.give(l.small)
+	b.giveLocked(l.small)
+	b.mu.Unlock()
+	if l.large {
+		<-b.large
+		l.large = false
+	}
 	l.small = 0
 }
 
-// give returns n bytes to the pool and wakes the waiters.
-func (b *budget) give(n int64) {
+// giveLocked returns n bytes to the pool and wakes its waiters; b.mu is
+// held.
+func (b *budget) giveLocked(n int64) {
 	if n <= 0 {
 		return
 	}
-	b.mu.Lock()
 	b.free += n
-	b.mu.Unlock()
-	b.wake()
-}
-
-func (b *budget) wake() {
-	b.mu.Lock()
-	close(b.freed)
-	b.freed = make(chan struct{})
-	b.mu.Unlock()
+	if b.freed != nil {
+		close(b.freed)
+		b.freed = nil
+	}
 }
 
 // notePeak records the high-water mark; b.mu is held.

@@ -23,7 +23,7 @@ func TestBudgetWaitsInsteadOfGrowing(t *testing.T) {
 		blocker.large = true
 		b.large <- struct{}{}
 		got := make(chan error, 1)
-		go func() { got <- b.lease().grow(context.Background(), 4096) }()
+		go func() { l := b.lease(); got <- l.grow(context.Background(), 4096) }()
 		synctest.Wait()
 		select {
 		case err := <-got:
@@ -79,7 +79,7 @@ func TestBudgetWaitEndsWithContext(t *testing.T) {
 		b.large <- struct{}{}
 		ctx, cancel := context.WithCancel(context.Background())
 		got := make(chan error, 1)
-		go func() { got <- b.lease().grow(ctx, 10) }()
+		go func() { l := b.lease(); got <- l.grow(ctx, 10) }()
 		synctest.Wait()
 		cancel()
 		if err := <-got; !errors.Is(err, context.Canceled) {
@@ -98,7 +98,7 @@ func TestLineTooLongAnsweredByID(t *testing.T) {
 	lr.max = 1 << 20
 	b := newBudget(DefaultPoolBytes)
 	l := b.lease()
-	_, err := lr.next(context.Background(), l)
+	_, err := lr.next(context.Background(), &l)
 	var tl *tooLong
 	if !errors.As(err, &tl) || string(tl.id) != `"big-1"` {
 		t.Fatalf("got %v (id %q), want tooLong with the line's id", err, tl)
@@ -107,7 +107,8 @@ func TestLineTooLongAnsweredByID(t *testing.T) {
 		t.Errorf("held %d bytes of an overlong line; the limit is %d", hw, lr.max)
 	}
 	l.release()
-	line, err := lr.next(context.Background(), b.lease())
+	next := b.lease()
+	line, err := lr.next(context.Background(), &next)
 	if err != nil || !bytes.Contains(line, []byte(`"ping"`)) {
 		t.Fatalf("next line: %q, %v", line, err)
 	}

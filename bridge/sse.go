@@ -210,7 +210,8 @@ func (s *sseReader) readLine() ([][]byte, error) {
 func (s *sseReader) add(b []byte) error {
 	if s.mem != nil {
 		if s.hold == nil {
-			s.hold = s.mem.lease()
+			l := s.mem.lease()
+			s.hold = &l
 		}
 		if err := s.hold.grow(s.ctx, int64(len(b))); err != nil {
 			return err

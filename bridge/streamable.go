@@ -185,7 +185,7 @@ func (s *streamable) answer(ctx context.Context, m *message, resp *http.Response
 	}
 	hold := s.http.mem.lease() // until the answer is written out
 	defer hold.release()
-	parts, err := readAnswer(resp, MaxLineBytes, hold)
+	parts, err := readAnswer(resp, MaxLineBytes, &hold)
 	if err != nil {
 		return err
 	}
