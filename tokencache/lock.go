@@ -23,12 +23,18 @@ func (s *Store) Lock(ctx context.Context, name string) (unlock func(), err error
 		return nil, err
 	}
 	l := flock.New(filepath.Join(s.locks, name+".lock"), flock.SetPermissions(0o600))
-	ok, err := l.TryLockContext(ctx, 25*time.Millisecond)
+	return take(ctx, l, 25*time.Millisecond, "holding "+name, name)
+}
+
+// take locks l, polling every poll until ctx's deadline. who says what
+// the other process is doing in the error, what what could not be locked.
+func take(ctx context.Context, l *flock.Flock, poll time.Duration, who, what string) (unlock func(), err error) {
+	ok, err := l.TryLockContext(ctx, poll)
 	if err != nil {
-		return nil, fmt.Errorf("wait for another mcpbridge holding %s: %w", name, err)
+		return nil, fmt.Errorf("wait for another mcpbridge %s: %w", who, err)
 	}
 	if !ok {
-		return nil, fmt.Errorf("could not lock %s", name)
+		return nil, fmt.Errorf("could not lock %s", what)
 	}
 	return func() { _ = l.Unlock() }, nil
 }
@@ -46,15 +52,7 @@ func (s *Store) writeLock(ctx context.Context, name string) (unlock func(), err 
 	if err := privateDir(s.locks); err != nil {
 		return nil, err
 	}
-	l := s.writeLockFile(name)
-	ok, err := l.TryLockContext(ctx, 5*time.Millisecond)
-	if err != nil {
-		return nil, fmt.Errorf("wait for another mcpbridge writing %s: %w", name, err)
-	}
-	if !ok {
-		return nil, fmt.Errorf("could not lock %s for writing", name)
-	}
-	return func() { _ = l.Unlock() }, nil
+	return take(ctx, s.writeLockFile(name), 5*time.Millisecond, "writing "+name, name+" for writing")
 }
 
 // tryWriteLock takes name's write lock if no one holds it, without waiting.

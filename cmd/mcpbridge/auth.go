@@ -75,8 +75,9 @@ func (a *authOptions) flow(o *options, u *url.URL, client *http.Client, hdr http
 		UseIDToken: a.useIDToken, SuccessURL: a.successURL,
 	}
 	if a.tokenEndpoint != "" {
-		te, err := url.Parse(a.tokenEndpoint)
-		if !a.clientCreds || err != nil || !(te.Scheme == "https" || te.Scheme == "http" && netrule.IsLoopback(te.Hostname())) {
+		// The same rule oauthflow holds the endpoint to when it sends the
+		// client's secret there: refused here, at start, instead.
+		if _, err := netrule.Check("--token-endpoint", a.tokenEndpoint); !a.clientCreds || err != nil {
 			return nil, usageError{fmt.Errorf("--token-endpoint takes an https URL (or http to this machine) and goes with --client-credentials")}
 		}
 	}

@@ -22,14 +22,6 @@ const DefaultMax = 300
 // Escape renders s as one line of inert text, at most DefaultMax bytes.
 func Escape(s string) string { return EscapeN(s, DefaultMax) }
 
-// Bytes is Escape for a byte slice (a body's first bytes).
-func Bytes(b []byte, max int) string {
-	if len(b) > 4*max { // never scan more than can be shown
-		b = b[:4*max]
-	}
-	return EscapeN(string(b), max)
-}
-
 // EscapeN renders s as one line of inert text of at most max bytes (plus
 // "…" when cut; max <= 0: no cap). Printable text is kept as it is; C0 and
 // C1 controls, DEL, Unicode format characters (the bidi overrides and
