@@ -218,10 +218,8 @@ func (l *legacySSE) connect(ctx context.Context) (*sseConn, error) {
 // netrule and to the stream's origin: the user's credentials go to the
 // server only. The re-serialized URL is what the bridge posts to.
 func (l *legacySSE) endpoint(data []byte) (string, error) {
-	for _, c := range data {
-		if c <= 0x20 || c == 0x7f {
-			return "", fmt.Errorf("refusing the endpoint %s: it holds a space or control character", snippet(data))
-		}
+	if !netrule.Printable(string(data)) {
+		return "", fmt.Errorf("refusing the endpoint %s: it holds a space or control character", snippet(data))
 	}
 	ref, err := url.Parse(string(data))
 	if err != nil {

@@ -37,10 +37,8 @@ func Check(field, raw string) (*url.URL, error) {
 	if raw == "" {
 		return refuse("it is empty")
 	}
-	for i := 0; i < len(raw); i++ {
-		if c := raw[i]; c <= 0x20 || c == 0x7f {
-			return refuse("it holds a space or control character")
-		}
+	if !Printable(raw) {
+		return refuse("it holds a space or control character")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -50,6 +48,18 @@ func Check(field, raw string) (*url.URL, error) {
 		return refuse(err.Error())
 	}
 	return u, nil
+}
+
+// Printable reports whether raw, a URL or reference as the network sent
+// it, holds no space and no control character (url.Parse lets some
+// through, and what is checked must be what is used).
+func Printable(raw string) bool {
+	for i := 0; i < len(raw); i++ {
+		if c := raw[i]; c <= 0x20 || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // CheckString is Check returning the re-serialized URL.
