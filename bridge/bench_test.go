@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 )
 
 // benchServer answers every request with a JSON result of size bytes, the
@@ -61,7 +63,7 @@ func benchBridge(b *testing.B, srv *httptest.Server) (io.WriteCloser, *bufio.Rea
 
 func benchBridgeT(b testing.TB, srv *httptest.Server) (io.WriteCloser, *bufio.Reader) {
 	u, _ := url.Parse(srv.URL)
-	client, _ := NewHTTPClient(HTTPOptions{})
+	client, _ := httpclient.New(httpclient.Options{})
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())

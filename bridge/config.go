@@ -55,7 +55,7 @@ type AcceptanceObserver interface {
 type Config struct {
 	// URL is the server's MCP endpoint (or its HTTP+SSE stream URL).
 	URL *url.URL
-	// HTTPClient carries every request; see NewHTTPClient.
+	// HTTPClient carries every request; see internal/httpclient.New.
 	HTTPClient *http.Client
 	// Transport picks the transport; the default is HTTPFirst.
 	Transport TransportMode
@@ -92,6 +92,19 @@ type Config struct {
 	// PingInterval, when positive, sends a JSON-RPC ping this often to keep
 	// the session alive (mcp-remote's --keep-alive / --ping-interval).
 	PingInterval time.Duration
+	// Version is mcpbridge's, as the release build stamped it (default
+	// "dev"): the clientInfo the bridge speaks with where the client gave
+	// none, and the User-Agent's.
+	Version string
+	// UserAgent names mcpbridge to the server; empty means "mcpbridge/"
+	// and Version.
+	UserAgent string
+	// ProbeSilence bounds the server/discover probe's wait for an answer,
+	// counting only time no sign-in is running (discover.go); default 10 s.
+	ProbeSilence time.Duration
+	// AckTimeout bounds the wait for a subscriptions/listen stream's
+	// acknowledgment (listen.go, downgrade.go); default 10 s.
+	AckTimeout time.Duration
 }
 
 func (c *Config) validate() error {
@@ -113,6 +126,18 @@ func (c *Config) validate() error {
 	c.BodyTimeout = orDefault(c.BodyTimeout, 5*time.Minute)
 	c.AnswerTimeout = orDefault(c.AnswerTimeout, time.Hour)
 	c.ShutdownGrace = orDefault(c.ShutdownGrace, 2*time.Second)
+	if c.Version == "" {
+		c.Version = "dev"
+	}
+	if c.UserAgent == "" {
+		c.UserAgent = "mcpbridge/" + c.Version
+	}
+	if c.ProbeSilence <= 0 {
+		c.ProbeSilence = 10 * time.Second
+	}
+	if c.AckTimeout <= 0 {
+		c.AckTimeout = 10 * time.Second
+	}
 	return nil
 }
 

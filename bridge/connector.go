@@ -31,7 +31,7 @@ type connector struct {
 }
 
 func newConnector(life context.Context, cfg *Config, s sink) *connector {
-	peer := &httpPeer{client: cfg.HTTPClient, header: cfg.Header, auth: cfg.Auth, bodyTimeout: cfg.BodyTimeout}
+	peer := &httpPeer{client: cfg.HTTPClient, header: cfg.Header, auth: cfg.Auth, bodyTimeout: cfg.BodyTimeout, userAgent: []string{cfg.UserAgent}}
 	httpT := func(fallback bool) transport {
 		st := newStreamable(life, peer, cfg.URL.String(), s, cfg.Log, fallback)
 		st.answerTimeout = cfg.AnswerTimeout

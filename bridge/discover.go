@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -48,7 +49,7 @@ func (d *discovery) notModern() error {
 // discover probes the server. It errs only when the server could not be
 // asked (unreachable, credentials refused); every answer is a verdict.
 func (b *Bridge) discover(ctx context.Context, first *message) (*discovery, error) {
-	m := newRequest(ownID("discover"), "server/discover", wrapObject(member([]byte("_meta"), wrapObject(probeMeta(first)))))
+	m := newRequest(ownID("discover"), "server/discover", wrapObject(member([]byte("_meta"), wrapObject(probeMeta(first, b.cfg.Version)))))
 	b.tools.annotate(m)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -56,7 +57,7 @@ func (b *Bridge) discover(ctx context.Context, first *message) (*discovery, erro
 	ans, err := b.ask(ctx, m)
 	switch {
 	case errors.Is(context.Cause(ctx), errProbeSilent):
-		b.log.Warn("no answer to server/discover in time: taking the server for a legacy one", "after", probeSilence)
+		b.log.Warn("no answer to server/discover in time: taking the server for a legacy one", "after", b.cfg.ProbeSilence)
 		return &discovery{}, nil
 	case err != nil && cannotAsk(err):
 		return nil, err
@@ -85,28 +86,27 @@ func cannotAsk(err error) bool {
 		errors.As(err, &se) && (se.Status == http.StatusUnauthorized || se.Status == http.StatusForbidden)
 }
 
-// probeSilence is how long the probe waits for the server (time spent
-// signing in aside): a server that ignores an unknown method is a legacy
-// one (2026-07-28 basic/transports/stdio §Backward Compatibility: "the
-// probe returns a non-modern error or times out").
-var probeSilence = 10 * time.Second // a variable for tests
-
+// Config.ProbeSilence is how long the probe waits for the server (time
+// spent signing in aside): a server that ignores an unknown method is a
+// legacy one (2026-07-28 basic/transports/stdio §Backward Compatibility:
+// "the probe returns a non-modern error or times out").
 var errProbeSilent = errors.New("no answer to server/discover")
 
-// probeWatch cancels the probe after probeSilence seconds of waiting that
+// probeWatch cancels the probe after Config.ProbeSilence of waiting that
 // is not a sign-in.
 func (b *Bridge) probeWatch(ctx context.Context, cancel context.CancelCauseFunc) {
-	t := time.NewTicker(probeSilence / 20)
+	silence := b.cfg.ProbeSilence
+	t := time.NewTicker(silence / 20)
 	defer t.Stop()
 	var waited time.Duration
-	for waited < probeSilence {
+	for waited < silence {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
 		if !b.conn.signingIn() {
-			waited += probeSilence / 20
+			waited += silence / 20
 		}
 	}
 	cancel(errProbeSilent)
@@ -129,8 +129,8 @@ func refusedDiscovery(f *rpcFailure) *discovery {
 
 // probeMeta is the _meta of the probe: the client's own, taken from its
 // first message (a modern request's _meta, or a legacy initialize).
-func probeMeta(first *message) []byte {
-	caps, info := []byte("{}"), []byte(`{"name":"mcpbridge","version":"`+Version+`"}`)
+func probeMeta(first *message, version string) []byte {
+	caps, info := []byte("{}"), ownInfo(version)
 	if first.kind == kindRequest && first.method == "initialize" {
 		if c := field(first.params, "capabilities"); c != nil {
 			caps = c
@@ -178,4 +178,10 @@ func joinMembers(ms ...[]byte) []byte {
 		out = append(out, m...)
 	}
 	return out
+}
+
+// ownInfo is the clientInfo (Implementation) mcpbridge names itself with
+// where the client named none.
+func ownInfo(version string) []byte {
+	return []byte(`{"name":"mcpbridge","version":` + strconv.Quote(version) + `}`)
 }

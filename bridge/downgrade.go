@@ -57,7 +57,7 @@ func newDowngrade(b *Bridge, first *message) (*downgrade, error) {
 		caps = []byte("{}")
 	}
 	if info == nil {
-		info = []byte(`{"name":"mcpbridge","version":` + strconv.Quote(Version) + `}`)
+		info = ownInfo(d.b.cfg.Version)
 	}
 	params := wrapObject(joinMembers(
 		member([]byte("protocolVersion"), []byte(strconv.Quote(legacyVersions[0]))),
@@ -386,7 +386,7 @@ func (d *downgrade) endListen(id []byte) bool {
 
 func (d *downgrade) resourceRequest(method, uri string) error {
 	params := wrapObject(member([]byte("uri"), []byte(strconv.Quote(uri))))
-	ctx, cancel := context.WithTimeout(d.b.ctx, ackTimeout)
+	ctx, cancel := context.WithTimeout(d.b.ctx, d.b.cfg.AckTimeout)
 	defer cancel()
 	ans, err := d.b.ask(ctx, newRequest(ownID("subscribe"), method, params))
 	if err != nil {

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 )
 
 // cutOnce breaks the answer stream of the first `cuts` requests with
@@ -127,7 +129,7 @@ func TestEraStdinEOFUnreachableAnswersBeforeReturn(t *testing.T) {
 	}
 	u, _ := url.Parse("http://" + l.Addr().String() + "/mcp")
 	_ = l.Close()
-	client, err := NewHTTPClient(HTTPOptions{})
+	client, err := httpclient.New(httpclient.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 )
 
 // wantUpgrade checks that the bridge translates for a legacy client: its
@@ -165,17 +167,14 @@ func TestEraProbeVerdictsPassThrough(t *testing.T) {
 }
 
 // TestEraProbeSilence: a server that never answers server/discover is a
-// legacy one once probeSilence has passed. Not parallel: it shortens the
-// package's probeSilence.
+// legacy one once Config.ProbeSilence has passed.
 func TestEraProbeSilence(t *testing.T) {
-	saved := probeSilence
-	probeSilence = 300 * time.Millisecond
-	t.Cleanup(func() { probeSilence = saved })
+	t.Parallel()
 	var srv *faultServer
 	srv = newFaultServer(t, probeFault(func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
 		srv.blockUntilGone(r)
 	}))
-	h := startHost(t, srv.URL, withProtocol(ProtocolAuto))
+	h := startHost(t, srv.URL, withProtocol(ProtocolAuto), func(c *Config, _ *httpclient.Options) { c.ProbeSilence = 300 * time.Millisecond })
 	start := time.Now()
 	wantPassThrough(t, srv, h)
 	if d := time.Since(start); d < 300*time.Millisecond {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 )
 
 func TestEraUpgradeLocalAnswers(t *testing.T) {
@@ -133,11 +135,12 @@ func TestEraUpgradeListenErrorAnswer(t *testing.T) {
 	stillServes(t, h, 4)
 }
 
-// TestEraUpgradeSubscribeNeverAcknowledged waits ackTimeout, a constant
-// of 10 s: the subscribe gets an error then, and only then.
+// TestEraUpgradeSubscribeNeverAcknowledged waits Config.AckTimeout
+// (shortened to 500 ms): the subscribe gets an error then, and only then.
 func TestEraUpgradeSubscribeNeverAcknowledged(t *testing.T) {
 	t.Parallel()
-	_, l, h := upgraded(t, `{"resources":{"subscribe":true}}`, nil)
+	const ackTimeout = 500 * time.Millisecond
+	_, l, h := upgraded(t, `{"resources":{"subscribe":true}}`, nil, func(c *Config, _ *httpclient.Options) { c.AckTimeout = ackTimeout })
 	l.autoAck.Store(false)
 	start := time.Now()
 	h.send(`{"jsonrpc":"2.0","id":3,"method":"resources/subscribe","params":{"uri":"file:///a.txt"}}`)

@@ -27,6 +27,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 )
 
 // faultWait bounds every wait for something that should happen.
@@ -153,30 +155,30 @@ type outLine struct {
 }
 
 // hostOpt adjusts the bridge's Config and HTTP options before it starts.
-type hostOpt func(*Config, *HTTPOptions)
+type hostOpt func(*Config, *httpclient.Options)
 
 func withTransport(m TransportMode) hostOpt {
-	return func(c *Config, _ *HTTPOptions) { c.Transport = m }
+	return func(c *Config, _ *httpclient.Options) { c.Transport = m }
 }
 
 func withBodyTimeout(d time.Duration) hostOpt {
-	return func(c *Config, _ *HTTPOptions) { c.BodyTimeout = d }
+	return func(c *Config, _ *httpclient.Options) { c.BodyTimeout = d }
 }
 
 func withHeadersTimeout(d time.Duration) hostOpt {
-	return func(_ *Config, o *HTTPOptions) { o.HeadersTimeout = d }
+	return func(_ *Config, o *httpclient.Options) { o.HeadersTimeout = d }
 }
 
 func withTools(f ToolFilter) hostOpt {
-	return func(c *Config, _ *HTTPOptions) { c.Tools = f }
+	return func(c *Config, _ *httpclient.Options) { c.Tools = f }
 }
 
 func withProtocol(p ProtocolMode) hostOpt {
-	return func(c *Config, _ *HTTPOptions) { c.Protocol = p }
+	return func(c *Config, _ *httpclient.Options) { c.Protocol = p }
 }
 
 func withShutdownGrace(d time.Duration) hostOpt {
-	return func(c *Config, _ *HTTPOptions) { c.ShutdownGrace = d }
+	return func(c *Config, _ *httpclient.Options) { c.ShutdownGrace = d }
 }
 
 // startHost runs a bridge to rawURL until the test ends.
@@ -194,11 +196,11 @@ func startHost(t *testing.T, rawURL string, opts ...hostOpt) *faultHost {
 		ShutdownGrace: 300 * time.Millisecond,
 		BodyTimeout:   10 * time.Second,
 	}
-	var hopts HTTPOptions
+	var hopts httpclient.Options
 	for _, o := range opts {
 		o(&cfg, &hopts)
 	}
-	client, err := NewHTTPClient(hopts)
+	client, err := httpclient.New(hopts)
 	if err != nil {
 		t.Fatalf("NewHTTPClient: %v", err)
 	}

@@ -20,6 +20,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 )
 
 // fakeReq is one request the fake server received, with its body read.
@@ -114,7 +116,7 @@ type bubbleHost struct {
 // filled in). Call it inside synctest.Test; stop it with h.stop.
 func startBubble(t *testing.T, rt *fakeRT, cfg Config) *bubbleHost {
 	cfg.URL, _ = url.Parse("https://hostile.example/mcp")
-	cfg.HTTPClient = &http.Client{Transport: rt, CheckRedirect: sameOriginRedirects}
+	cfg.HTTPClient = &http.Client{Transport: rt, CheckRedirect: httpclient.SameOriginRedirects}
 	if cfg.Protocol == "" {
 		cfg.Protocol = ProtocolLegacy
 	}

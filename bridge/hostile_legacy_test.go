@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 )
 
 // Attack 4: the HTTP+SSE endpoint event names a URL from the network. Once
@@ -87,7 +89,7 @@ func TestHostileLegacyTrickledEndpoint(t *testing.T) {
 func TestHostileLegacyAnswerNeverComes(t *testing.T) {
 	t.Parallel()
 	l := newLegacyServer(t)
-	h := startHost(t, l.s.URL, withTransport(SSEOnly), func(c *Config, _ *HTTPOptions) { c.AnswerTimeout = 300 * time.Millisecond })
+	h := startHost(t, l.s.URL, withTransport(SSEOnly), func(c *Config, _ *httpclient.Options) { c.AnswerTimeout = 300 * time.Millisecond })
 	h.send(initializeLine)
 	h.result("1")
 	l.setAnswer(func(req *seenRequest) (string, bool) {
@@ -118,7 +120,7 @@ func TestHostileRedirectTargets(t *testing.T) {
 	for _, c := range cases {
 		o, _ := url.Parse(c.origin)
 		u, _ := url.Parse(c.target)
-		err := sameOriginRedirects(&http.Request{URL: u}, []*http.Request{{URL: o}})
+		err := httpclient.SameOriginRedirects(&http.Request{URL: u}, []*http.Request{{URL: o}})
 		switch {
 		case c.want == "" && err != nil:
 			t.Errorf("%s → %s: refused: %v", c.origin, c.target, err)

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 )
 
 // TestHostileConcurrentLargeAnswers pins the memory ceiling: a server that
@@ -79,7 +81,7 @@ func (c *collected) waitN(t *testing.T, n int) []string {
 func startBudgeted(t *testing.T, rawURL string, pool int64) (*Bridge, *collected, io.WriteCloser) {
 	t.Helper()
 	u, _ := url.Parse(rawURL)
-	client, err := NewHTTPClient(HTTPOptions{})
+	client, err := httpclient.New(httpclient.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
 )
 
@@ -226,7 +227,7 @@ func (l *legacySSE) endpoint(data []byte) (string, error) {
 		return "", fmt.Errorf("invalid endpoint %s: %w", snippet(data), err)
 	}
 	u := l.url.ResolveReference(ref)
-	if err := sameOrigin(l.url, u); err != nil {
+	if err := httpclient.SameOrigin(l.url, u); err != nil {
 		return "", fmt.Errorf("refusing the endpoint: %w", err)
 	}
 	return u.String(), nil

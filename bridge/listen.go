@@ -41,10 +41,6 @@ type listenStream struct {
 	closed bool // closed by the bridge: no reopening
 }
 
-// ackTimeout bounds the wait for a stream's acknowledgment (a variable
-// for tests).
-var ackTimeout = 10 * time.Second
-
 func newListener(b *Bridge, u *upgrade, caps []byte) *listener {
 	l := &listener{b: b, u: u, streams: map[string]*listenStream{}}
 	for _, kind := range []struct{ capability, filter string }{
@@ -174,7 +170,7 @@ func (l *listener) open(s *listenStream, filter []byte) error {
 		defer l.b.sends.done()
 		l.b.send(m, nil)
 	}()
-	t := time.NewTimer(ackTimeout)
+	t := time.NewTimer(l.b.cfg.AckTimeout)
 	defer t.Stop()
 	select {
 	case <-s.acked:
@@ -186,7 +182,7 @@ func (l *listener) open(s *listenStream, filter []byte) error {
 		return err
 	case <-t.C:
 		l.close(s)
-		return fmt.Errorf("no acknowledgment within %v", ackTimeout)
+		return fmt.Errorf("no acknowledgment within %v", l.b.cfg.AckTimeout)
 	case <-l.b.ctx.Done():
 		return l.b.ctx.Err()
 	}

@@ -48,7 +48,7 @@ func (u *upgrade) setClient(params []byte) {
 		caps = []byte("{}")
 	}
 	if info == nil {
-		info = []byte(`{"name":"mcpbridge","version":` + strconv.Quote(Version) + `}`)
+		info = ownInfo(u.b.cfg.Version)
 	}
 	u.mu.Lock()
 	u.meta = [][2][]byte{

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mcpbridge/mcpbridge/bridge"
 	"github.com/mcpbridge/mcpbridge/internal/fakeas"
+	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
 	"github.com/mcpbridge/mcpbridge/tokencache"
 )
@@ -115,7 +116,7 @@ type host struct {
 func (w *world) bridge(t *testing.T, auth bridge.Authorizer) *host {
 	t.Helper()
 	u, _ := url.Parse(w.resource)
-	client, _ := bridge.NewHTTPClient(bridge.HTTPOptions{})
+	client, _ := httpclient.New(httpclient.Options{})
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	done := make(chan struct{})

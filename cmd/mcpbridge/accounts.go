@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mcpbridge/mcpbridge/bridge"
+	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
 	"github.com/mcpbridge/mcpbridge/internal/safetext"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
@@ -142,7 +142,7 @@ func logoutAll(ctx context.Context, o *options, s ioStreams) error {
 	if err != nil {
 		return err
 	}
-	client, err := bridge.NewHTTPClient(bridge.HTTPOptions{})
+	client, err := httpclient.New(httpclient.Options{UserAgent: userAgent()})
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mcpbridge/mcpbridge/bridge"
+	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
@@ -139,13 +140,14 @@ func (o *options) config(log *slog.Logger) (bridge.Config, error) {
 	if extra := os.Getenv("NODE_EXTRA_CA_CERTS"); extra != "" {
 		cas = append(cas, extra)
 	}
-	client, err := bridge.NewHTTPClient(bridge.HTTPOptions{
+	client, err := httpclient.New(httpclient.Options{
 		ConnectTimeout: seconds(o.connectTimeout),
 		HeadersTimeout: seconds(o.headersTimeout),
 		Proxy:          o.enableProxy,
 		CAFiles:        cas,
 		IPv4:           o.ipv4,
 		Cookies:        !o.disableCookies,
+		UserAgent:      userAgent(),
 	})
 	if err != nil {
 		return bridge.Config{}, err
@@ -164,6 +166,7 @@ func (o *options) config(log *slog.Logger) (bridge.Config, error) {
 		ping = 30 * time.Second
 	}
 	return bridge.Config{
+		Version:       version,
 		URL:           u,
 		HTTPClient:    client,
 		Transport:     mode,

@@ -127,6 +127,13 @@ func startChild(t *testing.T, env []string, args ...string) *child {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
+	return runChild(t, cmd)
+}
+
+// runChild starts cmd with pipes to its stdin and stdout and a buffer for
+// its stderr; it is killed when the test ends.
+func runChild(t *testing.T, cmd *exec.Cmd) *child {
+	t.Helper()
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	stderr := &lockedBuffer{}

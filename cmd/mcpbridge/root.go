@@ -8,8 +8,6 @@ import (
 	"strconv"
 
 	"github.com/spf13/cobra"
-
-	"github.com/mcpbridge/mcpbridge/bridge"
 )
 
 type ioStreams struct {
@@ -44,9 +42,11 @@ func (o *options) positional(args []string) error {
 	return nil
 }
 
+// userAgent names this build to servers: the version the release stamped.
+func userAgent() string { return "mcpbridge/" + version }
+
 // run executes the command line and returns the exit code.
 func run(ctx context.Context, args []string, s ioStreams) int {
-	bridge.Version = version
 	root := newRootCmd(ctx, s)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

@@ -1,0 +1,212 @@
+// Package httpclient builds the one HTTP client mcpbridge talks to servers
+// with: the bridge's requests and the sign-in's alike (httpclient.go), and
+// holds the rule every redirect and server-named URL is checked against
+// (SameOrigin).
+package httpclient
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
+	"github.com/mcpbridge/mcpbridge/internal/safetext"
+)
+
+// Options configure the client New builds. The zero value is a client
+// with the documented defaults.
+type Options struct {
+	// ConnectTimeout bounds each TCP (and TLS) connect; default 30 s.
+	ConnectTimeout time.Duration
+	// HeadersTimeout bounds the wait for response headers; 0 means 5
+	// minutes, negative no limit.
+	HeadersTimeout time.Duration
+	// Proxy honours HTTP_PROXY, HTTPS_PROXY and NO_PROXY (--enable-proxy);
+	// without it every connection is direct, as in mcp-remote.
+	Proxy bool
+	// CAFiles are PEM bundles trusted in addition to the system roots.
+	CAFiles []string
+	// IPv4 connects over IPv4 only.
+	IPv4 bool
+	// Cookies keeps cookies the server sets (session stickiness behind load
+	// balancers), as mcp-remote does unless --disable-cookies.
+	Cookies bool
+	// UserAgent is sent with every request that sets none; empty means
+	// "mcpbridge/dev". The command passes "mcpbridge/" and the version the
+	// release build stamped.
+	UserAgent string
+}
+
+// DefaultUserAgent names an unstamped build.
+const DefaultUserAgent = "mcpbridge/dev"
+
+// maxConns bounds the connections to the server (HTTP/1.1; HTTP/2
+// multiplexes). Each costs two goroutines and their buffers (about 30 KiB):
+// without a bound, 10,000 requests in flight made 10,000 connections and
+// over 350 MiB. Requests beyond it wait for a connection, holding only
+// their goroutine. It is large enough that requests waiting on the client
+// (sampling, elicitation, on an answer stream) cannot starve the client's
+// own answers of a connection in any practical use.
+const maxConns = 512
+
+// New builds the client mcpbridge talks to servers with (the bridge and
+// the sign-in alike):
+// kept-alive connections (many requests in flight, no head-of-line
+// blocking), HTTP/2 where TLS offers it, and the options' limits.
+func New(o Options) (*http.Client, error) {
+	dialer := &net.Dialer{Timeout: orDefault(o.ConnectTimeout, 30*time.Second), KeepAlive: 30 * time.Second}
+	dial := dialer.DialContext
+	if o.IPv4 {
+		dial = func(ctx context.Context, _, addr string) (net.Conn, error) {
+			return dialer.DialContext(ctx, "tcp4", addr)
+		}
+	}
+	tr := &http.Transport{
+		DialContext:           dial,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          128,
+		MaxIdleConnsPerHost:   128,
+		MaxConnsPerHost:       maxConns,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   orDefault(o.ConnectTimeout, 30*time.Second),
+		ResponseHeaderTimeout: orDefault(o.HeadersTimeout, 5*time.Minute),
+		ExpectContinueTimeout: time.Second,
+	}
+	if o.Proxy {
+		tr.Proxy = http.ProxyFromEnvironment
+	}
+	if len(o.CAFiles) > 0 {
+		cfg, err := extraRootsConfig(o.CAFiles)
+		if err != nil {
+			return nil, err
+		}
+		tr.TLSClientConfig = cfg
+	}
+	ua := o.UserAgent
+	if ua == "" {
+		ua = DefaultUserAgent
+	}
+	c := &http.Client{Transport: agent{tr, ua}, CheckRedirect: SameOriginRedirects}
+	if o.Cookies {
+		jar, err := cookiejar.New(nil)
+		if err != nil {
+			return nil, fmt.Errorf("cookie jar: %w", err)
+		}
+		c.Jar = jar
+	}
+	return c, nil
+}
+
+// SameOriginRedirects follows at most 10 redirects and never to another
+// origin: credentials in the user's headers must not leak to a third party.
+func SameOriginRedirects(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if err := SameOrigin(via[0].URL, req.URL); err != nil {
+		return fmt.Errorf("refusing a redirect from %s: %w", via[0].URL.Host, err)
+	}
+	return nil
+}
+
+// SameOrigin checks a URL the server named (a redirect's target, an
+// HTTP+SSE endpoint) against the origin the user chose: the same scheme and
+// host, and netrule's rule for the rest (no user info, no fragment, no
+// malformed host). Plain http off this machine passes only as the user's
+// own choice (--allow-http), which the same scheme and host already are.
+func SameOrigin(origin, u *url.URL) error {
+	if u.Scheme != origin.Scheme || u.Host != origin.Host {
+		return fmt.Errorf("%s is on another origin", safetext.Escape(netrule.Redact(u)))
+	}
+	c := *u
+	if c.Scheme == "http" {
+		c.Scheme = "https" // the user's choice, checked when the bridge started
+	}
+	if err := netrule.CheckURL(&c); err != nil {
+		return fmt.Errorf("%s: %w", safetext.Escape(netrule.Redact(u)), err)
+	}
+	return nil
+}
+
+// extraRootsConfig trusts the system roots plus the given PEM files. The
+// files are read now (a missing one is an error at once), but parsing the
+// system roots costs tens of milliseconds, so the pool is built at the first
+// TLS handshake: a bridge to an http:// server never pays for it. Until
+// then the standard verification is replaced by the same verification
+// against that pool (the VerifyConnection pattern of crypto/tls's docs).
+func extraRootsConfig(files []string) (*tls.Config, error) {
+	var pems [][]byte
+	for _, f := range files {
+		pem, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("read CA bundle: %w", err)
+		}
+		pems = append(pems, pem)
+	}
+	pool := sync.OnceValues(func() (*x509.CertPool, error) {
+		p, err := x509.SystemCertPool()
+		if err != nil {
+			p = x509.NewCertPool()
+		}
+		for i, pem := range pems {
+			if !p.AppendCertsFromPEM(pem) {
+				return nil, fmt.Errorf("CA bundle %s holds no PEM certificate", files[i])
+			}
+		}
+		return p, nil
+	})
+	return &tls.Config{
+		MinVersion:         tls.VersionTLS12,
+		InsecureSkipVerify: true, // verified below, against pool, exactly as the default would
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			roots, err := pool()
+			if err != nil {
+				return err
+			}
+			if len(cs.PeerCertificates) == 0 {
+				return errors.New("tls: the server sent no certificate")
+			}
+			opts := x509.VerifyOptions{DNSName: cs.ServerName, Roots: roots, Intermediates: x509.NewCertPool()}
+			for _, c := range cs.PeerCertificates[1:] {
+				opts.Intermediates.AddCert(c)
+			}
+			_, err = cs.PeerCertificates[0].Verify(opts)
+			return err
+		},
+	}, nil
+}
+
+
+// agent stamps the User-Agent on requests that carry none.
+type agent struct {
+	base http.RoundTripper
+	ua   string
+}
+
+func (a agent) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Header.Get("User-Agent") == "" {
+		req = req.Clone(req.Context()) // RoundTrippers must not modify the request
+		req.Header.Set("User-Agent", a.ua)
+	}
+	return a.base.RoundTrip(req)
+}
+
+// orDefault maps zero to def and negative to 0 (no limit).
+func orDefault(d, def time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return def
+	case d < 0:
+		return 0
+	}
+	return d
+}
