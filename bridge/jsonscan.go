@@ -367,16 +367,6 @@ func (s *scanner) whole(scan func() error) error {
 	return nil
 }
 
-// validJSON reports whether b is exactly one JSON value, surrounded by
-// optional whitespace, and whether it holds insignificant whitespace.
-func validJSON(b []byte) (ok, hasSpace bool) {
-	s := newScanner(b)
-	if err := s.whole(s.value); err != nil {
-		return false, false
-	}
-	return true, s.ws
-}
-
 // memberFunc sees one member of an object: the raw key without quotes
 // (escapes left as they are) and the value's bytes.
 type memberFunc func(key, val []byte)

@@ -925,3 +925,14 @@ func TestParsePartsAgreesWithParseMessage(t *testing.T) {
 		}
 	}
 }
+
+// validJSON reports whether b is exactly one JSON value, surrounded by
+// optional whitespace, and whether it holds insignificant whitespace: the
+// scanner alone, as the tests compare it with encoding/json.
+func validJSON(b []byte) (ok, hasSpace bool) {
+	s := newScanner(b)
+	if err := s.whole(s.value); err != nil {
+		return false, false
+	}
+	return true, s.ws
+}

@@ -335,3 +335,22 @@ func trimParts(parts [][]byte) [][]byte {
 	}
 	return parts
 }
+
+// readMeta sets m.modern from params._meta when the message declares its
+// protocol version there.
+func (m *message) readMeta() {
+	if m.params == nil {
+		return
+	}
+	meta := field(m.params, "_meta")
+	if meta == nil {
+		return
+	}
+	if v, ok := stringValue(field(meta, metaProtocolVersion)); ok {
+		m.modern = v
+	}
+}
+
+// metaProtocolVersion is the _meta member that carries a request's protocol
+// version (2026-07-28 basic/index §Protocol Version).
+const metaProtocolVersion = "io.modelcontextprotocol/protocolVersion"

@@ -16,7 +16,6 @@ import (
 // request, on the reader goroutine.
 
 const (
-	metaProtocolVersion    = "io.modelcontextprotocol/protocolVersion"
 	metaClientCapabilities = "io.modelcontextprotocol/clientCapabilities"
 	metaClientInfo         = "io.modelcontextprotocol/clientInfo"
 	metaServerInfo         = "io.modelcontextprotocol/serverInfo"
@@ -28,21 +27,6 @@ const (
 	headerName             = "Mcp-Name"
 	headerParamPrefix      = "Mcp-Param-"
 )
-
-// readMeta sets m.modern from params._meta when the message declares its
-// protocol version there.
-func (m *message) readMeta() {
-	if m.params == nil {
-		return
-	}
-	meta := field(m.params, "_meta")
-	if meta == nil {
-		return
-	}
-	if v, ok := stringValue(field(meta, metaProtocolVersion)); ok {
-		m.modern = v
-	}
-}
 
 // annotate computes the HTTP headers a 2026-07-28 request needs.
 func (t *toolCatalog) annotate(m *message) {
