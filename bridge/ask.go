@@ -15,7 +15,7 @@ import (
 var errShuttingDown = errors.New("mcpbridge is shutting down")
 
 // answered hands an internal request's outcome to whoever waits for it.
-func (c *call) answered(m *message, err error) {
+func (c *call) answered(m *Message, err error) {
 	if c.onAnswer != nil {
 		c.onAnswer(m, err)
 	}
@@ -30,7 +30,7 @@ func ownID(kind string) []byte {
 }
 
 // newRequest builds a request message; params is raw JSON or nil.
-func newRequest(id []byte, method string, params []byte) *message {
+func newRequest(id []byte, method string, params []byte) *Message {
 	raw := make([]byte, 0, 64+len(method)+len(params))
 	raw = append(raw, `{"jsonrpc":"2.0","id":`...)
 	raw = append(raw, id...)
@@ -41,9 +41,9 @@ func newRequest(id []byte, method string, params []byte) *message {
 		raw = append(raw, params...)
 	}
 	raw = append(raw, '}')
-	m, err := parseMessage(raw)
+	m, err := Parse(raw)
 	if err != nil { // cannot happen for valid params
-		return &message{raw: raw, kind: kindRequest, id: id, method: method}
+		return &Message{Raw: raw, Kind: KindRequest, ID: id, Method: method}
 	}
 	return m
 }
@@ -62,10 +62,10 @@ func newNotification(method string, params []byte) []byte {
 
 // ask sends a request of the bridge's own straight to the server (past the
 // gates: the caller orders it) and waits for its answer.
-func (b *Bridge) ask(ctx context.Context, m *message) (*message, error) {
-	got := make(chan *message, 1)
+func (b *Bridge) ask(ctx context.Context, m *Message) (*Message, error) {
+	got := make(chan *Message, 1)
 	failed := make(chan error, 1)
-	c := &call{id: m.id, method: m.method, req: m, internal: true, onAnswer: func(ans *message, err error) {
+	c := &call{id: m.ID, method: m.Method, req: m, internal: true, onAnswer: func(ans *Message, err error) {
 		if err != nil {
 			failed <- err
 			return
@@ -86,7 +86,7 @@ func (b *Bridge) ask(ctx context.Context, m *message) (*message, error) {
 	case err := <-failed:
 		return nil, err
 	case <-ctx.Done():
-		if b.calls.take(m.id) != nil {
+		if b.calls.take(m.ID) != nil {
 			c.abort()
 		}
 		return nil, ctx.Err()
@@ -94,7 +94,7 @@ func (b *Bridge) ask(ctx context.Context, m *message) (*message, error) {
 }
 
 // tell sends a notification of the bridge's own straight to the server.
-func (b *Bridge) tell(ctx context.Context, m *message) error {
+func (b *Bridge) tell(ctx context.Context, m *Message) error {
 	b.sends.add()
 	defer b.sends.done()
 	return b.conn.roundTrip(ctx, m)
@@ -112,14 +112,14 @@ func (e *rpcFailure) Error() string {
 }
 
 // failure returns the error of an error answer, or nil for a result.
-func failure(ans *message) *rpcFailure {
-	ans = ans.flat()
-	if !ans.hasError || ans.errv == nil {
+func failure(ans *Message) *rpcFailure {
+	ans = ans.Flat()
+	if !ans.HasError || ans.ErrorValue == nil {
 		return nil
 	}
-	f := &rpcFailure{Data: field(ans.errv, "data")}
-	code := field(ans.errv, "code")
+	f := &rpcFailure{Data: Field(ans.ErrorValue, "data")}
+	code := Field(ans.ErrorValue, "code")
 	f.Code, _ = strconv.Atoi(string(code))
-	f.Message, _ = stringValue(field(ans.errv, "message"))
+	f.Message, _ = StringValue(Field(ans.ErrorValue, "message"))
 	return f
 }

@@ -18,21 +18,21 @@ func isBatch(line []byte) bool {
 func (b *Bridge) rejectBatch(line []byte) {
 	var answers [][]byte
 	n := 0
-	_ = elements(line, func(elem []byte) {
+	_ = Elements(line, func(elem []byte) {
 		n++
-		m, err := parseMessage(bytes.Clone(elem))
+		m, err := Parse(bytes.Clone(elem))
 		switch {
-		case err == nil && m.kind != kindRequest:
+		case err == nil && m.Kind != KindRequest:
 			// notifications and responses get no answer
 		case err == nil:
-			answers = append(answers, errorResponse(m.id, codeInvalidRequest, batchRefusal, nil))
+			answers = append(answers, ErrorResponse(m.ID, CodeInvalidRequest, batchRefusal, nil))
 		default:
-			answers = append(answers, errorResponse(nil, codeInvalidRequest, batchRefusal, nil))
+			answers = append(answers, ErrorResponse(nil, CodeInvalidRequest, batchRefusal, nil))
 		}
 	})
 	switch {
 	case n == 0:
-		b.reply(errorResponse(nil, codeInvalidRequest, "Invalid Request: empty batch", nil))
+		b.reply(ErrorResponse(nil, CodeInvalidRequest, "Invalid Request: empty batch", nil))
 	case len(answers) > 0:
 		b.reply(joinArray(answers))
 	}

@@ -30,19 +30,19 @@ func benchServerEra(size int, sse, modern bool) *httptest.Server {
 			w.WriteHeader(http.StatusMethodNotAllowed)
 			return
 		}
-		msg, _ := parseMessage(mustRead(r.Body))
-		if msg == nil || msg.kind != kindRequest {
+		msg, _ := Parse(mustRead(r.Body))
+		if msg == nil || msg.Kind != KindRequest {
 			w.WriteHeader(http.StatusAccepted)
 			return
 		}
 		result := fmt.Sprintf(`{"content":[{"type":"text","text":%q}]}`, payload)
 		switch {
-		case modern && msg.method == "server/discover":
+		case modern && msg.Method == "server/discover":
 			result = `{"resultType":"complete","supportedVersions":["2026-07-28"],"capabilities":{"tools":{}}}`
 		case modern:
 			result = `{"resultType":"complete",` + result[1:]
 		}
-		body := fmt.Sprintf(`{"jsonrpc":"2.0","id":%s,"result":%s}`, msg.id, result)
+		body := fmt.Sprintf(`{"jsonrpc":"2.0","id":%s,"result":%s}`, msg.ID, result)
 		if sse {
 			w.Header().Set("Content-Type", "text/event-stream")
 			fmt.Fprintf(w, "event: message\ndata: %s\n\n", body)
@@ -113,14 +113,14 @@ func TestPiecedAnswerKeepsBoundarySpaces(t *testing.T) {
 	if err != nil || len(parts) < 2 {
 		t.Fatalf("readPieces: %d parts, %v", len(parts), err)
 	}
-	m, err := parseParts(trimParts(parts))
+	m, err := ParseParts(TrimParts(parts))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := string(m.bytes()), strings.TrimSpace(body); got != want {
+	if got, want := string(m.Bytes()), strings.TrimSpace(body); got != want {
 		t.Fatalf("message changed: got %d bytes, want %d", len(got), len(want))
 	}
-	if m.parts == nil {
+	if m.Parts == nil {
 		t.Fatal("a multi-chunk answer should stay in pieces")
 	}
 }

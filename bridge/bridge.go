@@ -88,7 +88,7 @@ func (b *Bridge) readLoop(lines *lineReader, done chan<- error) {
 		case errors.As(err, &long):
 			hold.release()
 			b.log.Warn("the client sent a line too long to hold; answered with an error", "limit_mib", MaxLineBytes>>20)
-			b.reply(errorResponse(long.id, codeInvalidRequest, "mcpbridge: message dropped: "+err.Error(), nil))
+			b.reply(ErrorResponse(long.id, CodeInvalidRequest, "mcpbridge: message dropped: "+err.Error(), nil))
 			continue
 		case errors.Is(err, io.EOF):
 			hold.release()
@@ -121,7 +121,7 @@ func (b *Bridge) handleLine(line []byte) (job func()) {
 	if len(bytes.TrimSpace(line)) == 0 {
 		return nil // blank lines carry no message
 	}
-	m, err := parseMessage(line)
+	m, err := Parse(line)
 	if err != nil {
 		b.reject(line, err)
 		return nil
@@ -134,18 +134,18 @@ func (b *Bridge) handleLine(line []byte) (job func()) {
 
 // route sends a client message on its way: to the translator when the
 // client and the server speak different protocol eras, else to the server.
-func (b *Bridge) route(m *message) (job func()) {
+func (b *Bridge) route(m *Message) (job func()) {
 	xl := b.eras.translator()
 	if xl != nil {
 		if job, handled := xl.fromClient(m); handled {
 			return b.counted(job)
 		}
 	}
-	switch m.kind {
-	case kindRequest:
+	switch m.Kind {
+	case KindRequest:
 		return b.request(m, xl)
-	case kindNotification:
-		m.readMeta()
+	case KindNotification:
+		m.ReadMeta()
 		if xl != nil {
 			m = xl.outgoing(m)
 		}
@@ -157,23 +157,23 @@ func (b *Bridge) route(m *message) (job func()) {
 
 // reject answers a line that is not a JSON-RPC message.
 func (b *Bridge) reject(line []byte, err error) {
-	var inv *invalidMessage
+	var inv *InvalidMessage
 	switch {
 	case errors.As(err, &inv) && isBatch(line):
 		b.rejectBatch(line)
 	case errors.As(err, &inv):
-		b.log.Warn("invalid message from the client", "reason", inv.reason)
-		b.reply(errorResponse(inv.id, codeInvalidRequest, "Invalid Request: "+inv.reason, nil))
+		b.log.Warn("invalid message from the client", "reason", inv.Reason)
+		b.reply(ErrorResponse(inv.ID, CodeInvalidRequest, "Invalid Request: "+inv.Reason, nil))
 	default:
 		b.log.Warn("the client sent a line that is not JSON", "error", err)
-		b.reply(errorResponse(nil, codeParseError, "Parse error: "+err.Error(), nil))
+		b.reply(ErrorResponse(nil, CodeParseError, "Parse error: "+err.Error(), nil))
 	}
 }
 
 // request forwards a client request, unless the tool filter refuses it.
-func (b *Bridge) request(m *message, xl translator) (job func()) {
+func (b *Bridge) request(m *Message, xl translator) (job func()) {
 	if err := b.tools.check(b.cfg.Tools, m); err != nil {
-		b.reply(errorResponse(m.id, codeInternalError, err.Error(), nil))
+		b.reply(ErrorResponse(m.ID, CodeInternalError, err.Error(), nil))
 		return nil
 	}
 	if xl != nil {
@@ -181,9 +181,9 @@ func (b *Bridge) request(m *message, xl translator) (job func()) {
 	} else {
 		b.tools.annotate(m)
 	}
-	c := &call{id: m.id, method: m.method, req: m}
+	c := &call{id: m.ID, method: m.Method, req: m}
 	if !b.calls.add(c) {
-		b.reply(errorResponse(m.id, codeInvalidRequest, "Invalid Request: a request with this id is still in flight", nil))
+		b.reply(ErrorResponse(m.ID, CodeInvalidRequest, "Invalid Request: a request with this id is still in flight", nil))
 		return nil
 	}
 	return b.dispatch(m)
@@ -191,12 +191,12 @@ func (b *Bridge) request(m *message, xl translator) (job func()) {
 
 // notification forwards a client notification; a cancellation also aborts
 // the cancelled request's exchange once the server has been told.
-func (b *Bridge) notification(m *message) (job func()) {
-	if m.method == "notifications/cancelled" {
-		if id := field(m.params, "requestId"); id != nil {
+func (b *Bridge) notification(m *Message) (job func()) {
+	if m.Method == "notifications/cancelled" {
+		if id := Field(m.Params, "requestId"); id != nil {
 			if c := b.calls.takeClient(id); c != nil {
 				if c.wire != nil { // the server knows the request by another id
-					m = withParams(m, [][2][]byte{{[]byte("requestId"), c.wire}})
+					m = WithParams(m, [][2][]byte{{[]byte("requestId"), c.wire}})
 				}
 				return b.dispatchThen(m, c.abort)
 			}
@@ -220,14 +220,14 @@ func (b *Bridge) counted(job func()) func() {
 
 // dispatch prepares the sending of m, or holds it behind a pending
 // initialize (and returns nil).
-func (b *Bridge) dispatch(m *message) (job func()) { return b.dispatchThen(m, nil) }
+func (b *Bridge) dispatch(m *Message) (job func()) { return b.dispatchThen(m, nil) }
 
 // dispatchThen is dispatch with a function to run once m has been sent.
-func (b *Bridge) dispatchThen(m *message, after func()) (job func()) {
+func (b *Bridge) dispatchThen(m *Message, after func()) (job func()) {
 	if b.gate.hold(m, after) {
 		return nil
 	}
-	if m.kind == kindRequest && m.method == "initialize" && m.modern == "" {
+	if m.Kind == KindRequest && m.Method == "initialize" && m.Modern == "" {
 		b.gate.close()
 		return b.sendJob(m, b.releaseGate)
 	}
@@ -243,7 +243,7 @@ func (b *Bridge) releaseGate() {
 		if !ok {
 			return
 		}
-		if h.m.kind == kindRequest && h.m.method != "initialize" {
+		if h.m.Kind == KindRequest && h.m.Method != "initialize" {
 			go b.sendJob(h.m, h.after)()
 			continue
 		}
@@ -259,7 +259,7 @@ func (b *Bridge) releaseGate() {
 // sendJob takes m's place in the order of messages now and returns the
 // work of sending it and then running after, for the caller to run (on a
 // goroutine of its own, as nothing may wait for it).
-func (b *Bridge) sendJob(m *message, after func()) func() {
+func (b *Bridge) sendJob(m *Message, after func()) func() {
 	b.sends.add()
 	wait, lift := b.order.enter(m)
 	return func() {
@@ -274,7 +274,7 @@ func (b *Bridge) sendJob(m *message, after func()) func() {
 
 // send hands one message to the server and, for a request, makes sure the
 // client hears exactly one answer.
-func (b *Bridge) send(m *message, after <-chan struct{}) {
+func (b *Bridge) send(m *Message, after <-chan struct{}) {
 	if after != nil {
 		select { // the notification before m goes first
 		case <-after:
@@ -282,8 +282,8 @@ func (b *Bridge) send(m *message, after <-chan struct{}) {
 		}
 	}
 	ctx := b.ctx
-	if m.kind == kindRequest {
-		c := b.calls.peek(m.id)
+	if m.Kind == KindRequest {
+		c := b.calls.peek(m.ID)
 		if c == nil {
 			return // cancelled before it left
 		}
@@ -293,20 +293,20 @@ func (b *Bridge) send(m *message, after <-chan struct{}) {
 		c.setCancel(cancel)
 	}
 	err := b.conn.roundTrip(ctx, m)
-	if m.kind == kindRequest {
+	if m.Kind == KindRequest {
 		m, err = b.reissue(ctx, m, err)
 		b.settle(m, err)
 	} else if err != nil {
-		b.log.Warn("could not deliver a message to the server", "method", m.method, "error", err)
+		b.log.Warn("could not deliver a message to the server", "method", m.Method, "error", err)
 	}
 }
 
 // settle answers a request that the server left unanswered.
-func (b *Bridge) settle(m *message, err error) {
+func (b *Bridge) settle(m *Message, err error) {
 	if err == nil {
 		err = errors.New("the server ended its answer stream without answering this request")
 	}
-	c := b.calls.take(m.id)
+	c := b.calls.take(m.ID)
 	if c == nil {
 		return // answered, or cancelled by the client
 	}
@@ -314,13 +314,13 @@ func (b *Bridge) settle(m *message, err error) {
 		c.answered(nil, err)
 		return
 	}
-	b.log.Warn("request failed", "method", m.method, "error", err)
-	b.reply(errorFor(c.id, err))
+	b.log.Warn("request failed", "method", m.Method, "error", err)
+	b.reply(ErrorFor(c.id, err))
 }
 
 // deliver passes one message from the server to the client. An answer goes
 // out only when its request is still waiting; anything else is dropped.
-func (b *Bridge) deliver(m *message) {
+func (b *Bridge) deliver(m *Message) {
 	if xl := b.eras.translator(); xl != nil && xl.fromServer(m) {
 		return
 	}
@@ -328,19 +328,19 @@ func (b *Bridge) deliver(m *message) {
 }
 
 // toClient is deliver past the translator: for a message it has shaped.
-func (b *Bridge) toClient(m *message) {
-	if m.kind != kindResponse {
+func (b *Bridge) toClient(m *Message) {
+	if m.Kind != KindResponse {
 		b.replyMsg(m)
 		return
 	}
-	c := b.calls.take(m.id)
+	c := b.calls.take(m.ID)
 	switch {
 	case c == nil:
-		b.log.Warn("dropped an answer whose id matches no request in flight", "id", snippet(m.id))
+		b.log.Warn("dropped an answer whose id matches no request in flight", "id", snippet(m.ID))
 	case c.internal:
 		c.answered(m, nil)
 	default:
-		b.replyMsg(b.tools.shape(b.cfg.Tools, c, m).withID(c.id))
+		b.replyMsg(b.tools.shape(b.cfg.Tools, c, m).WithID(c.id))
 	}
 }
 
@@ -352,12 +352,12 @@ func (b *Bridge) reply(msg []byte) { b.replyParts(msg) }
 
 // replyMsg writes a server message to stdout, from its pieces if it came in
 // pieces.
-func (b *Bridge) replyMsg(m *message) {
-	if m.parts != nil {
-		b.replyParts(m.parts...)
+func (b *Bridge) replyMsg(m *Message) {
+	if m.Parts != nil {
+		b.replyParts(m.Parts...)
 		return
 	}
-	b.replyParts(m.raw)
+	b.replyParts(m.Raw)
 }
 
 func (b *Bridge) replyParts(parts ...[]byte) {
@@ -391,7 +391,7 @@ func (b *Bridge) shutdown() {
 		if c.internal {
 			c.answered(nil, errShuttingDown)
 		} else {
-			b.reply(errorResponse(c.id, codeServerError, "mcpbridge: shutting down before the server answered", nil))
+			b.reply(ErrorResponse(c.id, CodeServerError, "mcpbridge: shutting down before the server answered", nil))
 		}
 	}
 	select {

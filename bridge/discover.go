@@ -48,8 +48,8 @@ func (d *discovery) notModern() error {
 
 // discover probes the server. It errs only when the server could not be
 // asked (unreachable, credentials refused); every answer is a verdict.
-func (b *Bridge) discover(ctx context.Context, first *message) (*discovery, error) {
-	m := newRequest(ownID("discover"), "server/discover", wrapObject(member([]byte("_meta"), wrapObject(probeMeta(first, b.cfg.Version)))))
+func (b *Bridge) discover(ctx context.Context, first *Message) (*discovery, error) {
+	m := newRequest(ownID("discover"), "server/discover", WrapObject(Member([]byte("_meta"), WrapObject(probeMeta(first, b.cfg.Version)))))
 	b.tools.annotate(m)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -68,11 +68,11 @@ func (b *Bridge) discover(ctx context.Context, first *message) (*discovery, erro
 	if f := failure(ans); f != nil {
 		return refusedDiscovery(f), nil
 	}
-	res := ans.flat().result
-	d := &discovery{capabilities: field(res, "capabilities"), instructions: field(res, "instructions")}
-	d.versions = stringList(field(res, "supportedVersions"))
-	if meta := field(res, "_meta"); meta != nil {
-		d.serverInfo = field(meta, metaServerInfo)
+	res := ans.Flat().Result
+	d := &discovery{capabilities: Field(res, "capabilities"), instructions: Field(res, "instructions")}
+	d.versions = stringList(Field(res, "supportedVersions"))
+	if meta := Field(res, "_meta"); meta != nil {
+		d.serverInfo = Field(meta, metaServerInfo)
 	}
 	return d, nil
 }
@@ -118,7 +118,7 @@ func (b *Bridge) probeWatch(ctx context.Context, cancel context.CancelCauseFunc)
 func refusedDiscovery(f *rpcFailure) *discovery {
 	switch f.Code {
 	case codeUnsupportedVersion:
-		return &discovery{versions: stringList(field(f.Data, "supported"))}
+		return &discovery{versions: stringList(Field(f.Data, "supported"))}
 	case codeHeaderMismatch, codeMissingClientCapability:
 		// A modern error about the request itself: the server speaks the
 		// version asked for (basic/versioning §Backward Compatibility).
@@ -129,36 +129,36 @@ func refusedDiscovery(f *rpcFailure) *discovery {
 
 // probeMeta is the _meta of the probe: the client's own, taken from its
 // first message (a modern request's _meta, or a legacy initialize).
-func probeMeta(first *message, version string) []byte {
+func probeMeta(first *Message, version string) []byte {
 	caps, info := []byte("{}"), ownInfo(version)
-	if first.kind == kindRequest && first.method == "initialize" {
-		if c := field(first.params, "capabilities"); c != nil {
+	if first.Kind == KindRequest && first.Method == "initialize" {
+		if c := Field(first.Params, "capabilities"); c != nil {
 			caps = c
 		}
-		if i := field(first.params, "clientInfo"); i != nil {
+		if i := Field(first.Params, "clientInfo"); i != nil {
 			info = i
 		}
 	}
-	if meta := field(first.params, "_meta"); meta != nil {
-		if c := field(meta, metaClientCapabilities); c != nil {
+	if meta := Field(first.Params, "_meta"); meta != nil {
+		if c := Field(meta, metaClientCapabilities); c != nil {
 			caps = c
 		}
-		if i := field(meta, metaClientInfo); i != nil {
+		if i := Field(meta, metaClientInfo); i != nil {
 			info = i
 		}
 	}
 	return joinMembers(
-		member([]byte(metaProtocolVersion), []byte(`"`+modernVersion+`"`)),
-		member([]byte(metaClientCapabilities), caps),
-		member([]byte(metaClientInfo), info),
+		Member([]byte(MetaProtocolVersion), []byte(`"`+modernVersion+`"`)),
+		Member([]byte(metaClientCapabilities), caps),
+		Member([]byte(metaClientInfo), info),
 	)
 }
 
 // stringList decodes a JSON array of strings; other elements are skipped.
 func stringList(arr []byte) []string {
 	var out []string
-	_ = elements(arr, func(e []byte) {
-		if s, ok := stringValue(e); ok {
+	_ = Elements(arr, func(e []byte) {
+		if s, ok := StringValue(e); ok {
 			out = append(out, s)
 		}
 	})

@@ -49,20 +49,20 @@ type clientListen struct {
 
 // newDowngrade runs the handshake for the client whose first message is
 // first.
-func newDowngrade(b *Bridge, first *message) (*downgrade, error) {
+func newDowngrade(b *Bridge, first *Message) (*downgrade, error) {
 	d := &downgrade{b: b, listens: map[string]*clientListen{}, subs: map[string]int{}, parked: newParkedCalls(b)}
-	meta := field(first.params, "_meta")
-	caps, info := field(meta, metaClientCapabilities), field(meta, metaClientInfo)
+	meta := Field(first.Params, "_meta")
+	caps, info := Field(meta, metaClientCapabilities), Field(meta, metaClientInfo)
 	if caps == nil {
 		caps = []byte("{}")
 	}
 	if info == nil {
 		info = ownInfo(d.b.cfg.Version)
 	}
-	params := wrapObject(joinMembers(
-		member([]byte("protocolVersion"), []byte(strconv.Quote(legacyVersions[0]))),
-		member([]byte("capabilities"), caps),
-		member([]byte("clientInfo"), info),
+	params := WrapObject(joinMembers(
+		Member([]byte("protocolVersion"), []byte(strconv.Quote(legacyVersions[0]))),
+		Member([]byte("capabilities"), caps),
+		Member([]byte("clientInfo"), info),
 	))
 	ans, err := b.ask(b.ctx, newRequest(ownID("initialize"), "initialize", params))
 	if err != nil {
@@ -71,28 +71,28 @@ func newDowngrade(b *Bridge, first *message) (*downgrade, error) {
 	if f := failure(ans); f != nil {
 		return nil, fmt.Errorf("the server refused the initialize sent on the client's behalf: %w", f)
 	}
-	res := ans.flat().result
-	d.capabilities, d.serverInfo, d.instructions = field(res, "capabilities"), field(res, "serverInfo"), field(res, "instructions")
-	d.subscribe = string(field(field(d.capabilities, "resources"), "subscribe")) == "true"
-	if err := b.tell(b.ctx, &message{raw: newNotification("notifications/initialized", nil), kind: kindNotification, method: "notifications/initialized"}); err != nil {
+	res := ans.Flat().Result
+	d.capabilities, d.serverInfo, d.instructions = Field(res, "capabilities"), Field(res, "serverInfo"), Field(res, "instructions")
+	d.subscribe = string(Field(Field(d.capabilities, "resources"), "subscribe")) == "true"
+	if err := b.tell(b.ctx, &Message{Raw: newNotification("notifications/initialized", nil), Kind: KindNotification, Method: "notifications/initialized"}); err != nil {
 		return nil, fmt.Errorf("notifications/initialized: %w", err)
 	}
 	return d, nil
 }
 
-func (d *downgrade) fromClient(m *message) (func(), bool) {
+func (d *downgrade) fromClient(m *Message) (func(), bool) {
 	switch {
-	case m.kind == kindNotification && m.method == "notifications/cancelled":
-		return nil, d.endListen(field(m.params, "requestId"))
-	case m.kind != kindRequest:
+	case m.Kind == KindNotification && m.Method == "notifications/cancelled":
+		return nil, d.endListen(Field(m.Params, "requestId"))
+	case m.Kind != KindRequest:
 		return nil, false
 	}
 	if d.parked.retry(m) {
 		return nil, true
 	}
-	switch m.method {
+	switch m.Method {
 	case "server/discover":
-		d.b.reply(resultResponse(m.id, d.discoverResult()))
+		d.b.reply(resultResponse(m.ID, d.discoverResult()))
 		return nil, true
 	case "subscriptions/listen":
 		return func() { d.listen(m) }, true
@@ -115,25 +115,25 @@ func (d *downgrade) discoverResult() []byte {
 		caps = []byte("{}")
 	}
 	ms := [][]byte{
-		member([]byte("resultType"), []byte(`"complete"`)),
-		member([]byte("supportedVersions"), []byte(`["`+modernVersion+`"]`)),
-		member([]byte("capabilities"), caps),
+		Member([]byte("resultType"), []byte(`"complete"`)),
+		Member([]byte("supportedVersions"), []byte(`["`+modernVersion+`"]`)),
+		Member([]byte("capabilities"), caps),
 	}
 	if info != nil {
-		ms = append(ms, member([]byte("_meta"), wrapObject(member([]byte(metaServerInfo), info))))
+		ms = append(ms, Member([]byte("_meta"), WrapObject(Member([]byte(metaServerInfo), info))))
 	}
 	if d.instructions != nil {
-		ms = append(ms, member([]byte("instructions"), d.instructions))
+		ms = append(ms, Member([]byte("instructions"), d.instructions))
 	}
-	ms = append(ms, member([]byte("ttlMs"), []byte("0")), member([]byte("cacheScope"), []byte(`"private"`)))
-	return wrapObject(joinMembers(ms...))
+	ms = append(ms, Member([]byte("ttlMs"), []byte("0")), Member([]byte("cacheScope"), []byte(`"private"`)))
+	return WrapObject(joinMembers(ms...))
 }
 
 // levelFor returns what a request with a _meta log level waits for before
 // it goes: the logging/setLevel that gives the session that level, sent
 // once however many requests ask for it; nil when the session has it.
-func (d *downgrade) levelFor(m *message) func() {
-	level, ok := stringValue(field(field(m.params, "_meta"), metaLogLevel))
+func (d *downgrade) levelFor(m *Message) func() {
+	level, ok := StringValue(Field(Field(m.Params, "_meta"), metaLogLevel))
 	if !ok {
 		return nil
 	}
@@ -157,7 +157,7 @@ func (d *downgrade) levelFor(m *message) func() {
 }
 
 func (d *downgrade) setLevel(level string) {
-	params := wrapObject(member([]byte("level"), []byte(strconv.Quote(level))))
+	params := WrapObject(Member([]byte("level"), []byte(strconv.Quote(level))))
 	ans, err := d.b.ask(d.b.ctx, newRequest(ownID("setlevel"), "logging/setLevel", params))
 	if err == nil {
 		if f := failure(ans); f != nil {
@@ -173,22 +173,22 @@ func (d *downgrade) setLevel(level string) {
 // 2026-07-28 _meta members (legacy servers may refuse a request that names
 // a protocol version there, as the Go SDK's does) and headers, and with no
 // way around the initialize gate.
-func (d *downgrade) outgoing(m *message) *message {
-	re := withoutMeta(m, "io.modelcontextprotocol/")
-	re.modern, re.header = "", nil
+func (d *downgrade) outgoing(m *Message) *Message {
+	re := WithoutMeta(m, "io.modelcontextprotocol/")
+	re.Modern, re.Header = "", nil
 	return re
 }
 
-func (d *downgrade) fromServer(m *message) bool {
-	switch m.kind {
-	case kindRequest:
+func (d *downgrade) fromServer(m *Message) bool {
+	switch m.Kind {
+	case KindRequest:
 		if !d.parked.serverRequest(m) {
 			d.refuseRequest(m)
 		}
 		return true
-	case kindNotification:
+	case KindNotification:
 		return d.notification(m)
-	case kindResponse:
+	case KindResponse:
 		return d.result(m)
 	}
 	return false
@@ -209,26 +209,26 @@ func cacheable(method string) bool {
 // that omit the field as complete", but strict ones refuse them), and
 // ttlMs 0 with cacheScope private where the result is cacheable: fresh
 // each time, and never shared.
-func (d *downgrade) result(m *message) bool {
-	c := d.b.calls.peek(m.id)
-	if c == nil || c.internal || !m.hasResult {
+func (d *downgrade) result(m *Message) bool {
+	c := d.b.calls.peek(m.ID)
+	if c == nil || c.internal || !m.HasResult {
 		return false
 	}
-	f := m.flat()
-	if f.result == nil || len(f.result) < 2 || f.result[0] != '{' {
+	f := m.Flat()
+	if f.Result == nil || len(f.Result) < 2 || f.Result[0] != '{' {
 		return false
 	}
 	var add [][]byte
-	if field(f.result, "resultType") == nil {
-		add = append(add, member([]byte("resultType"), []byte(`"complete"`)))
+	if Field(f.Result, "resultType") == nil {
+		add = append(add, Member([]byte("resultType"), []byte(`"complete"`)))
 	}
-	if cacheable(c.method) && field(f.result, "ttlMs") == nil {
-		add = append(add, member([]byte("ttlMs"), []byte("0")), member([]byte("cacheScope"), []byte(`"private"`)))
+	if cacheable(c.method) && Field(f.Result, "ttlMs") == nil {
+		add = append(add, Member([]byte("ttlMs"), []byte("0")), Member([]byte("cacheScope"), []byte(`"private"`)))
 	}
 	if len(add) == 0 {
 		return false
 	}
-	re, err := parseMessage(insertMember(f.raw, f.result, joinMembers(add...)))
+	re, err := Parse(InsertMember(f.Raw, f.Result, joinMembers(add...)))
 	if err != nil {
 		return false
 	}
@@ -237,11 +237,11 @@ func (d *downgrade) result(m *message) bool {
 }
 
 // refuseRequest answers a server-to-client request the client cannot get.
-func (d *downgrade) refuseRequest(m *message) {
-	d.b.log.Warn("the server sent a request a 2026-07-28 client cannot receive", "method", m.method)
-	msg := "mcpbridge: the client speaks MCP " + modernVersion + ", where a server asks for " + m.method +
+func (d *downgrade) refuseRequest(m *Message) {
+	d.b.log.Warn("the server sent a request a 2026-07-28 client cannot receive", "method", m.Method)
+	msg := "mcpbridge: the client speaks MCP " + modernVersion + ", where a server asks for " + m.Method +
 		" inside a multi round-trip result; the bridge cannot pass this request on"
-	ans, err := parseMessage(errorResponse(m.id, codeMethodNotFound, msg, nil))
+	ans, err := Parse(ErrorResponse(m.ID, CodeMethodNotFound, msg, nil))
 	if err != nil {
 		return
 	}
@@ -257,11 +257,11 @@ var changeKinds = map[string]string{
 
 // notification routes the session's change notifications to the listens
 // that opted into them; request-scoped ones (progress, message) pass.
-func (d *downgrade) notification(m *message) bool {
-	kind, isChange := changeKinds[m.method]
+func (d *downgrade) notification(m *Message) bool {
+	kind, isChange := changeKinds[m.Method]
 	var uri string
-	if m.method == "notifications/resources/updated" {
-		uri, _ = stringValue(field(m.params, "uri"))
+	if m.Method == "notifications/resources/updated" {
+		uri, _ = StringValue(Field(m.Params, "uri"))
 		isChange, kind = true, ""
 	}
 	if !isChange {
@@ -276,7 +276,7 @@ func (d *downgrade) notification(m *message) bool {
 	}
 	d.mu.Unlock()
 	for _, id := range ids {
-		tagged := withMeta(m.flat(), [][2][]byte{{[]byte(metaSubscriptionID), id}})
+		tagged := WithMeta(m.Flat(), [][2][]byte{{[]byte(metaSubscriptionID), id}})
 		d.b.replyMsg(tagged)
 	}
 	return true
@@ -285,21 +285,21 @@ func (d *downgrade) notification(m *message) bool {
 // listen opens a client subscription: the resources it names are
 // subscribed to in the session, and the acknowledgment lists what the
 // server can honour.
-func (d *downgrade) listen(m *message) {
-	filter := field(m.params, "notifications")
-	l := &clientListen{id: m.id, kinds: map[string]bool{}, uris: map[string]bool{}}
+func (d *downgrade) listen(m *Message) {
+	filter := Field(m.Params, "notifications")
+	l := &clientListen{id: m.ID, kinds: map[string]bool{}, uris: map[string]bool{}}
 	var honoured [][]byte
 	for _, k := range []struct{ capability, filter string }{
 		{"tools", "toolsListChanged"}, {"prompts", "promptsListChanged"}, {"resources", "resourcesListChanged"},
 	} {
-		if string(field(filter, k.filter)) == "true" && string(field(field(d.capabilities, k.capability), "listChanged")) == "true" {
+		if string(Field(filter, k.filter)) == "true" && string(Field(Field(d.capabilities, k.capability), "listChanged")) == "true" {
 			l.kinds[k.filter] = true
-			honoured = append(honoured, member([]byte(k.filter), []byte("true")))
+			honoured = append(honoured, Member([]byte(k.filter), []byte("true")))
 		}
 	}
 	var uris [][]byte
 	if d.subscribe {
-		for _, u := range stringList(field(filter, "resourceSubscriptions")) {
+		for _, u := range stringList(Field(filter, "resourceSubscriptions")) {
 			if err := d.subscribeTo(u); err != nil {
 				d.b.log.Warn("the server refused a resource subscription", "error", err)
 				continue
@@ -309,19 +309,19 @@ func (d *downgrade) listen(m *message) {
 		}
 	}
 	if uris != nil {
-		honoured = append(honoured, member([]byte("resourceSubscriptions"), joinArray(uris)))
+		honoured = append(honoured, Member([]byte("resourceSubscriptions"), joinArray(uris)))
 	}
 	d.mu.Lock()
-	if _, dup := d.listens[idKey(m.id)]; dup {
+	if _, dup := d.listens[IDKey(m.ID)]; dup {
 		d.mu.Unlock()
-		d.b.reply(errorResponse(m.id, codeInvalidRequest, "Invalid Request: a subscription with this id is open", nil))
+		d.b.reply(ErrorResponse(m.ID, CodeInvalidRequest, "Invalid Request: a subscription with this id is open", nil))
 		return
 	}
-	d.listens[idKey(m.id)] = l
+	d.listens[IDKey(m.ID)] = l
 	d.mu.Unlock()
-	params := wrapObject(joinMembers(
-		member([]byte("_meta"), wrapObject(member([]byte(metaSubscriptionID), m.id))),
-		member([]byte("notifications"), wrapObject(joinMembers(honoured...))),
+	params := WrapObject(joinMembers(
+		Member([]byte("_meta"), WrapObject(Member([]byte(metaSubscriptionID), m.ID))),
+		Member([]byte("notifications"), WrapObject(joinMembers(honoured...))),
 	))
 	d.b.reply(newNotification("notifications/subscriptions/acknowledged", params))
 }
@@ -335,9 +335,9 @@ func (d *downgrade) shutdown() {
 	d.listens = map[string]*clientListen{}
 	d.mu.Unlock()
 	for _, l := range listens {
-		res := wrapObject(joinMembers(
-			member([]byte("resultType"), []byte(`"complete"`)),
-			member([]byte("_meta"), wrapObject(member([]byte(metaSubscriptionID), l.id))),
+		res := WrapObject(joinMembers(
+			Member([]byte("resultType"), []byte(`"complete"`)),
+			Member([]byte("_meta"), WrapObject(Member([]byte(metaSubscriptionID), l.id))),
 		))
 		d.b.reply(resultResponse(l.id, res))
 	}
@@ -359,8 +359,8 @@ func (d *downgrade) subscribeTo(uri string) error {
 // endListen closes the client's subscription id (its cancellation).
 func (d *downgrade) endListen(id []byte) bool {
 	d.mu.Lock()
-	l := d.listens[idKey(id)]
-	delete(d.listens, idKey(id))
+	l := d.listens[IDKey(id)]
+	delete(d.listens, IDKey(id))
 	var drop []string
 	if l != nil {
 		for u := range l.uris {
@@ -385,7 +385,7 @@ func (d *downgrade) endListen(id []byte) bool {
 }
 
 func (d *downgrade) resourceRequest(method, uri string) error {
-	params := wrapObject(member([]byte("uri"), []byte(strconv.Quote(uri))))
+	params := WrapObject(Member([]byte("uri"), []byte(strconv.Quote(uri))))
 	ctx, cancel := context.WithTimeout(d.b.ctx, d.b.cfg.AckTimeout)
 	defer cancel()
 	ans, err := d.b.ask(ctx, newRequest(ownID("subscribe"), method, params))

@@ -53,12 +53,12 @@ type translator interface {
 	// fromClient handles a client message the server's era has no
 	// counterpart for (or answers it locally); handled is false when the
 	// message goes on to the server as usual.
-	fromClient(m *message) (job func(), handled bool)
+	fromClient(m *Message) (job func(), handled bool)
 	// outgoing rewrites a client message on its way to the server.
-	outgoing(m *message) *message
+	outgoing(m *Message) *Message
 	// fromServer consumes a server message the client's era has no
 	// counterpart for; handled is false when it goes on to the client.
-	fromServer(m *message) (handled bool)
+	fromServer(m *Message) (handled bool)
 	// shutdown answers the client requests only the translator holds: the
 	// client can answer nothing more once its stdin has ended.
 	shutdown()
@@ -72,7 +72,7 @@ type eraSwitch struct {
 
 	mu       sync.Mutex
 	deciding bool
-	queue    []*message // held messages, the first one included
+	queue    []*Message // held messages, the first one included
 	busy     counter    // 1 while deciding: shutdown waits for it
 	xl       translator // nil: the eras match, messages pass as they are
 	server   string     // "legacy" or "modern", once known
@@ -81,7 +81,7 @@ type eraSwitch struct {
 // hold queues m while the eras are being decided. The first message starts
 // the decision: hold returns the job that decides and then releases the
 // queue.
-func (e *eraSwitch) hold(b *Bridge, m *message) (job func(), held bool) {
+func (e *eraSwitch) hold(b *Bridge, m *Message) (job func(), held bool) {
 	if e.settled.Load() {
 		return nil, false
 	}
@@ -101,7 +101,7 @@ func (e *eraSwitch) hold(b *Bridge, m *message) (job func(), held bool) {
 
 // next returns the next held message, or marks the eras settled and
 // returns nil once the queue is empty.
-func (e *eraSwitch) next() *message {
+func (e *eraSwitch) next() *Message {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if len(e.queue) == 0 {
@@ -137,9 +137,9 @@ func (e *eraSwitch) translator() translator {
 
 // decideEras learns both eras from the client's first message and the
 // server, picks the translator, and then routes the held messages.
-func (b *Bridge) decideEras(first *message) {
-	first.readMeta()
-	clientModern := first.modern != ""
+func (b *Bridge) decideEras(first *Message) {
+	first.ReadMeta()
+	clientModern := first.Modern != ""
 	server, d, err := b.serverEra(first)
 	if err != nil {
 		b.log.Warn("could not learn which protocol era the server speaks", "error", err)
@@ -192,11 +192,11 @@ func (b *Bridge) abandonHeld(err error) {
 	e.deciding = false
 	e.mu.Unlock()
 	for _, m := range held {
-		switch m.kind {
-		case kindRequest:
-			b.reply(errorFor(m.id, err))
-		case kindNotification:
-			b.log.Warn("dropped a notification", "method", m.method, "reason", err)
+		switch m.Kind {
+		case KindRequest:
+			b.reply(ErrorFor(m.ID, err))
+		case KindNotification:
+			b.log.Warn("dropped a notification", "method", m.Method, "reason", err)
 		}
 	}
 	if wasDeciding {
@@ -207,7 +207,7 @@ func (b *Bridge) abandonHeld(err error) {
 // serverEra returns the server's era: implied by the HTTP+SSE transport
 // (which only legacy versions have), or probed; --protocol modern insists
 // on a modern server.
-func (b *Bridge) serverEra(first *message) (string, *discovery, error) {
+func (b *Bridge) serverEra(first *Message) (string, *discovery, error) {
 	mode := b.cfg.Protocol
 	if b.cfg.Transport == SSEOnly || b.cfg.Transport == SSEFirst {
 		return "legacy", nil, nil

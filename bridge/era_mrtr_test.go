@@ -118,7 +118,7 @@ func TestEraMRTRTwoInputs(t *testing.T) {
 	if got := string(p.InputResponses["ask"]); !strings.Contains(got, `"name":"Ada"`) {
 		t.Errorf("inputResponses.ask = %s, want the elicitation answer", got)
 	}
-	if p.Name != "needs-input" || serverMeta(t, retry)[metaProtocolVersion] == nil || retry.Header.Get("Mcp-Name") != "needs-input" {
+	if p.Name != "needs-input" || serverMeta(t, retry)[MetaProtocolVersion] == nil || retry.Header.Get("Mcp-Name") != "needs-input" {
 		t.Errorf("the retry lost the original request's params, _meta or headers: %s", retry.Body)
 	}
 }

@@ -44,7 +44,7 @@ func wantUpgrade(t *testing.T, srv *faultServer, h *faultHost) {
 	r := srv.rpcRequest("2")
 	meta := serverMeta(t, r)
 	for k, want := range map[string]string{
-		metaProtocolVersion:    `"2026-07-28"`,
+		MetaProtocolVersion:    `"2026-07-28"`,
 		metaClientCapabilities: `{"sampling":{},"elicitation":{}}`,
 		metaClientInfo:         `{"name":"legacy-host","version":"3.1.4"}`,
 	} {

@@ -99,22 +99,22 @@ func FuzzParseMessage(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in := bytes.Clone(data)
-		m, err := parseMessage(in)
+		m, err := Parse(in)
 		if !bytes.Equal(in, data) {
 			t.Fatal("parseMessage modified its input")
 		}
 		valid := json.Valid(data)
 		trimmed := bytes.TrimLeft(data, " \t\r\n")
 		isObject := len(trimmed) > 0 && trimmed[0] == '{'
-		shallow := fuzzNestingDepth(data) <= maxDepth
+		shallow := fuzzNestingDepth(data) <= MaxDepth
 
-		var inv *invalidMessage
+		var inv *InvalidMessage
 		switch {
 		case err == nil:
 			if !valid {
 				t.Fatalf("accepted JSON that encoding/json rejects: %q", data)
 			}
-			if m.kind == kindInvalid {
+			if m.Kind == KindInvalid {
 				t.Fatal("accepted a message of kind invalid")
 			}
 			// raw is valid, compact, and the compact form of the input.
@@ -122,45 +122,45 @@ func FuzzParseMessage(f *testing.F) {
 			if cerr := json.Compact(&want, data); cerr != nil {
 				t.Fatalf("json.Compact: %v", cerr)
 			}
-			if !bytes.Equal(m.raw, want.Bytes()) {
-				t.Fatalf("raw = %q, want the compact input %q", m.raw, want.Bytes())
+			if !bytes.Equal(m.Raw, want.Bytes()) {
+				t.Fatalf("raw = %q, want the compact input %q", m.Raw, want.Bytes())
 			}
-			for name, v := range map[string][]byte{"id": m.id, "params": m.params, "result": m.result, "error": m.errv} {
-				if v != nil && (!jsonScanIsSubSlice(m.raw, v) || !json.Valid(v)) {
+			for name, v := range map[string][]byte{"id": m.ID, "params": m.Params, "result": m.Result, "error": m.ErrorValue} {
+				if v != nil && (!jsonScanIsSubSlice(m.Raw, v) || !json.Valid(v)) {
 					t.Fatalf("%s = %q is not a valid sub-slice of raw", name, v)
 				}
 			}
-			if (m.kind == kindNotification) != (m.id == nil) {
-				t.Fatalf("kind %v with id %q", m.kind, m.id)
+			if (m.Kind == KindNotification) != (m.ID == nil) {
+				t.Fatalf("kind %v with id %q", m.Kind, m.ID)
 			}
-			if m.id != nil {
-				if !validID(m.id) {
-					t.Fatalf("accepted id %q", m.id)
+			if m.ID != nil {
+				if !ValidID(m.ID) {
+					t.Fatalf("accepted id %q", m.ID)
 				}
 				// The id bytes re-parse and survive an answer unchanged.
-				ans, perr := parseMessage(errorResponse(m.id, codeInternalError, "x", nil))
-				if perr != nil || ans.kind != kindResponse || !bytes.Equal(ans.id, m.id) {
-					t.Fatalf("id %q does not survive an answer: %v", m.id, perr)
+				ans, perr := Parse(ErrorResponse(m.ID, CodeInternalError, "x", nil))
+				if perr != nil || ans.Kind != KindResponse || !bytes.Equal(ans.ID, m.ID) {
+					t.Fatalf("id %q does not survive an answer: %v", m.ID, perr)
 				}
 			}
 		case errors.As(err, &inv):
 			if !valid {
 				t.Fatalf("invalid JSON reported as a JSON-RPC problem (%v): %q", err, data)
 			}
-			if inv.id != nil && (!validID(inv.id) || !json.Valid(inv.id)) {
-				t.Fatalf("the error keeps an unusable id %q", inv.id)
+			if inv.ID != nil && (!ValidID(inv.ID) || !json.Valid(inv.ID)) {
+				t.Fatalf("the error keeps an unusable id %q", inv.ID)
 			}
-			if ans := errorResponse(inv.id, codeInvalidRequest, "x", nil); !json.Valid(ans) {
+			if ans := ErrorResponse(inv.ID, CodeInvalidRequest, "x", nil); !json.Valid(ans) {
 				t.Fatalf("the answer to an invalid message is not JSON: %q", ans)
 			}
-		case errors.Is(err, errSyntax):
+		case errors.Is(err, ErrSyntax):
 			if valid && isObject && shallow {
 				t.Fatalf("rejected an object encoding/json accepts (%v): %q", err, data)
 			}
 		default:
 			t.Fatalf("unexpected error type %T: %v", err, err)
 		}
-		if isObject && shallow && valid != !errors.Is(err, errSyntax) {
+		if isObject && shallow && valid != !errors.Is(err, ErrSyntax) {
 			t.Fatalf("validity %v disagrees with encoding/json %v: %q", err == nil, valid, data)
 		}
 		// Read in pieces (a large answer arrives in chunks), it is the same
@@ -258,28 +258,28 @@ var fuzzStdioSeeds = []string{
 func fuzzAnswerKey(line []byte) (string, error) {
 	if isBatch(line) {
 		n, bad := 0, false
-		err := elements(line, func(e []byte) {
+		err := Elements(line, func(e []byte) {
 			n++
-			m, err := parseMessage(bytes.Clone(e))
-			bad = bad || err != nil || m.kind != kindResponse || m.errv == nil
+			m, err := Parse(bytes.Clone(e))
+			bad = bad || err != nil || m.Kind != KindResponse || m.ErrorValue == nil
 		})
 		if err != nil || n == 0 || bad {
 			return "", errors.New("a batch answer that is not an array of error responses")
 		}
 		return "[batch]", nil
 	}
-	m, err := parseMessage(line)
+	m, err := Parse(line)
 	if err != nil {
 		return "", err
 	}
-	if m.kind != kindResponse || m.errv == nil {
+	if m.Kind != KindResponse || m.ErrorValue == nil {
 		return "", errors.New("not an error response")
 	}
-	var e rpcError
-	if err := json.Unmarshal(m.errv, &e); err != nil || e.Code == 0 || e.Message == "" {
-		return "", fmt.Errorf("malformed error object %s", m.errv)
+	var e RPCError
+	if err := json.Unmarshal(m.ErrorValue, &e); err != nil || e.Code == 0 || e.Message == "" {
+		return "", fmt.Errorf("malformed error object %s", m.ErrorValue)
 	}
-	return idKey(m.id), nil
+	return IDKey(m.ID), nil
 }
 
 // fuzzExpectedAnswers predicts the answers to the client's lines.
@@ -298,18 +298,18 @@ func fuzzExpectedAnswers(data []byte) (want map[string]int, cancels bool) {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		m, err := parseMessage(line)
-		var inv *invalidMessage
+		m, err := Parse(line)
+		var inv *InvalidMessage
 		switch {
-		case err == nil && m.kind == kindRequest:
-			want[idKey(m.id)]++
+		case err == nil && m.Kind == KindRequest:
+			want[IDKey(m.ID)]++
 		case err == nil:
-			cancels = cancels || m.method == "notifications/cancelled"
+			cancels = cancels || m.Method == "notifications/cancelled"
 		case errors.As(err, &inv) && isBatch(line):
 			n, answered := 0, 0
-			_ = elements(line, func(e []byte) {
+			_ = Elements(line, func(e []byte) {
 				n++
-				if em, err := parseMessage(bytes.Clone(e)); err != nil || em.kind == kindRequest {
+				if em, err := Parse(bytes.Clone(e)); err != nil || em.Kind == KindRequest {
 					answered++
 				}
 			})
@@ -318,8 +318,8 @@ func fuzzExpectedAnswers(data []byte) (want map[string]int, cancels bool) {
 			} else if answered > 0 {
 				want["[batch]"]++
 			}
-		case errors.As(err, &inv) && inv.id != nil:
-			want[idKey(inv.id)]++
+		case errors.As(err, &inv) && inv.ID != nil:
+			want[IDKey(inv.ID)]++
 		default:
 			want["null"]++
 		}

@@ -15,7 +15,7 @@ type initGate struct {
 
 // held is a message waiting at the gate and what to do once it is sent.
 type held struct {
-	m     *message
+	m     *Message
 	after func()
 }
 
@@ -29,10 +29,10 @@ func (g *initGate) close() {
 // hold queues m while the gate is closed and reports whether it did.
 // Requests of the stateless 2026-07-28 protocol belong to no session and
 // pass.
-func (g *initGate) hold(m *message, after func()) bool {
+func (g *initGate) hold(m *Message, after func()) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if !g.closed || m.modern != "" {
+	if !g.closed || m.Modern != "" {
 		return false
 	}
 	g.queue = append(g.queue, held{m, after})
@@ -66,11 +66,11 @@ type barrier struct {
 
 // enter returns the barrier m must wait for, and for a notification the
 // function that lifts the barrier it sets for the messages after it.
-func (o *barrier) enter(m *message) (wait <-chan struct{}, lift func()) {
+func (o *barrier) enter(m *Message) (wait <-chan struct{}, lift func()) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	wait = o.last
-	if m.kind != kindNotification {
+	if m.Kind != KindNotification {
 		return wait, func() {}
 	}
 	ch := make(chan struct{})

@@ -9,7 +9,7 @@ import (
 type call struct {
 	id       []byte
 	method   string
-	req      *message
+	req      *Message
 	internal bool          // the bridge's own request (keep-alive ping, probes): never answered on stdout
 	done     chan struct{} // closed once the request is answered
 	// wire is the id the request went to the server under, when not id (a
@@ -18,7 +18,7 @@ type call struct {
 	wire []byte
 	// onAnswer receives the answer to an internal request, or the error
 	// that left it unanswered.
-	onAnswer func(*message, error)
+	onAnswer func(*Message, error)
 	// longLived marks a stream the bridge keeps open (subscriptions/listen):
 	// shutdown does not wait for its answer.
 	longLived bool
@@ -72,7 +72,7 @@ func newInflight() *inflight {
 func (f *inflight) add(c *call) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	k := idKey(c.id)
+	k := IDKey(c.id)
 	if _, dup := f.calls[k]; dup {
 		return false
 	}
@@ -89,14 +89,14 @@ func (f *inflight) add(c *call) bool {
 func (f *inflight) addAs(c *call, wire []byte) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	k := idKey(wire)
+	k := IDKey(wire)
 	if _, dup := f.calls[k]; dup {
 		return false
 	}
 	c.done = make(chan struct{})
 	c.wire = wire
 	f.calls[k] = c
-	f.alias[idKey(c.id)] = k
+	f.alias[IDKey(c.id)] = k
 	f.waiting.add()
 	return true
 }
@@ -106,7 +106,7 @@ func (f *inflight) addAs(c *call, wire []byte) bool {
 func (f *inflight) take(id []byte) *call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.takeKey(idKey(id))
+	return f.takeKey(IDKey(id))
 }
 
 func (f *inflight) takeKey(k string) *call {
@@ -116,7 +116,7 @@ func (f *inflight) takeKey(k string) *call {
 	}
 	delete(f.calls, k)
 	if c.wire != nil {
-		delete(f.alias, idKey(c.id))
+		delete(f.alias, IDKey(c.id))
 	}
 	close(c.done)
 	if !c.longLived {
@@ -129,7 +129,7 @@ func (f *inflight) takeKey(k string) *call {
 func (f *inflight) takeClient(id []byte) *call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	k := idKey(id)
+	k := IDKey(id)
 	if wire, ok := f.alias[k]; ok {
 		return f.takeKey(wire)
 	}
@@ -145,14 +145,14 @@ func (f *inflight) takeClient(id []byte) *call {
 func (f *inflight) rename(old, next []byte) *call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	c := f.calls[idKey(old)]
+	c := f.calls[IDKey(old)]
 	if c == nil {
 		return nil
 	}
-	delete(f.calls, idKey(old))
+	delete(f.calls, IDKey(old))
 	c.wire = next
-	f.calls[idKey(next)] = c
-	f.alias[idKey(c.id)] = idKey(next)
+	f.calls[IDKey(next)] = c
+	f.alias[IDKey(c.id)] = IDKey(next)
 	return c
 }
 
@@ -170,7 +170,7 @@ func (f *inflight) wireID(c *call) []byte {
 func (f *inflight) peek(id []byte) *call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.calls[idKey(id)]
+	return f.calls[IDKey(id)]
 }
 
 // all returns the calls still waiting.

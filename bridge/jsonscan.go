@@ -20,10 +20,10 @@ import (
 // from the same pieces, never copied whole. Contiguous input is a rope of one
 // chunk, and then every value it reports is a sub-slice of the input.
 
-// maxDepth bounds nesting so that a hostile message cannot exhaust the stack.
-const maxDepth = 1000
+// MaxDepth bounds nesting so that a hostile message cannot exhaust the stack.
+const MaxDepth = 1000
 
-var errSyntax = errors.New("invalid JSON")
+var ErrSyntax = errors.New("invalid JSON")
 
 // scanner walks one JSON text with a cursor.
 type scanner struct {
@@ -45,7 +45,7 @@ func newScanner(chunks ...[]byte) *scanner {
 }
 
 func syntaxErr(at int, what string) error {
-	return fmt.Errorf("%w at byte %d: %s", errSyntax, at, what)
+	return fmt.Errorf("%w at byte %d: %s", ErrSyntax, at, what)
 }
 
 // pos is the cursor's offset in the whole input.
@@ -266,7 +266,7 @@ type span struct{ keyFrom, keyTo, valFrom, valTo int }
 // object validates the object under the cursor; visit, when not nil, sees
 // each member.
 func (s *scanner) object(visit func(span)) error {
-	if s.depth++; s.depth > maxDepth {
+	if s.depth++; s.depth > MaxDepth {
 		return syntaxErr(s.pos(), "nesting too deep")
 	}
 	defer func() { s.depth-- }()
@@ -319,7 +319,7 @@ func (s *scanner) object(visit func(span)) error {
 // array validates the array under the cursor; visit, when not nil, sees
 // each element's offsets.
 func (s *scanner) array(visit func(from, to int)) error {
-	if s.depth++; s.depth > maxDepth {
+	if s.depth++; s.depth > MaxDepth {
 		return syntaxErr(s.pos(), "nesting too deep")
 	}
 	defer func() { s.depth-- }()
@@ -367,12 +367,12 @@ func (s *scanner) whole(scan func() error) error {
 	return nil
 }
 
-// memberFunc sees one member of an object: the raw key without quotes
+// MemberFunc sees one member of an object: the raw key without quotes
 // (escapes left as they are) and the value's bytes.
-type memberFunc func(key, val []byte)
+type MemberFunc func(key, val []byte)
 
-// members validates the object b and calls visit for each top-level member.
-func members(b []byte, visit memberFunc) error {
+// Members validates the object b and calls visit for each top-level member.
+func Members(b []byte, visit MemberFunc) error {
 	s := newScanner(b)
 	return s.whole(func() error {
 		if c, ok := s.peek(); !ok || c != '{' {
@@ -384,21 +384,21 @@ func members(b []byte, visit memberFunc) error {
 	})
 }
 
-// field returns the value of the top-level member key of the object obj, or
+// Field returns the value of the top-level member key of the object obj, or
 // nil when obj is not an object or has no such member. As in encoding/json,
 // when a key appears twice the last one wins.
-func field(obj []byte, key string) []byte {
+func Field(obj []byte, key string) []byte {
 	var out []byte
-	_ = members(obj, func(k, v []byte) {
-		if keyIs(k, key) {
+	_ = Members(obj, func(k, v []byte) {
+		if KeyIs(k, key) {
 			out = v
 		}
 	})
 	return out
 }
 
-// keyIs compares a raw member name (escapes as written) with name.
-func keyIs(raw []byte, name string) bool {
+// KeyIs compares a raw member name (escapes as written) with name.
+func KeyIs(raw []byte, name string) bool {
 	if bytes.IndexByte(raw, '\\') < 0 {
 		return string(raw) == name
 	}
@@ -406,8 +406,8 @@ func keyIs(raw []byte, name string) bool {
 	return json.Unmarshal(append(append([]byte{'"'}, raw...), '"'), &s) == nil && s == name
 }
 
-// elements calls visit for each element of the JSON array b.
-func elements(b []byte, visit func(elem []byte)) error {
+// Elements calls visit for each element of the JSON array b.
+func Elements(b []byte, visit func(elem []byte)) error {
 	s := newScanner(b)
 	return s.whole(func() error {
 		if c, ok := s.peek(); !ok || c != '[' {
@@ -417,8 +417,8 @@ func elements(b []byte, visit func(elem []byte)) error {
 	})
 }
 
-// stringValue decodes a JSON string value; ok is false for anything else.
-func stringValue(v []byte) (string, bool) {
+// StringValue decodes a JSON string value; ok is false for anything else.
+func StringValue(v []byte) (string, bool) {
 	if len(v) < 2 || v[0] != '"' {
 		return "", false
 	}
@@ -433,8 +433,8 @@ func stringValue(v []byte) (string, bool) {
 	return s, true
 }
 
-// compact returns b without insignificant whitespace.
-func compact(b []byte) ([]byte, error) {
+// Compact returns b without insignificant whitespace.
+func Compact(b []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(len(b))
 	if err := json.Compact(&buf, b); err != nil {

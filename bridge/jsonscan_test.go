@@ -176,9 +176,9 @@ func TestMessageValidityAgreesWithEncodingJSON(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			// Wrap the value as params so that every case is an object.
 			in := `{"jsonrpc":"2.0","method":"m","params":` + tc.in + `}`
-			_, err := parseMessage([]byte(in))
+			_, err := Parse([]byte(in))
 			valid := json.Valid([]byte(in))
-			if gotSyntax := errors.Is(err, errSyntax); gotSyntax == valid {
+			if gotSyntax := errors.Is(err, ErrSyntax); gotSyntax == valid {
 				t.Fatalf("parseMessage(%.80q): err = %v; encoding/json.Valid = %v", in, err, valid)
 			}
 		})
@@ -191,12 +191,12 @@ func TestScannerDepthLimit(t *testing.T) {
 		in     string
 		wantOK bool
 	}{
-		{"arrays at the limit", strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth), true},
-		{"arrays one past the limit", strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1), false},
-		{"objects at the limit", strings.Repeat(`{"a":`, maxDepth-1) + "{}" + strings.Repeat("}", maxDepth-1), true},
-		{"objects one past the limit", strings.Repeat(`{"a":`, maxDepth) + "{}" + strings.Repeat("}", maxDepth), false},
-		{"mixed past the limit", strings.Repeat(`[{"a":`, maxDepth/2+1) + "1" + strings.Repeat("}]", maxDepth/2+1), false},
-		{"mixed at the limit", strings.Repeat(`[{"a":`, maxDepth/2) + "1" + strings.Repeat("}]", maxDepth/2), true},
+		{"arrays at the limit", strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth), true},
+		{"arrays one past the limit", strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1), false},
+		{"objects at the limit", strings.Repeat(`{"a":`, MaxDepth-1) + "{}" + strings.Repeat("}", MaxDepth-1), true},
+		{"objects one past the limit", strings.Repeat(`{"a":`, MaxDepth) + "{}" + strings.Repeat("}", MaxDepth), false},
+		{"mixed past the limit", strings.Repeat(`[{"a":`, MaxDepth/2+1) + "1" + strings.Repeat("}]", MaxDepth/2+1), false},
+		{"mixed at the limit", strings.Repeat(`[{"a":`, MaxDepth/2) + "1" + strings.Repeat("}]", MaxDepth/2), true},
 		// Deep enough to overflow a recursive descent without a bound.
 		{"a million open brackets", strings.Repeat("[", 1_000_000), false},
 		{"a million balanced brackets", strings.Repeat("[", 1_000_000) + strings.Repeat("]", 1_000_000), false},
@@ -219,23 +219,23 @@ func TestParseMessageDepthLimit(t *testing.T) {
 		in      string
 		wantErr bool
 	}{
-		{"params at the limit", `{"jsonrpc":"2.0","id":1,"method":"m","params":` + deep(maxDepth-1) + `}`, false},
-		{"params one past the limit", `{"jsonrpc":"2.0","id":1,"method":"m","params":` + deep(maxDepth) + `}`, true},
+		{"params at the limit", `{"jsonrpc":"2.0","id":1,"method":"m","params":` + deep(MaxDepth-1) + `}`, false},
+		{"params one past the limit", `{"jsonrpc":"2.0","id":1,"method":"m","params":` + deep(MaxDepth) + `}`, true},
 		{"a million levels in params", `{"jsonrpc":"2.0","id":1,"method":"m","params":` + deep(1_000_000) + `}`, true},
 		{"a million levels, pretty-printed", "{ \"jsonrpc\": \"2.0\", \"params\": " + strings.Repeat("[ ", 1_000_000) + "}", true},
 		{"a million bare brackets", strings.Repeat("[", 1_000_000), true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := parseMessage([]byte(tc.in))
+			m, err := Parse([]byte(tc.in))
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("err = %v, wantErr %v", err, tc.wantErr)
 			}
-			if tc.wantErr && !errors.Is(err, errSyntax) {
+			if tc.wantErr && !errors.Is(err, ErrSyntax) {
 				t.Errorf("err = %v, want a syntax error", err)
 			}
-			if !tc.wantErr && m.kind != kindRequest {
-				t.Errorf("kind = %v, want request", m.kind)
+			if !tc.wantErr && m.Kind != KindRequest {
+				t.Errorf("kind = %v, want request", m.Kind)
 			}
 		})
 	}
@@ -274,7 +274,7 @@ func TestField(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := field([]byte(tc.obj), tc.key)
+			got := Field([]byte(tc.obj), tc.key)
 			if tc.want == "" {
 				if got != nil {
 					t.Errorf("field(%q) = %q, want absent", tc.key, got)
@@ -290,7 +290,7 @@ func TestField(t *testing.T) {
 
 func TestFieldIsASubSliceOfItsObject(t *testing.T) {
 	obj := []byte(`{"a":1,"params":{"x":[1,2]}}`)
-	v := field(obj, "params")
+	v := Field(obj, "params")
 	if len(v) == 0 {
 		t.Fatal("params not found")
 	}
@@ -319,11 +319,11 @@ func TestMembers(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
-			err := members([]byte(tc.in), func(k, v []byte) { got = append(got, string(k)+"="+string(v)) })
+			err := Members([]byte(tc.in), func(k, v []byte) { got = append(got, string(k)+"="+string(v)) })
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("err = %v, wantErr %v", err, tc.wantErr)
 			}
-			if err != nil && !errors.Is(err, errSyntax) {
+			if err != nil && !errors.Is(err, ErrSyntax) {
 				t.Errorf("err = %v, want errSyntax", err)
 			}
 			if strings.Join(got, " ") != strings.Join(tc.want, " ") {
@@ -355,7 +355,7 @@ func TestElements(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
-			err := elements([]byte(tc.in), func(e []byte) { got = append(got, string(e)) })
+			err := Elements([]byte(tc.in), func(e []byte) { got = append(got, string(e)) })
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("err = %v, wantErr %v", err, tc.wantErr)
 			}
@@ -391,7 +391,7 @@ func TestStringValue(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, ok := stringValue([]byte(tc.in))
+			got, ok := StringValue([]byte(tc.in))
 			if ok != tc.wantOK || got != tc.want {
 				t.Errorf("stringValue(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.wantOK)
 			}
@@ -416,7 +416,7 @@ func TestCompact(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := compact([]byte(tc.in))
+			got, err := Compact([]byte(tc.in))
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("err = %v, wantErr %v", err, tc.wantErr)
 			}
@@ -431,38 +431,38 @@ func TestParseMessageKinds(t *testing.T) {
 	tests := []struct {
 		name       string
 		in         string
-		want       kind
+		want       Kind
 		wantMethod string
 		wantID     string // "" when absent
 	}{
-		{"request", `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, kindRequest, "tools/list", `1`},
-		{"request with params", `{"jsonrpc":"2.0","id":"a","method":"tools/call","params":{"name":"x"}}`, kindRequest, "tools/call", `"a"`},
-		{"request, members in any order", `{"method":"ping","id":2,"jsonrpc":"2.0"}`, kindRequest, "ping", `2`},
-		{"request with escaped method", `{"jsonrpc":"2.0","id":1,"method":"tools\/list"}`, kindRequest, "tools/list", `1`},
-		{"request with extra members", `{"jsonrpc":"2.0","id":1,"method":"m","x":{"y":[1]}}`, kindRequest, "m", `1`},
-		{"notification", `{"jsonrpc":"2.0","method":"notifications/initialized"}`, kindNotification, "notifications/initialized", ``},
-		{"notification with params", `{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}`, kindNotification, "notifications/cancelled", ``},
-		{"result response", `{"jsonrpc":"2.0","id":1,"result":{}}`, kindResponse, "", `1`},
-		{"null result response", `{"jsonrpc":"2.0","id":1,"result":null}`, kindResponse, "", `1`},
-		{"error response", `{"jsonrpc":"2.0","id":"x","error":{"code":-32601,"message":"no"}}`, kindResponse, "", `"x"`},
-		{"error response with null id", `{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse"}}`, kindResponse, "", `null`},
-		{"pretty-printed request", "{\n  \"jsonrpc\": \"2.0\",\n  \"id\": 1,\n  \"method\": \"ping\"\n}", kindRequest, "ping", `1`},
-		{"surrounding whitespace", " \t{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}\r\n ", kindRequest, "ping", `1`},
+		{"request", `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, KindRequest, "tools/list", `1`},
+		{"request with params", `{"jsonrpc":"2.0","id":"a","method":"tools/call","params":{"name":"x"}}`, KindRequest, "tools/call", `"a"`},
+		{"request, members in any order", `{"method":"ping","id":2,"jsonrpc":"2.0"}`, KindRequest, "ping", `2`},
+		{"request with escaped method", `{"jsonrpc":"2.0","id":1,"method":"tools\/list"}`, KindRequest, "tools/list", `1`},
+		{"request with extra members", `{"jsonrpc":"2.0","id":1,"method":"m","x":{"y":[1]}}`, KindRequest, "m", `1`},
+		{"notification", `{"jsonrpc":"2.0","method":"notifications/initialized"}`, KindNotification, "notifications/initialized", ``},
+		{"notification with params", `{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}`, KindNotification, "notifications/cancelled", ``},
+		{"result response", `{"jsonrpc":"2.0","id":1,"result":{}}`, KindResponse, "", `1`},
+		{"null result response", `{"jsonrpc":"2.0","id":1,"result":null}`, KindResponse, "", `1`},
+		{"error response", `{"jsonrpc":"2.0","id":"x","error":{"code":-32601,"message":"no"}}`, KindResponse, "", `"x"`},
+		{"error response with null id", `{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse"}}`, KindResponse, "", `null`},
+		{"pretty-printed request", "{\n  \"jsonrpc\": \"2.0\",\n  \"id\": 1,\n  \"method\": \"ping\"\n}", KindRequest, "ping", `1`},
+		{"surrounding whitespace", " \t{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}\r\n ", KindRequest, "ping", `1`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := parseMessage([]byte(tc.in))
+			m, err := Parse([]byte(tc.in))
 			if err != nil {
 				t.Fatalf("parseMessage: %v", err)
 			}
-			if m.kind != tc.want {
-				t.Errorf("kind = %v, want %v", m.kind, tc.want)
+			if m.Kind != tc.want {
+				t.Errorf("kind = %v, want %v", m.Kind, tc.want)
 			}
-			if m.method != tc.wantMethod {
-				t.Errorf("method = %q, want %q", m.method, tc.wantMethod)
+			if m.Method != tc.wantMethod {
+				t.Errorf("method = %q, want %q", m.Method, tc.wantMethod)
 			}
-			if string(m.id) != tc.wantID || (tc.wantID == "") != (m.id == nil) {
-				t.Errorf("id = %q, want %q", m.id, tc.wantID)
+			if string(m.ID) != tc.wantID || (tc.wantID == "") != (m.ID == nil) {
+				t.Errorf("id = %q, want %q", m.ID, tc.wantID)
 			}
 		})
 	}
@@ -496,18 +496,18 @@ func TestParseMessageKeepsIDBytes(t *testing.T) {
 				"{ \"jsonrpc\" : \"2.0\" ,\n \"id\" : %s , \"method\" : \"ping\" }",
 			} {
 				in := strings.Replace(shape, "%s", tc.id, 1)
-				m, err := parseMessage([]byte(in))
+				m, err := Parse([]byte(in))
 				if err != nil {
 					t.Fatalf("parseMessage(%q): %v", in, err)
 				}
-				if string(m.id) != tc.id {
-					t.Errorf("parseMessage(%q).id = %q, want %q", in, m.id, tc.id)
+				if string(m.ID) != tc.id {
+					t.Errorf("parseMessage(%q).id = %q, want %q", in, m.ID, tc.id)
 				}
 				// The error answer carries the same bytes.
 				var ans struct {
 					ID json.RawMessage `json:"id"`
 				}
-				if err := json.Unmarshal(errorResponse(m.id, codeInternalError, "x", nil), &ans); err != nil {
+				if err := json.Unmarshal(ErrorResponse(m.ID, CodeInternalError, "x", nil), &ans); err != nil {
 					t.Fatalf("errorResponse is not JSON: %v", err)
 				}
 				if string(ans.ID) != tc.id {
@@ -550,16 +550,16 @@ func TestParseMessageInvalid(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := parseMessage([]byte(tc.in))
-			var inv *invalidMessage
+			m, err := Parse([]byte(tc.in))
+			var inv *InvalidMessage
 			if !errors.As(err, &inv) {
 				t.Fatalf("parseMessage = %v, %v; want an invalidMessage", m, err)
 			}
-			if inv.reason == "" {
+			if inv.Reason == "" {
 				t.Error("the error gives no reason")
 			}
-			if string(inv.id) != tc.wantID || (tc.wantID == "") != (inv.id == nil) {
-				t.Errorf("error id = %q, want %q", inv.id, tc.wantID)
+			if string(inv.ID) != tc.wantID || (tc.wantID == "") != (inv.ID == nil) {
+				t.Errorf("error id = %q, want %q", inv.ID, tc.wantID)
 			}
 		})
 	}
@@ -596,11 +596,11 @@ func TestParseMessageNotJSON(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := parseMessage([]byte(tc.in))
-			if !errors.Is(err, errSyntax) {
+			m, err := Parse([]byte(tc.in))
+			if !errors.Is(err, ErrSyntax) {
 				t.Fatalf("parseMessage = %v, %v; want a syntax error", m, err)
 			}
-			var inv *invalidMessage
+			var inv *InvalidMessage
 			if errors.As(err, &inv) {
 				t.Errorf("a syntax error must not be an invalidMessage: %v", err)
 			}
@@ -616,13 +616,13 @@ func TestParseMessageEscapedMemberNames(t *testing.T) {
 	tests := []struct {
 		name string
 		in   string
-		want kind
+		want Kind
 	}{
-		{"escaped id", `{"jsonrpc":"2.0","\u0069d":1,"method":"ping"}`, kindRequest},
-		{"escaped jsonrpc", `{"json\u0072pc":"2.0","id":1,"method":"ping"}`, kindRequest},
-		{"escaped method", `{"jsonrpc":"2.0","id":1,"m\u0065thod":"ping"}`, kindRequest},
-		{"escaped result", `{"jsonrpc":"2.0","id":1,"r\u0065sult":{}}`, kindResponse},
-		{"escaped jsonrpc value", `{"jsonrpc":"2\u002e0","id":1,"method":"ping"}`, kindRequest},
+		{"escaped id", `{"jsonrpc":"2.0","\u0069d":1,"method":"ping"}`, KindRequest},
+		{"escaped jsonrpc", `{"json\u0072pc":"2.0","id":1,"method":"ping"}`, KindRequest},
+		{"escaped method", `{"jsonrpc":"2.0","id":1,"m\u0065thod":"ping"}`, KindRequest},
+		{"escaped result", `{"jsonrpc":"2.0","id":1,"r\u0065sult":{}}`, KindResponse},
+		{"escaped jsonrpc value", `{"jsonrpc":"2\u002e0","id":1,"method":"ping"}`, KindRequest},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -633,12 +633,12 @@ func TestParseMessageEscapedMemberNames(t *testing.T) {
 			if err := json.Unmarshal([]byte(tc.in), &decoded); err != nil {
 				t.Fatalf("encoding/json: %v", err)
 			}
-			m, err := parseMessage([]byte(tc.in))
+			m, err := Parse([]byte(tc.in))
 			if err != nil {
 				t.Fatalf("parseMessage: %v (encoding/json reads id %s, method %q)", err, decoded.ID, decoded.Method)
 			}
-			if m.kind != tc.want {
-				t.Errorf("kind = %v, want %v (encoding/json reads id %s, method %q)", m.kind, tc.want, decoded.ID, decoded.Method)
+			if m.Kind != tc.want {
+				t.Errorf("kind = %v, want %v (encoding/json reads id %s, method %q)", m.Kind, tc.want, decoded.ID, decoded.Method)
 			}
 		})
 	}
@@ -659,21 +659,21 @@ func TestParseMessageCompactsWhitespace(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := parseMessage([]byte(tc.in))
+			m, err := Parse([]byte(tc.in))
 			if err != nil {
 				t.Fatalf("parseMessage: %v", err)
 			}
-			if string(m.raw) != tc.want {
-				t.Fatalf("raw = %q, want %q", m.raw, tc.want)
+			if string(m.Raw) != tc.want {
+				t.Fatalf("raw = %q, want %q", m.Raw, tc.want)
 			}
 			// The members routing reads point into the compacted bytes.
-			for name, v := range map[string][]byte{"id": m.id, "params": m.params, "result": m.result} {
-				if v != nil && !jsonScanIsSubSlice(m.raw, v) {
+			for name, v := range map[string][]byte{"id": m.ID, "params": m.Params, "result": m.Result} {
+				if v != nil && !jsonScanIsSubSlice(m.Raw, v) {
 					t.Errorf("%s = %q is not a sub-slice of raw", name, v)
 				}
 			}
-			if m.params != nil && bytes.ContainsAny(m.params, "\n\t") {
-				t.Errorf("params still hold whitespace: %q", m.params)
+			if m.Params != nil && bytes.ContainsAny(m.Params, "\n\t") {
+				t.Errorf("params still hold whitespace: %q", m.Params)
 			}
 		})
 	}
@@ -681,15 +681,15 @@ func TestParseMessageCompactsWhitespace(t *testing.T) {
 
 func TestParseMessageDoesNotCopyCompactInput(t *testing.T) {
 	in := []byte(`{"jsonrpc":"2.0","id":1,"method":"m","params":{"a":"b c"}}`)
-	m, err := parseMessage(in)
+	m, err := Parse(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if &m.raw[0] != &in[0] || len(m.raw) != len(in) {
+	if &m.Raw[0] != &in[0] || len(m.Raw) != len(in) {
 		t.Error("a compact message was copied")
 	}
-	if !jsonScanIsSubSlice(in, m.params) || string(m.params) != `{"a":"b c"}` {
-		t.Errorf("params = %q, not a sub-slice of the input", m.params)
+	if !jsonScanIsSubSlice(in, m.Params) || string(m.Params) != `{"a":"b c"}` {
+		t.Errorf("params = %q, not a sub-slice of the input", m.Params)
 	}
 }
 
@@ -717,36 +717,36 @@ func TestClassify(t *testing.T) {
 		method    string
 		hasResult bool
 		hasError  bool
-		want      kind
+		want      Kind
 		wantErr   bool
 	}{
-		{"request", `1`, true, `"2.0"`, `"m"`, false, false, kindRequest, false},
-		{"notification", ``, false, `"2.0"`, `"m"`, false, false, kindNotification, false},
-		{"result", `1`, true, `"2.0"`, ``, true, false, kindResponse, false},
-		{"error", `"a"`, true, `"2.0"`, ``, false, true, kindResponse, false},
-		{"error with null id", `null`, true, `"2.0"`, ``, false, true, kindResponse, false},
-		{"no jsonrpc", `1`, true, ``, `"m"`, false, false, kindInvalid, true},
-		{"object id", `{}`, true, `"2.0"`, `"m"`, false, false, kindInvalid, true},
-		{"bool id", `true`, true, `"2.0"`, ``, true, false, kindInvalid, true},
-		{"null id request", `null`, true, `"2.0"`, `"m"`, false, false, kindInvalid, true},
-		{"result and error", `1`, true, `"2.0"`, ``, true, true, kindInvalid, true},
-		{"result without id", ``, false, `"2.0"`, ``, true, false, kindInvalid, true},
-		{"nothing", `1`, true, `"2.0"`, ``, false, false, kindInvalid, true},
-		{"method not a string", `1`, true, `"2.0"`, `1`, false, false, kindInvalid, true},
+		{"request", `1`, true, `"2.0"`, `"m"`, false, false, KindRequest, false},
+		{"notification", ``, false, `"2.0"`, `"m"`, false, false, KindNotification, false},
+		{"result", `1`, true, `"2.0"`, ``, true, false, KindResponse, false},
+		{"error", `"a"`, true, `"2.0"`, ``, false, true, KindResponse, false},
+		{"error with null id", `null`, true, `"2.0"`, ``, false, true, KindResponse, false},
+		{"no jsonrpc", `1`, true, ``, `"m"`, false, false, KindInvalid, true},
+		{"object id", `{}`, true, `"2.0"`, `"m"`, false, false, KindInvalid, true},
+		{"bool id", `true`, true, `"2.0"`, ``, true, false, KindInvalid, true},
+		{"null id request", `null`, true, `"2.0"`, `"m"`, false, false, KindInvalid, true},
+		{"result and error", `1`, true, `"2.0"`, ``, true, true, KindInvalid, true},
+		{"result without id", ``, false, `"2.0"`, ``, true, false, KindInvalid, true},
+		{"nothing", `1`, true, `"2.0"`, ``, false, false, KindInvalid, true},
+		{"method not a string", `1`, true, `"2.0"`, `1`, false, false, KindInvalid, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m := &message{id: s(tc.id)}
+			m := &Message{ID: s(tc.id)}
 			err := m.classify(tc.seenID, s(tc.jsonrpc), s(tc.method), tc.hasResult, tc.hasError)
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("err = %v, wantErr %v", err, tc.wantErr)
 			}
-			var inv *invalidMessage
+			var inv *InvalidMessage
 			if err != nil && !errors.As(err, &inv) {
 				t.Errorf("err = %T, want *invalidMessage", err)
 			}
-			if m.kind != tc.want {
-				t.Errorf("kind = %v, want %v", m.kind, tc.want)
+			if m.Kind != tc.want {
+				t.Errorf("kind = %v, want %v", m.Kind, tc.want)
 			}
 		})
 	}
@@ -762,7 +762,7 @@ func TestValidID(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.id, func(t *testing.T) {
-			if got := validID([]byte(tc.id)); got != tc.want {
+			if got := ValidID([]byte(tc.id)); got != tc.want {
 				t.Errorf("validID(%q) = %v, want %v", tc.id, got, tc.want)
 			}
 		})
@@ -778,29 +778,29 @@ func TestErrorResponse(t *testing.T) {
 		data any
 		want string
 	}{
-		{"null id", nil, codeParseError, "Parse error", nil,
+		{"null id", nil, CodeParseError, "Parse error", nil,
 			`{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}}`},
-		{"number id kept byte-identical", []byte(`9007199254740993`), codeInvalidRequest, "bad", nil,
+		{"number id kept byte-identical", []byte(`9007199254740993`), CodeInvalidRequest, "bad", nil,
 			`{"jsonrpc":"2.0","id":9007199254740993,"error":{"code":-32600,"message":"bad"}}`},
-		{"string id with escapes kept", []byte(`"a\u00e9\/"`), codeInternalError, "x", nil,
+		{"string id with escapes kept", []byte(`"a\u00e9\/"`), CodeInternalError, "x", nil,
 			`{"jsonrpc":"2.0","id":"a\u00e9\/","error":{"code":-32603,"message":"x"}}`},
-		{"message escaped", []byte(`1`), codeServerError, "a \"quoted\"\nline", nil,
+		{"message escaped", []byte(`1`), CodeServerError, "a \"quoted\"\nline", nil,
 			`{"jsonrpc":"2.0","id":1,"error":{"code":-32000,"message":"a \"quoted\"\nline"}}`},
-		{"data included", []byte(`2`), codeServerError, "x", map[string]int{"status": 500},
+		{"data included", []byte(`2`), CodeServerError, "x", map[string]int{"status": 500},
 			`{"jsonrpc":"2.0","id":2,"error":{"code":-32000,"message":"x","data":{"status":500}}}`},
-		{"unencodable data dropped", []byte(`3`), codeServerError, "x", math.Inf(1),
+		{"unencodable data dropped", []byte(`3`), CodeServerError, "x", math.Inf(1),
 			`{"jsonrpc":"2.0","id":3,"error":{"code":-32000,"message":"x"}}`},
-		{"unencodable channel dropped", []byte(`4`), codeServerError, "x", make(chan int),
+		{"unencodable channel dropped", []byte(`4`), CodeServerError, "x", make(chan int),
 			`{"jsonrpc":"2.0","id":4,"error":{"code":-32000,"message":"x"}}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := errorResponse(tc.id, tc.code, tc.msg, tc.data)
+			got := ErrorResponse(tc.id, tc.code, tc.msg, tc.data)
 			if string(got) != tc.want {
 				t.Errorf("errorResponse = %s\nwant %s", got, tc.want)
 			}
-			m, err := parseMessage(got)
-			if err != nil || m.kind != kindResponse || m.errv == nil {
+			m, err := Parse(got)
+			if err != nil || m.Kind != KindResponse || m.ErrorValue == nil {
 				t.Fatalf("the answer is not a JSON-RPC error response: %v", err)
 			}
 			if bytes.ContainsAny(got, "\n\r") {
@@ -816,13 +816,13 @@ func TestErrorFor(t *testing.T) {
 		err      error
 		wantCode int
 	}{
-		{"plain error", errors.New("boom"), codeServerError},
-		{"wrapped error", fmt.Errorf("ctx: %w", errors.New("boom")), codeServerError},
-		{"status error", &StatusError{Status: 500, ContentType: "text/html", Snippet: "<h1>oops</h1>"}, codeServerError},
+		{"plain error", errors.New("boom"), CodeServerError},
+		{"wrapped error", fmt.Errorf("ctx: %w", errors.New("boom")), CodeServerError},
+		{"status error", &StatusError{Status: 500, ContentType: "text/html", Snippet: "<h1>oops</h1>"}, CodeServerError},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := errorFor([]byte(`"id-1"`), tc.err)
+			got := ErrorFor([]byte(`"id-1"`), tc.err)
 			var ans struct {
 				ID    string `json:"id"`
 				Error struct {
@@ -859,25 +859,25 @@ func jsonScanSplit(b []byte, n int) [][]byte {
 // jsonScanSameParse reports how a pieced parse differs from a whole one, or
 // "" when they agree.
 func jsonScanSameParse(whole []byte, parts [][]byte) string {
-	mw, errW := parseMessage(bytes.Clone(whole))
-	mp, errP := parseParts(parts)
-	var invW, invP *invalidMessage
+	mw, errW := Parse(bytes.Clone(whole))
+	mp, errP := ParseParts(parts)
+	var invW, invP *InvalidMessage
 	switch {
 	case (errW == nil) != (errP == nil):
 		return fmt.Sprintf("whole: %v; pieces: %v", errW, errP)
-	case errW != nil && errors.Is(errW, errSyntax) != errors.Is(errP, errSyntax):
+	case errW != nil && errors.Is(errW, ErrSyntax) != errors.Is(errP, ErrSyntax):
 		return fmt.Sprintf("whole: %v; pieces: %v", errW, errP)
 	case errors.As(errW, &invW) != errors.As(errP, &invP):
 		return fmt.Sprintf("whole: %v; pieces: %v", errW, errP)
-	case invW != nil && string(invW.id) != string(invP.id):
-		return fmt.Sprintf("error ids: whole %q, pieces %q", invW.id, invP.id)
+	case invW != nil && string(invW.ID) != string(invP.ID):
+		return fmt.Sprintf("error ids: whole %q, pieces %q", invW.ID, invP.ID)
 	case errW != nil:
 		return ""
-	case mw.kind != mp.kind || mw.method != mp.method || string(mw.id) != string(mp.id):
-		return fmt.Sprintf("whole: kind %v method %q id %q; pieces: kind %v method %q id %q", mw.kind, mw.method, mw.id, mp.kind, mp.method, mp.id)
-	case !bytes.Equal(mw.bytes(), mp.bytes()):
-		return fmt.Sprintf("bytes: whole %q, pieces %q", mw.bytes(), mp.bytes())
-	case mw.hasResult != mp.hasResult || mw.hasError != mp.hasError:
+	case mw.Kind != mp.Kind || mw.Method != mp.Method || string(mw.ID) != string(mp.ID):
+		return fmt.Sprintf("whole: kind %v method %q id %q; pieces: kind %v method %q id %q", mw.Kind, mw.Method, mw.ID, mp.Kind, mp.Method, mp.ID)
+	case !bytes.Equal(mw.Bytes(), mp.Bytes()):
+		return fmt.Sprintf("bytes: whole %q, pieces %q", mw.Bytes(), mp.Bytes())
+	case mw.HasResult != mp.HasResult || mw.HasError != mp.HasError:
 		return "result/error presence differs"
 	}
 	return ""

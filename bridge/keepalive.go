@@ -22,8 +22,8 @@ func (b *Bridge) keepAlive(every time.Duration) {
 		}
 		id := []byte(strconv.Quote("mcpbridge-ping-" + strconv.Itoa(n)))
 		raw := append(append([]byte(`{"jsonrpc":"2.0","id":`), id...), `,"method":"ping"}`...)
-		m := &message{raw: raw, kind: kindRequest, id: id, method: "ping"}
-		failed := func(_ *message, err error) {
+		m := &Message{Raw: raw, Kind: KindRequest, ID: id, Method: "ping"}
+		failed := func(_ *Message, err error) {
 			if err != nil {
 				b.log.Warn("keep-alive ping failed", "error", err)
 			}

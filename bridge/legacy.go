@@ -34,8 +34,8 @@ type legacySSE struct {
 	mu        sync.Mutex
 	conn      *sseConn // nil when not connected
 	connected bool     // some connection worked: no more fallback
-	initReq   *message
-	initNote  *message
+	initReq   *Message
+	initNote  *Message
 }
 
 // sseConn is one open event stream and the POST endpoint it named.
@@ -57,7 +57,7 @@ func newLegacySSE(life context.Context, h *httpPeer, u *url.URL, s sink, log *sl
 
 // roundTrip POSTs m to the endpoint and, for a request, waits for its
 // answer on the stream.
-func (l *legacySSE) roundTrip(ctx context.Context, m *message) error {
+func (l *legacySSE) roundTrip(ctx context.Context, m *Message) error {
 	l.remember(m)
 	c, err := l.connection(ctx, m)
 	if err != nil {
@@ -66,10 +66,10 @@ func (l *legacySSE) roundTrip(ctx context.Context, m *message) error {
 	if err := l.post(ctx, c, m); err != nil {
 		return err
 	}
-	if m.kind != kindRequest {
+	if m.Kind != KindRequest {
 		return nil
 	}
-	call := l.sink.waiting(m.id)
+	call := l.sink.waiting(m.ID)
 	if call == nil {
 		return nil
 	}
@@ -109,22 +109,22 @@ func (l *legacySSE) await(ctx context.Context, c *sseConn, call *call) error {
 	}
 }
 
-func (l *legacySSE) remember(m *message) {
+func (l *legacySSE) remember(m *Message) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {
-	case m.kind == kindRequest && m.method == "initialize":
+	case m.Kind == KindRequest && m.Method == "initialize":
 		l.initReq = m
-	case m.kind == kindNotification && m.method == "notifications/initialized":
+	case m.Kind == KindNotification && m.Method == "notifications/initialized":
 		l.initNote = m
 	}
 }
 
 // post sends one message to the endpoint. Servers answer 202 (or 200); a
 // JSON-RPC error in a refusal's body reaches the client.
-func (l *legacySSE) post(ctx context.Context, c *sseConn, m *message) error {
+func (l *legacySSE) post(ctx context.Context, c *sseConn, m *Message) error {
 	hdr := http.Header{"Content-Type": {"application/json"}}
-	resp, err := l.http.do(ctx, http.MethodPost, c.post, m.raw, hdr)
+	resp, err := l.http.do(ctx, http.MethodPost, c.post, m.Raw, hdr)
 	if err != nil {
 		return err
 	}
@@ -133,8 +133,8 @@ func (l *legacySSE) post(ctx context.Context, c *sseConn, m *message) error {
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return nil
 	}
-	if rpc, _ := parseMessage(body); rpc != nil && rpc.kind == kindResponse && rpc.errv != nil && m.kind == kindRequest {
-		l.sink.deliver(&message{raw: rebindError(m.id, rpc.errv), kind: kindResponse, id: m.id, errv: rpc.errv})
+	if rpc, _ := Parse(body); rpc != nil && rpc.Kind == KindResponse && rpc.ErrorValue != nil && m.Kind == KindRequest {
+		l.sink.deliver(&Message{Raw: rebindError(m.ID, rpc.ErrorValue), Kind: KindResponse, ID: m.ID, ErrorValue: rpc.ErrorValue})
 		return nil
 	}
 	return statusError(resp, body)
@@ -143,7 +143,7 @@ func (l *legacySSE) post(ctx context.Context, c *sseConn, m *message) error {
 // connection returns the open stream, connecting first if needed. A
 // reconnection replays the client's initialize handshake, since the old
 // stream's session died with it.
-func (l *legacySSE) connection(ctx context.Context, m *message) (*sseConn, error) {
+func (l *legacySSE) connection(ctx context.Context, m *Message) (*sseConn, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.conn != nil {
@@ -253,9 +253,9 @@ func (l *legacySSE) readLoop(c *sseConn, ev *sseReader, resp *http.Response) {
 			continue
 		}
 		c.lastMsg.Store(time.Now().UnixNano())
-		if msg.kind == kindResponse {
-			if ch, ok := c.private.LoadAndDelete(idKey(msg.id)); ok {
-				ch.(chan *message) <- msg
+		if msg.Kind == KindResponse {
+			if ch, ok := c.private.LoadAndDelete(IDKey(msg.ID)); ok {
+				ch.(chan *Message) <- msg
 				e.release()
 				continue
 			}
@@ -267,7 +267,7 @@ func (l *legacySSE) readLoop(c *sseConn, ev *sseReader, resp *http.Response) {
 
 // eventMessage is the JSON-RPC message an event carries, or nil; the
 // event's budget is released unless a message is handed on.
-func (l *legacySSE) eventMessage(e sseEvent) (*message, error) {
+func (l *legacySSE) eventMessage(e sseEvent) (*Message, error) {
 	if e.name != "message" || e.empty() {
 		e.release()
 		return nil, nil
@@ -282,8 +282,8 @@ func (l *legacySSE) eventMessage(e sseEvent) (*message, error) {
 // replay sends the client's initialize and initialized on a new stream; the
 // initialize answer goes to no one.
 func (l *legacySSE) replay(ctx context.Context, c *sseConn) error {
-	ch := make(chan *message, 1)
-	c.private.Store(idKey(l.initReq.id), ch)
+	ch := make(chan *Message, 1)
+	c.private.Store(IDKey(l.initReq.ID), ch)
 	if err := l.post(ctx, c, l.initReq); err != nil {
 		return err
 	}

@@ -8,74 +8,74 @@ import (
 	"net/http"
 )
 
-// kind is what a JSON-RPC message is, as far as routing cares.
-type kind int
+// Kind is what a JSON-RPC message is, as far as routing cares.
+type Kind int
 
 const (
-	kindInvalid kind = iota
-	kindRequest
-	kindNotification
-	kindResponse
+	KindInvalid Kind = iota
+	KindRequest
+	KindNotification
+	KindResponse
 )
 
-// message is one JSON-RPC message: its compact bytes, forwarded as they are,
+// Message is one JSON-RPC Message: its compact bytes, forwarded as they are,
 // and the members routing reads, as sub-slices of raw.
-type message struct {
-	raw    []byte   // the message; nil when it is kept in parts
-	parts  [][]byte // a large message as the pieces it was read in
-	kind   kind
-	id     []byte // raw id value; nil when absent
+type Message struct {
+	Raw    []byte   // the message; nil when it is kept in parts
+	Parts  [][]byte // a large message as the pieces it was read in
+	Kind   Kind
+	ID     []byte // raw id value; nil when absent
 	idAt   int    // where the id lies in the message
-	method string
-	params []byte // raw params; nil when absent
-	result []byte // raw result (responses); nil when spread over parts
-	errv   []byte // raw error (responses); nil when spread over parts
+	Method string
+	Params []byte // raw params; nil when absent
+	Result []byte // raw result (responses); nil when spread over parts
+	ErrorValue   []byte // raw error (responses); nil when spread over parts
 
-	hasResult, hasError bool
+	HasResult, HasError bool
 
-	via    []byte      // a server request: the id of the client request on whose answer stream it came
-	modern string      // protocol version from params._meta (2026-07-28 and later); "" otherwise
-	header http.Header // headers the request needs beyond the session's (modern requests)
+	Via    []byte      // a server request: the id of the client request on whose answer stream it came
+	Modern string      // protocol version from params._meta (2026-07-28 and later); "" otherwise
+	Header http.Header // headers the request needs beyond the session's (modern requests)
 }
 
 // JSON-RPC 2.0 error codes (https://www.jsonrpc.org/specification#error_object).
 const (
-	codeParseError     = -32700
-	codeInvalidRequest = -32600
-	codeMethodNotFound = -32601
-	codeInvalidParams  = -32602
-	codeInternalError  = -32603
-	// codeServerError is in the range JSON-RPC reserves for implementation
+	CodeParseError     = -32700
+	CodeInvalidRequest = -32600
+	CodeMethodNotFound = -32601
+	CodeInvalidParams  = -32602
+	CodeInternalError  = -32603
+	// CodeServerError is in the range JSON-RPC reserves for implementation
 	// errors; the bridge uses it when the remote server cannot be reached or
 	// answered with something that is not a JSON-RPC answer.
-	codeServerError = -32000
+	CodeServerError = -32000
 )
 
-// invalidMessage is returned by parseMessage for JSON that is not a JSON-RPC
+// InvalidMessage is returned by parseMessage for JSON that is not a JSON-RPC
 // message; id is the message's id when it had a usable one.
-type invalidMessage struct {
-	id     []byte
-	reason string
+type InvalidMessage struct {
+	ID     []byte
+	Reason string
 }
 
-func (e *invalidMessage) Error() string { return "invalid JSON-RPC message: " + e.reason }
+func (e *InvalidMessage) Error() string { return "invalid JSON-RPC message: " + e.Reason }
 
-// parseMessage validates b as one JSON-RPC 2.0 message object. b must not be
+// Parse validates b as one JSON-RPC 2.0 message object. b must not be
 // modified afterwards: the message keeps sub-slices of it. Messages with
 // insignificant whitespace are compacted into a new buffer.
-func parseMessage(b []byte) (*message, error) {
-	return parseParts([][]byte{trimSpace(b)}) // whitespace around a message is not worth a copy
+func Parse(b []byte) (*Message, error) {
+	return ParseParts([][]byte{TrimSpace(b)}) // whitespace around a message is not worth a copy
 }
 
-// parseParts validates a message that arrived in pieces (a large answer read
+// ParseParts validates a message that arrived in pieces (a large answer read
 // in chunks). The message keeps the pieces and goes out from them: only its
 // small members (id, method) are ever copied.
-func parseParts(parts [][]byte) (*message, error) {
-	m := &message{}
+func ParseParts(parts [][]byte) (*Message, error) {
+	m := &Message{}
 	if len(parts) == 1 {
-		m.raw = parts[0]
+		m.Raw = parts[0]
 	} else {
-		m.parts = parts
+		m.Parts = parts
 	}
 	s := newScanner(parts...)
 	var jsonrpc, method span
@@ -94,15 +94,15 @@ func parseParts(parts [][]byte) (*message, error) {
 			case "jsonrpc":
 				jsonrpc = sp
 			case "id":
-				m.id, m.idAt, seenID = s.slice(sp.valFrom, sp.valTo), sp.valFrom, true
+				m.ID, m.idAt, seenID = s.slice(sp.valFrom, sp.valTo), sp.valFrom, true
 			case "method":
 				method, seenMethod = sp, true
 			case "params":
-				m.params = m.small(sp)
+				m.Params = m.small(sp)
 			case "result":
-				m.result, m.hasResult = m.small(sp), true
+				m.Result, m.HasResult = m.small(sp), true
 			case "error":
-				m.errv, m.hasError = m.small(sp), true
+				m.ErrorValue, m.HasError = m.small(sp), true
 			}
 		})
 	})
@@ -110,13 +110,13 @@ func parseParts(parts [][]byte) (*message, error) {
 	case err != nil:
 		return nil, err
 	case notObject:
-		return nil, &invalidMessage{reason: "not a JSON object"}
+		return nil, &InvalidMessage{Reason: "not a JSON object"}
 	case s.ws:
-		c, err := compact(m.bytes())
+		c, err := Compact(m.Bytes())
 		if err != nil {
 			return nil, err
 		}
-		return parseMessage(c)
+		return Parse(c)
 	}
 	var methodRaw []byte
 	if seenMethod {
@@ -126,7 +126,7 @@ func parseParts(parts [][]byte) (*message, error) {
 	if jsonrpc.valTo > 0 {
 		jr = s.slice(jsonrpc.valFrom, jsonrpc.valTo)
 	}
-	return m, m.classify(seenID, jr, methodRaw, m.hasResult, m.hasError)
+	return m, m.classify(seenID, jr, methodRaw, m.HasResult, m.HasError)
 }
 
 // memberName decodes a raw member name when it holds escapes.
@@ -134,35 +134,35 @@ func memberName(raw []byte) string {
 	if bytes.IndexByte(raw, '\\') < 0 {
 		return string(raw)
 	}
-	s, _ := stringValue(append(append([]byte{'"'}, raw...), '"'))
+	s, _ := StringValue(append(append([]byte{'"'}, raw...), '"'))
 	return s
 }
 
 // small returns a member's value when it lies in one piece (always, for a
 // contiguous message); a value spread over pieces is left out, and readers
 // that need it flatten the message first.
-func (m *message) small(sp span) []byte {
-	if m.parts == nil {
-		return m.raw[sp.valFrom:sp.valTo]
+func (m *Message) small(sp span) []byte {
+	if m.Parts == nil {
+		return m.Raw[sp.valFrom:sp.valTo]
 	}
 	return nil
 }
 
-// bytes returns the whole message contiguously (a copy for a pieced one).
-func (m *message) bytes() []byte {
-	if m.parts == nil {
-		return m.raw
+// Bytes returns the whole message contiguously (a copy for a pieced one).
+func (m *Message) Bytes() []byte {
+	if m.Parts == nil {
+		return m.Raw
 	}
-	return bytes.Join(m.parts, nil)
+	return bytes.Join(m.Parts, nil)
 }
 
-// flat returns m with every member readable: m itself, or for a pieced
+// Flat returns m with every member readable: m itself, or for a pieced
 // message a contiguous copy.
-func (m *message) flat() *message {
-	if m.parts == nil {
+func (m *Message) Flat() *Message {
+	if m.Parts == nil {
 		return m
 	}
-	f, err := parseMessage(m.bytes())
+	f, err := Parse(m.Bytes())
 	if err != nil { // cannot happen: m was valid
 		return m
 	}
@@ -170,40 +170,40 @@ func (m *message) flat() *message {
 }
 
 // classify sets m.kind, or explains why the message is not JSON-RPC.
-func (m *message) classify(seenID bool, jsonrpc, method []byte, hasResult, hasError bool) error {
-	if seenID && !validID(m.id) {
-		m.id = nil
-		return &invalidMessage{reason: "id must be a string or a number"}
+func (m *Message) classify(seenID bool, jsonrpc, method []byte, hasResult, hasError bool) error {
+	if seenID && !ValidID(m.ID) {
+		m.ID = nil
+		return &InvalidMessage{Reason: "id must be a string or a number"}
 	}
-	bad := func(reason string) error { return &invalidMessage{id: m.id, reason: reason} }
-	if v, _ := stringValue(jsonrpc); v != "2.0" {
+	bad := func(reason string) error { return &InvalidMessage{ID: m.ID, Reason: reason} }
+	if v, _ := StringValue(jsonrpc); v != "2.0" {
 		return bad(`"jsonrpc" must be "2.0"`)
 	}
 	if method != nil {
-		name, ok := stringValue(method)
+		name, ok := StringValue(method)
 		if !ok {
 			return bad(`"method" must be a string`)
 		}
-		m.method = name
+		m.Method = name
 		if seenID {
-			if string(m.id) == "null" {
+			if string(m.ID) == "null" {
 				return bad("a request's id must not be null")
 			}
-			m.kind = kindRequest
+			m.Kind = KindRequest
 		} else {
-			m.kind = kindNotification
+			m.Kind = KindNotification
 		}
 		return nil
 	}
 	if seenID && hasResult != hasError {
-		m.kind = kindResponse
+		m.Kind = KindResponse
 		return nil
 	}
 	return bad("neither a request, a notification nor a response")
 }
 
-// validID reports whether an id is a string, a number or null.
-func validID(id []byte) bool {
+// ValidID reports whether an id is a string, a number or null.
+func ValidID(id []byte) bool {
 	if len(id) == 0 {
 		return false
 	}
@@ -214,12 +214,12 @@ func validID(id []byte) bool {
 	return string(id) == "null"
 }
 
-// idKey is the key under which a request waits for its answer. Strings are
+// IDKey is the key under which a request waits for its answer. Strings are
 // their decoded text behind a quote, numbers their exact value, so 1 and "1"
 // differ as JSON-RPC says they do, while the same id re-written by a server
 // matches: "café" and "caf\u00e9", 1e2 and 100. Values that differ never
 // match: 9007199254740993 is not 9007199254740992.
-func idKey(id []byte) string {
+func IDKey(id []byte) string {
 	if len(id) == 0 {
 		return ""
 	}
@@ -232,7 +232,7 @@ func idKey(id []byte) string {
 	if bytes.IndexByte(id, '\\') < 0 {
 		return string(id[:len(id)-1])
 	}
-	if s, ok := stringValue(id); ok {
+	if s, ok := StringValue(id); ok {
 		return `"` + s
 	}
 	return string(id)
@@ -251,39 +251,39 @@ func numberKey(n []byte) string {
 	return r.RatString()
 }
 
-// withID returns m answering to the client's own id bytes, when the server
+// WithID returns m answering to the client's own id bytes, when the server
 // wrote the same id differently.
-func (m *message) withID(id []byte) *message {
-	if bytes.Equal(m.id, id) {
+func (m *Message) WithID(id []byte) *Message {
+	if bytes.Equal(m.ID, id) {
 		return m
 	}
-	whole := m.bytes()
+	whole := m.Bytes()
 	out := make([]byte, 0, len(whole)+len(id))
 	out = append(out, whole[:m.idAt]...)
 	out = append(out, id...)
-	out = append(out, whole[m.idAt+len(m.id):]...)
-	if re, err := parseMessage(out); err == nil {
+	out = append(out, whole[m.idAt+len(m.ID):]...)
+	if re, err := Parse(out); err == nil {
 		return re
 	}
 	return m // cannot happen: only a valid id replaced a valid id
 }
 
-// rpcError is the error object of a JSON-RPC error response.
-type rpcError struct {
+// RPCError is the error object of a JSON-RPC error response.
+type RPCError struct {
 	Code    int    `json:"code"`
 	Message string `json:"message"`
 	Data    any    `json:"data,omitempty"`
 }
 
-// errorResponse builds a JSON-RPC error response for id (null when nil),
+// ErrorResponse builds a JSON-RPC error response for id (null when nil),
 // keeping the id's bytes exactly as the client sent them.
-func errorResponse(id []byte, code int, msg string, data any) []byte {
+func ErrorResponse(id []byte, code int, msg string, data any) []byte {
 	if id == nil {
 		id = []byte("null")
 	}
-	e, err := json.Marshal(rpcError{Code: code, Message: msg, Data: data})
+	e, err := json.Marshal(RPCError{Code: code, Message: msg, Data: data})
 	if err != nil { // data that cannot be encoded: drop it, keep the answer
-		e, _ = json.Marshal(rpcError{Code: code, Message: msg})
+		e, _ = json.Marshal(RPCError{Code: code, Message: msg})
 	}
 	out := make([]byte, 0, len(id)+len(e)+32)
 	out = append(out, `{"jsonrpc":"2.0","id":`...)
@@ -293,13 +293,13 @@ func errorResponse(id []byte, code int, msg string, data any) []byte {
 	return append(out, '}')
 }
 
-// errorFor builds the answer the client gets when its request failed for err.
-func errorFor(id []byte, err error) []byte {
-	return errorResponse(id, codeServerError, fmt.Sprintf("mcpbridge: %v", err), nil)
+// ErrorFor builds the answer the client gets when its request failed for err.
+func ErrorFor(id []byte, err error) []byte {
+	return ErrorResponse(id, CodeServerError, fmt.Sprintf("mcpbridge: %v", err), nil)
 }
 
-// trimSpace drops JSON whitespace around b without copying.
-func trimSpace(b []byte) []byte { return trimRight(trimLeft(b)) }
+// TrimSpace drops JSON whitespace around b without copying.
+func TrimSpace(b []byte) []byte { return trimRight(trimLeft(b)) }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
@@ -317,9 +317,9 @@ func trimRight(b []byte) []byte {
 	return b
 }
 
-// trimParts drops JSON whitespace around a pieced message (only at its
+// TrimParts drops JSON whitespace around a pieced message (only at its
 // outer edges: inside, a piece may well end in a string's space).
-func trimParts(parts [][]byte) [][]byte {
+func TrimParts(parts [][]byte) [][]byte {
 	for len(parts) > 0 {
 		if parts[0] = trimLeft(parts[0]); len(parts[0]) > 0 {
 			break
@@ -336,21 +336,21 @@ func trimParts(parts [][]byte) [][]byte {
 	return parts
 }
 
-// readMeta sets m.modern from params._meta when the message declares its
+// ReadMeta sets m.modern from params._meta when the message declares its
 // protocol version there.
-func (m *message) readMeta() {
-	if m.params == nil {
+func (m *Message) ReadMeta() {
+	if m.Params == nil {
 		return
 	}
-	meta := field(m.params, "_meta")
+	meta := Field(m.Params, "_meta")
 	if meta == nil {
 		return
 	}
-	if v, ok := stringValue(field(meta, metaProtocolVersion)); ok {
-		m.modern = v
+	if v, ok := StringValue(Field(meta, MetaProtocolVersion)); ok {
+		m.Modern = v
 	}
 }
 
-// metaProtocolVersion is the _meta member that carries a request's protocol
+// MetaProtocolVersion is the _meta member that carries a request's protocol
 // version (2026-07-28 basic/index §Protocol Version).
-const metaProtocolVersion = "io.modelcontextprotocol/protocolVersion"
+const MetaProtocolVersion = "io.modelcontextprotocol/protocolVersion"

@@ -29,34 +29,34 @@ const (
 )
 
 // annotate computes the HTTP headers a 2026-07-28 request needs.
-func (t *toolCatalog) annotate(m *message) {
-	if m.modern == "" {
-		m.readMeta()
+func (t *toolCatalog) annotate(m *Message) {
+	if m.Modern == "" {
+		m.ReadMeta()
 	}
-	if m.modern == "" {
+	if m.Modern == "" {
 		return
 	}
-	h := modernHeaders(m.modern, m.method)
-	if m.method == "tools/call" || m.method == "prompts/get" || m.method == "resources/read" {
+	h := modernHeaders(m.Modern, m.Method)
+	if m.Method == "tools/call" || m.Method == "prompts/get" || m.Method == "resources/read" {
 		var name, uri, args []byte // one pass over params
-		_ = members(m.params, func(k, v []byte) {
+		_ = Members(m.Params, func(k, v []byte) {
 			switch {
-			case keyIs(k, "name"):
+			case KeyIs(k, "name"):
 				name = v
-			case keyIs(k, "uri"):
+			case KeyIs(k, "uri"):
 				uri = v
-			case keyIs(k, "arguments"):
+			case KeyIs(k, "arguments"):
 				args = v
 			}
 		})
-		if m.method == "resources/read" {
+		if m.Method == "resources/read" {
 			name = uri
 		}
-		n, ok := stringValue(name)
+		n, ok := StringValue(name)
 		if ok {
 			h[headerName] = []string{encodeHeaderValue(n)}
 		}
-		if m.method == "tools/call" {
+		if m.Method == "tools/call" {
 			for _, ph := range t.lookup(n) {
 				if v, ok := ph.value(args); ok {
 					h.Set(headerParamPrefix+ph.name, v)
@@ -64,7 +64,7 @@ func (t *toolCatalog) annotate(m *message) {
 			}
 		}
 	}
-	m.header = h
+	m.Header = h
 }
 
 // modernHeaders are the headers every 2026-07-28 message carries
@@ -111,14 +111,14 @@ func (p paramHeader) value(args []byte) (string, bool) {
 		if v == nil || v[0] != '{' {
 			return "", false
 		}
-		v = field(v, k)
+		v = Field(v, k)
 	}
 	if v == nil {
 		return "", false
 	}
 	switch c := v[0]; {
 	case c == '"':
-		s, ok := stringValue(v)
+		s, ok := StringValue(v)
 		return encodeHeaderValue(s), ok
 	case c == 't', c == 'f', c == '-', c >= '0' && c <= '9':
 		return string(v), true // booleans and integers: their JSON text

@@ -269,19 +269,19 @@ func TestAnnotate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := parseMessage([]byte(tc.in))
+			m, err := Parse([]byte(tc.in))
 			if err != nil {
 				t.Fatal(err)
 			}
 			cat.annotate(m)
 			if tc.want == nil {
-				if m.header != nil || m.modern != "" {
-					t.Errorf("headers %v, modern %q; want none", m.header, m.modern)
+				if m.Header != nil || m.Modern != "" {
+					t.Errorf("headers %v, modern %q; want none", m.Header, m.Modern)
 				}
 				return
 			}
-			if fmt.Sprint(m.header) != fmt.Sprint(tc.want) {
-				t.Errorf("headers\n got %v\nwant %v", m.header, tc.want)
+			if fmt.Sprint(m.Header) != fmt.Sprint(tc.want) {
+				t.Errorf("headers\n got %v\nwant %v", m.Header, tc.want)
 			}
 		})
 	}

@@ -28,7 +28,7 @@ type roundTrips struct {
 // roundTrip is one client request going through input rounds.
 type roundTrip struct {
 	c         *call
-	orig      *message // the request as first sent, the base of every retry
+	orig      *Message // the request as first sent, the base of every retry
 	pending   int
 	responses [][]byte // "key":response members
 	inputKeys map[string]string
@@ -53,33 +53,33 @@ var inputRequired = []byte(`"input_required"`)
 // result takes a server answer that asks for input; every other answer
 // goes on to the client. The cheap byte search keeps large results off
 // the JSON scanner.
-func (r *roundTrips) result(m *message) bool {
+func (r *roundTrips) result(m *Message) bool {
 	if !containsAcross(m, inputRequired) {
 		return false
 	}
-	c := r.b.calls.peek(m.id)
+	c := r.b.calls.peek(m.ID)
 	if c == nil || c.internal || !supportsInput(c.method) {
 		return false
 	}
-	f := m.flat()
-	if !f.hasResult || string(field(f.result, "resultType")) != string(inputRequired) {
+	f := m.Flat()
+	if !f.HasResult || string(Field(f.Result, "resultType")) != string(inputRequired) {
 		return false
 	}
-	if r.b.calls.take(m.id) == nil {
+	if r.b.calls.take(m.ID) == nil {
 		return true // answered or cancelled meanwhile
 	}
-	r.begin(c, f.result)
+	r.begin(c, f.Result)
 	return true
 }
 
 // containsAcross reports whether needle occurs in m, also across the
 // pieces of a large message.
-func containsAcross(m *message, needle []byte) bool {
-	if m.parts == nil {
-		return bytes.Contains(m.raw, needle)
+func containsAcross(m *Message, needle []byte) bool {
+	if m.Parts == nil {
+		return bytes.Contains(m.Raw, needle)
 	}
 	var tail []byte
-	for _, p := range m.parts {
+	for _, p := range m.Parts {
 		if bytes.Contains(p, needle) {
 			return true
 		}
@@ -95,21 +95,21 @@ func containsAcross(m *message, needle []byte) bool {
 // begin starts a round for c from the server's InputRequiredResult.
 func (r *roundTrips) begin(c *call, result []byte) {
 	c.rounds++
-	rt := &roundTrip{c: c, orig: c.req, state: field(result, "requestState"), inputKeys: map[string]string{}}
+	rt := &roundTrip{c: c, orig: c.req, state: Field(result, "requestState"), inputKeys: map[string]string{}}
 	if c.rounds > maxRounds {
 		r.fail(rt, fmt.Errorf("the server asked for input %d times; giving up", maxRounds))
 		return
 	}
 	var asks [][]byte
 	var bad error
-	_ = members(field(result, "inputRequests"), func(key, req []byte) {
+	_ = Members(Field(result, "inputRequests"), func(key, req []byte) {
 		ask, err := inputRequest(req)
 		if err != nil {
 			bad = err
 			return
 		}
 		id := ownID("input")
-		rt.inputKeys[idKey(id)] = string(key)
+		rt.inputKeys[IDKey(id)] = string(key)
 		asks = append(asks, spliceID(ask, id))
 	})
 	if bad != nil {
@@ -125,7 +125,7 @@ func (r *roundTrips) begin(c *call, result []byte) {
 	for k := range rt.inputKeys {
 		r.byInput[k] = rt
 	}
-	r.byCall[idKey(c.id)] = rt
+	r.byCall[IDKey(c.id)] = rt
 	r.mu.Unlock()
 	for _, a := range asks {
 		r.b.reply(a)
@@ -137,7 +137,7 @@ func inputRequest(req []byte) ([]byte, error) {
 	if len(req) < 2 || req[0] != '{' {
 		return nil, errors.New("not an object")
 	}
-	if _, ok := stringValue(field(req, "method")); !ok {
+	if _, ok := StringValue(Field(req, "method")); !ok {
 		return nil, errors.New("no method")
 	}
 	return req, nil
@@ -148,16 +148,16 @@ func spliceID(obj, id []byte) []byte {
 	out := make([]byte, 0, len(obj)+len(id)+24)
 	out = append(out, `{"jsonrpc":"2.0","id":`...)
 	out = append(out, id...)
-	if inner := trimSpace(obj[1:]); len(inner) > 1 { // more than the closing brace
+	if inner := TrimSpace(obj[1:]); len(inner) > 1 { // more than the closing brace
 		out = append(out, ',')
 	}
 	return append(out, obj[1:]...)
 }
 
 // answer takes the client's answer to one of the bridge's input requests.
-func (r *roundTrips) answer(m *message) bool {
+func (r *roundTrips) answer(m *Message) bool {
 	r.mu.Lock()
-	k := idKey(m.id)
+	k := IDKey(m.ID)
 	rt := r.byInput[k]
 	if rt == nil {
 		r.mu.Unlock()
@@ -171,11 +171,11 @@ func (r *roundTrips) answer(m *message) bool {
 		r.fail(rt, fmt.Errorf("the client could not give the input the server asked for (%s): %s", key, f.Message))
 		return true
 	}
-	rt.responses = append(rt.responses, member([]byte(key), m.flat().result))
+	rt.responses = append(rt.responses, Member([]byte(key), m.Flat().Result))
 	rt.pending--
 	ready := rt.pending == 0
 	if ready {
-		delete(r.byCall, idKey(rt.c.id))
+		delete(r.byCall, IDKey(rt.c.id))
 	}
 	r.mu.Unlock()
 	if ready {
@@ -189,16 +189,16 @@ func (r *roundTrips) forget(rt *roundTrip) {
 	for k := range rt.inputKeys {
 		delete(r.byInput, k)
 	}
-	delete(r.byCall, idKey(rt.c.id))
+	delete(r.byCall, IDKey(rt.c.id))
 }
 
 // cancel takes the client's cancellation of a request that waits for its
 // input: the server holds nothing for it, so nothing goes to the server.
-func (r *roundTrips) cancel(m *message) bool {
-	id := field(m.params, "requestId")
+func (r *roundTrips) cancel(m *Message) bool {
+	id := Field(m.Params, "requestId")
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	rt := r.byCall[idKey(id)]
+	rt := r.byCall[IDKey(id)]
 	if rt == nil {
 		return false
 	}
@@ -216,21 +216,21 @@ func (r *roundTrips) shutdown() {
 	r.byInput, r.byCall = map[string]*roundTrip{}, map[string]*roundTrip{}
 	r.mu.Unlock()
 	for _, rt := range waiting {
-		r.b.reply(errorResponse(rt.c.id, codeServerError, "mcpbridge: shutting down before the client gave the input the server asked for", nil))
+		r.b.reply(ErrorResponse(rt.c.id, CodeServerError, "mcpbridge: shutting down before the client gave the input the server asked for", nil))
 	}
 }
 
 // retry sends the original request again, under a new id, with the
 // inputs and the request state.
 func (r *roundTrips) retry(rt *roundTrip) {
-	fields := [][2][]byte{{[]byte("inputResponses"), wrapObject(joinMembers(rt.responses...))}}
+	fields := [][2][]byte{{[]byte("inputResponses"), WrapObject(joinMembers(rt.responses...))}}
 	if rt.state != nil {
 		fields = append(fields, [2][]byte{[]byte("requestState"), rt.state})
 	}
-	m := withParams(withRequestID(rt.orig, ownID("retry")), fields)
-	m.readMeta()
+	m := WithParams(WithRequestID(rt.orig, ownID("retry")), fields)
+	m.ReadMeta()
 	r.b.tools.annotate(m)
-	if !r.b.calls.addAs(rt.c, m.id) {
+	if !r.b.calls.addAs(rt.c, m.ID) {
 		r.fail(rt, errors.New("the retry's id is in use"))
 		return
 	}
@@ -240,5 +240,5 @@ func (r *roundTrips) retry(rt *roundTrip) {
 // fail answers the client's request with err.
 func (r *roundTrips) fail(rt *roundTrip, err error) {
 	r.b.log.Warn("a multi round-trip request failed", "method", rt.c.method, "error", err)
-	r.b.reply(errorFor(rt.c.id, err))
+	r.b.reply(ErrorFor(rt.c.id, err))
 }

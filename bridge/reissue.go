@@ -30,22 +30,22 @@ func rereadable(method string) bool {
 // reissue sends a 2026-07-28 request whose answer stream broke again under
 // a new id, when it only reads; it returns the request last sent and its
 // outcome.
-func (b *Bridge) reissue(ctx context.Context, m *message, err error) (*message, error) {
-	if !lostStream(err) || m.modern == "" {
+func (b *Bridge) reissue(ctx context.Context, m *Message, err error) (*Message, error) {
+	if !lostStream(err) || m.Modern == "" {
 		return m, err // the usual case, decided without a lock
 	}
-	if c := b.calls.peek(m.id); c == nil || c.internal {
+	if c := b.calls.peek(m.ID); c == nil || c.internal {
 		return m, err // the bridge's own requests: their owners decide
 	}
-	for tries := 0; lostStream(err) && m.modern != "" && tries < maxReissues; tries++ {
-		if !rereadable(m.method) {
-			return m, fmt.Errorf("%w; the server may have run the %s anyway, so mcpbridge does not send it again", err, m.method)
+	for tries := 0; lostStream(err) && m.Modern != "" && tries < maxReissues; tries++ {
+		if !rereadable(m.Method) {
+			return m, fmt.Errorf("%w; the server may have run the %s anyway, so mcpbridge does not send it again", err, m.Method)
 		}
-		next := withRequestID(m, ownID("reissue"))
-		if b.calls.rename(m.id, next.id) == nil {
+		next := WithRequestID(m, ownID("reissue"))
+		if b.calls.rename(m.ID, next.ID) == nil {
 			return m, err // answered or cancelled meanwhile
 		}
-		b.log.Info("the answer stream broke; sending the request again under a new id", "method", m.method, "error", err)
+		b.log.Info("the answer stream broke; sending the request again under a new id", "method", m.Method, "error", err)
 		m = next
 		err = b.conn.roundTrip(ctx, m)
 	}

@@ -72,8 +72,8 @@ func (c *answerClock) watch(body any) {
 }
 
 // wrap notes each message delivered.
-func (c *answerClock) wrap(deliver func(*message)) func(*message) {
-	return func(x *message) {
+func (c *answerClock) wrap(deliver func(*Message)) func(*Message) {
+	return func(x *Message) {
 		c.last = time.Now()
 		deliver(x)
 	}
@@ -81,8 +81,8 @@ func (c *answerClock) wrap(deliver func(*message)) func(*message) {
 
 // resumable reports whether a broken answer stream may be resumed:
 // 2026-07-28 streams are not (reissue.go), nor a stream without event ids.
-func resumable(m *message, ev *sseReader, err error) bool {
-	return err != nil && !errors.Is(err, errAnswered) && !errors.Is(err, errNoProgress) && ev.idSeen && m.modern == ""
+func resumable(m *Message, ev *sseReader, err error) bool {
+	return err != nil && !errors.Is(err, errAnswered) && !errors.Is(err, errNoProgress) && ev.idSeen && m.Modern == ""
 }
 
 // resumeAnswer resumes m's broken answer stream with Last-Event-ID while
@@ -90,7 +90,7 @@ func resumable(m *message, ev *sseReader, err error) bool {
 // event and expect the client to poll. maxResumeFailures attempts in a row
 // that bring no event end it, and so does reconnecting for longer than
 // --body-timeout since the last event; the error names the last cause.
-func (s *streamable) resumeAnswer(ctx context.Context, m *message, ev *sseReader, clock *answerClock, deliver func(*message), err error) error {
+func (s *streamable) resumeAnswer(ctx context.Context, m *Message, ev *sseReader, clock *answerClock, deliver func(*Message), err error) error {
 	limit := s.http.bodyTimeout
 	since := time.Now()
 	for failures := 0; resumable(m, ev, err); {
@@ -125,7 +125,7 @@ var errResumeLate = errors.New("the server did not answer the resuming GET in ti
 
 // resume reopens a broken stream with GET and Last-Event-ID; the server
 // must send the response headers by by (zero: no limit).
-func (s *streamable) resume(ctx context.Context, m *message, ev *sseReader, clock *answerClock, deliver func(*message), by time.Time) error {
+func (s *streamable) resume(ctx context.Context, m *Message, ev *sseReader, clock *answerClock, deliver func(*Message), by time.Time) error {
 	hdr, _ := s.headersFor(m)
 	hdr.Set("Accept", "text/event-stream")
 	hdr.Del("Content-Type")

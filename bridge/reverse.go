@@ -37,7 +37,7 @@ type parked struct {
 	order  []string          // input keys, in arrival order
 	bodies map[string][]byte // input key → {"method":…,"params":…}
 	timer  *time.Timer       // ends the gathering of a round
-	final  *message          // the server's answer, when it came between rounds
+	final  *Message          // the server's answer, when it came between rounds
 	failed error             // the exchange's end, when it broke between rounds
 }
 
@@ -51,35 +51,35 @@ func newParkedCalls(b *Bridge) *parkedCalls {
 
 // serverRequest takes a request the server sent on the answer stream of
 // one of the client's requests; false when it came elsewhere.
-func (p *parkedCalls) serverRequest(m *message) bool {
-	if m.via == nil {
+func (p *parkedCalls) serverRequest(m *Message) bool {
+	if m.Via == nil {
 		return false
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	pk := p.byWire[idKey(m.via)]
+	pk := p.byWire[IDKey(m.Via)]
 	if pk == nil {
-		c := p.b.calls.peek(m.via)
+		c := p.b.calls.peek(m.Via)
 		if c == nil || c.internal || !supportsInput(c.method) || !p.park(c) {
 			return false
 		}
-		pk = &parked{wire: m.via, method: c.method, client: c.id}
-		p.byWire[idKey(m.via)] = pk
+		pk = &parked{wire: m.Via, method: c.method, client: c.id}
+		p.byWire[IDKey(m.Via)] = pk
 	}
 	if pk.asks == nil {
 		pk.asks, pk.bodies = map[string][]byte{}, map[string][]byte{}
 		pk.key = string(ownID("mrtr"))
 		pk.timer = time.AfterFunc(gatherWindow, func() { p.ask(pk) })
 	}
-	key := inputKey(m.method, len(pk.order)+1)
-	pk.asks[key] = m.id
+	key := inputKey(m.Method, len(pk.order)+1)
+	pk.asks[key] = m.ID
 	pk.order = append(pk.order, key)
-	f := m.flat()
-	body := member([]byte("method"), []byte(strconv.Quote(m.method)))
-	if f.params != nil {
-		body = joinMembers(body, member([]byte("params"), f.params))
+	f := m.Flat()
+	body := Member([]byte("method"), []byte(strconv.Quote(m.Method)))
+	if f.Params != nil {
+		body = joinMembers(body, Member([]byte("params"), f.Params))
 	}
-	pk.bodies[key] = wrapObject(body)
+	pk.bodies[key] = WrapObject(body)
 	return true
 }
 
@@ -91,7 +91,7 @@ func (p *parkedCalls) park(c *call) bool {
 	}
 	wire := p.b.calls.wireID(c)
 	c.internal = true
-	c.onAnswer = func(ans *message, err error) { p.ended(wire, ans, err) }
+	c.onAnswer = func(ans *Message, err error) { p.ended(wire, ans, err) }
 	return p.b.calls.addAs(c, wire)
 }
 
@@ -115,35 +115,35 @@ func (p *parkedCalls) ask(pk *parked) {
 	p.byKey[pk.key] = pk
 	reqs := make([][]byte, 0, len(pk.order))
 	for _, k := range pk.order {
-		reqs = append(reqs, member([]byte(k), pk.bodies[k]))
+		reqs = append(reqs, Member([]byte(k), pk.bodies[k]))
 	}
 	state := pk.key
 	p.mu.Unlock()
-	res := wrapObject(joinMembers(
-		member([]byte("resultType"), []byte(`"input_required"`)),
-		member([]byte("inputRequests"), wrapObject(joinMembers(reqs...))),
-		member([]byte("requestState"), []byte(state)),
+	res := WrapObject(joinMembers(
+		Member([]byte("resultType"), []byte(`"input_required"`)),
+		Member([]byte("inputRequests"), WrapObject(joinMembers(reqs...))),
+		Member([]byte("requestState"), []byte(state)),
 	))
 	p.b.reply(resultResponse(client, res))
 }
 
 // retry takes a client request that carries a requestState of the
 // bridge's; false for any other request.
-func (p *parkedCalls) retry(m *message) bool {
-	if !supportsInput(m.method) || !bytes.Contains(m.params, []byte(`"mcpbridge-mrtr-`)) {
+func (p *parkedCalls) retry(m *Message) bool {
+	if !supportsInput(m.Method) || !bytes.Contains(m.Params, []byte(`"mcpbridge-mrtr-`)) {
 		return false
 	}
-	state := field(m.params, "requestState")
+	state := Field(m.Params, "requestState")
 	p.mu.Lock()
 	pk := p.byKey[string(state)]
 	if pk == nil {
 		p.mu.Unlock()
-		p.b.reply(errorResponse(m.id, codeInvalidParams, "Invalid params: requestState names no request the bridge holds (it may have ended)", nil))
+		p.b.reply(ErrorResponse(m.ID, CodeInvalidParams, "Invalid params: requestState names no request the bridge holds (it may have ended)", nil))
 		return true
 	}
-	answers, missing := p.takeAnswers(pk, field(m.params, "inputResponses"))
+	answers, missing := p.takeAnswers(pk, Field(m.Params, "inputResponses"))
 	if len(missing) > 0 {
-		pk.client = m.id
+		pk.client = m.ID
 		p.mu.Unlock()
 		p.ask(pk) // ask again for what is missing (mrtr §Error Handling)
 		return true
@@ -152,7 +152,7 @@ func (p *parkedCalls) retry(m *message) bool {
 	pk.asks, pk.order, pk.bodies = nil, nil, nil
 	final, failed := pk.final, pk.failed
 	if final == nil && failed == nil {
-		pk.client = m.id
+		pk.client = m.ID
 	}
 	p.mu.Unlock()
 	for _, a := range answers {
@@ -160,9 +160,9 @@ func (p *parkedCalls) retry(m *message) bool {
 	}
 	switch {
 	case final != nil:
-		p.finish(m.id, final, nil)
+		p.finish(m.ID, final, nil)
 	case failed != nil:
-		p.finish(m.id, nil, failed)
+		p.finish(m.ID, nil, failed)
 	}
 	return true
 }
@@ -170,14 +170,14 @@ func (p *parkedCalls) retry(m *message) bool {
 // takeAnswers turns the client's inputResponses into answers to the
 // server's requests; missing lists the keys without a response. p.mu is
 // held.
-func (p *parkedCalls) takeAnswers(pk *parked, responses []byte) (answers []*message, missing []string) {
+func (p *parkedCalls) takeAnswers(pk *parked, responses []byte) (answers []*Message, missing []string) {
 	for _, k := range pk.order {
-		r := field(responses, k)
+		r := Field(responses, k)
 		if r == nil {
 			missing = append(missing, k)
 			continue
 		}
-		if a, err := parseMessage(resultResponse(pk.asks[k], r)); err == nil {
+		if a, err := Parse(resultResponse(pk.asks[k], r)); err == nil {
 			answers = append(answers, a)
 		}
 	}
@@ -189,10 +189,10 @@ func (p *parkedCalls) takeAnswers(pk *parked, responses []byte) (answers []*mess
 
 // ended receives the server's answer to a parked request, or the error
 // that ended its exchange.
-func (p *parkedCalls) ended(wire []byte, ans *message, err error) {
+func (p *parkedCalls) ended(wire []byte, ans *Message, err error) {
 	p.mu.Lock()
-	pk := p.byWire[idKey(wire)]
-	delete(p.byWire, idKey(wire))
+	pk := p.byWire[IDKey(wire)]
+	delete(p.byWire, IDKey(wire))
 	if pk == nil {
 		p.mu.Unlock()
 		return
@@ -214,13 +214,13 @@ func (p *parkedCalls) ended(wire []byte, ans *message, err error) {
 }
 
 // finish answers the client's latest request of the exchange.
-func (p *parkedCalls) finish(client []byte, ans *message, err error) {
+func (p *parkedCalls) finish(client []byte, ans *Message, err error) {
 	switch {
 	case err != nil && errors.Is(err, errShuttingDown):
-		p.b.reply(errorResponse(client, codeServerError, "mcpbridge: shutting down before the server answered", nil))
+		p.b.reply(ErrorResponse(client, CodeServerError, "mcpbridge: shutting down before the server answered", nil))
 	case err != nil:
-		p.b.reply(errorFor(client, fmt.Errorf("the server's answer did not come: %w", err)))
+		p.b.reply(ErrorFor(client, fmt.Errorf("the server's answer did not come: %w", err)))
 	default:
-		p.b.replyMsg(ans.withID(client))
+		p.b.replyMsg(ans.WithID(client))
 	}
 }

@@ -11,9 +11,9 @@ import (
 )
 
 // mustParse parses a test message.
-func mustParse(t *testing.T, raw string) *message {
+func mustParse(t *testing.T, raw string) *Message {
 	t.Helper()
-	m, err := parseMessage([]byte(raw))
+	m, err := Parse([]byte(raw))
 	if err != nil {
 		t.Fatalf("parse %s: %v", raw, err)
 	}
@@ -22,26 +22,26 @@ func mustParse(t *testing.T, raw string) *message {
 
 // checkRewrite checks that got is want, re-parses as the same kind of
 // message with the same id and method, and that in is unchanged.
-func checkRewrite(t *testing.T, in *message, before string, got *message, want string) {
+func checkRewrite(t *testing.T, in *Message, before string, got *Message, want string) {
 	t.Helper()
-	if string(got.raw) != want {
-		t.Errorf("got\n %s\nwant\n %s", got.raw, want)
+	if string(got.Raw) != want {
+		t.Errorf("got\n %s\nwant\n %s", got.Raw, want)
 	}
-	if !json.Valid(got.raw) {
-		t.Fatalf("not valid JSON: %s", got.raw)
+	if !json.Valid(got.Raw) {
+		t.Fatalf("not valid JSON: %s", got.Raw)
 	}
-	re, err := parseMessage(bytes.Clone(got.raw))
+	re, err := Parse(bytes.Clone(got.Raw))
 	if err != nil {
 		t.Fatalf("the rewrite does not parse: %v", err)
 	}
-	if re.kind != in.kind || string(re.id) != string(in.id) || re.method != in.method {
-		t.Errorf("the rewrite changed kind, id or method: %s", got.raw)
+	if re.Kind != in.Kind || string(re.ID) != string(in.ID) || re.Method != in.Method {
+		t.Errorf("the rewrite changed kind, id or method: %s", got.Raw)
 	}
-	if string(got.params) != string(re.params) {
-		t.Errorf("the returned message's params %s do not match its bytes", got.params)
+	if string(got.Params) != string(re.Params) {
+		t.Errorf("the returned message's params %s do not match its bytes", got.Params)
 	}
-	if string(in.raw) != before {
-		t.Errorf("the input was modified: %s", in.raw)
+	if string(in.Raw) != before {
+		t.Errorf("the input was modified: %s", in.Raw)
 	}
 }
 
@@ -96,19 +96,19 @@ func TestWithMeta(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			in := mustParse(t, tc.in)
-			before := string(in.raw)
-			checkRewrite(t, in, before, withMeta(in, tc.add), tc.want)
+			before := string(in.Raw)
+			checkRewrite(t, in, before, WithMeta(in, tc.add), tc.want)
 		})
 	}
 }
 
 func TestWithMetaNothingToAdd(t *testing.T) {
 	in := mustParse(t, `{"jsonrpc":"2.0","id":1,"method":"x","params":{"_meta":{"a":1}}}`)
-	if got := withMeta(in, [][2][]byte{kv("a", "2")}); got != in {
-		t.Errorf("with every key present, want the message itself, got %s", got.raw)
+	if got := WithMeta(in, [][2][]byte{kv("a", "2")}); got != in {
+		t.Errorf("with every key present, want the message itself, got %s", got.Raw)
 	}
-	if got := withMeta(in, nil); got != in {
-		t.Errorf("with no fields, want the message itself, got %s", got.raw)
+	if got := WithMeta(in, nil); got != in {
+		t.Errorf("with no fields, want the message itself, got %s", got.Raw)
 	}
 }
 
@@ -146,8 +146,8 @@ func TestWithParams(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			in := mustParse(t, tc.in)
-			before := string(in.raw)
-			checkRewrite(t, in, before, withParams(in, tc.set), tc.want)
+			before := string(in.Raw)
+			checkRewrite(t, in, before, WithParams(in, tc.set), tc.want)
 		})
 	}
 }
@@ -174,8 +174,8 @@ func TestWithoutMeta(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			in := mustParse(t, tc.in)
-			before := string(in.raw)
-			checkRewrite(t, in, before, withoutMeta(in, p), tc.want)
+			before := string(in.Raw)
+			checkRewrite(t, in, before, WithoutMeta(in, p), tc.want)
 		})
 	}
 	for _, raw := range []string{
@@ -183,7 +183,7 @@ func TestWithoutMeta(t *testing.T) {
 		`{"jsonrpc":"2.0","id":1,"method":"x","params":{"name":"t"}}`,
 		`{"jsonrpc":"2.0","id":1,"method":"x","params":{"_meta":{"progressToken":1}}}`,
 	} {
-		if in := mustParse(t, raw); withoutMeta(in, p) != in {
+		if in := mustParse(t, raw); WithoutMeta(in, p) != in {
 			t.Errorf("nothing to strip in %s: want the message itself", raw)
 		}
 	}
@@ -191,25 +191,25 @@ func TestWithoutMeta(t *testing.T) {
 
 func TestWithRequestID(t *testing.T) {
 	in := mustParse(t, `{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}`)
-	in.readMeta()
-	in.header = http.Header{"Mcp-Method": {"tools/list"}}
-	before := string(in.raw)
-	got := withRequestID(in, []byte(`"mcpbridge-reissue-1"`))
+	in.ReadMeta()
+	in.Header = http.Header{"Mcp-Method": {"tools/list"}}
+	before := string(in.Raw)
+	got := WithRequestID(in, []byte(`"mcpbridge-reissue-1"`))
 	checkRewriteID(t, got, `{"jsonrpc":"2.0","id":"mcpbridge-reissue-1","method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}`)
-	if got.modern != modernVersion || got.header.Get("Mcp-Method") != "tools/list" {
-		t.Errorf("the new request lost the version (%q) or the headers (%v)", got.modern, got.header)
+	if got.Modern != modernVersion || got.Header.Get("Mcp-Method") != "tools/list" {
+		t.Errorf("the new request lost the version (%q) or the headers (%v)", got.Modern, got.Header)
 	}
-	if string(in.raw) != before || string(in.id) != "7" {
-		t.Errorf("the input was modified: %s", in.raw)
+	if string(in.Raw) != before || string(in.ID) != "7" {
+		t.Errorf("the input was modified: %s", in.Raw)
 	}
 }
 
-func checkRewriteID(t *testing.T, got *message, want string) {
+func checkRewriteID(t *testing.T, got *Message, want string) {
 	t.Helper()
-	if string(got.raw) != want {
-		t.Errorf("got\n %s\nwant\n %s", got.raw, want)
+	if string(got.Raw) != want {
+		t.Errorf("got\n %s\nwant\n %s", got.Raw, want)
 	}
-	if re, err := parseMessage(bytes.Clone(got.raw)); err != nil || string(re.id) != string(got.id) {
+	if re, err := Parse(bytes.Clone(got.Raw)); err != nil || string(re.ID) != string(got.ID) {
 		t.Errorf("the rewrite does not parse to its own id: %v", err)
 	}
 }

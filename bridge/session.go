@@ -45,20 +45,20 @@ func (s *streamable) renew(ctx context.Context, gen int) error {
 // replay runs the initialize handshake again with the client's messages.
 // The initialize answer goes to no one; whatever else the server sends on
 // the way reaches the client as usual.
-func (s *streamable) replay(ctx context.Context, init, note *message) error {
+func (s *streamable) replay(ctx context.Context, init, note *Message) error {
 	if init == nil {
 		return errors.New("the client never sent initialize, so there is nothing to replay")
 	}
-	var answer *message
-	keep := func(m *message) {
-		if m.kind == kindResponse && idKey(m.id) == idKey(init.id) {
+	var answer *Message
+	keep := func(m *Message) {
+		if m.Kind == KindResponse && IDKey(m.ID) == IDKey(init.ID) {
 			answer = m
 			return
 		}
 		s.sink.deliver(m)
 	}
 	hdr, _ := s.headersFor(init)
-	resp, err := s.http.do(ctx, http.MethodPost, s.endpoint, init.raw, hdr)
+	resp, err := s.http.do(ctx, http.MethodPost, s.endpoint, init.Raw, hdr)
 	if err != nil {
 		return err
 	}
@@ -68,14 +68,14 @@ func (s *streamable) replay(ctx context.Context, init, note *message) error {
 	switch {
 	case answer == nil:
 		return errors.New("initialize: no answer")
-	case answer.hasError:
-		return fmt.Errorf("initialize: the server refused it: %s", snippet(answer.flat().errv))
+	case answer.HasError:
+		return fmt.Errorf("initialize: the server refused it: %s", snippet(answer.Flat().ErrorValue))
 	}
 	if note == nil {
 		return nil
 	}
 	nhdr, _ := s.headersFor(note)
-	resp, err = s.http.do(ctx, http.MethodPost, s.endpoint, note.raw, nhdr)
+	resp, err = s.http.do(ctx, http.MethodPost, s.endpoint, note.Raw, nhdr)
 	if err != nil {
 		return fmt.Errorf("notifications/initialized: %w", err)
 	}
@@ -173,7 +173,7 @@ func (s *streamable) listenOnce(ev *sseReader, resp *http.Response) (*sseReader,
 	stopIdle(resp.Body)
 	ev = ev.continueOn(resp.Body).useBudget(s.life, s.http.mem)
 	start, got := time.Now(), false
-	err := s.pump(ev, nil, func(m *message) {
+	err := s.pump(ev, nil, func(m *Message) {
 		got = true
 		s.sink.deliver(m)
 	})

@@ -34,8 +34,8 @@ func (e sseEvent) release() { e.hold.release() }
 
 // message parses the event's data as one JSON-RPC message, kept in the
 // pieces it was read in.
-func (e sseEvent) message() (*message, error) {
-	m, err := parseParts(trimParts(e.pieces))
+func (e sseEvent) message() (*Message, error) {
+	m, err := ParseParts(TrimParts(e.pieces))
 	if err != nil {
 		head := e.pieces
 		if len(head) > 0 {
@@ -47,7 +47,7 @@ func (e sseEvent) message() (*message, error) {
 }
 
 // empty reports whether the event carries no data but whitespace.
-func (e sseEvent) empty() bool { return len(trimParts(e.pieces)) == 0 }
+func (e sseEvent) empty() bool { return len(TrimParts(e.pieces)) == 0 }
 
 // bytes returns the event's data in one slice.
 func (e sseEvent) bytes() []byte {

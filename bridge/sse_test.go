@@ -351,16 +351,16 @@ func TestSSEEventMessage(t *testing.T) {
 		name     string
 		stream   string
 		wantRaw  string // the message as it goes out; "" when it must not parse
-		wantKind kind
+		wantKind Kind
 	}{
-		{"one line", "data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n", `{"jsonrpc":"2.0","id":1,"result":{}}`, kindResponse},
+		{"one line", "data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n", `{"jsonrpc":"2.0","id":1,"result":{}}`, KindResponse},
 		{"notification", "data: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"progress\":1}}\r\n\r\n",
-			`{"jsonrpc":"2.0","method":"notifications/progress","params":{"progress":1}}`, kindNotification},
-		{"split over data lines", "data: {\"jsonrpc\":\"2.0\",\ndata: \"id\":2,\ndata: \"result\":{}}\n\n", `{"jsonrpc":"2.0","id":2,"result":{}}`, kindResponse},
-		{"surrounding spaces", "data:   {\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{}}  \n\n", `{"jsonrpc":"2.0","id":3,"result":{}}`, kindResponse},
-		{"larger than a piece", "data: " + big + "\n\n", big, kindResponse},
-		{"not JSON", "data: hello\n\n", "", kindInvalid},
-		{"truncated JSON", "data: {\"jsonrpc\":\"2.0\",\"id\":1\n\n", "", kindInvalid},
+			`{"jsonrpc":"2.0","method":"notifications/progress","params":{"progress":1}}`, KindNotification},
+		{"split over data lines", "data: {\"jsonrpc\":\"2.0\",\ndata: \"id\":2,\ndata: \"result\":{}}\n\n", `{"jsonrpc":"2.0","id":2,"result":{}}`, KindResponse},
+		{"surrounding spaces", "data:   {\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{}}  \n\n", `{"jsonrpc":"2.0","id":3,"result":{}}`, KindResponse},
+		{"larger than a piece", "data: " + big + "\n\n", big, KindResponse},
+		{"not JSON", "data: hello\n\n", "", KindInvalid},
+		{"truncated JSON", "data: {\"jsonrpc\":\"2.0\",\"id\":1\n\n", "", KindInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -378,15 +378,15 @@ func TestSSEEventMessage(t *testing.T) {
 				m, err := e.message()
 				if tc.wantRaw == "" {
 					if err == nil {
-						t.Errorf("%s: parsed %q as a message", rd.name, m.bytes())
+						t.Errorf("%s: parsed %q as a message", rd.name, m.Bytes())
 					}
 					continue
 				}
 				if err != nil {
 					t.Fatalf("%s: message: %v", rd.name, err)
 				}
-				if m.kind != tc.wantKind || string(m.bytes()) != tc.wantRaw {
-					t.Errorf("%s: kind %v, %d bytes; want kind %v, %d bytes", rd.name, m.kind, len(m.bytes()), tc.wantKind, len(tc.wantRaw))
+				if m.Kind != tc.wantKind || string(m.Bytes()) != tc.wantRaw {
+					t.Errorf("%s: kind %v, %d bytes; want kind %v, %d bytes", rd.name, m.Kind, len(m.Bytes()), tc.wantKind, len(tc.wantRaw))
 				}
 			}
 		})

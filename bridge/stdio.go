@@ -130,8 +130,8 @@ func (lr *lineReader) skipLine(id []byte) error {
 // that lie whole before the cut), or nil.
 func leadingID(head []byte) []byte {
 	var id []byte
-	_ = members(trimLeft(head), func(k, v []byte) {
-		if id == nil && keyIs(k, "id") && validID(v) {
+	_ = Members(trimLeft(head), func(k, v []byte) {
+		if id == nil && KeyIs(k, "id") && ValidID(v) {
 			id = bytes.Clone(v)
 		}
 	})

@@ -34,8 +34,8 @@ type streamable struct {
 	session   string   // Mcp-Session-Id; "" before initialize or without sessions
 	version   string   // negotiated protocol version
 	gen       int      // bumped with every new session
-	initReq   *message // the client's initialize, replayed for a new session
-	initNote  *message // the client's notifications/initialized
+	initReq   *Message // the client's initialize, replayed for a new session
+	initNote  *Message // the client's notifications/initialized
 	listening int      // the session generation whose GET stream runs; -1 none
 	renewal   *renewal // the session renewal under way, if any
 	succeeded bool     // some exchange worked: no more fallback
@@ -43,7 +43,7 @@ type streamable struct {
 
 // sink is where a transport hands what the server sends.
 type sink interface {
-	deliver(m *message)
+	deliver(m *Message)
 	waiting(id []byte) *call
 }
 
@@ -57,11 +57,11 @@ func newStreamable(life context.Context, h *httpPeer, endpoint string, s sink, l
 }
 
 // roundTrip POSTs m and, for a request, reads its answer stream to the end.
-func (s *streamable) roundTrip(ctx context.Context, m *message) error {
+func (s *streamable) roundTrip(ctx context.Context, m *Message) error {
 	s.remember(m)
 	for attempt := 0; ; attempt++ {
 		hdr, gen := s.headersFor(m)
-		resp, err := s.http.do(ctx, http.MethodPost, s.endpoint, m.raw, hdr)
+		resp, err := s.http.do(ctx, http.MethodPost, s.endpoint, m.Raw, hdr)
 		if err != nil {
 			return err
 		}
@@ -82,13 +82,13 @@ func (s *streamable) roundTrip(ctx context.Context, m *message) error {
 // deliverVia tags the server requests that come on the answer stream of
 // the request m with its id (a 2026-07-28 client gets them in a multi
 // round-trip result for that request: reverse.go).
-func (s *streamable) deliverVia(m *message) func(*message) {
-	if m.kind != kindRequest {
+func (s *streamable) deliverVia(m *Message) func(*Message) {
+	if m.Kind != KindRequest {
 		return s.sink.deliver
 	}
-	return func(x *message) {
-		if x.kind == kindRequest {
-			x.via = m.id
+	return func(x *Message) {
+		if x.Kind == KindRequest {
+			x.Via = m.ID
 		}
 		s.sink.deliver(x)
 	}
@@ -96,16 +96,16 @@ func (s *streamable) deliverVia(m *message) func(*message) {
 
 // remember keeps the client's initialize and initialized messages, which a
 // new session replays.
-func (s *streamable) remember(m *message) {
-	if m.modern != "" {
+func (s *streamable) remember(m *Message) {
+	if m.Modern != "" {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
-	case m.kind == kindRequest && m.method == "initialize":
+	case m.Kind == KindRequest && m.Method == "initialize":
 		s.initReq, s.session, s.version = m, "", ""
-	case m.kind == kindNotification && m.method == "notifications/initialized":
+	case m.Kind == KindNotification && m.Method == "notifications/initialized":
 		s.initNote = m
 	}
 }
@@ -119,16 +119,16 @@ var (
 
 // headersFor returns the transport headers for m and the session
 // generation they belong to.
-func (s *streamable) headersFor(m *message) (http.Header, int) {
-	if m.header != nil { // 2026-07-28: everything comes from the message
-		h := m.header.Clone()
+func (s *streamable) headersFor(m *Message) (http.Header, int) {
+	if m.Header != nil { // 2026-07-28: everything comes from the message
+		h := m.Header.Clone()
 		h["Accept"], h["Content-Type"] = acceptValue, contentTypeValue
 		return h, 0
 	}
 	h := http.Header{"Accept": acceptValue, "Content-Type": contentTypeValue}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if m.method == "initialize" && m.kind == kindRequest {
+	if m.Method == "initialize" && m.Kind == KindRequest {
 		return h, s.gen
 	}
 	if s.session != "" {
@@ -141,14 +141,14 @@ func (s *streamable) headersFor(m *message) (http.Header, int) {
 }
 
 // answer handles the server's HTTP answer to m.
-func (s *streamable) answer(ctx context.Context, m *message, resp *http.Response, deliver func(*message)) (err error) {
+func (s *streamable) answer(ctx context.Context, m *Message, resp *http.Response, deliver func(*Message)) (err error) {
 	defer resp.Body.Close()
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
 	if !ok {
 		return s.refused(m, resp, deliver)
 	}
 	s.markSucceeded()
-	isInit := m.kind == kindRequest && m.method == "initialize" && m.modern == ""
+	isInit := m.Kind == KindRequest && m.Method == "initialize" && m.Modern == ""
 	if isInit {
 		if err := s.adoptSession(resp.Header.Get(headerSession)); err != nil {
 			return err
@@ -157,24 +157,24 @@ func (s *streamable) answer(ctx context.Context, m *message, resp *http.Response
 	if isInit {
 		deliver = s.watchInit(m, deliver)
 	}
-	if m.kind == kindRequest {
+	if m.Kind == KindRequest {
 		var stray []byte
 		deliver = s.watchStray(m, deliver, &stray)
 		defer func() {
-			if stray != nil && s.sink.waiting(m.id) != nil {
+			if stray != nil && s.sink.waiting(m.ID) != nil {
 				err = fmt.Errorf("the server answered with id %s, which is not this request's; the answer was dropped", snippet(stray))
 			}
 		}()
 	}
 	switch {
-	case m.kind != kindRequest:
+	case m.Kind != KindRequest:
 		discard(resp)
-		if m.method == "notifications/initialized" {
+		if m.Method == "notifications/initialized" {
 			s.listen(ctx)
 		}
 		return nil
 	case isEventStream(resp):
-		long := m.method == "subscriptions/listen"
+		long := m.Method == "subscriptions/listen"
 		if long {
 			stopIdle(resp.Body) // long-lived by design, however quiet
 		}
@@ -194,19 +194,19 @@ func (s *streamable) answer(ctx context.Context, m *message, resp *http.Response
 
 // watchStray wraps deliver to remember an answer whose id matches no
 // waiting request (the bridge drops it), to name it in the error.
-func (s *streamable) watchStray(m *message, deliver func(*message), stray *[]byte) func(*message) {
-	return func(ans *message) {
-		if ans.kind == kindResponse && idKey(ans.id) != idKey(m.id) && s.sink.waiting(ans.id) == nil {
-			*stray = ans.id
+func (s *streamable) watchStray(m *Message, deliver func(*Message), stray *[]byte) func(*Message) {
+	return func(ans *Message) {
+		if ans.Kind == KindResponse && IDKey(ans.ID) != IDKey(m.ID) && s.sink.waiting(ans.ID) == nil {
+			*stray = ans.ID
 		}
 		deliver(ans)
 	}
 }
 
 // deliverBody hands over a JSON answer body, or explains why it is none.
-func deliverBody(resp *http.Response, parts [][]byte, deliver func(*message)) error {
-	ans, err := parseParts(trimParts(parts))
-	if err != nil || ans.kind != kindResponse {
+func deliverBody(resp *http.Response, parts [][]byte, deliver func(*Message)) error {
+	ans, err := ParseParts(TrimParts(parts))
+	if err != nil || ans.Kind != KindResponse {
 		return fmt.Errorf("the answer is not a JSON-RPC response: %w", statusError(resp, bytes.Join(parts, nil)))
 	}
 	deliver(ans)
@@ -215,16 +215,16 @@ func deliverBody(resp *http.Response, parts [][]byte, deliver func(*message)) er
 
 // refused handles a non-2xx answer: a JSON-RPC error in the body reaches
 // the client under its request's id; anything else becomes a StatusError.
-func (s *streamable) refused(m *message, resp *http.Response, deliver func(*message)) error {
+func (s *streamable) refused(m *Message, resp *http.Response, deliver func(*Message)) error {
 	body, _ := readBody(resp, 1<<20)
-	rpc, _ := parseMessage(body)
-	isRPCError := rpc != nil && rpc.kind == kindResponse && rpc.errv != nil
+	rpc, _ := Parse(body)
+	isRPCError := rpc != nil && rpc.Kind == KindResponse && rpc.ErrorValue != nil
 	if s.fallbackFor(m, resp.StatusCode, isRPCError) {
 		return fmt.Errorf("%w: %w", errOtherTransport, statusError(resp, body))
 	}
-	if m.kind == kindRequest && isRPCError {
-		if string(rpc.id) == "null" { // 4xx bodies carry errors without an id
-			rpc = &message{raw: rebindError(m.id, rpc.errv), kind: kindResponse, id: m.id, errv: rpc.errv}
+	if m.Kind == KindRequest && isRPCError {
+		if string(rpc.ID) == "null" { // 4xx bodies carry errors without an id
+			rpc = &Message{Raw: rebindError(m.ID, rpc.ErrorValue), Kind: KindResponse, ID: m.ID, ErrorValue: rpc.ErrorValue}
 		}
 		deliver(rpc)
 		return nil
@@ -246,10 +246,10 @@ func rebindError(id, errv []byte) []byte {
 // server": 400, 404 or 405 to the first initialize, without a modern
 // JSON-RPC error in the body (2026-07-28 streamable-http §Backward
 // Compatibility).
-func (s *streamable) fallbackFor(m *message, status int, isRPCError bool) bool {
+func (s *streamable) fallbackFor(m *Message, status int, isRPCError bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.mayFallBack || s.succeeded || isRPCError || m.method != "initialize" {
+	if !s.mayFallBack || s.succeeded || isRPCError || m.Method != "initialize" {
 		return false
 	}
 	return status == http.StatusBadRequest || status == http.StatusNotFound || status == http.StatusMethodNotAllowed
@@ -277,10 +277,10 @@ func (s *streamable) adoptSession(id string) error {
 
 // watchInit wraps deliver to learn the negotiated protocol version from the
 // initialize answer.
-func (s *streamable) watchInit(init *message, deliver func(*message)) func(*message) {
-	return func(ans *message) {
-		if ans.kind == kindResponse && idKey(ans.id) == idKey(init.id) && ans.hasResult {
-			if v, ok := stringValue(field(ans.flat().result, "protocolVersion")); ok {
+func (s *streamable) watchInit(init *Message, deliver func(*Message)) func(*Message) {
+	return func(ans *Message) {
+		if ans.Kind == KindResponse && IDKey(ans.ID) == IDKey(init.ID) && ans.HasResult {
+			if v, ok := StringValue(Field(ans.Flat().Result, "protocolVersion")); ok {
 				s.mu.Lock()
 				s.version = v
 				s.mu.Unlock()
@@ -293,7 +293,7 @@ func (s *streamable) watchInit(init *message, deliver func(*message)) func(*mess
 // readStream reads an SSE answer stream until m is answered, resuming it
 // when it breaks first (resume.go). A listen stream (long) has no
 // progress limit.
-func (s *streamable) readStream(ctx context.Context, m *message, body io.Reader, deliver func(*message), long bool) error {
+func (s *streamable) readStream(ctx context.Context, m *Message, body io.Reader, deliver func(*Message), long bool) error {
 	clock := newAnswerClock(s.answerTimeout)
 	if long {
 		clock.limit = 0
@@ -306,7 +306,7 @@ func (s *streamable) readStream(ctx context.Context, m *message, body io.Reader,
 		err = s.resumeAnswer(ctx, m, ev, clock, deliver, err)
 	}
 	switch {
-	case errors.Is(err, errAnswered) || s.sink.waiting(m.id) == nil:
+	case errors.Is(err, errAnswered) || s.sink.waiting(m.ID) == nil:
 		return nil
 	case err == nil || errors.Is(err, io.EOF):
 		return fmt.Errorf("%w without answering this request", errStreamEnded)
@@ -328,7 +328,7 @@ var errAnswered = errors.New("answered")
 
 // pump delivers the stream's messages; it returns errAnswered once m (if a
 // request) is answered, or the error that ended the stream.
-func (s *streamable) pump(ev *sseReader, m *message, deliver func(*message)) error {
+func (s *streamable) pump(ev *sseReader, m *Message, deliver func(*Message)) error {
 	for {
 		e, err := ev.next()
 		if err != nil {
@@ -347,7 +347,7 @@ func (s *streamable) pump(ev *sseReader, m *message, deliver func(*message)) err
 		ev.progressed()
 		deliver(msg)
 		e.release() // written out (or dropped): its bytes are free again
-		if m != nil && msg.kind == kindResponse && idKey(msg.id) == idKey(m.id) {
+		if m != nil && msg.Kind == KindResponse && IDKey(msg.ID) == IDKey(m.ID) {
 			return errAnswered
 		}
 	}

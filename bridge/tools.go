@@ -70,11 +70,11 @@ type toolCatalog struct {
 func newToolCatalog() *toolCatalog { return &toolCatalog{headers: map[string][]paramHeader{}} }
 
 // check refuses a tools/call to a filtered tool.
-func (t *toolCatalog) check(f ToolFilter, m *message) error {
-	if m.method != "tools/call" || !f.active() {
+func (t *toolCatalog) check(f ToolFilter, m *Message) error {
+	if m.Method != "tools/call" || !f.active() {
 		return nil
 	}
-	name, _ := stringValue(field(m.params, "name"))
+	name, _ := StringValue(Field(m.Params, "name"))
 	if !f.Allowed(name) {
 		return fmt.Errorf("Tool %q is not available: mcpbridge hides it (--ignore-tool / --allow-tool)", name)
 	}
@@ -85,29 +85,29 @@ func (t *toolCatalog) check(f ToolFilter, m *message) error {
 // tools the filter hides and, under 2026-07-28, the tools whose x-mcp-header
 // annotations are invalid (Streamable HTTP §Custom Headers from Tool
 // Parameters: the client MUST exclude them). Everything else passes as is.
-func (t *toolCatalog) shape(f ToolFilter, c *call, m *message) *message {
-	if c.method != "tools/list" || !m.hasResult {
+func (t *toolCatalog) shape(f ToolFilter, c *call, m *Message) *Message {
+	if c.method != "tools/list" || !m.HasResult {
 		return m
 	}
-	modern := c.req != nil && c.req.modern != ""
+	modern := c.req != nil && c.req.Modern != ""
 	if !f.active() && !modern {
 		return m
 	}
-	m = m.flat()
-	tools := field(m.result, "tools")
+	m = m.Flat()
+	tools := Field(m.Result, "tools")
 	if tools == nil {
 		return m
 	}
 	var kept [][]byte
 	dropped := 0
-	_ = elements(tools, func(tool []byte) {
-		name, _ := stringValue(field(tool, "name"))
+	_ = Elements(tools, func(tool []byte) {
+		name, _ := StringValue(Field(tool, "name"))
 		if !f.Allowed(name) {
 			dropped++
 			return
 		}
 		if modern {
-			hs, err := toolHeaders(field(tool, "inputSchema"))
+			hs, err := toolHeaders(Field(tool, "inputSchema"))
 			if err != nil {
 				dropped++
 				return
@@ -119,7 +119,7 @@ func (t *toolCatalog) shape(f ToolFilter, c *call, m *message) *message {
 	if dropped == 0 {
 		return m
 	}
-	if re, err := parseMessage(splice(m.raw, tools, joinArray(kept))); err == nil {
+	if re, err := Parse(splice(m.Raw, tools, joinArray(kept))); err == nil {
 		return re
 	}
 	return m // cannot happen: valid elements of a valid array were left out

@@ -113,7 +113,7 @@ func TestToolCatalogCheck(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := parseMessage([]byte(tc.in))
+			m, err := Parse([]byte(tc.in))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -183,17 +183,17 @@ func TestSplice(t *testing.T) {
 }
 
 // toolsTestList builds a tools/list answer and its call.
-func toolsTestList(t *testing.T, raw string, modern bool) (*call, *message) {
+func toolsTestList(t *testing.T, raw string, modern bool) (*call, *Message) {
 	t.Helper()
-	m, err := parseMessage([]byte(raw))
-	if err != nil || m.kind != kindResponse {
+	m, err := Parse([]byte(raw))
+	if err != nil || m.Kind != KindResponse {
 		t.Fatalf("parseMessage(%s): %v", raw, err)
 	}
-	req := &message{kind: kindRequest, id: m.id, method: "tools/list"}
+	req := &Message{Kind: KindRequest, ID: m.ID, Method: "tools/list"}
 	if modern {
-		req.modern = "2026-07-28"
+		req.Modern = "2026-07-28"
 	}
-	return &call{id: m.id, method: "tools/list", req: req}, m
+	return &call{id: m.ID, method: "tools/list", req: req}, m
 }
 
 func TestToolCatalogShape(t *testing.T) {
@@ -246,22 +246,22 @@ func TestToolCatalogShape(t *testing.T) {
 				t.Fatalf("test input is not JSON: %s", tc.raw)
 			}
 			c, m := toolsTestList(t, tc.raw, tc.modern)
-			got := newToolCatalog().shape(tc.filter, c, m).bytes()
+			got := newToolCatalog().shape(tc.filter, c, m).Bytes()
 			if string(got) != tc.want {
 				t.Errorf("shape =\n %s\nwant\n %s", got, tc.want)
 			}
 			if !json.Valid(got) {
 				t.Errorf("shape produced invalid JSON: %s", got)
 			}
-			if string(m.raw) != tc.raw {
+			if string(m.Raw) != tc.raw {
 				t.Errorf("shape modified the message it was given")
 			}
 			// The same answer read in pieces (a large body) comes out the same.
-			pm, err := parseParts(jsonScanSplit([]byte(tc.raw), 7))
+			pm, err := ParseParts(jsonScanSplit([]byte(tc.raw), 7))
 			if err != nil {
 				t.Fatalf("parseParts: %v", err)
 			}
-			if gotP := newToolCatalog().shape(tc.filter, c, pm).bytes(); string(gotP) != tc.want {
+			if gotP := newToolCatalog().shape(tc.filter, c, pm).Bytes(); string(gotP) != tc.want {
 				t.Errorf("shape of the pieced answer =\n %s\nwant\n %s", gotP, tc.want)
 			}
 		})
@@ -270,12 +270,12 @@ func TestToolCatalogShape(t *testing.T) {
 
 func TestToolCatalogShapeOnlyTouchesToolsList(t *testing.T) {
 	raw := `{"jsonrpc":"2.0","id":1,"result":{"tools":[{"name":"delete_x"}]}}`
-	m, err := parseMessage([]byte(raw))
+	m, err := Parse([]byte(raw))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &call{id: m.id, method: "tools/call", req: &message{method: "tools/call"}}
-	if got := newToolCatalog().shape(ToolFilter{Ignore: []string{"delete_*"}}, c, m).bytes(); string(got) != raw {
+	c := &call{id: m.ID, method: "tools/call", req: &Message{Method: "tools/call"}}
+	if got := newToolCatalog().shape(ToolFilter{Ignore: []string{"delete_*"}}, c, m).Bytes(); string(got) != raw {
 		t.Errorf("an answer to tools/call was changed: %s", got)
 	}
 }

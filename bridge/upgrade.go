@@ -43,7 +43,7 @@ func newUpgrade(b *Bridge, d *discovery) *upgrade {
 
 // setClient records the client's initialize params (nil before any).
 func (u *upgrade) setClient(params []byte) {
-	caps, info := field(params, "capabilities"), field(params, "clientInfo")
+	caps, info := Field(params, "capabilities"), Field(params, "clientInfo")
 	if caps == nil {
 		caps = []byte("{}")
 	}
@@ -52,7 +52,7 @@ func (u *upgrade) setClient(params []byte) {
 	}
 	u.mu.Lock()
 	u.meta = [][2][]byte{
-		{[]byte(metaProtocolVersion), []byte(`"` + modernVersion + `"`)},
+		{[]byte(MetaProtocolVersion), []byte(`"` + modernVersion + `"`)},
 		{[]byte(metaClientCapabilities), caps},
 		{[]byte(metaClientInfo), info},
 	}
@@ -64,12 +64,12 @@ func (u *upgrade) setClient(params []byte) {
 func (u *upgrade) renderMeta() {
 	ms := make([][]byte, 0, len(u.meta)+1)
 	for _, kv := range u.meta {
-		ms = append(ms, member(kv[0], kv[1]))
+		ms = append(ms, Member(kv[0], kv[1]))
 	}
 	if u.logLevel != nil {
-		ms = append(ms, member([]byte(metaLogLevel), u.logLevel))
+		ms = append(ms, Member([]byte(metaLogLevel), u.logLevel))
 	}
-	u.metaObj = member([]byte("_meta"), wrapObject(joinMembers(ms...)))
+	u.metaObj = Member([]byte("_meta"), WrapObject(joinMembers(ms...)))
 }
 
 // metaMembers returns the _meta members for a request now.
@@ -83,20 +83,20 @@ func (u *upgrade) metaMembers() [][2][]byte {
 	return out
 }
 
-func (u *upgrade) fromClient(m *message) (func(), bool) {
-	switch m.kind {
-	case kindResponse:
+func (u *upgrade) fromClient(m *Message) (func(), bool) {
+	switch m.Kind {
+	case KindResponse:
 		// Answers to the bridge's own requests never reach the server,
 		// even late ones (after a cancellation or a failed round).
-		return nil, u.rounds.answer(m) || bytes.HasPrefix(m.id, []byte(`"mcpbridge-`))
-	case kindNotification:
+		return nil, u.rounds.answer(m) || bytes.HasPrefix(m.ID, []byte(`"mcpbridge-`))
+	case KindNotification:
 		return u.notification(m)
 	}
-	switch m.method {
+	switch m.Method {
 	case "initialize":
 		u.initialize(m)
 	case "ping":
-		u.b.reply(resultResponse(m.id, []byte("{}")))
+		u.b.reply(resultResponse(m.ID, []byte("{}")))
 	case "logging/setLevel":
 		u.setLevel(m)
 	case "resources/subscribe", "resources/unsubscribe":
@@ -108,8 +108,8 @@ func (u *upgrade) fromClient(m *message) (func(), bool) {
 }
 
 // notification handles the client notifications 2026-07-28 removed.
-func (u *upgrade) notification(m *message) (func(), bool) {
-	switch m.method {
+func (u *upgrade) notification(m *Message) (func(), bool) {
+	switch m.Method {
 	case "notifications/initialized":
 		return u.listen.start, true
 	case "notifications/roots/list_changed":
@@ -123,10 +123,10 @@ func (u *upgrade) notification(m *message) (func(), bool) {
 // initialize answers the client's handshake from server/discover
 // (2025-11-25 basic/lifecycle §Version Negotiation: the client's version
 // when the bridge can serve it, else the newest legacy one).
-func (u *upgrade) initialize(m *message) {
-	u.setClient(m.params)
+func (u *upgrade) initialize(m *Message) {
+	u.setClient(m.Params)
 	version := legacyVersions[0]
-	if v, ok := stringValue(field(m.params, "protocolVersion")); ok && isLegacyVersion(v) {
+	if v, ok := StringValue(Field(m.Params, "protocolVersion")); ok && isLegacyVersion(v) {
 		version = v
 	}
 	caps := u.disc.capabilities
@@ -138,44 +138,44 @@ func (u *upgrade) initialize(m *message) {
 		info = []byte(`{"name":` + strconv.Quote(u.b.cfg.URL.Host) + `,"version":"unknown"}`)
 	}
 	res := []([]byte){
-		member([]byte("protocolVersion"), []byte(strconv.Quote(version))),
-		member([]byte("capabilities"), caps),
-		member([]byte("serverInfo"), info),
+		Member([]byte("protocolVersion"), []byte(strconv.Quote(version))),
+		Member([]byte("capabilities"), caps),
+		Member([]byte("serverInfo"), info),
 	}
 	if u.disc.instructions != nil {
-		res = append(res, member([]byte("instructions"), u.disc.instructions))
+		res = append(res, Member([]byte("instructions"), u.disc.instructions))
 	}
-	u.b.reply(resultResponse(m.id, wrapObject(joinMembers(res...))))
+	u.b.reply(resultResponse(m.ID, WrapObject(joinMembers(res...))))
 }
 
 // setLevel keeps the client's log level for the requests that follow
 // (2026-07-28: "Log level is now set per-request").
-func (u *upgrade) setLevel(m *message) {
-	level := field(m.params, "level")
-	if _, ok := stringValue(level); !ok {
-		u.b.reply(errorResponse(m.id, codeInvalidParams, "Invalid params: level must be a string", nil))
+func (u *upgrade) setLevel(m *Message) {
+	level := Field(m.Params, "level")
+	if _, ok := StringValue(level); !ok {
+		u.b.reply(ErrorResponse(m.ID, CodeInvalidParams, "Invalid params: level must be a string", nil))
 		return
 	}
 	u.mu.Lock()
 	u.logLevel = level
 	u.renderMeta()
 	u.mu.Unlock()
-	u.b.reply(resultResponse(m.id, []byte("{}")))
+	u.b.reply(resultResponse(m.ID, []byte("{}")))
 }
 
 // outgoing gives a client message the _meta and headers of 2026-07-28.
-func (u *upgrade) outgoing(m *message) *message {
-	if m.kind == kindNotification {
-		m.header = modernHeaders(modernVersion, m.method)
+func (u *upgrade) outgoing(m *Message) *Message {
+	if m.Kind == KindNotification {
+		m.Header = modernHeaders(modernVersion, m.Method)
 		return m
 	}
-	var re *message
-	if obj := u.metaObject(); field(m.params, "_meta") == nil && len(m.params) > 1 && m.params[0] == '{' {
+	var re *Message
+	if obj := u.metaObject(); Field(m.Params, "_meta") == nil && len(m.Params) > 1 && m.Params[0] == '{' {
 		// The usual case, in one copy: the client's params gain _meta.
-		re = reparse(m, insertMember(m.raw, m.params, obj))
-		re.modern = modernVersion
+		re = Reparse(m, InsertMember(m.Raw, m.Params, obj))
+		re.Modern = modernVersion
 	} else {
-		re = withMeta(m, u.metaMembers())
+		re = WithMeta(m, u.metaMembers())
 	}
 	u.b.tools.annotate(re)
 	return re
@@ -187,11 +187,11 @@ func (u *upgrade) metaObject() []byte {
 	return u.metaObj
 }
 
-func (u *upgrade) fromServer(m *message) bool {
-	switch m.kind {
-	case kindNotification:
+func (u *upgrade) fromServer(m *Message) bool {
+	switch m.Kind {
+	case KindNotification:
 		return u.listen.notification(m)
-	case kindResponse:
+	case KindResponse:
 		return u.rounds.result(m)
 	}
 	return false
