@@ -1,5 +1,7 @@
 package e2e
 
+//lint:file-ignore SA1019 the era fixtures' SDK client answers sampling and roots on purpose: mcpbridge must carry these 2025-11-25 features (deprecated in 2026-07-28, SEP-2577) between eras, and these tests are what show it does.
+
 import (
 	"context"
 	"strings"

@@ -151,19 +151,6 @@ func (rec *eraRecorder) methods() []string {
 	return out
 }
 
-// postsOf returns the POSTs of one JSON-RPC method.
-func (rec *eraRecorder) postsOf(method string) []eraPost {
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	var out []eraPost
-	for _, p := range rec.posts {
-		if p.Method == method {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 func (rec *eraRecorder) summary() string {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()

@@ -35,14 +35,6 @@ func (s *step) set(key string, value any) {
 	s.Details.vals[key] = value
 }
 
-// get returns a detail set earlier, or nil.
-func (s *step) get(key string) any {
-	if s.Details == nil {
-		return nil
-	}
-	return s.Details.vals[key]
-}
-
 // details keep their insertion order, on stderr and in JSON.
 type details struct {
 	keys []string

@@ -2,10 +2,11 @@
 // HTTP on 127.0.0.1 (MCP 2025-11-25 basic/transports), with tools echo, add
 // and count (which streams progress over SSE), the resource demo://readme and
 // the prompt greet, so a newcomer can watch mcpbridge work without a server of
-// their own; with --oauth it sits behind the auto-approving authorization
-// server of internal/fakeas. It is written by hand, without the official Go
-// SDK, so the shipped binary stays small and starts fast; the tests use the
-// SDK's server instead.
+// their own; with --oauth it sits behind an authorization server of its own
+// (authserver.go: auto-approving, which only a local demo may be). It is
+// written by hand, without the official Go SDK, so the shipped binary stays
+// small and starts fast; the tests use the SDK's server instead. It is part of
+// the product: it links no test fixture (internal/fakeas, net/http/httptest).
 package demo
 
 import (
@@ -19,8 +20,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/mcpbridge/mcpbridge/internal/fakeas"
 )
 
 // request is the part of a JSON-RPC message the demo reads.
@@ -236,23 +235,21 @@ func Serve() (string, func(), error) {
 }
 
 // ServeOAuth starts the demo server behind an OAuth authorization server of
-// its own (an auto-approving one: no account, no password), so the whole
-// sign-in — 401, discovery, registration, browser, tokens — can be watched
-// on one machine. It also returns the authorization server, whose Browse
-// plays the browser.
-func ServeOAuth() (string, *fakeas.Server, func(), error) {
-	as := fakeas.New(fakeas.Options{ScopesSupported: []string{"demo:read", "offline_access"}})
+// its own (an auto-approving one: no account, no password; see
+// authserver.go), so the whole sign-in — 401, discovery, registration,
+// browser, tokens — can be watched on one machine. Both share one loopback
+// listener: the issuer is the demo server's origin. It also returns the
+// authorization server, whose Browse plays the browser.
+func ServeOAuth() (string, *AuthServer, func(), error) {
+	var as *AuthServer
 	url, stop, err := serve(func(mux *http.ServeMux, base string) {
-		resource := base + "/mcp"
-		prm := fakeas.ResourceMetadataURL(resource)
-		mux.Handle("/mcp", as.ProtectResource(NewHandler(), resource, prm, "demo:read"))
-		mux.Handle(strings.TrimPrefix(prm, base), as.ProtectedResourceMetadata(resource, []string{"demo:read"}))
+		as = newAuthServer(base, base+"/mcp")
+		as.routes(mux, NewHandler())
 	})
 	if err != nil {
-		as.Close()
 		return "", nil, nil, err
 	}
-	return url, as, func() { stop(); as.Close() }, nil
+	return url, as, stop, nil
 }
 
 func serve(routes func(mux *http.ServeMux, base string)) (string, func(), error) {

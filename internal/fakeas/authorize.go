@@ -41,8 +41,8 @@ type authCode struct {
 	grant         *grant // set when exchanged
 }
 
-// Compiled on first use: the binary links this package (demo --oauth),
-// and every start should not pay for it.
+// Compiled on first use: a test server that never sees an authorization
+// request does not pay for them.
 var (
 	s256Challenge = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`) })       // BASE64URL(SHA256(verifier)), RFC 7636 §4.2
 	codeVerifier  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._~-]{43,128}$`) }) // RFC 7636 §4.1

@@ -19,5 +19,7 @@
 // naming this server.
 //
 // It is an ordinary package, not a _test one, so any package's tests can
-// import it, and so can `mcpbridge demo --oauth`; nothing else should.
+// import it; only tests may. The product binary never links it (`mcpbridge
+// demo --oauth` has its own authorization server in internal/demo), and
+// internal/hygiene fails if ./cmd/mcpbridge comes to depend on it.
 package fakeas

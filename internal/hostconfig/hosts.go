@@ -63,9 +63,6 @@ var hosts = []Host{
 		Project: filepath.Join(".zed", "settings.json"), user: zedFile},
 }
 
-// Hosts lists every host this package knows, in a stable order.
-func Hosts() []Host { return append([]Host(nil), hosts...) }
-
 // IDs are the hosts' command-line names.
 func IDs() []string {
 	ids := make([]string, len(hosts))

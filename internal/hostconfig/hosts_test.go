@@ -24,7 +24,7 @@ func TestUserFiles(t *testing.T) {
 		"vscode":         filepath.Join(xdg, "Code", "User", "mcp.json"),
 		"zed":            filepath.Join(xdg, "zed", "settings.json"),
 	}
-	for _, h := range Hosts() {
+	for _, h := range hosts {
 		got, err := h.UserFile()
 		if err != nil || got != want[h.ID] {
 			t.Errorf("%s: %q, %v; want %q", h.ID, got, err, want[h.ID])

@@ -3,6 +3,7 @@ package hygiene
 import (
 	"encoding/json"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -56,6 +57,7 @@ func TestDependenciesPointOneWay(t *testing.T) {
 		},
 		"github.com/mcpbridge/mcpbridge/internal/demo": {
 			"github.com/mcpbridge/mcpbridge/bridge", "github.com/modelcontextprotocol/go-sdk",
+			"github.com/mcpbridge/mcpbridge/internal/fakeas",
 		},
 		"github.com/mcpbridge/mcpbridge/internal/logx": {"github.com/mcpbridge/mcpbridge/bridge", "github.com/mcpbridge/mcpbridge/internal/fakeas"},
 		"github.com/mcpbridge/mcpbridge/tokencache": {
@@ -71,6 +73,38 @@ func TestDependenciesPointOneWay(t *testing.T) {
 			for _, d := range p.Deps {
 				if d == bad || strings.HasPrefix(d, bad+"/") {
 					t.Errorf("%s depends on %s", p.ImportPath, d)
+				}
+			}
+		}
+	}
+}
+
+// TestProductLinksNoTestCode: the binary users run carries no test fixture
+// and no test machinery — not the auto-approving fake authorization server
+// (internal/fakeas; `demo --oauth` has its own, in internal/demo), not
+// net/http/httptest, not the testing package, not the stdio stub or the
+// end-to-end harness — on any release target. (go list -deps lists what
+// the build links; tests' imports are not in it.)
+func TestProductLinksNoTestCode(t *testing.T) {
+	const module = "github.com/mcpbridge/mcpbridge"
+	// Each package and the packages under it.
+	forbidden := []string{module + "/internal/fakeas", "net/http/httptest", "testing", module + "/internal/stdiostub", module + "/e2e"}
+	for _, goos := range []string{"linux", "darwin", "windows"} {
+		cmd := exec.Command("go", "list", "-deps", "./cmd/mcpbridge")
+		cmd.Dir = "../.."
+		cmd.Env = append(cmd.Environ(), "GOOS="+goos, "CGO_ENABLED=0")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("GOOS=%s go list -deps ./cmd/mcpbridge: %v", goos, err)
+		}
+		deps := strings.Fields(string(out))
+		if len(deps) < 20 || !slices.Contains(deps, module+"/cmd/mcpbridge") {
+			t.Fatalf("GOOS=%s: go list -deps gave %d packages, not the command's graph", goos, len(deps))
+		}
+		for _, d := range deps {
+			for _, bad := range forbidden {
+				if d == bad || strings.HasPrefix(d, bad+"/") {
+					t.Errorf("GOOS=%s: ./cmd/mcpbridge links %s", goos, d)
 				}
 			}
 		}

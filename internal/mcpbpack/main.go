@@ -17,6 +17,7 @@ func run(argv []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var b bundle
 	fs.StringVar(&b.Binary, "binary", "", "the built mcpbridge executable")
+	fs.StringVar(&b.License, "license", "LICENSE", "the licence text to ship as LICENSE in the bundle")
 	fs.StringVar(&b.GOOS, "os", "", "its GOOS: darwin, windows or linux")
 	fs.StringVar(&b.GOARCH, "arch", "", "its GOARCH, e.g. amd64 or arm64")
 	fs.StringVar(&b.Version, "version", "", "the release version, e.g. 1.2.3")

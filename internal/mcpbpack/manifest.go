@@ -13,6 +13,10 @@ const manifestVersion = "0.2"
 
 const repoURL = "https://github.com/mcpbridge/mcpbridge"
 
+// license is the manifest's license field (an SPDX identifier, as the spec
+// asks); the bundle carries the text itself as LICENSE at its root.
+const license = "Apache-2.0"
+
 // platforms maps GOOS to the spec's compatibility.platforms names (Node's
 // process.platform).
 var platforms = map[string]string{"darwin": "darwin", "windows": "win32", "linux": "linux"}
@@ -37,6 +41,7 @@ type manifest struct {
 	Homepage         string                `json:"homepage"`
 	Documentation    string                `json:"documentation"`
 	Support          string                `json:"support"`
+	License          string                `json:"license"`
 	Server           server                `json:"server"`
 	ToolsGenerated   bool                  `json:"tools_generated"`
 	PromptsGenerated bool                  `json:"prompts_generated"`
@@ -100,6 +105,7 @@ func newManifest(version, goos string) (manifest, error) {
 		Homepage:        repoURL,
 		Documentation:   repoURL + "#readme",
 		Support:         repoURL + "/issues",
+		License:         license,
 		Server: server{Type: "binary", EntryPoint: entry, MCPConfig: mcpConfig{
 			Command: "${__dirname}/" + entry,
 			Args:    args,

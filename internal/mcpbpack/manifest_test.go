@@ -20,6 +20,7 @@ var targets = []struct{ goos, goarch, platform, entry string }{
 type decoded struct {
 	ManifestVersion string `json:"manifest_version"`
 	Name, Version   string
+	License         string
 	Server          struct {
 		Type       string `json:"type"`
 		EntryPoint string `json:"entry_point"`

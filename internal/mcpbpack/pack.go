@@ -12,6 +12,7 @@ import (
 // bundle is one .mcpb to write.
 type bundle struct {
 	Binary  string // the built executable
+	License string // the licence text, shipped as LICENSE
 	GOOS    string
 	GOARCH  string
 	Version string
@@ -30,6 +31,16 @@ func (b bundle) write() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if b.License == "" {
+		return "", fmt.Errorf("no licence file given: pass -license (the repository's LICENSE)")
+	}
+	lic, err := os.ReadFile(b.License)
+	if err != nil {
+		return "", fmt.Errorf("read the licence to bundle: %w", err)
+	}
+	if len(lic) == 0 {
+		return "", fmt.Errorf("the licence file %s is empty", b.License)
+	}
 	bin, err := os.Open(b.Binary)
 	if err != nil {
 		return "", fmt.Errorf("open the binary to bundle: %w", err)
@@ -47,7 +58,7 @@ func (b bundle) write() (string, error) {
 		return "", fmt.Errorf("create the bundle: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // after the rename, a no-op
-	if err := writeZip(tmp, man, bin, binaryName(b.GOOS), info.ModTime()); err != nil {
+	if err := writeZip(tmp, man, lic, bin, binaryName(b.GOOS), info.ModTime()); err != nil {
 		tmp.Close()
 		return "", fmt.Errorf("write %s: %w", b.fileName(), err)
 	}
@@ -61,17 +72,24 @@ func (b bundle) write() (string, error) {
 	return out, nil
 }
 
-// writeZip lays out the bundle: manifest.json at the root and the binary
-// under server/ with Unix mode 0755 (mcpb unpack and Claude Desktop restore
-// it from the zip's external attributes). Every entry carries the binary's
-// time, so a rebuild of the same binary gives the same bytes.
-func writeZip(w io.Writer, manifest []byte, bin io.Reader, binName string, modified time.Time) error {
+// writeZip lays out the bundle: manifest.json and LICENSE (the licence the
+// binary is distributed under, as in the release archives) at the root and
+// the binary under server/ with Unix mode 0755 (mcpb unpack and Claude
+// Desktop restore it from the zip's external attributes). Every entry
+// carries the binary's time, so a rebuild of the same binary gives the same
+// bytes.
+func writeZip(w io.Writer, manifest, license []byte, bin io.Reader, binName string, modified time.Time) error {
 	zw := zip.NewWriter(w)
-	if err := addFile(zw, "manifest.json", 0o644, modified, func(f io.Writer) error {
-		_, err := f.Write(manifest)
-		return err
-	}); err != nil {
-		return err
+	for _, f := range []struct {
+		name string
+		body []byte
+	}{{"manifest.json", manifest}, {"LICENSE", license}} {
+		if err := addFile(zw, f.name, 0o644, modified, func(dst io.Writer) error {
+			_, err := dst.Write(f.body)
+			return err
+		}); err != nil {
+			return err
+		}
 	}
 	if err := addFile(zw, "server/"+binName, 0o755, modified, func(f io.Writer) error {
 		_, err := io.Copy(f, bin)
