@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"github.com/spf13/pflag"
+
+	"github.com/mcpbridge/mcpbridge/internal/safetext"
 )
 
 // mcpRemoteToBridge turns mcp-remote 0.15.1's arguments into mcpbridge's
@@ -93,7 +95,7 @@ func mapValue(name, v string) ([]string, string) {
 		}
 	case "header":
 		if !mcpRemoteHeader().MatchString(v) {
-			return nil, fmt.Sprintf("dropped --header %q: not Name: value, so mcp-remote ignored it", redactHeader(v))
+			return nil, fmt.Sprintf("dropped --header %q: not Name: value, so mcp-remote ignored it", safetext.RedactHeader(v))
 		}
 	case "resource":
 		if strings.TrimSpace(v) == "" {
