@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mcpbridge/mcpbridge/internal/mcpremote"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
 )
 
@@ -34,11 +32,7 @@ mcp-remote names its files after an MD5 of the server URL; when it was run with
 			if err != nil {
 				return err
 			}
-			if hash == "" {
-				sum := md5.Sum([]byte(args[0]))
-				hash = hex.EncodeToString(sum[:])
-			}
-			if err := importMCPRemote(cmd.Context(), flow, args[0], mcpRemoteDir(), hash); err != nil {
+			if err := importMCPRemote(cmd.Context(), flow, args[0], mcpremote.ServerFiles(args[0], hash)); err != nil {
 				return err
 			}
 			fmt.Fprintf(s.out, "Imported mcp-remote's sign-in for %s.\n", redactedArg(args[0]))
@@ -51,27 +45,15 @@ mcp-remote names its files after an MD5 of the server URL; when it was run with
 }
 
 // importMCPRemote takes over the tokens and client registration mcp-remote
-// stored under hash in dir (its files hash_tokens.json, hash_client_info.json).
-func importMCPRemote(ctx context.Context, flow *oauthflow.Flow, server, dir, hash string) error {
-	tokens, err := os.ReadFile(filepath.Join(dir, hash+"_tokens.json"))
+// stored in f.
+func importMCPRemote(ctx context.Context, flow *oauthflow.Flow, server string, f mcpremote.Files) error {
+	tokens, err := os.ReadFile(f.Tokens())
 	if err != nil {
-		return fmt.Errorf("no tokens of mcp-remote for %s in %s (%w); was it run with other flags? see --help", redactedArg(server), dir, err)
+		return fmt.Errorf("no tokens of mcp-remote for %s in %s (%w); was it run with other flags? see --help", redactedArg(server), f.Dir, err)
 	}
-	client, err := os.ReadFile(filepath.Join(dir, hash+"_client_info.json"))
+	client, err := os.ReadFile(f.ClientInfo())
 	if err != nil {
 		return fmt.Errorf("mcp-remote's tokens are there but not its client registration: %w", err)
 	}
 	return flow.Import(ctx, tokens, client)
-}
-
-// mcpRemoteDir is where mcp-remote 0.15 keeps its files.
-func mcpRemoteDir() string { return mcpRemoteDirFor(os.Getenv("MCP_REMOTE_CONFIG_DIR")) }
-
-// mcpRemoteDirFor is mcp-remote's folder for a MCP_REMOTE_CONFIG_DIR value.
-func mcpRemoteDirFor(base string) string {
-	if base == "" {
-		home, _ := os.UserHomeDir()
-		base = filepath.Join(home, ".mcp-auth")
-	}
-	return filepath.Join(base, "mcp-remote-v1")
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mcpbridge/mcpbridge/internal/hostconfig"
+	"github.com/mcpbridge/mcpbridge/internal/mcpremote"
 )
 
 type migrateOptions struct {
@@ -147,11 +148,11 @@ func migrateFile(ctx context.Context, o *migrateOptions, t migrateTarget, comman
 	after := before
 	var rows []migrateRow
 	for _, srv := range servers {
-		mrArgs, ok := hostconfig.MCPRemoteArgs(srv.Command, srv.Args)
+		mrArgs, ok := mcpremote.Args(srv.Command, srv.Args)
 		if !ok {
 			continue
 		}
-		args, notes := mcpRemoteToBridge(mrArgs, fs)
+		args, notes := mcpremote.ToBridge(mrArgs, fs)
 		d, err := hostconfig.Parse(t.host, after)
 		if err == nil {
 			after, err = d.Rewrite(srv, command, args)

@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mcpbridge/mcpbridge/internal/hostconfig"
+	"github.com/mcpbridge/mcpbridge/internal/mcpremote"
 )
 
 // migrateRow is one migrated entry and what became of it.
@@ -25,23 +25,23 @@ type migrateRow struct {
 	signIn string
 }
 
-// mcpRemoteFiles is the folder and file name mcp-remote used for the entry:
-// its env's MCP_REMOTE_CONFIG_DIR (else ours, else ~/.mcp-auth) and the hash
-// of its arguments.
-func mcpRemoteFiles(r migrateRow) (dir, hash string) {
-	base, ok := r.server.Env["MCP_REMOTE_CONFIG_DIR"]
+// mcpRemoteFiles is where mcp-remote kept the entry's sign-in: the folder
+// of its env's MCP_REMOTE_CONFIG_DIR (else ours, else ~/.mcp-auth), under
+// the hash of its arguments.
+func mcpRemoteFiles(r migrateRow) mcpremote.Files {
+	base, ok := r.server.Env[mcpremote.EnvConfigDir]
 	if !ok {
-		base = os.Getenv("MCP_REMOTE_CONFIG_DIR")
+		base = os.Getenv(mcpremote.EnvConfigDir)
 	}
-	return mcpRemoteDirFor(base), mcpRemoteHash(r.mrArgs)
+	return mcpremote.Files{Dir: mcpremote.ConfigDir(base), Hash: mcpremote.Hash(r.mrArgs)}
 }
 
 func importPreview(o *migrateOptions, r migrateRow) string {
 	if o.noImport {
 		return "skipped (--no-import)"
 	}
-	dir, hash := mcpRemoteFiles(r)
-	if _, err := os.Stat(filepath.Join(dir, hash+"_tokens.json")); err != nil {
+	files := mcpRemoteFiles(r)
+	if !files.Stored() {
 		return "none stored by mcp-remote"
 	}
 	return "would import"
@@ -54,8 +54,8 @@ func importSignIn(ctx context.Context, o *migrateOptions, r migrateRow, s ioStre
 	if o.noImport {
 		return "skipped (--no-import)"
 	}
-	dir, hash := mcpRemoteFiles(r)
-	if _, err := os.Stat(filepath.Join(dir, hash+"_tokens.json")); err != nil {
+	files := mcpRemoteFiles(r)
+	if !files.Stored() {
 		return "none stored by mcp-remote"
 	}
 	result := "imported"
@@ -72,7 +72,7 @@ func importSignIn(ctx context.Context, o *migrateOptions, r migrateRow, s ioStre
 			result = "not imported: " + err.Error()
 			return
 		}
-		if err := importMCPRemote(ctx, flow, r.url, dir, hash); err != nil {
+		if err := importMCPRemote(ctx, flow, r.url, files); err != nil {
 			result = "import failed: " + err.Error()
 		}
 	})

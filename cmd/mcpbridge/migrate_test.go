@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/md5"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"os"
@@ -13,10 +11,13 @@ import (
 	"time"
 
 	"github.com/mcpbridge/mcpbridge/internal/fakeas"
+	"github.com/mcpbridge/mcpbridge/internal/mcpremote"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite testdata/*.golden")
 
+// TestMCPRemoteToBridge: mcp-remote's flags map onto the bridge's own flag
+// set, and the bridge accepts the result.
 func TestMCPRemoteToBridge(t *testing.T) {
 	fs := bridgeFlagSet()
 	const u = "https://x.example/mcp"
@@ -55,7 +56,7 @@ func TestMCPRemoteToBridge(t *testing.T) {
 			if want == nil {
 				want = tc.in
 			}
-			got, notes := mcpRemoteToBridge(tc.in, fs)
+			got, notes := mcpremote.ToBridge(tc.in, fs)
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("got  %q\nwant %q", got, want)
 			}
@@ -71,35 +72,6 @@ func TestMCPRemoteToBridge(t *testing.T) {
 				t.Errorf("mcpbridge refuses the result: %v", err)
 			}
 		})
-	}
-}
-
-// TestMCPRemoteHash pins mcp-remote 0.15.1's getServerUrlHash: MD5 of the
-// parts joined by "|", objects as JSON.stringify(obj, sortedKeys) writes them.
-func TestMCPRemoteHash(t *testing.T) {
-	md := func(s string) string { sum := md5.Sum([]byte(s)); return hex.EncodeToString(sum[:]) }
-	const u = "https://x.example/mcp"
-	hf := filepath.Join(t.TempDir(), "h")
-	_ = os.WriteFile(hf, []byte("# team\nX-Team: blue\n\nB-Second:  two\n"), 0o600)
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{u}, md(u)},
-		{[]string{u, "3334", "--allow-http", "--transport", "sse-only"}, md(u)},
-		{[]string{u, "--header", "Z: ${TOKEN}", "--header", "A:b \"q\""}, md(u + `|{"A":"b \"q\"","Z":"${TOKEN}"}`)},
-		{[]string{u, "--header-file", hf}, md(u + `|{"B-Second":"two","X-Team":"blue"}`)},
-		{[]string{u, "--resource", " https://r.example ", "--authorize-param", "b=2", "--authorize-param", "a=1=x"},
-			md(u + `|https://r.example|{"a":"1=x","b":"2"}`)},
-		{[]string{u, "--resource", "https://r.example", "--disable-resource-parameter"}, md(u)},
-		{[]string{u, "--client-metadata-url", "https://c.example/m.json"}, md(u + "|https://c.example/m.json")},
-		{[]string{u, "--client-metadata-url", "https://c.example/"}, md(u)}, // invalid: ignored by mcp-remote
-		{[]string{u, "--client-credentials", "--token-endpoint", "https://as.example"}, md(u + "|https://as.example/")},
-		{[]string{u, "--token-endpoint", "https://as.example/t"}, md(u)}, // mcp-remote refuses this; it never stored anything
-	} {
-		if got := mcpRemoteHash(tc.args); got != tc.want {
-			t.Errorf("mcpRemoteHash(%q) = %s, want %s", tc.args, got, tc.want)
-		}
 	}
 }
 
@@ -181,7 +153,7 @@ func TestMigrateImportsTheSignIn(t *testing.T) {
 	mr := t.TempDir()
 	files := filepath.Join(mr, "mcp-remote-v1")
 	_ = os.MkdirAll(files, 0o700)
-	hash := mcpRemoteHash([]string{resource, "--header", "X-Tenant: ${TENANT}"})
+	hash := mcpremote.Hash([]string{resource, "--header", "X-Tenant: ${TENANT}"})
 	_ = os.WriteFile(filepath.Join(files, hash+"_tokens.json"), fmt.Appendf(nil,
 		`{"access_token":%q,"token_type":"Bearer","refresh_token":%q,"expires_in":3600,"expires_at":%d,"scope":"mcp:read","issuer":%q}`,
 		at, rt, time.Now().Add(time.Hour).UnixMilli(), as.URL()), 0o600)
