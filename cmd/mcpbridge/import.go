@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mcpbridge/mcpbridge/internal/mcpremote"
-	"github.com/mcpbridge/mcpbridge/oauthflow"
 )
 
 func newImportCmd(s ioStreams) *cobra.Command {
@@ -32,7 +29,7 @@ mcp-remote names its files after an MD5 of the server URL; when it was run with
 			if err != nil {
 				return err
 			}
-			if err := importMCPRemote(cmd.Context(), flow, args[0], mcpremote.ServerFiles(args[0], hash)); err != nil {
+			if err := mcpremote.Import(cmd.Context(), flow, args[0], mcpremote.ServerFiles(args[0], hash)); err != nil {
 				return err
 			}
 			fmt.Fprintf(s.out, "Imported mcp-remote's sign-in for %s.\n", redactedArg(args[0]))
@@ -42,18 +39,4 @@ mcp-remote names its files after an MD5 of the server URL; when it was run with
 	cmd.Flags().StringVar(&hash, "mcp-remote-hash", "", "the name mcp-remote gave the server's files, when it is not the MD5 of URL")
 	o.register(cmd)
 	return cmd
-}
-
-// importMCPRemote takes over the tokens and client registration mcp-remote
-// stored in f.
-func importMCPRemote(ctx context.Context, flow *oauthflow.Flow, server string, f mcpremote.Files) error {
-	tokens, err := os.ReadFile(f.Tokens())
-	if err != nil {
-		return fmt.Errorf("no tokens of mcp-remote for %s in %s (%w); was it run with other flags? see --help", redactedArg(server), f.Dir, err)
-	}
-	client, err := os.ReadFile(f.ClientInfo())
-	if err != nil {
-		return fmt.Errorf("mcp-remote's tokens are there but not its client registration: %w", err)
-	}
-	return flow.Import(ctx, tokens, client)
 }

@@ -72,7 +72,7 @@ func importSignIn(ctx context.Context, o *migrateOptions, r migrateRow, s ioStre
 			result = "not imported: " + err.Error()
 			return
 		}
-		if err := importMCPRemote(ctx, flow, r.url, files); err != nil {
+		if err := mcpremote.Import(ctx, flow, r.url, files); err != nil {
 			result = "import failed: " + err.Error()
 		}
 	})

@@ -12,4 +12,6 @@
 //   - hash.go: Hash, the name of a server's files (getServerUrlHash)
 //   - files.go: ConfigDir and Files, the folder ($MCP_REMOTE_CONFIG_DIR,
 //     else ~/.mcp-auth, /mcp-remote-v1) and the files in it; size budgets
+//   - signin.go: Import and ReadSignIn, <hash>_tokens.json and
+//     <hash>_client_info.json read into an oauthflow.Adopted
 package mcpremote

@@ -10,8 +10,12 @@ import (
 // EnvConfigDir is the variable that moves mcp-remote's folder.
 const EnvConfigDir = "MCP_REMOTE_CONFIG_DIR"
 
-// maxHeaderFile is the size budget of a --header-file: it holds a few lines.
-const maxHeaderFile = 1 << 20
+// Size budgets of the files read: a tokens or client file is a few hundred
+// bytes, a header file a few lines.
+const (
+	maxSignInFile = 1 << 20
+	maxHeaderFile = 1 << 20
+)
 
 // ConfigDir is the folder where mcp-remote 0.15 keeps its files for an
 // MCP_REMOTE_CONFIG_DIR value: base (default ~/.mcp-auth)/mcp-remote-v1.
