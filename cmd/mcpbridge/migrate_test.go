@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -193,5 +195,30 @@ func TestMigrateImportsTheSignIn(t *testing.T) {
 	}
 	if st := as.Stats(); st.AuthorizeRequests != 0 {
 		t.Errorf("signed in again despite the import: %+v", st)
+	}
+}
+
+// TestMigrateAndImportFlagsReachTheOptions: the commands' flags land in
+// their options, and run gets them (the runF seam of the constructors).
+func TestMigrateAndImportFlagsReachTheOptions(t *testing.T) {
+	s := ioStreams{in: strings.NewReader(""), out: io.Discard, err: io.Discard}
+	var m *migrateOptions
+	cmd := newMigrateCmd(s, func(_ context.Context, o *migrateOptions) error { m = o; return nil })
+	cmd.SetArgs([]string{"--write", "--host", "cursor", "--host", "zed", "--no-import", "--token-store", "file", "--command", "/bin/mcpbridge", "--project"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if m == nil || !m.write || !m.noImport || !m.project || !reflect.DeepEqual(m.hosts, []string{"cursor", "zed"}) || m.tokenStore != "file" || m.command != "/bin/mcpbridge" || m.config != "" {
+		t.Errorf("migrate options %+v", m)
+	}
+	var im *importOptions
+	var args []string
+	cmd = newImportCmd(s, func(_ context.Context, o *importOptions, a []string) error { im, args = o, a; return nil })
+	cmd.SetArgs([]string{"https://x.example/mcp", "--mcp-remote-hash", "abc", "--token-store", "file"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if im == nil || im.hash != "abc" || !reflect.DeepEqual(args, []string{"https://x.example/mcp"}) {
+		t.Errorf("import options %+v, args %q", im, args)
 	}
 }
