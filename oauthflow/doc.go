@@ -30,5 +30,6 @@
 //   - refresh.go, revoke.go: refresh (RFC 6749 §6), revocation (RFC 7009)
 //   - device.go: the device grant (RFC 8628)
 //   - credentials.go: the client credentials grant, private_key_jwt
-//   - import.go: taking over mcp-remote's stored credentials
+//   - adopt.go: taking over a sign-in another client made (internal/mcpremote
+//     reads mcp-remote's files into one)
 package oauthflow

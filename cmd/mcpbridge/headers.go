@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/mcpbridge/mcpbridge/internal/safetext"
 )
 
 // varRef matches ${NAME} references in header values.
@@ -31,21 +33,13 @@ func parseHeader(s string) (string, string, error) {
 	name, value, ok := strings.Cut(s, ":")
 	name = strings.TrimSpace(name)
 	if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") {
-		return "", "", fmt.Errorf("invalid header %q: use \"Name: value\"", redactHeader(s))
+		return "", "", fmt.Errorf("invalid header %q: use \"Name: value\"", safetext.RedactHeader(s))
 	}
 	value = strings.TrimSpace(value)
 	if strings.ContainsAny(value, "\r\n") {
 		return "", "", fmt.Errorf("invalid header %s: the value holds a line break", name)
 	}
 	return name, value, nil
-}
-
-// redactHeader keeps a header's name for messages, never its value.
-func redactHeader(s string) string {
-	if name, _, ok := strings.Cut(s, ":"); ok {
-		return strings.TrimSpace(name) + ": …"
-	}
-	return "…"
 }
 
 // buildHeaders reads --header-file (one header a line, # comments) and then

@@ -2,20 +2,25 @@ package main
 
 import (
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"github.com/mcpbridge/mcpbridge/oauthflow"
+	"github.com/mcpbridge/mcpbridge/internal/mcpremote"
 )
 
-func newImportCmd(s ioStreams) *cobra.Command {
-	o := &options{}
-	var hash string
+// importOptions are import-mcp-remote's: the bridge's flags (the sign-in
+// is built as the bridge builds it) and the name of mcp-remote's files.
+type importOptions struct {
+	io     ioStreams
+	bridge options
+	hash   string
+}
+
+// newImportCmd is `mcpbridge import-mcp-remote`; runF, when set, runs
+// instead of runImport (tests of the flags).
+func newImportCmd(s ioStreams, runF func(context.Context, *importOptions, []string) error) *cobra.Command {
+	o := &importOptions{io: s}
 	cmd := &cobra.Command{
 		Use:   "import-mcp-remote URL [flags]",
 		Short: "Take over mcp-remote's stored sign-in for a server",
@@ -30,48 +35,25 @@ mcp-remote names its files after an MD5 of the server URL; when it was run with
 		Example: `  mcpbridge import-mcp-remote https://mcp.example.com/mcp`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			flow, err := accountFlow(o, args, s)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(cmd.Context(), o, args)
 			}
-			if hash == "" {
-				sum := md5.Sum([]byte(args[0]))
-				hash = hex.EncodeToString(sum[:])
-			}
-			if err := importMCPRemote(cmd.Context(), flow, args[0], mcpRemoteDir(), hash); err != nil {
-				return err
-			}
-			fmt.Fprintf(s.out, "Imported mcp-remote's sign-in for %s.\n", redactedArg(args[0]))
-			return nil
+			return runImport(cmd.Context(), o, args)
 		},
 	}
-	cmd.Flags().StringVar(&hash, "mcp-remote-hash", "", "the name mcp-remote gave the server's files, when it is not the MD5 of URL")
-	o.register(cmd)
+	cmd.Flags().StringVar(&o.hash, "mcp-remote-hash", "", "the name mcp-remote gave the server's files, when it is not the MD5 of URL")
+	o.bridge.register(cmd)
 	return cmd
 }
 
-// importMCPRemote takes over the tokens and client registration mcp-remote
-// stored under hash in dir (its files hash_tokens.json, hash_client_info.json).
-func importMCPRemote(ctx context.Context, flow *oauthflow.Flow, server, dir, hash string) error {
-	tokens, err := os.ReadFile(filepath.Join(dir, hash+"_tokens.json"))
+func runImport(ctx context.Context, o *importOptions, args []string) error {
+	flow, err := accountFlow(&o.bridge, args, o.io)
 	if err != nil {
-		return fmt.Errorf("no tokens of mcp-remote for %s in %s (%w); was it run with other flags? see --help", redactedArg(server), dir, err)
+		return err
 	}
-	client, err := os.ReadFile(filepath.Join(dir, hash+"_client_info.json"))
-	if err != nil {
-		return fmt.Errorf("mcp-remote's tokens are there but not its client registration: %w", err)
+	if err := mcpremote.Import(ctx, flow, args[0], mcpremote.ServerFiles(args[0], o.hash)); err != nil {
+		return err
 	}
-	return flow.Import(ctx, tokens, client)
-}
-
-// mcpRemoteDir is where mcp-remote 0.15 keeps its files.
-func mcpRemoteDir() string { return mcpRemoteDirFor(os.Getenv("MCP_REMOTE_CONFIG_DIR")) }
-
-// mcpRemoteDirFor is mcp-remote's folder for a MCP_REMOTE_CONFIG_DIR value.
-func mcpRemoteDirFor(base string) string {
-	if base == "" {
-		home, _ := os.UserHomeDir()
-		base = filepath.Join(home, ".mcp-auth")
-	}
-	return filepath.Join(base, "mcp-remote-v1")
+	fmt.Fprintf(o.io.out, "Imported mcp-remote's sign-in for %s.\n", redactedArg(args[0]))
+	return nil
 }

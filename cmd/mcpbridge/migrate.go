@@ -5,13 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mcpbridge/mcpbridge/internal/hostconfig"
+	"github.com/mcpbridge/mcpbridge/internal/mcpremote"
+	"github.com/mcpbridge/mcpbridge/oauthflow"
 )
 
 type migrateOptions struct {
+	io              ioStreams
 	write, noImport bool
 	hosts           []string
 	config, command string
@@ -19,8 +23,10 @@ type migrateOptions struct {
 	project         bool
 }
 
-func newMigrateCmd(s ioStreams) *cobra.Command {
-	o := &migrateOptions{}
+// newMigrateCmd is `mcpbridge migrate`; runF, when set, runs instead of
+// runMigrate (tests of the flags).
+func newMigrateCmd(s ioStreams, runF func(context.Context, *migrateOptions) error) *cobra.Command {
+	o := &migrateOptions{io: s}
 	cmd := &cobra.Command{
 		Use:   "migrate [--write] [--host HOST…] [--config FILE]",
 		Short: "Switch the hosts' mcp-remote entries to mcpbridge",
@@ -43,7 +49,10 @@ file (~/.claude.json): it rewrites that file while it runs.`,
   mcpbridge migrate --host vscode --config .vscode/mcp.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runMigrate(cmd.Context(), o, s)
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runMigrate(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -63,7 +72,15 @@ type migrateTarget struct {
 	path string
 }
 
-func runMigrate(ctx context.Context, o *migrateOptions, s ioStreams) error {
+// migrateRow is one migrated entry and what became of it.
+type migrateRow struct {
+	host           hostconfig.Host
+	change         mcpremote.Change
+	result, signIn string
+}
+
+func runMigrate(ctx context.Context, o *migrateOptions) error {
+	s := o.io
 	targets, err := migrateTargets(o)
 	if err != nil {
 		return err
@@ -78,7 +95,7 @@ func runMigrate(ctx context.Context, o *migrateOptions, s ioStreams) error {
 	var rows []migrateRow
 	var errs []error
 	for _, t := range targets {
-		r, err := migrateFile(ctx, o, t, command, s)
+		r, err := migrateFile(ctx, o, t, command)
 		rows = append(rows, r...)
 		if err != nil {
 			errs = append(errs, err)
@@ -128,75 +145,100 @@ func migrateTargets(o *migrateOptions) ([]migrateTarget, error) {
 	return out, nil
 }
 
-// migrateFile rewrites the file's mcp-remote entries; with --write it saves
-// the file and imports the sign-ins.
-func migrateFile(ctx context.Context, o *migrateOptions, t migrateTarget, command string, s ioStreams) ([]migrateRow, error) {
-	before, err := hostconfig.Read(t.path)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := hostconfig.Parse(t.host, before)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w; fix it by hand, then try again", t.path, err)
-	}
-	servers, err := doc.Servers()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", t.path, err)
-	}
-	fs := bridgeFlagSet()
-	after := before
+// migrateFile shows the plan for one file; with --write it saves the file
+// and imports the sign-ins.
+func migrateFile(ctx context.Context, o *migrateOptions, t migrateTarget, command string) ([]migrateRow, error) {
+	s := o.io
+	plan, err := mcpremote.PlanFile(t.host, t.path, command, bridgeFlagSet())
 	var rows []migrateRow
-	for _, srv := range servers {
-		mrArgs, ok := hostconfig.MCPRemoteArgs(srv.Command, srv.Args)
-		if !ok {
-			continue
+	if plan != nil {
+		for _, c := range plan.Changes {
+			printEntryChange(s, t.host, c, command)
+			rows = append(rows, migrateRow{host: t.host, change: c})
 		}
-		args, notes := mcpRemoteToBridge(mrArgs, fs)
-		d, err := hostconfig.Parse(t.host, after)
-		if err == nil {
-			after, err = d.Rewrite(srv, command, args)
-		}
-		if err != nil {
-			return rows, fmt.Errorf("%s: entry %q: %w", t.path, srv.Name, err)
-		}
-		row := migrateRow{host: t.host, file: t.path, server: srv, url: mrArgs[0], mrArgs: mrArgs, args: args}
-		printEntryChange(s, row, command, notes)
-		rows = append(rows, row)
 	}
-	if len(rows) == 0 {
-		return nil, nil
+	if err != nil || len(rows) == 0 {
+		return rows, err
 	}
-	fmt.Fprint(s.out, shownLines(hostconfig.Diff(t.path, before, after)), "\n")
+	fmt.Fprint(s.out, shownLines(plan.Diff()), "\n")
 	if !o.write {
 		for i := range rows {
-			rows[i].result = "would migrate"
-			rows[i].signIn = importPreview(o, rows[i])
+			rows[i].result, rows[i].signIn = "would migrate", signInPreview(o, rows[i].change)
 		}
 		return rows, nil
 	}
-	backup, err := hostconfig.Saver{}.Save(t.path, before, after)
+	backup, err := plan.Save()
 	if err != nil {
 		return rows, err
 	}
 	fmt.Fprintf(s.out, "Wrote %s (the previous file is kept as %s). Restart %s.\n\n", t.path, backup, t.host.Name)
 	for i := range rows {
-		rows[i].result = "migrated"
-		rows[i].signIn = importSignIn(ctx, o, rows[i], s)
+		rows[i].result, rows[i].signIn = "migrated", importSignIn(ctx, o, rows[i].change)
 	}
 	return rows, nil
 }
 
-func printEntryChange(s ioStreams, r migrateRow, command string, notes []string) {
-	where := r.server.Name
-	if len(r.server.Path) > 1 { // Claude Code's per-project servers
-		where = r.server.Name + " (" + strings.Join(r.server.Path[:len(r.server.Path)-1], " ") + ")"
+func signInPreview(o *migrateOptions, c mcpremote.Change) string {
+	if o.noImport {
+		return "skipped (--no-import)"
 	}
-	fmt.Fprintf(s.out, "%s: %s\n  before: %s\n  after:  %s\n", r.host.Name, shown(where),
-		shown(shellLine(append([]string{r.server.Command}, r.server.Args...))), shown(shellLine(append([]string{command}, r.args...))))
-	for _, n := range notes {
+	return mcpremote.Preview(c)
+}
+
+// importSignIn imports with the sign-in the bridge builds from the entry's
+// new arguments, as import-mcp-remote does.
+func importSignIn(ctx context.Context, o *migrateOptions, c mcpremote.Change) string {
+	if o.noImport {
+		return "skipped (--no-import)"
+	}
+	return mcpremote.ImportEntry(ctx, c, func(args []string) (*oauthflow.Flow, error) {
+		opts := &options{}
+		cmd := &cobra.Command{}
+		opts.register(cmd)
+		if err := cmd.Flags().Parse(append(append([]string{}, args...), "--token-store", o.tokenStore)); err != nil {
+			return nil, err
+		}
+		return accountFlow(opts, cmd.Flags().Args(), o.io)
+	})
+}
+
+func printEntryChange(s ioStreams, h hostconfig.Host, c mcpremote.Change, command string) {
+	where := c.Server.Name
+	if len(c.Server.Path) > 1 { // Claude Code's per-project servers
+		where = c.Server.Name + " (" + strings.Join(c.Server.Path[:len(c.Server.Path)-1], " ") + ")"
+	}
+	fmt.Fprintf(s.out, "%s: %s\n  before: %s\n  after:  %s\n", h.Name, shown(where),
+		shown(shellLine(append([]string{c.Server.Command}, c.Server.Args...))), shown(shellLine(append([]string{command}, c.Args...))))
+	for _, n := range c.Notes {
 		fmt.Fprintf(s.out, "  note:   %s\n", shown(n))
 	}
-	if dir, ok := r.server.Env["MCP_REMOTE_CONFIG_DIR"]; ok {
-		fmt.Fprintf(s.out, "  note:   env MCP_REMOTE_CONFIG_DIR=%s is kept; sign-ins are imported from it, mcpbridge keeps its own in the keychain (or MCPBRIDGE_CONFIG_DIR)\n", shown(dir))
+}
+
+func printMigrateSummary(s ioStreams, o *migrateOptions, targets []migrateTarget, rows []migrateRow) {
+	if len(targets) == 0 {
+		fmt.Fprintln(s.out, "No MCP host configuration files found on this machine (use --host and --config to name one).")
+		return
 	}
+	if len(rows) == 0 {
+		fmt.Fprintln(s.out, "No mcp-remote entries in:")
+		for _, t := range targets {
+			fmt.Fprintf(s.out, "  %s (%s)\n", t.path, t.host.Name)
+		}
+		return
+	}
+	w := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "HOST\tENTRY\tSERVER\tRESULT\tSIGN-IN")
+	for _, r := range rows {
+		u := r.change.URL()
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.host.ID, shown(r.change.Server.Name), redactedArg(u), r.result, shown(hidden(hideQueries(u), firstLine(r.signIn))))
+	}
+	_ = w.Flush()
+	if !o.write {
+		fmt.Fprintln(s.out, "\nDry run: nothing was changed. Run 'mcpbridge migrate --write' to apply.")
+	}
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
 }

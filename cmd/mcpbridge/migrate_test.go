@@ -1,10 +1,10 @@
 package main
 
 import (
-	"crypto/md5"
-	"encoding/hex"
+	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,10 +13,13 @@ import (
 	"time"
 
 	"github.com/mcpbridge/mcpbridge/internal/fakeas"
+	"github.com/mcpbridge/mcpbridge/internal/mcpremote"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite testdata/*.golden")
 
+// TestMCPRemoteToBridge: mcp-remote's flags map onto the bridge's own flag
+// set, and the bridge accepts the result.
 func TestMCPRemoteToBridge(t *testing.T) {
 	fs := bridgeFlagSet()
 	const u = "https://x.example/mcp"
@@ -55,7 +58,7 @@ func TestMCPRemoteToBridge(t *testing.T) {
 			if want == nil {
 				want = tc.in
 			}
-			got, notes := mcpRemoteToBridge(tc.in, fs)
+			got, notes := mcpremote.ToBridge(tc.in, fs)
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("got  %q\nwant %q", got, want)
 			}
@@ -71,35 +74,6 @@ func TestMCPRemoteToBridge(t *testing.T) {
 				t.Errorf("mcpbridge refuses the result: %v", err)
 			}
 		})
-	}
-}
-
-// TestMCPRemoteHash pins mcp-remote 0.15.1's getServerUrlHash: MD5 of the
-// parts joined by "|", objects as JSON.stringify(obj, sortedKeys) writes them.
-func TestMCPRemoteHash(t *testing.T) {
-	md := func(s string) string { sum := md5.Sum([]byte(s)); return hex.EncodeToString(sum[:]) }
-	const u = "https://x.example/mcp"
-	hf := filepath.Join(t.TempDir(), "h")
-	_ = os.WriteFile(hf, []byte("# team\nX-Team: blue\n\nB-Second:  two\n"), 0o600)
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{u}, md(u)},
-		{[]string{u, "3334", "--allow-http", "--transport", "sse-only"}, md(u)},
-		{[]string{u, "--header", "Z: ${TOKEN}", "--header", "A:b \"q\""}, md(u + `|{"A":"b \"q\"","Z":"${TOKEN}"}`)},
-		{[]string{u, "--header-file", hf}, md(u + `|{"B-Second":"two","X-Team":"blue"}`)},
-		{[]string{u, "--resource", " https://r.example ", "--authorize-param", "b=2", "--authorize-param", "a=1=x"},
-			md(u + `|https://r.example|{"a":"1=x","b":"2"}`)},
-		{[]string{u, "--resource", "https://r.example", "--disable-resource-parameter"}, md(u)},
-		{[]string{u, "--client-metadata-url", "https://c.example/m.json"}, md(u + "|https://c.example/m.json")},
-		{[]string{u, "--client-metadata-url", "https://c.example/"}, md(u)}, // invalid: ignored by mcp-remote
-		{[]string{u, "--client-credentials", "--token-endpoint", "https://as.example"}, md(u + "|https://as.example/")},
-		{[]string{u, "--token-endpoint", "https://as.example/t"}, md(u)}, // mcp-remote refuses this; it never stored anything
-	} {
-		if got := mcpRemoteHash(tc.args); got != tc.want {
-			t.Errorf("mcpRemoteHash(%q) = %s, want %s", tc.args, got, tc.want)
-		}
 	}
 }
 
@@ -181,7 +155,7 @@ func TestMigrateImportsTheSignIn(t *testing.T) {
 	mr := t.TempDir()
 	files := filepath.Join(mr, "mcp-remote-v1")
 	_ = os.MkdirAll(files, 0o700)
-	hash := mcpRemoteHash([]string{resource, "--header", "X-Tenant: ${TENANT}"})
+	hash := mcpremote.Hash([]string{resource, "--header", "X-Tenant: ${TENANT}"})
 	_ = os.WriteFile(filepath.Join(files, hash+"_tokens.json"), fmt.Appendf(nil,
 		`{"access_token":%q,"token_type":"Bearer","refresh_token":%q,"expires_in":3600,"expires_at":%d,"scope":"mcp:read","issuer":%q}`,
 		at, rt, time.Now().Add(time.Hour).UnixMilli(), as.URL()), 0o600)
@@ -221,5 +195,30 @@ func TestMigrateImportsTheSignIn(t *testing.T) {
 	}
 	if st := as.Stats(); st.AuthorizeRequests != 0 {
 		t.Errorf("signed in again despite the import: %+v", st)
+	}
+}
+
+// TestMigrateAndImportFlagsReachTheOptions: the commands' flags land in
+// their options, and run gets them (the runF seam of the constructors).
+func TestMigrateAndImportFlagsReachTheOptions(t *testing.T) {
+	s := ioStreams{in: strings.NewReader(""), out: io.Discard, err: io.Discard}
+	var m *migrateOptions
+	cmd := newMigrateCmd(s, func(_ context.Context, o *migrateOptions) error { m = o; return nil })
+	cmd.SetArgs([]string{"--write", "--host", "cursor", "--host", "zed", "--no-import", "--token-store", "file", "--command", "/bin/mcpbridge", "--project"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if m == nil || !m.write || !m.noImport || !m.project || !reflect.DeepEqual(m.hosts, []string{"cursor", "zed"}) || m.tokenStore != "file" || m.command != "/bin/mcpbridge" || m.config != "" {
+		t.Errorf("migrate options %+v", m)
+	}
+	var im *importOptions
+	var args []string
+	cmd = newImportCmd(s, func(_ context.Context, o *importOptions, a []string) error { im, args = o, a; return nil })
+	cmd.SetArgs([]string{"https://x.example/mcp", "--mcp-remote-hash", "abc", "--token-store", "file"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if im == nil || im.hash != "abc" || !reflect.DeepEqual(args, []string{"https://x.example/mcp"}) {
+		t.Errorf("import options %+v, args %q", im, args)
 	}
 }

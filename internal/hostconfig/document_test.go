@@ -230,9 +230,33 @@ func TestPutReplaceGolden(t *testing.T) {
 	}
 }
 
-// TestRewriteGolden: migrating every mcp-remote entry of a sample changes
-// only command and args inside those entries.
+// rewrites are testdata/rewrites.json: per sample, the entries that run
+// mcp-remote and mcp-remote's own arguments of each.
+func rewrites(t *testing.T) map[string]map[string][]string {
+	t.Helper()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(readSample(t, "rewrites.json"), &m); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string][]string{}
+	for file, raw := range m {
+		if file == "_" {
+			continue
+		}
+		var entries map[string][]string
+		if err := json.Unmarshal(raw, &entries); err != nil {
+			t.Fatal(err)
+		}
+		out[file] = entries
+	}
+	return out
+}
+
+// TestRewriteGolden: migrating every mcp-remote entry of a sample (to
+// mcp-remote's own arguments, testdata/rewrites.json) changes only command
+// and args inside those entries.
 func TestRewriteGolden(t *testing.T) {
+	want := rewrites(t)
 	for _, s := range samples {
 		t.Run(s.file, func(t *testing.T) {
 			h, _ := Lookup(s.host)
@@ -244,7 +268,7 @@ func TestRewriteGolden(t *testing.T) {
 			}
 			n := 0
 			for _, srv := range servers {
-				args, ok := MCPRemoteArgs(srv.Command, srv.Args)
+				args, ok := want[s.file][srv.Name]
 				if !ok {
 					continue
 				}
@@ -261,6 +285,9 @@ func TestRewriteGolden(t *testing.T) {
 				}
 				checkRewritten(t, h, next, srv, args)
 				out = next
+			}
+			if n != len(want[s.file]) {
+				t.Fatalf("rewrote %d entries, rewrites.json names %d", n, len(want[s.file]))
 			}
 			if n == 0 {
 				return

@@ -6,7 +6,8 @@
 // that shows text in another order than it is read (CVE-2021-42574).
 //
 // It is the one escaping function of mcpbridge (safetext.go); the fuzz
-// target in safetext_test.go feeds it every byte.
+// target in safetext_test.go feeds it every byte. header.go keeps a
+// header's value out of messages.
 package safetext
 
 import (

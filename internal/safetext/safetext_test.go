@@ -72,3 +72,15 @@ func FuzzEscape(f *testing.F) {
 		}
 	})
 }
+
+func TestRedactHeader(t *testing.T) {
+	for in, want := range map[string]string{
+		"Authorization: Bearer secret": "Authorization: …",
+		" X-Key :v":                    "X-Key: …",
+		"no colon secret":              "…",
+	} {
+		if got := RedactHeader(in); got != want {
+			t.Errorf("RedactHeader(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,23 +1,21 @@
-package main
+package mcpremote
 
 import (
-	"bufio"
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"unicode/utf16"
 )
 
-// mcpRemoteHash is the name mcp-remote 0.15.1 gave a server's files, from
-// the arguments it was started with (getServerUrlHash): the MD5 of the
-// server URL, the --resource, the --authorize-param values, the headers as
-// written (${VAR} not yet filled), the --client-metadata-url and the
-// --token-endpoint, joined by "|".
-func mcpRemoteHash(args []string) string {
+// Hash is the name mcp-remote 0.15.1 gave a server's files, from the
+// arguments it was started with, the server URL first (getServerUrlHash):
+// the MD5 of the server URL, the --resource, the --authorize-param values,
+// the headers as written (${VAR} not yet filled), the --client-metadata-url
+// and the --token-endpoint, joined by "|".
+func Hash(args []string) string {
 	parts := []string{args[0]}
 	if r := firstValue(args, "--resource"); strings.TrimSpace(r) != "" && !slices.Contains(args, "--disable-resource-parameter") {
 		parts = append(parts, strings.TrimSpace(r))
@@ -25,7 +23,7 @@ func mcpRemoteHash(args []string) string {
 	if p := authorizeParams(args); len(p) > 0 {
 		parts = append(parts, jsObject(p))
 	}
-	if h := mcpRemoteHeaders(args); len(h) > 0 {
+	if h := headers(args); len(h) > 0 {
 		parts = append(parts, jsObject(h))
 	}
 	if u := strings.TrimSpace(firstValue(args, "--client-metadata-url")); u != "" {
@@ -65,12 +63,12 @@ func authorizeParams(args []string) map[string]string {
 	return p
 }
 
-// mcpRemoteHeaders are the headers in argument order, --header-file read
-// where it stands; unreadable files count as empty.
-func mcpRemoteHeaders(args []string) map[string]string {
+// headers are the headers in argument order, --header-file read where it
+// stands; unreadable files count as empty, as they do in mcp-remote.
+func headers(args []string) map[string]string {
 	h := map[string]string{}
 	add := func(line string) {
-		if m := mcpRemoteHeader().FindStringSubmatch(line); m != nil {
+		if m := headerLine().FindStringSubmatch(line); m != nil {
 			h[m[1]] = m[2]
 		}
 	}
@@ -80,19 +78,30 @@ func mcpRemoteHeaders(args []string) map[string]string {
 			add(args[i+1])
 			i++
 		case "--header-file":
-			if f, err := os.Open(args[i+1]); err == nil {
-				sc := bufio.NewScanner(f)
-				for sc.Scan() {
-					if l := strings.TrimSpace(sc.Text()); l != "" && !strings.HasPrefix(l, "#") {
-						add(l)
-					}
-				}
-				_ = f.Close()
+			for _, l := range headerFileLines(args[i+1]) {
+				add(l)
 			}
 			i++
 		}
 	}
 	return h
+}
+
+// headerFileLines are a --header-file's lines that are not empty or a
+// # comment, trimmed, as mcp-remote reads the file; none when it cannot be
+// read or is over maxHeaderFile.
+func headerFileLines(path string) []string {
+	b, err := readFile(path, maxHeaderFile)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // jsObject is JSON.stringify(obj, Object.keys(obj).sort()): keys in

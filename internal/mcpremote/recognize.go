@@ -1,11 +1,9 @@
-package hostconfig
+package mcpremote
 
-import (
-	"strings"
-)
+import "strings"
 
-// MCPRemoteArgs recognizes an entry that runs mcp-remote and returns
-// mcp-remote's own arguments (the server URL first). It knows
+// Args recognizes a host entry's command line that runs mcp-remote and
+// returns mcp-remote's own arguments (the server URL first). It knows
 //
 //	npx [-y|--yes|…] mcp-remote[@version] URL …
 //	npx -p mcp-remote[@version] mcp-remote URL …     (also --package=)
@@ -16,7 +14,7 @@ import (
 //	cmd /c <any of the above>                         (Windows)
 //
 // mcp-remote-client (its diagnostic) is not a bridge and is not matched.
-func MCPRemoteArgs(command string, args []string) ([]string, bool) {
+func Args(command string, args []string) ([]string, bool) {
 	argv := append([]string{command}, args...)
 	if base(argv[0]) == "cmd" {
 		argv = argv[1:]

@@ -1,4 +1,4 @@
-package main
+package mcpremote
 
 import (
 	"fmt"
@@ -10,14 +10,18 @@ import (
 	"sync"
 
 	"github.com/spf13/pflag"
+
+	"github.com/mcpbridge/mcpbridge/internal/safetext"
 )
 
-// mcpRemoteToBridge turns mcp-remote 0.15.1's arguments into mcpbridge's
-// with the same meaning, and says what it changed. mcp-remote reads its
-// arguments loosely (args.indexOf): the first of a single-valued flag wins,
-// unknown words and malformed values are ignored; mcpbridge would refuse
-// them, so they are dropped here, each with a note.
-func mcpRemoteToBridge(args []string, fs *pflag.FlagSet) (out, notes []string) {
+// ToBridge turns mcp-remote 0.15.1's arguments (the server URL first) into
+// mcpbridge's with the same meaning, and says what it changed. bridgeFlags
+// are mcpbridge's flags: which names it knows, which are switches, which
+// repeat. mcp-remote reads its arguments loosely (args.indexOf): the first
+// of a single-valued flag wins, unknown words and malformed values are
+// ignored; mcpbridge would refuse them, so they are dropped here, each with
+// a note.
+func ToBridge(args []string, bridgeFlags *pflag.FlagSet) (out, notes []string) {
 	out = []string{args[0]}
 	i := 1
 	if len(args) > 1 && isDigits(args[1]) {
@@ -27,7 +31,7 @@ func mcpRemoteToBridge(args []string, fs *pflag.FlagSet) (out, notes []string) {
 	for ; i < len(args); i++ {
 		a := args[i]
 		name, _, hasEq := strings.Cut(strings.TrimPrefix(a, "--"), "=")
-		f := fs.Lookup(name)
+		f := bridgeFlags.Lookup(name)
 		switch {
 		case !strings.HasPrefix(a, "--"):
 			notes = append(notes, fmt.Sprintf("dropped %q: mcp-remote ignored this stray argument", a))
@@ -92,8 +96,8 @@ func mapValue(name, v string) ([]string, string) {
 			return []string{flag, strconv.Itoa(n)}, fmt.Sprintf("%s %s became %d, as mcp-remote read it", flag, v, n)
 		}
 	case "header":
-		if !mcpRemoteHeader().MatchString(v) {
-			return nil, fmt.Sprintf("dropped --header %q: not Name: value, so mcp-remote ignored it", redactHeader(v))
+		if !headerLine().MatchString(v) {
+			return nil, fmt.Sprintf("dropped --header %q: not Name: value, so mcp-remote ignored it", safetext.RedactHeader(v))
 		}
 	case "resource":
 		if strings.TrimSpace(v) == "" {
@@ -103,8 +107,8 @@ func mapValue(name, v string) ([]string, string) {
 	return []string{flag, v}, ""
 }
 
-// mcpRemoteHeader is mcp-remote's parseHeaderLine.
-var mcpRemoteHeader = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([A-Za-z0-9_-]+):\s*(.*)$`) })
+// headerLine is mcp-remote's parseHeaderLine.
+var headerLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([A-Za-z0-9_-]+):\s*(.*)$`) })
 
 func isDigits(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""

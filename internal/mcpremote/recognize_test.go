@@ -1,4 +1,4 @@
-package hostconfig
+package mcpremote
 
 import (
 	"reflect"
@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func TestMCPRemoteArgs(t *testing.T) {
+func TestArgs(t *testing.T) {
 	const u = "https://mcp.example.com/mcp"
 	tests := []struct {
 		name    string
@@ -46,9 +46,9 @@ func TestMCPRemoteArgs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, ok := MCPRemoteArgs(tc.command, tc.args)
+			got, ok := Args(tc.command, tc.args)
 			if ok != (tc.want != nil) || !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("MCPRemoteArgs(%q, %q) = %q, %v; want %q", tc.command, strings.Join(tc.args, " "), got, ok, tc.want)
+				t.Errorf("Args(%q, %q) = %q, %v; want %q", tc.command, strings.Join(tc.args, " "), got, ok, tc.want)
 			}
 		})
 	}
