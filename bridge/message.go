@@ -21,15 +21,15 @@ const (
 // Message is one JSON-RPC Message: its compact bytes, forwarded as they are,
 // and the members routing reads, as sub-slices of raw.
 type Message struct {
-	Raw    []byte   // the message; nil when it is kept in parts
-	Parts  [][]byte // a large message as the pieces it was read in
-	Kind   Kind
-	ID     []byte // raw id value; nil when absent
-	idAt   int    // where the id lies in the message
-	Method string
-	Params []byte // raw params; nil when absent
-	Result []byte // raw result (responses); nil when spread over parts
-	ErrorValue   []byte // raw error (responses); nil when spread over parts
+	Raw        []byte   // the message; nil when it is kept in parts
+	Parts      [][]byte // a large message as the pieces it was read in
+	Kind       Kind
+	ID         []byte // raw id value; nil when absent
+	idAt       int    // where the id lies in the message
+	Method     string
+	Params     []byte // raw params; nil when absent
+	Result     []byte // raw result (responses); nil when spread over parts
+	ErrorValue []byte // raw error (responses); nil when spread over parts
 
 	HasResult, HasError bool
 
