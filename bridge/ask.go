@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strconv"
 	"sync/atomic"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // The bridge sends requests of its own: keep-alive pings, the era probe,
@@ -15,7 +17,7 @@ import (
 var errShuttingDown = errors.New("mcpbridge is shutting down")
 
 // answered hands an internal request's outcome to whoever waits for it.
-func (c *call) answered(m *Message, err error) {
+func (c *call) answered(m *jsonrpc.Message, err error) {
 	if c.onAnswer != nil {
 		c.onAnswer(m, err)
 	}
@@ -30,7 +32,7 @@ func ownID(kind string) []byte {
 }
 
 // newRequest builds a request message; params is raw JSON or nil.
-func newRequest(id []byte, method string, params []byte) *Message {
+func newRequest(id []byte, method string, params []byte) *jsonrpc.Message {
 	raw := make([]byte, 0, 64+len(method)+len(params))
 	raw = append(raw, `{"jsonrpc":"2.0","id":`...)
 	raw = append(raw, id...)
@@ -41,9 +43,9 @@ func newRequest(id []byte, method string, params []byte) *Message {
 		raw = append(raw, params...)
 	}
 	raw = append(raw, '}')
-	m, err := Parse(raw)
+	m, err := jsonrpc.Parse(raw)
 	if err != nil { // cannot happen for valid params
-		return &Message{Raw: raw, Kind: KindRequest, ID: id, Method: method}
+		return &jsonrpc.Message{Raw: raw, Kind: jsonrpc.KindRequest, ID: id, Method: method}
 	}
 	return m
 }
@@ -62,10 +64,10 @@ func newNotification(method string, params []byte) []byte {
 
 // ask sends a request of the bridge's own straight to the server (past the
 // gates: the caller orders it) and waits for its answer.
-func (b *Bridge) ask(ctx context.Context, m *Message) (*Message, error) {
-	got := make(chan *Message, 1)
+func (b *Bridge) ask(ctx context.Context, m *jsonrpc.Message) (*jsonrpc.Message, error) {
+	got := make(chan *jsonrpc.Message, 1)
 	failed := make(chan error, 1)
-	c := &call{id: m.ID, method: m.Method, req: m, internal: true, onAnswer: func(ans *Message, err error) {
+	c := &call{id: m.ID, method: m.Method, req: m, internal: true, onAnswer: func(ans *jsonrpc.Message, err error) {
 		if err != nil {
 			failed <- err
 			return
@@ -94,7 +96,7 @@ func (b *Bridge) ask(ctx context.Context, m *Message) (*Message, error) {
 }
 
 // tell sends a notification of the bridge's own straight to the server.
-func (b *Bridge) tell(ctx context.Context, m *Message) error {
+func (b *Bridge) tell(ctx context.Context, m *jsonrpc.Message) error {
 	b.sends.add()
 	defer b.sends.done()
 	return b.conn.roundTrip(ctx, m)
@@ -112,14 +114,14 @@ func (e *rpcFailure) Error() string {
 }
 
 // failure returns the error of an error answer, or nil for a result.
-func failure(ans *Message) *rpcFailure {
+func failure(ans *jsonrpc.Message) *rpcFailure {
 	ans = ans.Flat()
 	if !ans.HasError || ans.ErrorValue == nil {
 		return nil
 	}
-	f := &rpcFailure{Data: Field(ans.ErrorValue, "data")}
-	code := Field(ans.ErrorValue, "code")
+	f := &rpcFailure{Data: jsonrpc.Field(ans.ErrorValue, "data")}
+	code := jsonrpc.Field(ans.ErrorValue, "code")
 	f.Code, _ = strconv.Atoi(string(code))
-	f.Message, _ = StringValue(Field(ans.ErrorValue, "message"))
+	f.Message, _ = jsonrpc.StringValue(jsonrpc.Field(ans.ErrorValue, "message"))
 	return f
 }

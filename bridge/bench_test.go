@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 )
 
@@ -30,8 +31,8 @@ func benchServerEra(size int, sse, modern bool) *httptest.Server {
 			w.WriteHeader(http.StatusMethodNotAllowed)
 			return
 		}
-		msg, _ := Parse(mustRead(r.Body))
-		if msg == nil || msg.Kind != KindRequest {
+		msg, _ := jsonrpc.Parse(mustRead(r.Body))
+		if msg == nil || msg.Kind != jsonrpc.KindRequest {
 			w.WriteHeader(http.StatusAccepted)
 			return
 		}
@@ -113,7 +114,7 @@ func TestPiecedAnswerKeepsBoundarySpaces(t *testing.T) {
 	if err != nil || len(parts) < 2 {
 		t.Fatalf("readPieces: %d parts, %v", len(parts), err)
 	}
-	m, err := ParseParts(TrimParts(parts))
+	m, err := jsonrpc.ParseParts(jsonrpc.TrimParts(parts))
 	if err != nil {
 		t.Fatal(err)
 	}

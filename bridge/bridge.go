@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // Bridge pumps JSON-RPC messages between one stdio client and one remote
@@ -88,7 +90,7 @@ func (b *Bridge) readLoop(lines *lineReader, done chan<- error) {
 		case errors.As(err, &long):
 			hold.release()
 			b.log.Warn("the client sent a line too long to hold; answered with an error", "limit_mib", MaxLineBytes>>20)
-			b.reply(ErrorResponse(long.id, CodeInvalidRequest, "mcpbridge: message dropped: "+err.Error(), nil))
+			b.reply(jsonrpc.ErrorResponse(long.id, jsonrpc.CodeInvalidRequest, "mcpbridge: message dropped: "+err.Error(), nil))
 			continue
 		case errors.Is(err, io.EOF):
 			hold.release()
@@ -121,7 +123,7 @@ func (b *Bridge) handleLine(line []byte) (job func()) {
 	if len(bytes.TrimSpace(line)) == 0 {
 		return nil // blank lines carry no message
 	}
-	m, err := Parse(line)
+	m, err := jsonrpc.Parse(line)
 	if err != nil {
 		b.reject(line, err)
 		return nil
@@ -134,7 +136,7 @@ func (b *Bridge) handleLine(line []byte) (job func()) {
 
 // route sends a client message on its way: to the translator when the
 // client and the server speak different protocol eras, else to the server.
-func (b *Bridge) route(m *Message) (job func()) {
+func (b *Bridge) route(m *jsonrpc.Message) (job func()) {
 	xl := b.eras.translator()
 	if xl != nil {
 		if job, handled := xl.fromClient(m); handled {
@@ -142,9 +144,9 @@ func (b *Bridge) route(m *Message) (job func()) {
 		}
 	}
 	switch m.Kind {
-	case KindRequest:
+	case jsonrpc.KindRequest:
 		return b.request(m, xl)
-	case KindNotification:
+	case jsonrpc.KindNotification:
 		m.ReadMeta()
 		if xl != nil {
 			m = xl.outgoing(m)
@@ -157,23 +159,23 @@ func (b *Bridge) route(m *Message) (job func()) {
 
 // reject answers a line that is not a JSON-RPC message.
 func (b *Bridge) reject(line []byte, err error) {
-	var inv *InvalidMessage
+	var inv *jsonrpc.InvalidMessage
 	switch {
-	case errors.As(err, &inv) && isBatch(line):
+	case errors.As(err, &inv) && jsonrpc.IsBatch(line):
 		b.rejectBatch(line)
 	case errors.As(err, &inv):
 		b.log.Warn("invalid message from the client", "reason", inv.Reason)
-		b.reply(ErrorResponse(inv.ID, CodeInvalidRequest, "Invalid Request: "+inv.Reason, nil))
+		b.reply(jsonrpc.ErrorResponse(inv.ID, jsonrpc.CodeInvalidRequest, "Invalid Request: "+inv.Reason, nil))
 	default:
 		b.log.Warn("the client sent a line that is not JSON", "error", err)
-		b.reply(ErrorResponse(nil, CodeParseError, "Parse error: "+err.Error(), nil))
+		b.reply(jsonrpc.ErrorResponse(nil, jsonrpc.CodeParseError, "Parse error: "+err.Error(), nil))
 	}
 }
 
 // request forwards a client request, unless the tool filter refuses it.
-func (b *Bridge) request(m *Message, xl translator) (job func()) {
+func (b *Bridge) request(m *jsonrpc.Message, xl translator) (job func()) {
 	if err := b.tools.check(b.cfg.Tools, m); err != nil {
-		b.reply(ErrorResponse(m.ID, CodeInternalError, err.Error(), nil))
+		b.reply(jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeInternalError, err.Error(), nil))
 		return nil
 	}
 	if xl != nil {
@@ -183,7 +185,7 @@ func (b *Bridge) request(m *Message, xl translator) (job func()) {
 	}
 	c := &call{id: m.ID, method: m.Method, req: m}
 	if !b.calls.add(c) {
-		b.reply(ErrorResponse(m.ID, CodeInvalidRequest, "Invalid Request: a request with this id is still in flight", nil))
+		b.reply(jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeInvalidRequest, "Invalid Request: a request with this id is still in flight", nil))
 		return nil
 	}
 	return b.dispatch(m)
@@ -191,12 +193,12 @@ func (b *Bridge) request(m *Message, xl translator) (job func()) {
 
 // notification forwards a client notification; a cancellation also aborts
 // the cancelled request's exchange once the server has been told.
-func (b *Bridge) notification(m *Message) (job func()) {
+func (b *Bridge) notification(m *jsonrpc.Message) (job func()) {
 	if m.Method == "notifications/cancelled" {
-		if id := Field(m.Params, "requestId"); id != nil {
+		if id := jsonrpc.Field(m.Params, "requestId"); id != nil {
 			if c := b.calls.takeClient(id); c != nil {
 				if c.wire != nil { // the server knows the request by another id
-					m = WithParams(m, [][2][]byte{{[]byte("requestId"), c.wire}})
+					m = jsonrpc.WithParams(m, [][2][]byte{{[]byte("requestId"), c.wire}})
 				}
 				return b.dispatchThen(m, c.abort)
 			}
@@ -220,14 +222,14 @@ func (b *Bridge) counted(job func()) func() {
 
 // dispatch prepares the sending of m, or holds it behind a pending
 // initialize (and returns nil).
-func (b *Bridge) dispatch(m *Message) (job func()) { return b.dispatchThen(m, nil) }
+func (b *Bridge) dispatch(m *jsonrpc.Message) (job func()) { return b.dispatchThen(m, nil) }
 
 // dispatchThen is dispatch with a function to run once m has been sent.
-func (b *Bridge) dispatchThen(m *Message, after func()) (job func()) {
+func (b *Bridge) dispatchThen(m *jsonrpc.Message, after func()) (job func()) {
 	if b.gate.hold(m, after) {
 		return nil
 	}
-	if m.Kind == KindRequest && m.Method == "initialize" && m.Modern == "" {
+	if m.Kind == jsonrpc.KindRequest && m.Method == "initialize" && m.Modern == "" {
 		b.gate.close()
 		return b.sendJob(m, b.releaseGate)
 	}
@@ -243,7 +245,7 @@ func (b *Bridge) releaseGate() {
 		if !ok {
 			return
 		}
-		if h.m.Kind == KindRequest && h.m.Method != "initialize" {
+		if h.m.Kind == jsonrpc.KindRequest && h.m.Method != "initialize" {
 			go b.sendJob(h.m, h.after)()
 			continue
 		}
@@ -259,7 +261,7 @@ func (b *Bridge) releaseGate() {
 // sendJob takes m's place in the order of messages now and returns the
 // work of sending it and then running after, for the caller to run (on a
 // goroutine of its own, as nothing may wait for it).
-func (b *Bridge) sendJob(m *Message, after func()) func() {
+func (b *Bridge) sendJob(m *jsonrpc.Message, after func()) func() {
 	b.sends.add()
 	wait, lift := b.order.enter(m)
 	return func() {
@@ -274,7 +276,7 @@ func (b *Bridge) sendJob(m *Message, after func()) func() {
 
 // send hands one message to the server and, for a request, makes sure the
 // client hears exactly one answer.
-func (b *Bridge) send(m *Message, after <-chan struct{}) {
+func (b *Bridge) send(m *jsonrpc.Message, after <-chan struct{}) {
 	if after != nil {
 		select { // the notification before m goes first
 		case <-after:
@@ -282,7 +284,7 @@ func (b *Bridge) send(m *Message, after <-chan struct{}) {
 		}
 	}
 	ctx := b.ctx
-	if m.Kind == KindRequest {
+	if m.Kind == jsonrpc.KindRequest {
 		c := b.calls.peek(m.ID)
 		if c == nil {
 			return // cancelled before it left
@@ -293,7 +295,7 @@ func (b *Bridge) send(m *Message, after <-chan struct{}) {
 		c.setCancel(cancel)
 	}
 	err := b.conn.roundTrip(ctx, m)
-	if m.Kind == KindRequest {
+	if m.Kind == jsonrpc.KindRequest {
 		m, err = b.reissue(ctx, m, err)
 		b.settle(m, err)
 	} else if err != nil {
@@ -302,7 +304,7 @@ func (b *Bridge) send(m *Message, after <-chan struct{}) {
 }
 
 // settle answers a request that the server left unanswered.
-func (b *Bridge) settle(m *Message, err error) {
+func (b *Bridge) settle(m *jsonrpc.Message, err error) {
 	if err == nil {
 		err = errors.New("the server ended its answer stream without answering this request")
 	}
@@ -315,12 +317,12 @@ func (b *Bridge) settle(m *Message, err error) {
 		return
 	}
 	b.log.Warn("request failed", "method", m.Method, "error", err)
-	b.reply(ErrorFor(c.id, err))
+	b.reply(jsonrpc.ErrorFor(c.id, err))
 }
 
 // deliver passes one message from the server to the client. An answer goes
 // out only when its request is still waiting; anything else is dropped.
-func (b *Bridge) deliver(m *Message) {
+func (b *Bridge) deliver(m *jsonrpc.Message) {
 	if xl := b.eras.translator(); xl != nil && xl.fromServer(m) {
 		return
 	}
@@ -328,8 +330,8 @@ func (b *Bridge) deliver(m *Message) {
 }
 
 // toClient is deliver past the translator: for a message it has shaped.
-func (b *Bridge) toClient(m *Message) {
-	if m.Kind != KindResponse {
+func (b *Bridge) toClient(m *jsonrpc.Message) {
+	if m.Kind != jsonrpc.KindResponse {
 		b.replyMsg(m)
 		return
 	}
@@ -352,7 +354,7 @@ func (b *Bridge) reply(msg []byte) { b.replyParts(msg) }
 
 // replyMsg writes a server message to stdout, from its pieces if it came in
 // pieces.
-func (b *Bridge) replyMsg(m *Message) {
+func (b *Bridge) replyMsg(m *jsonrpc.Message) {
 	if m.Parts != nil {
 		b.replyParts(m.Parts...)
 		return
@@ -391,7 +393,7 @@ func (b *Bridge) shutdown() {
 		if c.internal {
 			c.answered(nil, errShuttingDown)
 		} else {
-			b.reply(ErrorResponse(c.id, CodeServerError, "mcpbridge: shutting down before the server answered", nil))
+			b.reply(jsonrpc.ErrorResponse(c.id, jsonrpc.CodeServerError, "mcpbridge: shutting down before the server answered", nil))
 		}
 	}
 	select {

@@ -4,13 +4,15 @@ import (
 	"context"
 	"errors"
 	"sync"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // transport carries messages to the server: Streamable HTTP or HTTP+SSE.
 type transport interface {
 	// roundTrip hands m to the server and, for a request, returns once its
 	// answer has been delivered to the sink or cannot come any more.
-	roundTrip(ctx context.Context, m *Message) error
+	roundTrip(ctx context.Context, m *jsonrpc.Message) error
 	// close ends the session, if the transport has one.
 	close(ctx context.Context)
 }
@@ -63,7 +65,7 @@ func (c *connector) current() transport {
 }
 
 // roundTrip sends m, switching transports once if the server asks for it.
-func (c *connector) roundTrip(ctx context.Context, m *Message) error {
+func (c *connector) roundTrip(ctx context.Context, m *jsonrpc.Message) error {
 	t := c.current()
 	err := t.roundTrip(ctx, m)
 	if !errors.Is(err, errOtherTransport) {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // The era probe: a server/discover request (2026-07-28 server/discover),
@@ -48,8 +50,8 @@ func (d *discovery) notModern() error {
 
 // discover probes the server. It errs only when the server could not be
 // asked (unreachable, credentials refused); every answer is a verdict.
-func (b *Bridge) discover(ctx context.Context, first *Message) (*discovery, error) {
-	m := newRequest(ownID("discover"), "server/discover", WrapObject(Member([]byte("_meta"), WrapObject(probeMeta(first, b.cfg.Version)))))
+func (b *Bridge) discover(ctx context.Context, first *jsonrpc.Message) (*discovery, error) {
+	m := newRequest(ownID("discover"), "server/discover", jsonrpc.WrapObject(jsonrpc.Member([]byte("_meta"), jsonrpc.WrapObject(probeMeta(first, b.cfg.Version)))))
 	b.tools.annotate(m)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -69,10 +71,10 @@ func (b *Bridge) discover(ctx context.Context, first *Message) (*discovery, erro
 		return refusedDiscovery(f), nil
 	}
 	res := ans.Flat().Result
-	d := &discovery{capabilities: Field(res, "capabilities"), instructions: Field(res, "instructions")}
-	d.versions = stringList(Field(res, "supportedVersions"))
-	if meta := Field(res, "_meta"); meta != nil {
-		d.serverInfo = Field(meta, metaServerInfo)
+	d := &discovery{capabilities: jsonrpc.Field(res, "capabilities"), instructions: jsonrpc.Field(res, "instructions")}
+	d.versions = stringList(jsonrpc.Field(res, "supportedVersions"))
+	if meta := jsonrpc.Field(res, "_meta"); meta != nil {
+		d.serverInfo = jsonrpc.Field(meta, metaServerInfo)
 	}
 	return d, nil
 }
@@ -118,7 +120,7 @@ func (b *Bridge) probeWatch(ctx context.Context, cancel context.CancelCauseFunc)
 func refusedDiscovery(f *rpcFailure) *discovery {
 	switch f.Code {
 	case codeUnsupportedVersion:
-		return &discovery{versions: stringList(Field(f.Data, "supported"))}
+		return &discovery{versions: stringList(jsonrpc.Field(f.Data, "supported"))}
 	case codeHeaderMismatch, codeMissingClientCapability:
 		// A modern error about the request itself: the server speaks the
 		// version asked for (basic/versioning §Backward Compatibility).
@@ -129,54 +131,39 @@ func refusedDiscovery(f *rpcFailure) *discovery {
 
 // probeMeta is the _meta of the probe: the client's own, taken from its
 // first message (a modern request's _meta, or a legacy initialize).
-func probeMeta(first *Message, version string) []byte {
+func probeMeta(first *jsonrpc.Message, version string) []byte {
 	caps, info := []byte("{}"), ownInfo(version)
-	if first.Kind == KindRequest && first.Method == "initialize" {
-		if c := Field(first.Params, "capabilities"); c != nil {
+	if first.Kind == jsonrpc.KindRequest && first.Method == "initialize" {
+		if c := jsonrpc.Field(first.Params, "capabilities"); c != nil {
 			caps = c
 		}
-		if i := Field(first.Params, "clientInfo"); i != nil {
+		if i := jsonrpc.Field(first.Params, "clientInfo"); i != nil {
 			info = i
 		}
 	}
-	if meta := Field(first.Params, "_meta"); meta != nil {
-		if c := Field(meta, metaClientCapabilities); c != nil {
+	if meta := jsonrpc.Field(first.Params, "_meta"); meta != nil {
+		if c := jsonrpc.Field(meta, metaClientCapabilities); c != nil {
 			caps = c
 		}
-		if i := Field(meta, metaClientInfo); i != nil {
+		if i := jsonrpc.Field(meta, metaClientInfo); i != nil {
 			info = i
 		}
 	}
-	return joinMembers(
-		Member([]byte(MetaProtocolVersion), []byte(`"`+modernVersion+`"`)),
-		Member([]byte(metaClientCapabilities), caps),
-		Member([]byte(metaClientInfo), info),
+	return jsonrpc.JoinMembers(
+		jsonrpc.Member([]byte(jsonrpc.MetaProtocolVersion), []byte(`"`+modernVersion+`"`)),
+		jsonrpc.Member([]byte(metaClientCapabilities), caps),
+		jsonrpc.Member([]byte(metaClientInfo), info),
 	)
 }
 
 // stringList decodes a JSON array of strings; other elements are skipped.
 func stringList(arr []byte) []string {
 	var out []string
-	_ = Elements(arr, func(e []byte) {
-		if s, ok := StringValue(e); ok {
+	_ = jsonrpc.Elements(arr, func(e []byte) {
+		if s, ok := jsonrpc.StringValue(e); ok {
 			out = append(out, s)
 		}
 	})
-	return out
-}
-
-func joinMembers(ms ...[]byte) []byte {
-	n := len(ms)
-	for _, m := range ms {
-		n += len(m)
-	}
-	out := make([]byte, 0, n)
-	for i, m := range ms {
-		if i > 0 {
-			out = append(out, ',')
-		}
-		out = append(out, m...)
-	}
 	return out
 }
 

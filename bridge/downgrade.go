@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // downgrade lets a 2026-07-28 client use a server that speaks only a
@@ -49,20 +51,20 @@ type clientListen struct {
 
 // newDowngrade runs the handshake for the client whose first message is
 // first.
-func newDowngrade(b *Bridge, first *Message) (*downgrade, error) {
+func newDowngrade(b *Bridge, first *jsonrpc.Message) (*downgrade, error) {
 	d := &downgrade{b: b, listens: map[string]*clientListen{}, subs: map[string]int{}, parked: newParkedCalls(b)}
-	meta := Field(first.Params, "_meta")
-	caps, info := Field(meta, metaClientCapabilities), Field(meta, metaClientInfo)
+	meta := jsonrpc.Field(first.Params, "_meta")
+	caps, info := jsonrpc.Field(meta, metaClientCapabilities), jsonrpc.Field(meta, metaClientInfo)
 	if caps == nil {
 		caps = []byte("{}")
 	}
 	if info == nil {
 		info = ownInfo(d.b.cfg.Version)
 	}
-	params := WrapObject(joinMembers(
-		Member([]byte("protocolVersion"), []byte(strconv.Quote(legacyVersions[0]))),
-		Member([]byte("capabilities"), caps),
-		Member([]byte("clientInfo"), info),
+	params := jsonrpc.WrapObject(jsonrpc.JoinMembers(
+		jsonrpc.Member([]byte("protocolVersion"), []byte(strconv.Quote(legacyVersions[0]))),
+		jsonrpc.Member([]byte("capabilities"), caps),
+		jsonrpc.Member([]byte("clientInfo"), info),
 	))
 	ans, err := b.ask(b.ctx, newRequest(ownID("initialize"), "initialize", params))
 	if err != nil {
@@ -72,19 +74,19 @@ func newDowngrade(b *Bridge, first *Message) (*downgrade, error) {
 		return nil, fmt.Errorf("the server refused the initialize sent on the client's behalf: %w", f)
 	}
 	res := ans.Flat().Result
-	d.capabilities, d.serverInfo, d.instructions = Field(res, "capabilities"), Field(res, "serverInfo"), Field(res, "instructions")
-	d.subscribe = string(Field(Field(d.capabilities, "resources"), "subscribe")) == "true"
-	if err := b.tell(b.ctx, &Message{Raw: newNotification("notifications/initialized", nil), Kind: KindNotification, Method: "notifications/initialized"}); err != nil {
+	d.capabilities, d.serverInfo, d.instructions = jsonrpc.Field(res, "capabilities"), jsonrpc.Field(res, "serverInfo"), jsonrpc.Field(res, "instructions")
+	d.subscribe = string(jsonrpc.Field(jsonrpc.Field(d.capabilities, "resources"), "subscribe")) == "true"
+	if err := b.tell(b.ctx, &jsonrpc.Message{Raw: newNotification("notifications/initialized", nil), Kind: jsonrpc.KindNotification, Method: "notifications/initialized"}); err != nil {
 		return nil, fmt.Errorf("notifications/initialized: %w", err)
 	}
 	return d, nil
 }
 
-func (d *downgrade) fromClient(m *Message) (func(), bool) {
+func (d *downgrade) fromClient(m *jsonrpc.Message) (func(), bool) {
 	switch {
-	case m.Kind == KindNotification && m.Method == "notifications/cancelled":
-		return nil, d.endListen(Field(m.Params, "requestId"))
-	case m.Kind != KindRequest:
+	case m.Kind == jsonrpc.KindNotification && m.Method == "notifications/cancelled":
+		return nil, d.endListen(jsonrpc.Field(m.Params, "requestId"))
+	case m.Kind != jsonrpc.KindRequest:
 		return nil, false
 	}
 	if d.parked.retry(m) {
@@ -92,7 +94,7 @@ func (d *downgrade) fromClient(m *Message) (func(), bool) {
 	}
 	switch m.Method {
 	case "server/discover":
-		d.b.reply(resultResponse(m.ID, d.discoverResult()))
+		d.b.reply(jsonrpc.ResultResponse(m.ID, d.discoverResult()))
 		return nil, true
 	case "subscriptions/listen":
 		return func() { d.listen(m) }, true
@@ -115,25 +117,25 @@ func (d *downgrade) discoverResult() []byte {
 		caps = []byte("{}")
 	}
 	ms := [][]byte{
-		Member([]byte("resultType"), []byte(`"complete"`)),
-		Member([]byte("supportedVersions"), []byte(`["`+modernVersion+`"]`)),
-		Member([]byte("capabilities"), caps),
+		jsonrpc.Member([]byte("resultType"), []byte(`"complete"`)),
+		jsonrpc.Member([]byte("supportedVersions"), []byte(`["`+modernVersion+`"]`)),
+		jsonrpc.Member([]byte("capabilities"), caps),
 	}
 	if info != nil {
-		ms = append(ms, Member([]byte("_meta"), WrapObject(Member([]byte(metaServerInfo), info))))
+		ms = append(ms, jsonrpc.Member([]byte("_meta"), jsonrpc.WrapObject(jsonrpc.Member([]byte(metaServerInfo), info))))
 	}
 	if d.instructions != nil {
-		ms = append(ms, Member([]byte("instructions"), d.instructions))
+		ms = append(ms, jsonrpc.Member([]byte("instructions"), d.instructions))
 	}
-	ms = append(ms, Member([]byte("ttlMs"), []byte("0")), Member([]byte("cacheScope"), []byte(`"private"`)))
-	return WrapObject(joinMembers(ms...))
+	ms = append(ms, jsonrpc.Member([]byte("ttlMs"), []byte("0")), jsonrpc.Member([]byte("cacheScope"), []byte(`"private"`)))
+	return jsonrpc.WrapObject(jsonrpc.JoinMembers(ms...))
 }
 
 // levelFor returns what a request with a _meta log level waits for before
 // it goes: the logging/setLevel that gives the session that level, sent
 // once however many requests ask for it; nil when the session has it.
-func (d *downgrade) levelFor(m *Message) func() {
-	level, ok := StringValue(Field(Field(m.Params, "_meta"), metaLogLevel))
+func (d *downgrade) levelFor(m *jsonrpc.Message) func() {
+	level, ok := jsonrpc.StringValue(jsonrpc.Field(jsonrpc.Field(m.Params, "_meta"), metaLogLevel))
 	if !ok {
 		return nil
 	}
@@ -157,7 +159,7 @@ func (d *downgrade) levelFor(m *Message) func() {
 }
 
 func (d *downgrade) setLevel(level string) {
-	params := WrapObject(Member([]byte("level"), []byte(strconv.Quote(level))))
+	params := jsonrpc.WrapObject(jsonrpc.Member([]byte("level"), []byte(strconv.Quote(level))))
 	ans, err := d.b.ask(d.b.ctx, newRequest(ownID("setlevel"), "logging/setLevel", params))
 	if err == nil {
 		if f := failure(ans); f != nil {
@@ -173,22 +175,22 @@ func (d *downgrade) setLevel(level string) {
 // 2026-07-28 _meta members (legacy servers may refuse a request that names
 // a protocol version there, as the Go SDK's does) and headers, and with no
 // way around the initialize gate.
-func (d *downgrade) outgoing(m *Message) *Message {
-	re := WithoutMeta(m, "io.modelcontextprotocol/")
+func (d *downgrade) outgoing(m *jsonrpc.Message) *jsonrpc.Message {
+	re := jsonrpc.WithoutMeta(m, "io.modelcontextprotocol/")
 	re.Modern, re.Header = "", nil
 	return re
 }
 
-func (d *downgrade) fromServer(m *Message) bool {
+func (d *downgrade) fromServer(m *jsonrpc.Message) bool {
 	switch m.Kind {
-	case KindRequest:
+	case jsonrpc.KindRequest:
 		if !d.parked.serverRequest(m) {
 			d.refuseRequest(m)
 		}
 		return true
-	case KindNotification:
+	case jsonrpc.KindNotification:
 		return d.notification(m)
-	case KindResponse:
+	case jsonrpc.KindResponse:
 		return d.result(m)
 	}
 	return false
@@ -209,7 +211,7 @@ func cacheable(method string) bool {
 // that omit the field as complete", but strict ones refuse them), and
 // ttlMs 0 with cacheScope private where the result is cacheable: fresh
 // each time, and never shared.
-func (d *downgrade) result(m *Message) bool {
+func (d *downgrade) result(m *jsonrpc.Message) bool {
 	c := d.b.calls.peek(m.ID)
 	if c == nil || c.internal || !m.HasResult {
 		return false
@@ -219,16 +221,16 @@ func (d *downgrade) result(m *Message) bool {
 		return false
 	}
 	var add [][]byte
-	if Field(f.Result, "resultType") == nil {
-		add = append(add, Member([]byte("resultType"), []byte(`"complete"`)))
+	if jsonrpc.Field(f.Result, "resultType") == nil {
+		add = append(add, jsonrpc.Member([]byte("resultType"), []byte(`"complete"`)))
 	}
-	if cacheable(c.method) && Field(f.Result, "ttlMs") == nil {
-		add = append(add, Member([]byte("ttlMs"), []byte("0")), Member([]byte("cacheScope"), []byte(`"private"`)))
+	if cacheable(c.method) && jsonrpc.Field(f.Result, "ttlMs") == nil {
+		add = append(add, jsonrpc.Member([]byte("ttlMs"), []byte("0")), jsonrpc.Member([]byte("cacheScope"), []byte(`"private"`)))
 	}
 	if len(add) == 0 {
 		return false
 	}
-	re, err := Parse(InsertMember(f.Raw, f.Result, joinMembers(add...)))
+	re, err := jsonrpc.Parse(jsonrpc.InsertMember(f.Raw, f.Result, jsonrpc.JoinMembers(add...)))
 	if err != nil {
 		return false
 	}
@@ -237,11 +239,11 @@ func (d *downgrade) result(m *Message) bool {
 }
 
 // refuseRequest answers a server-to-client request the client cannot get.
-func (d *downgrade) refuseRequest(m *Message) {
+func (d *downgrade) refuseRequest(m *jsonrpc.Message) {
 	d.b.log.Warn("the server sent a request a 2026-07-28 client cannot receive", "method", m.Method)
 	msg := "mcpbridge: the client speaks MCP " + modernVersion + ", where a server asks for " + m.Method +
 		" inside a multi round-trip result; the bridge cannot pass this request on"
-	ans, err := Parse(ErrorResponse(m.ID, CodeMethodNotFound, msg, nil))
+	ans, err := jsonrpc.Parse(jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeMethodNotFound, msg, nil))
 	if err != nil {
 		return
 	}
@@ -257,11 +259,11 @@ var changeKinds = map[string]string{
 
 // notification routes the session's change notifications to the listens
 // that opted into them; request-scoped ones (progress, message) pass.
-func (d *downgrade) notification(m *Message) bool {
+func (d *downgrade) notification(m *jsonrpc.Message) bool {
 	kind, isChange := changeKinds[m.Method]
 	var uri string
 	if m.Method == "notifications/resources/updated" {
-		uri, _ = StringValue(Field(m.Params, "uri"))
+		uri, _ = jsonrpc.StringValue(jsonrpc.Field(m.Params, "uri"))
 		isChange, kind = true, ""
 	}
 	if !isChange {
@@ -276,7 +278,7 @@ func (d *downgrade) notification(m *Message) bool {
 	}
 	d.mu.Unlock()
 	for _, id := range ids {
-		tagged := WithMeta(m.Flat(), [][2][]byte{{[]byte(metaSubscriptionID), id}})
+		tagged := jsonrpc.WithMeta(m.Flat(), [][2][]byte{{[]byte(metaSubscriptionID), id}})
 		d.b.replyMsg(tagged)
 	}
 	return true
@@ -285,21 +287,21 @@ func (d *downgrade) notification(m *Message) bool {
 // listen opens a client subscription: the resources it names are
 // subscribed to in the session, and the acknowledgment lists what the
 // server can honour.
-func (d *downgrade) listen(m *Message) {
-	filter := Field(m.Params, "notifications")
+func (d *downgrade) listen(m *jsonrpc.Message) {
+	filter := jsonrpc.Field(m.Params, "notifications")
 	l := &clientListen{id: m.ID, kinds: map[string]bool{}, uris: map[string]bool{}}
 	var honoured [][]byte
 	for _, k := range []struct{ capability, filter string }{
 		{"tools", "toolsListChanged"}, {"prompts", "promptsListChanged"}, {"resources", "resourcesListChanged"},
 	} {
-		if string(Field(filter, k.filter)) == "true" && string(Field(Field(d.capabilities, k.capability), "listChanged")) == "true" {
+		if string(jsonrpc.Field(filter, k.filter)) == "true" && string(jsonrpc.Field(jsonrpc.Field(d.capabilities, k.capability), "listChanged")) == "true" {
 			l.kinds[k.filter] = true
-			honoured = append(honoured, Member([]byte(k.filter), []byte("true")))
+			honoured = append(honoured, jsonrpc.Member([]byte(k.filter), []byte("true")))
 		}
 	}
 	var uris [][]byte
 	if d.subscribe {
-		for _, u := range stringList(Field(filter, "resourceSubscriptions")) {
+		for _, u := range stringList(jsonrpc.Field(filter, "resourceSubscriptions")) {
 			if err := d.subscribeTo(u); err != nil {
 				d.b.log.Warn("the server refused a resource subscription", "error", err)
 				continue
@@ -309,19 +311,19 @@ func (d *downgrade) listen(m *Message) {
 		}
 	}
 	if uris != nil {
-		honoured = append(honoured, Member([]byte("resourceSubscriptions"), joinArray(uris)))
+		honoured = append(honoured, jsonrpc.Member([]byte("resourceSubscriptions"), jsonrpc.JoinArray(uris)))
 	}
 	d.mu.Lock()
-	if _, dup := d.listens[IDKey(m.ID)]; dup {
+	if _, dup := d.listens[jsonrpc.IDKey(m.ID)]; dup {
 		d.mu.Unlock()
-		d.b.reply(ErrorResponse(m.ID, CodeInvalidRequest, "Invalid Request: a subscription with this id is open", nil))
+		d.b.reply(jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeInvalidRequest, "Invalid Request: a subscription with this id is open", nil))
 		return
 	}
-	d.listens[IDKey(m.ID)] = l
+	d.listens[jsonrpc.IDKey(m.ID)] = l
 	d.mu.Unlock()
-	params := WrapObject(joinMembers(
-		Member([]byte("_meta"), WrapObject(Member([]byte(metaSubscriptionID), m.ID))),
-		Member([]byte("notifications"), WrapObject(joinMembers(honoured...))),
+	params := jsonrpc.WrapObject(jsonrpc.JoinMembers(
+		jsonrpc.Member([]byte("_meta"), jsonrpc.WrapObject(jsonrpc.Member([]byte(metaSubscriptionID), m.ID))),
+		jsonrpc.Member([]byte("notifications"), jsonrpc.WrapObject(jsonrpc.JoinMembers(honoured...))),
 	))
 	d.b.reply(newNotification("notifications/subscriptions/acknowledged", params))
 }
@@ -335,11 +337,11 @@ func (d *downgrade) shutdown() {
 	d.listens = map[string]*clientListen{}
 	d.mu.Unlock()
 	for _, l := range listens {
-		res := WrapObject(joinMembers(
-			Member([]byte("resultType"), []byte(`"complete"`)),
-			Member([]byte("_meta"), WrapObject(Member([]byte(metaSubscriptionID), l.id))),
+		res := jsonrpc.WrapObject(jsonrpc.JoinMembers(
+			jsonrpc.Member([]byte("resultType"), []byte(`"complete"`)),
+			jsonrpc.Member([]byte("_meta"), jsonrpc.WrapObject(jsonrpc.Member([]byte(metaSubscriptionID), l.id))),
 		))
-		d.b.reply(resultResponse(l.id, res))
+		d.b.reply(jsonrpc.ResultResponse(l.id, res))
 	}
 }
 
@@ -359,8 +361,8 @@ func (d *downgrade) subscribeTo(uri string) error {
 // endListen closes the client's subscription id (its cancellation).
 func (d *downgrade) endListen(id []byte) bool {
 	d.mu.Lock()
-	l := d.listens[IDKey(id)]
-	delete(d.listens, IDKey(id))
+	l := d.listens[jsonrpc.IDKey(id)]
+	delete(d.listens, jsonrpc.IDKey(id))
 	var drop []string
 	if l != nil {
 		for u := range l.uris {
@@ -385,7 +387,7 @@ func (d *downgrade) endListen(id []byte) bool {
 }
 
 func (d *downgrade) resourceRequest(method, uri string) error {
-	params := WrapObject(Member([]byte("uri"), []byte(strconv.Quote(uri))))
+	params := jsonrpc.WrapObject(jsonrpc.Member([]byte("uri"), []byte(strconv.Quote(uri))))
 	ctx, cancel := context.WithTimeout(d.b.ctx, d.b.cfg.AckTimeout)
 	defer cancel()
 	ans, err := d.b.ask(ctx, newRequest(ownID("subscribe"), method, params))

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // Protocol eras (MCP 2026-07-28 basic/versioning §Terminology): legacy
@@ -53,12 +55,12 @@ type translator interface {
 	// fromClient handles a client message the server's era has no
 	// counterpart for (or answers it locally); handled is false when the
 	// message goes on to the server as usual.
-	fromClient(m *Message) (job func(), handled bool)
+	fromClient(m *jsonrpc.Message) (job func(), handled bool)
 	// outgoing rewrites a client message on its way to the server.
-	outgoing(m *Message) *Message
+	outgoing(m *jsonrpc.Message) *jsonrpc.Message
 	// fromServer consumes a server message the client's era has no
 	// counterpart for; handled is false when it goes on to the client.
-	fromServer(m *Message) (handled bool)
+	fromServer(m *jsonrpc.Message) (handled bool)
 	// shutdown answers the client requests only the translator holds: the
 	// client can answer nothing more once its stdin has ended.
 	shutdown()
@@ -72,16 +74,16 @@ type eraSwitch struct {
 
 	mu       sync.Mutex
 	deciding bool
-	queue    []*Message // held messages, the first one included
-	busy     counter    // 1 while deciding: shutdown waits for it
-	xl       translator // nil: the eras match, messages pass as they are
-	server   string     // "legacy" or "modern", once known
+	queue    []*jsonrpc.Message // held messages, the first one included
+	busy     counter            // 1 while deciding: shutdown waits for it
+	xl       translator         // nil: the eras match, messages pass as they are
+	server   string             // "legacy" or "modern", once known
 }
 
 // hold queues m while the eras are being decided. The first message starts
 // the decision: hold returns the job that decides and then releases the
 // queue.
-func (e *eraSwitch) hold(b *Bridge, m *Message) (job func(), held bool) {
+func (e *eraSwitch) hold(b *Bridge, m *jsonrpc.Message) (job func(), held bool) {
 	if e.settled.Load() {
 		return nil, false
 	}
@@ -101,7 +103,7 @@ func (e *eraSwitch) hold(b *Bridge, m *Message) (job func(), held bool) {
 
 // next returns the next held message, or marks the eras settled and
 // returns nil once the queue is empty.
-func (e *eraSwitch) next() *Message {
+func (e *eraSwitch) next() *jsonrpc.Message {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if len(e.queue) == 0 {
@@ -137,7 +139,7 @@ func (e *eraSwitch) translator() translator {
 
 // decideEras learns both eras from the client's first message and the
 // server, picks the translator, and then routes the held messages.
-func (b *Bridge) decideEras(first *Message) {
+func (b *Bridge) decideEras(first *jsonrpc.Message) {
 	first.ReadMeta()
 	clientModern := first.Modern != ""
 	server, d, err := b.serverEra(first)
@@ -193,9 +195,9 @@ func (b *Bridge) abandonHeld(err error) {
 	e.mu.Unlock()
 	for _, m := range held {
 		switch m.Kind {
-		case KindRequest:
-			b.reply(ErrorFor(m.ID, err))
-		case KindNotification:
+		case jsonrpc.KindRequest:
+			b.reply(jsonrpc.ErrorFor(m.ID, err))
+		case jsonrpc.KindNotification:
 			b.log.Warn("dropped a notification", "method", m.Method, "reason", err)
 		}
 	}
@@ -207,7 +209,7 @@ func (b *Bridge) abandonHeld(err error) {
 // serverEra returns the server's era: implied by the HTTP+SSE transport
 // (which only legacy versions have), or probed; --protocol modern insists
 // on a modern server.
-func (b *Bridge) serverEra(first *Message) (string, *discovery, error) {
+func (b *Bridge) serverEra(first *jsonrpc.Message) (string, *discovery, error) {
 	mode := b.cfg.Protocol
 	if b.cfg.Transport == SSEOnly || b.cfg.Transport == SSEFirst {
 		return "legacy", nil, nil

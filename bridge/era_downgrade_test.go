@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // downgraded starts a bridge between a modern client and a session fake
@@ -191,7 +193,7 @@ func TestEraDowngradeUnknownRequestState(t *testing.T) {
 	t.Parallel()
 	f, h, _ := downgraded(t, nil)
 	h.send(modernLine("9", "tools/call", `"name":"x","arguments":{},"inputResponses":{},"requestState":"mcpbridge-mrtr-999999"`, ""))
-	if e := h.failure("9", "requestState"); e.Code != CodeInvalidParams {
+	if e := h.failure("9", "requestState"); e.Code != jsonrpc.CodeInvalidParams {
 		t.Errorf("code %d, want -32602", e.Code)
 	}
 	if n := len(postsOf(f.s, "tools/call")); n != 0 {
@@ -206,7 +208,7 @@ func TestEraDowngradeServerRequestOnGETStream(t *testing.T) {
 	ans := f.s.waitRequest("the bridge's answer to srv-get-1", func(r *seenRequest) bool {
 		return r.IsRPC && string(r.Msg.ID) == `"srv-get-1"`
 	})
-	if ans.Msg.Error == nil || ans.Msg.Error.Code != CodeMethodNotFound || !strings.Contains(ans.Msg.Error.Message, "roots/list") {
+	if ans.Msg.Error == nil || ans.Msg.Error.Code != jsonrpc.CodeMethodNotFound || !strings.Contains(ans.Msg.Error.Message, "roots/list") {
 		t.Errorf("want a -32601 error naming the method, got %s", ans.Body)
 	}
 	stillServesModern(t, h, 10)

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // scripted answers the n-th tools/call POST (from 0) with answer(n, req).
@@ -118,7 +120,7 @@ func TestEraMRTRTwoInputs(t *testing.T) {
 	if got := string(p.InputResponses["ask"]); !strings.Contains(got, `"name":"Ada"`) {
 		t.Errorf("inputResponses.ask = %s, want the elicitation answer", got)
 	}
-	if p.Name != "needs-input" || serverMeta(t, retry)[MetaProtocolVersion] == nil || retry.Header.Get("Mcp-Name") != "needs-input" {
+	if p.Name != "needs-input" || serverMeta(t, retry)[jsonrpc.MetaProtocolVersion] == nil || retry.Header.Get("Mcp-Name") != "needs-input" {
 		t.Errorf("the retry lost the original request's params, _meta or headers: %s", retry.Body)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 )
 
@@ -44,9 +45,9 @@ func wantUpgrade(t *testing.T, srv *faultServer, h *faultHost) {
 	r := srv.rpcRequest("2")
 	meta := serverMeta(t, r)
 	for k, want := range map[string]string{
-		MetaProtocolVersion:    `"2026-07-28"`,
-		metaClientCapabilities: `{"sampling":{},"elicitation":{}}`,
-		metaClientInfo:         `{"name":"legacy-host","version":"3.1.4"}`,
+		jsonrpc.MetaProtocolVersion: `"2026-07-28"`,
+		metaClientCapabilities:      `{"sampling":{},"elicitation":{}}`,
+		metaClientInfo:              `{"name":"legacy-host","version":"3.1.4"}`,
 	} {
 		if got := string(meta[k]); got != want {
 			t.Errorf("_meta %s = %s, want %s", k, got, want)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 )
 
@@ -27,7 +28,7 @@ func TestEraUpgradeLocalAnswers(t *testing.T) {
 	if string(got["2"].Result) != "{}" || string(got["3"].Result) != "{}" {
 		t.Errorf("ping and logging/setLevel: want {} from the bridge, got %s and %s", got["2"].Raw, got["3"].Raw)
 	}
-	if e := got["4"].Error; e == nil || e.Code != CodeInvalidParams {
+	if e := got["4"].Error; e == nil || e.Code != jsonrpc.CodeInvalidParams {
 		t.Errorf("logging/setLevel with a number: want -32602, got %s", got["4"].Raw)
 	}
 	h.send(toolsCall(5, "after"))
@@ -95,7 +96,7 @@ func TestEraUpgradeSubscribeBadURI(t *testing.T) {
 	t.Parallel()
 	_, l, h := upgraded(t, `{"resources":{"subscribe":true}}`, nil)
 	h.send(`{"jsonrpc":"2.0","id":3,"method":"resources/subscribe","params":{"uri":42}}`)
-	if e := h.failure("3"); e.Code != CodeInvalidParams {
+	if e := h.failure("3"); e.Code != jsonrpc.CodeInvalidParams {
 		t.Errorf("subscribe with a number for uri: code %d, want -32602", e.Code)
 	}
 	if l.count() != 0 {
@@ -107,7 +108,7 @@ func TestEraUpgradeSubscribeNoCapability(t *testing.T) {
 	t.Parallel()
 	srv, l, h := upgraded(t, `{"resources":{}}`, nil)
 	h.send(`{"jsonrpc":"2.0","id":3,"method":"resources/subscribe","params":{"uri":"file:///a.txt"}}`)
-	if e := h.failure("3", "subscriptions"); e.Code != CodeMethodNotFound {
+	if e := h.failure("3", "subscriptions"); e.Code != jsonrpc.CodeMethodNotFound {
 		t.Errorf("code %d, want -32601", e.Code)
 	}
 	if l.count() != 0 || len(postsOf(srv, "subscriptions/listen")) != 0 {

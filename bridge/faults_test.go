@@ -19,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // wantEcho checks that a result is the echo server's answer to method.
@@ -68,14 +70,14 @@ func TestFaultHTTPAnswers(t *testing.T) {
 			w.WriteHeader(http.StatusInternalServerError)
 			_, _ = io.WriteString(w, htmlPage)
 		},
-		code: CodeServerError,
+		code: jsonrpc.CodeServerError,
 		want: []string{"HTTP 500", "text/html", "<!DOCTYPE html> <html>", "Upstream exploded"},
 	}, {
 		name: "502 with an empty body",
 		fault: func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
 			w.WriteHeader(http.StatusBadGateway)
 		},
-		code: CodeServerError,
+		code: jsonrpc.CodeServerError,
 		want: []string{"HTTP 502", "empty body"},
 	}, {
 		name: "404 with a JSON-RPC error whose id is null",
@@ -101,7 +103,7 @@ func TestFaultHTTPAnswers(t *testing.T) {
 		fault: func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
 			writeJSON(w, http.StatusOK, `{"jsonrpc":"2.0","id":10,"result":{"content":[{"type":"text"`)
 		},
-		code: CodeServerError,
+		code: jsonrpc.CodeServerError,
 		want: []string{"HTTP 200", "not a JSON-RPC response", `{"jsonrpc":"2.0","id":10,"result"`},
 	}, {
 		name: "200 with an HTML login page",
@@ -109,14 +111,14 @@ func TestFaultHTTPAnswers(t *testing.T) {
 			w.Header().Set("Content-Type", "text/html")
 			_, _ = io.WriteString(w, "<html><body>Please sign in</body></html>")
 		},
-		code: CodeServerError,
+		code: jsonrpc.CodeServerError,
 		want: []string{"HTTP 200", "text/html", "<html><body>Please sign in"},
 	}, {
 		name: "200 with an answer carrying another id",
 		fault: func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
 			writeJSON(w, http.StatusOK, `{"jsonrpc":"2.0","id":"not-yours","result":{"content":[]}}`)
 		},
-		code: CodeServerError,
+		code: jsonrpc.CodeServerError,
 		want: []string{"not-yours"}, // the error names the stray id
 		check: func(t *testing.T, h *faultHost, e *rpcErrObj) {
 			for _, m := range h.messages() {
@@ -130,7 +132,7 @@ func TestFaultHTTPAnswers(t *testing.T) {
 		fault: func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
 			w.WriteHeader(http.StatusAccepted)
 		},
-		code: CodeServerError,
+		code: jsonrpc.CodeServerError,
 		want: []string{"202"},
 	}, {
 		name: "SSE stream ends before the answer, without event ids",
@@ -138,7 +140,7 @@ func TestFaultHTTPAnswers(t *testing.T) {
 			writeSSE(w, `event: message
 data: {"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"working"}}`)
 		},
-		code: CodeServerError,
+		code: jsonrpc.CodeServerError,
 		want: []string{"ended its answer stream without answering"},
 		check: func(t *testing.T, h *faultHost, e *rpcErrObj) {
 			h.waitMsg("the notification sent before the stream ended", func(m rpcMsg) bool {
@@ -150,7 +152,7 @@ data: {"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info"
 		fault: func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
 			writeSSE(w, `data: {"jsonrpc":"2.0","id":"not-yours","result":{}}`)
 		},
-		code: CodeServerError,
+		code: jsonrpc.CodeServerError,
 		want: []string{"not-yours"}, // the error names the stray id
 		check: func(t *testing.T, h *faultHost, e *rpcErrObj) {
 			for _, m := range h.messages() {
@@ -191,8 +193,8 @@ func TestFaultServerUnreachable(t *testing.T) {
 	h := startHost(t, "http://"+addr+"/mcp")
 	h.send(toolsCall(1, "nobody-home"))
 	e := h.failure("1", "connection refused", addr)
-	if e.Code != CodeServerError {
-		t.Errorf("error code = %d, want %d", e.Code, CodeServerError)
+	if e.Code != jsonrpc.CodeServerError {
+		t.Errorf("error code = %d, want %d", e.Code, jsonrpc.CodeServerError)
 	}
 
 	// The server comes up on that port: the bridge serves the next request.
@@ -484,7 +486,7 @@ func TestFaultStdinNotJSON(t *testing.T) {
 		h.send(line)
 		waitFor(t, "an answer to the bad line", func() bool { return len(h.snapshot()) > i })
 		m := h.messages()[i]
-		if string(m.ID) != "null" || m.Error == nil || m.Error.Code != CodeParseError {
+		if string(m.ID) != "null" || m.Error == nil || m.Error.Code != jsonrpc.CodeParseError {
 			t.Errorf("line %q: want a -32700 error with id null, got %s", line, m.Raw)
 		}
 	}
@@ -506,7 +508,7 @@ func TestFaultStdinBatch(t *testing.T) {
 	}
 	h.send(`[]`)
 	h.waitMsg("an answer to the empty batch", func(m rpcMsg) bool {
-		return string(m.ID) == "null" && m.Error != nil && m.Error.Code == CodeInvalidRequest
+		return string(m.ID) == "null" && m.Error != nil && m.Error.Code == jsonrpc.CodeInvalidRequest
 	})
 	stillServes(t, h, 22)
 }
@@ -518,8 +520,8 @@ func TestFaultStdinMissingJSONRPC(t *testing.T) {
 	h.send(`{"id":7,"method":"tools/list"}`, `{"jsonrpc":"1.0","id":"x","method":"tools/list"}`)
 	for _, id := range []string{"7", `"x"`} {
 		e := h.failure(id, "jsonrpc")
-		if e.Code != CodeInvalidRequest {
-			t.Errorf("request %s: error code %d, want %d", id, e.Code, CodeInvalidRequest)
+		if e.Code != jsonrpc.CodeInvalidRequest {
+			t.Errorf("request %s: error code %d, want %d", id, e.Code, jsonrpc.CodeInvalidRequest)
 		}
 	}
 	stillServes(t, h, 8)

@@ -14,164 +14,10 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc/jsonrpctest"
 )
-
-// fuzzMessageSeeds are single messages and near-messages with the cases
-// clients and servers get wrong.
-var fuzzMessageSeeds = []string{
-	`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}`,
-	`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
-	`{"jsonrpc":"2.0","id":"a","method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}`,
-	`{"jsonrpc":"2.0","id":1,"result":{"tools":[]}}`,
-	`{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}}`,
-	`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1,"reason":"x"}}`,
-	// Batches.
-	`[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"notifications/x"},{"jsonrpc":"2.0","id":2,"result":{}},5]`,
-	`[]`,
-	`[ ]`,
-	`[[]]`,
-	// Not quite JSON-RPC.
-	`{"id":1,"method":"ping"}`,
-	`{"jsonrpc":"1.0","id":1,"method":"ping"}`,
-	`{"jsonrpc":"2.0","id":{"a":1},"method":"ping"}`,
-	`{"jsonrpc":"2.0","id":[1],"method":"ping"}`,
-	`{"jsonrpc":"2.0","id":true,"method":"ping"}`,
-	`{"jsonrpc":"2.0","id":null,"method":"ping"}`,
-	`{"jsonrpc":"2.0","id":1}`,
-	`{"jsonrpc":"2.0","id":1,"result":1,"error":{}}`,
-	`{"jsonrpc":"2.0","\u0069d":1,"method":"ping"}`,
-	`{"jsonrpc":"2.0","id":1,"id":2,"method":"ping"}`,
-	// Ids.
-	`{"jsonrpc":"2.0","id":9007199254740993,"method":"ping"}`,
-	`{"jsonrpc":"2.0","id":123456789012345678901234567890e-5,"method":"ping"}`,
-	`{"jsonrpc":"2.0","id":-0,"method":"ping"}`,
-	`{"jsonrpc":"2.0","id":1.5e3,"method":"ping"}`,
-	`{"jsonrpc":"2.0","id":"\ud83d\ude00\"\\","method":"ping"}`,
-	`{"jsonrpc":"2.0","id":"日本","method":"ping"}`,
-	// Whitespace, encodings.
-	"{ \"jsonrpc\" : \"2.0\" ,\n\t\"id\" : 1 ,\r\n \"method\" : \"ping\" }",
-	"\ufeff{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}",
-	"{\"jsonrpc\":\"2.0\",\"id\":\"\xff\xfe\",\"method\":\"\xc3\x28\"}",
-	"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a\x00b\"}",
-	// Broken.
-	`{"jsonrpc":"2.0","id":1,"method":"ping"`,
-	`{"jsonrpc":"2.0","id":1,"method":"ping"}}`,
-	`{"jsonrpc":"2.0","id":01,"method":"ping"}`,
-	`{"jsonrpc":"2.0","id":1,"method":"ping",}`,
-	`{"a":"\u12"}`,
-	`{"a":1e}`,
-	`"just a string"`,
-	`null`,
-	``,
-	strings.Repeat("[", 1001) + strings.Repeat("]", 1001),
-	`{"jsonrpc":"2.0","id":1,"method":"m","params":` + strings.Repeat(`{"a":`, 998) + `1` + strings.Repeat(`}`, 998) + `}`,
-	`{"jsonrpc":"2.0","id":1,"method":"m","params":` + strings.Repeat(`[`, 1000) + strings.Repeat(`]`, 1000) + `}`,
-	strings.Repeat(`{"a":`, 5000),
-}
-
-// fuzzNestingDepth returns the deepest bracket nesting outside strings.
-func fuzzNestingDepth(b []byte) int {
-	depth, deepest, inStr, esc := 0, 0, false, false
-	for _, c := range b {
-		switch {
-		case inStr && esc:
-			esc = false
-		case inStr && c == '\\':
-			esc = true
-		case inStr && c == '"':
-			inStr = false
-		case inStr:
-		case c == '"':
-			inStr = true
-		case c == '[' || c == '{':
-			depth++
-			deepest = max(deepest, depth)
-		case c == ']' || c == '}':
-			depth--
-		}
-	}
-	return deepest
-}
-
-func FuzzParseMessage(f *testing.F) {
-	for _, s := range fuzzMessageSeeds {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		in := bytes.Clone(data)
-		m, err := Parse(in)
-		if !bytes.Equal(in, data) {
-			t.Fatal("parseMessage modified its input")
-		}
-		valid := json.Valid(data)
-		trimmed := bytes.TrimLeft(data, " \t\r\n")
-		isObject := len(trimmed) > 0 && trimmed[0] == '{'
-		shallow := fuzzNestingDepth(data) <= MaxDepth
-
-		var inv *InvalidMessage
-		switch {
-		case err == nil:
-			if !valid {
-				t.Fatalf("accepted JSON that encoding/json rejects: %q", data)
-			}
-			if m.Kind == KindInvalid {
-				t.Fatal("accepted a message of kind invalid")
-			}
-			// raw is valid, compact, and the compact form of the input.
-			var want bytes.Buffer
-			if cerr := json.Compact(&want, data); cerr != nil {
-				t.Fatalf("json.Compact: %v", cerr)
-			}
-			if !bytes.Equal(m.Raw, want.Bytes()) {
-				t.Fatalf("raw = %q, want the compact input %q", m.Raw, want.Bytes())
-			}
-			for name, v := range map[string][]byte{"id": m.ID, "params": m.Params, "result": m.Result, "error": m.ErrorValue} {
-				if v != nil && (!jsonScanIsSubSlice(m.Raw, v) || !json.Valid(v)) {
-					t.Fatalf("%s = %q is not a valid sub-slice of raw", name, v)
-				}
-			}
-			if (m.Kind == KindNotification) != (m.ID == nil) {
-				t.Fatalf("kind %v with id %q", m.Kind, m.ID)
-			}
-			if m.ID != nil {
-				if !ValidID(m.ID) {
-					t.Fatalf("accepted id %q", m.ID)
-				}
-				// The id bytes re-parse and survive an answer unchanged.
-				ans, perr := Parse(ErrorResponse(m.ID, CodeInternalError, "x", nil))
-				if perr != nil || ans.Kind != KindResponse || !bytes.Equal(ans.ID, m.ID) {
-					t.Fatalf("id %q does not survive an answer: %v", m.ID, perr)
-				}
-			}
-		case errors.As(err, &inv):
-			if !valid {
-				t.Fatalf("invalid JSON reported as a JSON-RPC problem (%v): %q", err, data)
-			}
-			if inv.ID != nil && (!ValidID(inv.ID) || !json.Valid(inv.ID)) {
-				t.Fatalf("the error keeps an unusable id %q", inv.ID)
-			}
-			if ans := ErrorResponse(inv.ID, CodeInvalidRequest, "x", nil); !json.Valid(ans) {
-				t.Fatalf("the answer to an invalid message is not JSON: %q", ans)
-			}
-		case errors.Is(err, ErrSyntax):
-			if valid && isObject && shallow {
-				t.Fatalf("rejected an object encoding/json accepts (%v): %q", err, data)
-			}
-		default:
-			t.Fatalf("unexpected error type %T: %v", err, err)
-		}
-		if isObject && shallow && valid != !errors.Is(err, ErrSyntax) {
-			t.Fatalf("validity %v disagrees with encoding/json %v: %q", err == nil, valid, data)
-		}
-		// Read in pieces (a large answer arrives in chunks), it is the same
-		// message, wherever the cuts fall.
-		for _, n := range []int{1, 2, 3, 1 + len(data)%13} {
-			if diff := jsonScanSameParse(data, jsonScanSplit(bytes.Clone(data), n)); diff != "" {
-				t.Fatalf("in pieces of %d: %s (input %q)", n, diff, data)
-			}
-		}
-	})
-}
 
 // fuzzSSESeeds are event streams with the cases parsers get wrong.
 var fuzzSSESeeds = []string{
@@ -232,7 +78,7 @@ func FuzzSSE(f *testing.F) {
 
 // fuzzStdioSeeds are stdin contents: several lines each.
 var fuzzStdioSeeds = []string{
-	strings.Join(fuzzMessageSeeds[:6], "\n") + "\n",
+	strings.Join(jsonrpctest.Seeds()[:6], "\n") + "\n",
 	// The handshake pipelined in one write, then requests.
 	`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}` + "\n" +
 		`{"jsonrpc":"2.0","method":"notifications/initialized"}` + "\n" +
@@ -256,30 +102,30 @@ var fuzzStdioSeeds = []string{
 
 // fuzzAnswerKey is what identifies an answer line: its id, or "[batch]".
 func fuzzAnswerKey(line []byte) (string, error) {
-	if isBatch(line) {
+	if jsonrpc.IsBatch(line) {
 		n, bad := 0, false
-		err := Elements(line, func(e []byte) {
+		err := jsonrpc.Elements(line, func(e []byte) {
 			n++
-			m, err := Parse(bytes.Clone(e))
-			bad = bad || err != nil || m.Kind != KindResponse || m.ErrorValue == nil
+			m, err := jsonrpc.Parse(bytes.Clone(e))
+			bad = bad || err != nil || m.Kind != jsonrpc.KindResponse || m.ErrorValue == nil
 		})
 		if err != nil || n == 0 || bad {
 			return "", errors.New("a batch answer that is not an array of error responses")
 		}
 		return "[batch]", nil
 	}
-	m, err := Parse(line)
+	m, err := jsonrpc.Parse(line)
 	if err != nil {
 		return "", err
 	}
-	if m.Kind != KindResponse || m.ErrorValue == nil {
+	if m.Kind != jsonrpc.KindResponse || m.ErrorValue == nil {
 		return "", errors.New("not an error response")
 	}
-	var e RPCError
+	var e jsonrpc.RPCError
 	if err := json.Unmarshal(m.ErrorValue, &e); err != nil || e.Code == 0 || e.Message == "" {
 		return "", fmt.Errorf("malformed error object %s", m.ErrorValue)
 	}
-	return IDKey(m.ID), nil
+	return jsonrpc.IDKey(m.ID), nil
 }
 
 // fuzzExpectedAnswers predicts the answers to the client's lines.
@@ -298,18 +144,18 @@ func fuzzExpectedAnswers(data []byte) (want map[string]int, cancels bool) {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		m, err := Parse(line)
-		var inv *InvalidMessage
+		m, err := jsonrpc.Parse(line)
+		var inv *jsonrpc.InvalidMessage
 		switch {
-		case err == nil && m.Kind == KindRequest:
-			want[IDKey(m.ID)]++
+		case err == nil && m.Kind == jsonrpc.KindRequest:
+			want[jsonrpc.IDKey(m.ID)]++
 		case err == nil:
 			cancels = cancels || m.Method == "notifications/cancelled"
-		case errors.As(err, &inv) && isBatch(line):
+		case errors.As(err, &inv) && jsonrpc.IsBatch(line):
 			n, answered := 0, 0
-			_ = Elements(line, func(e []byte) {
+			_ = jsonrpc.Elements(line, func(e []byte) {
 				n++
-				if em, err := Parse(bytes.Clone(e)); err != nil || em.Kind == KindRequest {
+				if em, err := jsonrpc.Parse(bytes.Clone(e)); err != nil || em.Kind == jsonrpc.KindRequest {
 					answered++
 				}
 			})
@@ -319,7 +165,7 @@ func fuzzExpectedAnswers(data []byte) (want map[string]int, cancels bool) {
 				want["[batch]"]++
 			}
 		case errors.As(err, &inv) && inv.ID != nil:
-			want[IDKey(inv.ID)]++
+			want[jsonrpc.IDKey(inv.ID)]++
 		default:
 			want["null"]++
 		}
@@ -407,7 +253,7 @@ func FuzzStdioFraming(f *testing.F) {
 	for _, s := range fuzzStdioSeeds {
 		f.Add([]byte(s))
 	}
-	for _, s := range fuzzMessageSeeds {
+	for _, s := range jsonrpctest.Seeds() {
 		f.Add([]byte(s + "\n"))
 	}
 	srv := fuzzDeadServer(f)

@@ -1,6 +1,10 @@
 package bridge
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
+)
 
 // initGate holds the messages a client pipelines behind initialize (one
 // write with initialize, notifications/initialized, tools/list…) until the
@@ -15,7 +19,7 @@ type initGate struct {
 
 // held is a message waiting at the gate and what to do once it is sent.
 type held struct {
-	m     *Message
+	m     *jsonrpc.Message
 	after func()
 }
 
@@ -29,7 +33,7 @@ func (g *initGate) close() {
 // hold queues m while the gate is closed and reports whether it did.
 // Requests of the stateless 2026-07-28 protocol belong to no session and
 // pass.
-func (g *initGate) hold(m *Message, after func()) bool {
+func (g *initGate) hold(m *jsonrpc.Message, after func()) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if !g.closed || m.Modern != "" {
@@ -66,11 +70,11 @@ type barrier struct {
 
 // enter returns the barrier m must wait for, and for a notification the
 // function that lifts the barrier it sets for the messages after it.
-func (o *barrier) enter(m *Message) (wait <-chan struct{}, lift func()) {
+func (o *barrier) enter(m *jsonrpc.Message) (wait <-chan struct{}, lift func()) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	wait = o.last
-	if m.Kind != KindNotification {
+	if m.Kind != jsonrpc.KindNotification {
 		return wait, func() {}
 	}
 	ch := make(chan struct{})

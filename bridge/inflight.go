@@ -3,13 +3,15 @@ package bridge
 import (
 	"context"
 	"sync"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // call is one client request waiting for its answer.
 type call struct {
 	id       []byte
 	method   string
-	req      *Message
+	req      *jsonrpc.Message
 	internal bool          // the bridge's own request (keep-alive ping, probes): never answered on stdout
 	done     chan struct{} // closed once the request is answered
 	// wire is the id the request went to the server under, when not id (a
@@ -18,7 +20,7 @@ type call struct {
 	wire []byte
 	// onAnswer receives the answer to an internal request, or the error
 	// that left it unanswered.
-	onAnswer func(*Message, error)
+	onAnswer func(*jsonrpc.Message, error)
 	// longLived marks a stream the bridge keeps open (subscriptions/listen):
 	// shutdown does not wait for its answer.
 	longLived bool
@@ -72,7 +74,7 @@ func newInflight() *inflight {
 func (f *inflight) add(c *call) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	k := IDKey(c.id)
+	k := jsonrpc.IDKey(c.id)
 	if _, dup := f.calls[k]; dup {
 		return false
 	}
@@ -89,14 +91,14 @@ func (f *inflight) add(c *call) bool {
 func (f *inflight) addAs(c *call, wire []byte) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	k := IDKey(wire)
+	k := jsonrpc.IDKey(wire)
 	if _, dup := f.calls[k]; dup {
 		return false
 	}
 	c.done = make(chan struct{})
 	c.wire = wire
 	f.calls[k] = c
-	f.alias[IDKey(c.id)] = k
+	f.alias[jsonrpc.IDKey(c.id)] = k
 	f.waiting.add()
 	return true
 }
@@ -106,7 +108,7 @@ func (f *inflight) addAs(c *call, wire []byte) bool {
 func (f *inflight) take(id []byte) *call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.takeKey(IDKey(id))
+	return f.takeKey(jsonrpc.IDKey(id))
 }
 
 func (f *inflight) takeKey(k string) *call {
@@ -116,7 +118,7 @@ func (f *inflight) takeKey(k string) *call {
 	}
 	delete(f.calls, k)
 	if c.wire != nil {
-		delete(f.alias, IDKey(c.id))
+		delete(f.alias, jsonrpc.IDKey(c.id))
 	}
 	close(c.done)
 	if !c.longLived {
@@ -129,7 +131,7 @@ func (f *inflight) takeKey(k string) *call {
 func (f *inflight) takeClient(id []byte) *call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	k := IDKey(id)
+	k := jsonrpc.IDKey(id)
 	if wire, ok := f.alias[k]; ok {
 		return f.takeKey(wire)
 	}
@@ -145,14 +147,14 @@ func (f *inflight) takeClient(id []byte) *call {
 func (f *inflight) rename(old, next []byte) *call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	c := f.calls[IDKey(old)]
+	c := f.calls[jsonrpc.IDKey(old)]
 	if c == nil {
 		return nil
 	}
-	delete(f.calls, IDKey(old))
+	delete(f.calls, jsonrpc.IDKey(old))
 	c.wire = next
-	f.calls[IDKey(next)] = c
-	f.alias[IDKey(c.id)] = IDKey(next)
+	f.calls[jsonrpc.IDKey(next)] = c
+	f.alias[jsonrpc.IDKey(c.id)] = jsonrpc.IDKey(next)
 	return c
 }
 
@@ -170,7 +172,7 @@ func (f *inflight) wireID(c *call) []byte {
 func (f *inflight) peek(id []byte) *call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.calls[IDKey(id)]
+	return f.calls[jsonrpc.IDKey(id)]
 }
 
 // all returns the calls still waiting.

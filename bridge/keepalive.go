@@ -3,6 +3,8 @@ package bridge
 import (
 	"strconv"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // keepAlive sends a JSON-RPC ping every interval (mcp-remote's --keep-alive
@@ -22,8 +24,8 @@ func (b *Bridge) keepAlive(every time.Duration) {
 		}
 		id := []byte(strconv.Quote("mcpbridge-ping-" + strconv.Itoa(n)))
 		raw := append(append([]byte(`{"jsonrpc":"2.0","id":`), id...), `,"method":"ping"}`...)
-		m := &Message{Raw: raw, Kind: KindRequest, ID: id, Method: "ping"}
-		failed := func(_ *Message, err error) {
+		m := &jsonrpc.Message{Raw: raw, Kind: jsonrpc.KindRequest, ID: id, Method: "ping"}
+		failed := func(_ *jsonrpc.Message, err error) {
 			if err != nil {
 				b.log.Warn("keep-alive ping failed", "error", err)
 			}

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
 )
@@ -34,8 +35,8 @@ type legacySSE struct {
 	mu        sync.Mutex
 	conn      *sseConn // nil when not connected
 	connected bool     // some connection worked: no more fallback
-	initReq   *Message
-	initNote  *Message
+	initReq   *jsonrpc.Message
+	initNote  *jsonrpc.Message
 }
 
 // sseConn is one open event stream and the POST endpoint it named.
@@ -57,7 +58,7 @@ func newLegacySSE(life context.Context, h *httpPeer, u *url.URL, s sink, log *sl
 
 // roundTrip POSTs m to the endpoint and, for a request, waits for its
 // answer on the stream.
-func (l *legacySSE) roundTrip(ctx context.Context, m *Message) error {
+func (l *legacySSE) roundTrip(ctx context.Context, m *jsonrpc.Message) error {
 	l.remember(m)
 	c, err := l.connection(ctx, m)
 	if err != nil {
@@ -66,7 +67,7 @@ func (l *legacySSE) roundTrip(ctx context.Context, m *Message) error {
 	if err := l.post(ctx, c, m); err != nil {
 		return err
 	}
-	if m.Kind != KindRequest {
+	if m.Kind != jsonrpc.KindRequest {
 		return nil
 	}
 	call := l.sink.waiting(m.ID)
@@ -109,20 +110,20 @@ func (l *legacySSE) await(ctx context.Context, c *sseConn, call *call) error {
 	}
 }
 
-func (l *legacySSE) remember(m *Message) {
+func (l *legacySSE) remember(m *jsonrpc.Message) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {
-	case m.Kind == KindRequest && m.Method == "initialize":
+	case m.Kind == jsonrpc.KindRequest && m.Method == "initialize":
 		l.initReq = m
-	case m.Kind == KindNotification && m.Method == "notifications/initialized":
+	case m.Kind == jsonrpc.KindNotification && m.Method == "notifications/initialized":
 		l.initNote = m
 	}
 }
 
 // post sends one message to the endpoint. Servers answer 202 (or 200); a
 // JSON-RPC error in a refusal's body reaches the client.
-func (l *legacySSE) post(ctx context.Context, c *sseConn, m *Message) error {
+func (l *legacySSE) post(ctx context.Context, c *sseConn, m *jsonrpc.Message) error {
 	hdr := http.Header{"Content-Type": {"application/json"}}
 	resp, err := l.http.do(ctx, http.MethodPost, c.post, m.Raw, hdr)
 	if err != nil {
@@ -133,8 +134,8 @@ func (l *legacySSE) post(ctx context.Context, c *sseConn, m *Message) error {
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return nil
 	}
-	if rpc, _ := Parse(body); rpc != nil && rpc.Kind == KindResponse && rpc.ErrorValue != nil && m.Kind == KindRequest {
-		l.sink.deliver(&Message{Raw: rebindError(m.ID, rpc.ErrorValue), Kind: KindResponse, ID: m.ID, ErrorValue: rpc.ErrorValue})
+	if rpc, _ := jsonrpc.Parse(body); rpc != nil && rpc.Kind == jsonrpc.KindResponse && rpc.ErrorValue != nil && m.Kind == jsonrpc.KindRequest {
+		l.sink.deliver(&jsonrpc.Message{Raw: rebindError(m.ID, rpc.ErrorValue), Kind: jsonrpc.KindResponse, ID: m.ID, ErrorValue: rpc.ErrorValue})
 		return nil
 	}
 	return statusError(resp, body)
@@ -143,7 +144,7 @@ func (l *legacySSE) post(ctx context.Context, c *sseConn, m *Message) error {
 // connection returns the open stream, connecting first if needed. A
 // reconnection replays the client's initialize handshake, since the old
 // stream's session died with it.
-func (l *legacySSE) connection(ctx context.Context, m *Message) (*sseConn, error) {
+func (l *legacySSE) connection(ctx context.Context, m *jsonrpc.Message) (*sseConn, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.conn != nil {
@@ -253,9 +254,9 @@ func (l *legacySSE) readLoop(c *sseConn, ev *sseReader, resp *http.Response) {
 			continue
 		}
 		c.lastMsg.Store(time.Now().UnixNano())
-		if msg.Kind == KindResponse {
-			if ch, ok := c.private.LoadAndDelete(IDKey(msg.ID)); ok {
-				ch.(chan *Message) <- msg
+		if msg.Kind == jsonrpc.KindResponse {
+			if ch, ok := c.private.LoadAndDelete(jsonrpc.IDKey(msg.ID)); ok {
+				ch.(chan *jsonrpc.Message) <- msg
 				e.release()
 				continue
 			}
@@ -267,7 +268,7 @@ func (l *legacySSE) readLoop(c *sseConn, ev *sseReader, resp *http.Response) {
 
 // eventMessage is the JSON-RPC message an event carries, or nil; the
 // event's budget is released unless a message is handed on.
-func (l *legacySSE) eventMessage(e sseEvent) (*Message, error) {
+func (l *legacySSE) eventMessage(e sseEvent) (*jsonrpc.Message, error) {
 	if e.name != "message" || e.empty() {
 		e.release()
 		return nil, nil
@@ -282,8 +283,8 @@ func (l *legacySSE) eventMessage(e sseEvent) (*Message, error) {
 // replay sends the client's initialize and initialized on a new stream; the
 // initialize answer goes to no one.
 func (l *legacySSE) replay(ctx context.Context, c *sseConn) error {
-	ch := make(chan *Message, 1)
-	c.private.Store(IDKey(l.initReq.ID), ch)
+	ch := make(chan *jsonrpc.Message, 1)
+	c.private.Store(jsonrpc.IDKey(l.initReq.ID), ch)
 	if err := l.post(ctx, c, l.initReq); err != nil {
 		return err
 	}

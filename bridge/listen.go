@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // listener gives a legacy client the change notifications it expects from
@@ -46,11 +48,11 @@ func newListener(b *Bridge, u *upgrade, caps []byte) *listener {
 	for _, kind := range []struct{ capability, filter string }{
 		{"tools", "toolsListChanged"}, {"prompts", "promptsListChanged"}, {"resources", "resourcesListChanged"},
 	} {
-		if string(Field(Field(caps, kind.capability), "listChanged")) == "true" {
+		if string(jsonrpc.Field(jsonrpc.Field(caps, kind.capability), "listChanged")) == "true" {
 			l.listChanged = append(l.listChanged, kind.filter)
 		}
 	}
-	l.canSubscribe = string(Field(Field(caps, "resources"), "subscribe")) == "true"
+	l.canSubscribe = string(jsonrpc.Field(jsonrpc.Field(caps, "resources"), "subscribe")) == "true"
 	return l
 }
 
@@ -66,14 +68,14 @@ func (l *listener) start() {
 
 // change handles resources/subscribe and resources/unsubscribe: the client
 // hears back once the server acknowledged the new stream.
-func (l *listener) change(m *Message) func() {
-	uri, ok := StringValue(Field(m.Params, "uri"))
+func (l *listener) change(m *jsonrpc.Message) func() {
+	uri, ok := jsonrpc.StringValue(jsonrpc.Field(m.Params, "uri"))
 	if !ok {
-		l.b.reply(ErrorResponse(m.ID, CodeInvalidParams, "Invalid params: uri must be a string", nil))
+		l.b.reply(jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeInvalidParams, "Invalid params: uri must be a string", nil))
 		return nil
 	}
 	if !l.canSubscribe {
-		l.b.reply(ErrorResponse(m.ID, CodeMethodNotFound, "Method not found: the server does not offer resource subscriptions", nil))
+		l.b.reply(jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeMethodNotFound, "Method not found: the server does not offer resource subscriptions", nil))
 		return nil
 	}
 	l.mu.Lock()
@@ -85,10 +87,10 @@ func (l *listener) change(m *Message) func() {
 	l.mu.Unlock()
 	return func() {
 		if err := l.reopen(); err != nil {
-			l.b.reply(ErrorFor(m.ID, fmt.Errorf("the server did not take the subscription: %w", err)))
+			l.b.reply(jsonrpc.ErrorFor(m.ID, fmt.Errorf("the server did not take the subscription: %w", err)))
 			return
 		}
-		l.b.reply(resultResponse(m.ID, []byte("{}")))
+		l.b.reply(jsonrpc.ResultResponse(m.ID, []byte("{}")))
 	}
 }
 
@@ -109,19 +111,19 @@ func (l *listener) filter() []byte {
 	defer l.mu.Unlock()
 	var ms [][]byte
 	for _, f := range l.listChanged {
-		ms = append(ms, Member([]byte(f), []byte("true")))
+		ms = append(ms, jsonrpc.Member([]byte(f), []byte("true")))
 	}
 	if len(l.uris) > 0 {
 		uris := make([][]byte, len(l.uris))
 		for i, u := range l.uris {
 			uris[i] = []byte(strconv.Quote(u))
 		}
-		ms = append(ms, Member([]byte("resourceSubscriptions"), joinArray(uris)))
+		ms = append(ms, jsonrpc.Member([]byte("resourceSubscriptions"), jsonrpc.JoinArray(uris)))
 	}
 	if len(ms) == 0 || !l.started {
 		return nil
 	}
-	return WrapObject(joinMembers(ms...))
+	return jsonrpc.WrapObject(jsonrpc.JoinMembers(ms...))
 }
 
 // reopen replaces the current stream by one with the current filter.
@@ -145,11 +147,11 @@ func (l *listener) reopen() error {
 
 // open sends the listen request and waits for its acknowledgment.
 func (l *listener) open(s *listenStream, filter []byte) error {
-	params := WrapObject(Member([]byte("notifications"), filter))
-	m := WithMeta(newRequest(s.id, "subscriptions/listen", params), l.u.metaMembers())
+	params := jsonrpc.WrapObject(jsonrpc.Member([]byte("notifications"), filter))
+	m := jsonrpc.WithMeta(newRequest(s.id, "subscriptions/listen", params), l.u.metaMembers())
 	l.b.tools.annotate(m)
 	failed := make(chan error, 1)
-	c := &call{id: s.id, method: m.Method, req: m, internal: true, longLived: true, onAnswer: func(_ *Message, err error) {
+	c := &call{id: s.id, method: m.Method, req: m, internal: true, longLived: true, onAnswer: func(_ *jsonrpc.Message, err error) {
 		if err == nil {
 			err = errors.New("the server ended the stream")
 		}
@@ -163,7 +165,7 @@ func (l *listener) open(s *listenStream, filter []byte) error {
 		return errors.New("duplicate listen id")
 	}
 	l.mu.Lock()
-	l.streams[IDKey(s.id)] = s
+	l.streams[jsonrpc.IDKey(s.id)] = s
 	l.mu.Unlock()
 	go func() {
 		l.b.sends.add()
@@ -196,7 +198,7 @@ func (l *listener) close(s *listenStream) {
 	}
 	l.mu.Lock()
 	s.closed = true
-	delete(l.streams, IDKey(s.id))
+	delete(l.streams, jsonrpc.IDKey(s.id))
 	l.mu.Unlock()
 	if c := l.b.calls.take(s.id); c != nil {
 		c.abort()
@@ -207,7 +209,7 @@ func (l *listener) close(s *listenStream) {
 // it, after a delay that doubles up to 30 s while reopening fails.
 func (l *listener) ended(s *listenStream, err error) {
 	l.mu.Lock()
-	delete(l.streams, IDKey(s.id))
+	delete(l.streams, jsonrpc.IDKey(s.id))
 	current := l.cur == s && !s.closed
 	if current {
 		l.retry = min(max(2*l.retry, time.Second), 30*time.Second)
@@ -230,13 +232,13 @@ func (l *listener) ended(s *listenStream, err error) {
 
 // notification consumes the acknowledgment of a stream; the notifications
 // the stream carries go on to the client.
-func (l *listener) notification(m *Message) bool {
+func (l *listener) notification(m *jsonrpc.Message) bool {
 	if m.Method != "notifications/subscriptions/acknowledged" {
 		return false
 	}
-	id := Field(Field(m.Params, "_meta"), metaSubscriptionID)
+	id := jsonrpc.Field(jsonrpc.Field(m.Params, "_meta"), metaSubscriptionID)
 	l.mu.Lock()
-	s := l.streams[IDKey(id)]
+	s := l.streams[jsonrpc.IDKey(id)]
 	l.mu.Unlock()
 	if s != nil {
 		s.once.Do(func() { close(s.acked) })

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // Protocol 2026-07-28 is stateless: each request carries its protocol
@@ -29,7 +31,7 @@ const (
 )
 
 // annotate computes the HTTP headers a 2026-07-28 request needs.
-func (t *toolCatalog) annotate(m *Message) {
+func (t *toolCatalog) annotate(m *jsonrpc.Message) {
 	if m.Modern == "" {
 		m.ReadMeta()
 	}
@@ -39,20 +41,20 @@ func (t *toolCatalog) annotate(m *Message) {
 	h := modernHeaders(m.Modern, m.Method)
 	if m.Method == "tools/call" || m.Method == "prompts/get" || m.Method == "resources/read" {
 		var name, uri, args []byte // one pass over params
-		_ = Members(m.Params, func(k, v []byte) {
+		_ = jsonrpc.Members(m.Params, func(k, v []byte) {
 			switch {
-			case KeyIs(k, "name"):
+			case jsonrpc.KeyIs(k, "name"):
 				name = v
-			case KeyIs(k, "uri"):
+			case jsonrpc.KeyIs(k, "uri"):
 				uri = v
-			case KeyIs(k, "arguments"):
+			case jsonrpc.KeyIs(k, "arguments"):
 				args = v
 			}
 		})
 		if m.Method == "resources/read" {
 			name = uri
 		}
-		n, ok := StringValue(name)
+		n, ok := jsonrpc.StringValue(name)
 		if ok {
 			h[headerName] = []string{encodeHeaderValue(n)}
 		}
@@ -111,14 +113,14 @@ func (p paramHeader) value(args []byte) (string, bool) {
 		if v == nil || v[0] != '{' {
 			return "", false
 		}
-		v = Field(v, k)
+		v = jsonrpc.Field(v, k)
 	}
 	if v == nil {
 		return "", false
 	}
 	switch c := v[0]; {
 	case c == '"':
-		s, ok := StringValue(v)
+		s, ok := jsonrpc.StringValue(v)
 		return encodeHeaderValue(s), ok
 	case c == 't', c == 'f', c == '-', c >= '0' && c <= '9':
 		return string(v), true // booleans and integers: their JSON text

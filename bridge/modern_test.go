@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // TestEncodeHeaderValue: 2026-07-28 basic/transports/streamable-http
@@ -269,7 +271,7 @@ func TestAnnotate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := Parse([]byte(tc.in))
+			m, err := jsonrpc.Parse([]byte(tc.in))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // roundTrips turns the multi round-trip requests of 2026-07-28
@@ -28,7 +30,7 @@ type roundTrips struct {
 // roundTrip is one client request going through input rounds.
 type roundTrip struct {
 	c         *call
-	orig      *Message // the request as first sent, the base of every retry
+	orig      *jsonrpc.Message // the request as first sent, the base of every retry
 	pending   int
 	responses [][]byte // "key":response members
 	inputKeys map[string]string
@@ -53,7 +55,7 @@ var inputRequired = []byte(`"input_required"`)
 // result takes a server answer that asks for input; every other answer
 // goes on to the client. The cheap byte search keeps large results off
 // the JSON scanner.
-func (r *roundTrips) result(m *Message) bool {
+func (r *roundTrips) result(m *jsonrpc.Message) bool {
 	if !containsAcross(m, inputRequired) {
 		return false
 	}
@@ -62,7 +64,7 @@ func (r *roundTrips) result(m *Message) bool {
 		return false
 	}
 	f := m.Flat()
-	if !f.HasResult || string(Field(f.Result, "resultType")) != string(inputRequired) {
+	if !f.HasResult || string(jsonrpc.Field(f.Result, "resultType")) != string(inputRequired) {
 		return false
 	}
 	if r.b.calls.take(m.ID) == nil {
@@ -74,7 +76,7 @@ func (r *roundTrips) result(m *Message) bool {
 
 // containsAcross reports whether needle occurs in m, also across the
 // pieces of a large message.
-func containsAcross(m *Message, needle []byte) bool {
+func containsAcross(m *jsonrpc.Message, needle []byte) bool {
 	if m.Parts == nil {
 		return bytes.Contains(m.Raw, needle)
 	}
@@ -95,21 +97,21 @@ func containsAcross(m *Message, needle []byte) bool {
 // begin starts a round for c from the server's InputRequiredResult.
 func (r *roundTrips) begin(c *call, result []byte) {
 	c.rounds++
-	rt := &roundTrip{c: c, orig: c.req, state: Field(result, "requestState"), inputKeys: map[string]string{}}
+	rt := &roundTrip{c: c, orig: c.req, state: jsonrpc.Field(result, "requestState"), inputKeys: map[string]string{}}
 	if c.rounds > maxRounds {
 		r.fail(rt, fmt.Errorf("the server asked for input %d times; giving up", maxRounds))
 		return
 	}
 	var asks [][]byte
 	var bad error
-	_ = Members(Field(result, "inputRequests"), func(key, req []byte) {
+	_ = jsonrpc.Members(jsonrpc.Field(result, "inputRequests"), func(key, req []byte) {
 		ask, err := inputRequest(req)
 		if err != nil {
 			bad = err
 			return
 		}
 		id := ownID("input")
-		rt.inputKeys[IDKey(id)] = string(key)
+		rt.inputKeys[jsonrpc.IDKey(id)] = string(key)
 		asks = append(asks, spliceID(ask, id))
 	})
 	if bad != nil {
@@ -125,7 +127,7 @@ func (r *roundTrips) begin(c *call, result []byte) {
 	for k := range rt.inputKeys {
 		r.byInput[k] = rt
 	}
-	r.byCall[IDKey(c.id)] = rt
+	r.byCall[jsonrpc.IDKey(c.id)] = rt
 	r.mu.Unlock()
 	for _, a := range asks {
 		r.b.reply(a)
@@ -137,7 +139,7 @@ func inputRequest(req []byte) ([]byte, error) {
 	if len(req) < 2 || req[0] != '{' {
 		return nil, errors.New("not an object")
 	}
-	if _, ok := StringValue(Field(req, "method")); !ok {
+	if _, ok := jsonrpc.StringValue(jsonrpc.Field(req, "method")); !ok {
 		return nil, errors.New("no method")
 	}
 	return req, nil
@@ -148,16 +150,16 @@ func spliceID(obj, id []byte) []byte {
 	out := make([]byte, 0, len(obj)+len(id)+24)
 	out = append(out, `{"jsonrpc":"2.0","id":`...)
 	out = append(out, id...)
-	if inner := TrimSpace(obj[1:]); len(inner) > 1 { // more than the closing brace
+	if inner := jsonrpc.TrimSpace(obj[1:]); len(inner) > 1 { // more than the closing brace
 		out = append(out, ',')
 	}
 	return append(out, obj[1:]...)
 }
 
 // answer takes the client's answer to one of the bridge's input requests.
-func (r *roundTrips) answer(m *Message) bool {
+func (r *roundTrips) answer(m *jsonrpc.Message) bool {
 	r.mu.Lock()
-	k := IDKey(m.ID)
+	k := jsonrpc.IDKey(m.ID)
 	rt := r.byInput[k]
 	if rt == nil {
 		r.mu.Unlock()
@@ -171,11 +173,11 @@ func (r *roundTrips) answer(m *Message) bool {
 		r.fail(rt, fmt.Errorf("the client could not give the input the server asked for (%s): %s", key, f.Message))
 		return true
 	}
-	rt.responses = append(rt.responses, Member([]byte(key), m.Flat().Result))
+	rt.responses = append(rt.responses, jsonrpc.Member([]byte(key), m.Flat().Result))
 	rt.pending--
 	ready := rt.pending == 0
 	if ready {
-		delete(r.byCall, IDKey(rt.c.id))
+		delete(r.byCall, jsonrpc.IDKey(rt.c.id))
 	}
 	r.mu.Unlock()
 	if ready {
@@ -189,16 +191,16 @@ func (r *roundTrips) forget(rt *roundTrip) {
 	for k := range rt.inputKeys {
 		delete(r.byInput, k)
 	}
-	delete(r.byCall, IDKey(rt.c.id))
+	delete(r.byCall, jsonrpc.IDKey(rt.c.id))
 }
 
 // cancel takes the client's cancellation of a request that waits for its
 // input: the server holds nothing for it, so nothing goes to the server.
-func (r *roundTrips) cancel(m *Message) bool {
-	id := Field(m.Params, "requestId")
+func (r *roundTrips) cancel(m *jsonrpc.Message) bool {
+	id := jsonrpc.Field(m.Params, "requestId")
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	rt := r.byCall[IDKey(id)]
+	rt := r.byCall[jsonrpc.IDKey(id)]
 	if rt == nil {
 		return false
 	}
@@ -216,18 +218,18 @@ func (r *roundTrips) shutdown() {
 	r.byInput, r.byCall = map[string]*roundTrip{}, map[string]*roundTrip{}
 	r.mu.Unlock()
 	for _, rt := range waiting {
-		r.b.reply(ErrorResponse(rt.c.id, CodeServerError, "mcpbridge: shutting down before the client gave the input the server asked for", nil))
+		r.b.reply(jsonrpc.ErrorResponse(rt.c.id, jsonrpc.CodeServerError, "mcpbridge: shutting down before the client gave the input the server asked for", nil))
 	}
 }
 
 // retry sends the original request again, under a new id, with the
 // inputs and the request state.
 func (r *roundTrips) retry(rt *roundTrip) {
-	fields := [][2][]byte{{[]byte("inputResponses"), WrapObject(joinMembers(rt.responses...))}}
+	fields := [][2][]byte{{[]byte("inputResponses"), jsonrpc.WrapObject(jsonrpc.JoinMembers(rt.responses...))}}
 	if rt.state != nil {
 		fields = append(fields, [2][]byte{[]byte("requestState"), rt.state})
 	}
-	m := WithParams(WithRequestID(rt.orig, ownID("retry")), fields)
+	m := jsonrpc.WithParams(jsonrpc.WithRequestID(rt.orig, ownID("retry")), fields)
 	m.ReadMeta()
 	r.b.tools.annotate(m)
 	if !r.b.calls.addAs(rt.c, m.ID) {
@@ -240,5 +242,5 @@ func (r *roundTrips) retry(rt *roundTrip) {
 // fail answers the client's request with err.
 func (r *roundTrips) fail(rt *roundTrip, err error) {
 	r.b.log.Warn("a multi round-trip request failed", "method", rt.c.method, "error", err)
-	r.b.reply(ErrorFor(rt.c.id, err))
+	r.b.reply(jsonrpc.ErrorFor(rt.c.id, err))
 }

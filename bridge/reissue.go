@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // Under 2026-07-28 a broken response stream loses the request: streams are
@@ -30,7 +32,7 @@ func rereadable(method string) bool {
 // reissue sends a 2026-07-28 request whose answer stream broke again under
 // a new id, when it only reads; it returns the request last sent and its
 // outcome.
-func (b *Bridge) reissue(ctx context.Context, m *Message, err error) (*Message, error) {
+func (b *Bridge) reissue(ctx context.Context, m *jsonrpc.Message, err error) (*jsonrpc.Message, error) {
 	if !lostStream(err) || m.Modern == "" {
 		return m, err // the usual case, decided without a lock
 	}
@@ -41,7 +43,7 @@ func (b *Bridge) reissue(ctx context.Context, m *Message, err error) (*Message, 
 		if !rereadable(m.Method) {
 			return m, fmt.Errorf("%w; the server may have run the %s anyway, so mcpbridge does not send it again", err, m.Method)
 		}
-		next := WithRequestID(m, ownID("reissue"))
+		next := jsonrpc.WithRequestID(m, ownID("reissue"))
 		if b.calls.rename(m.ID, next.ID) == nil {
 			return m, err // answered or cancelled meanwhile
 		}

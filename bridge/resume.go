@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // Reconnecting, bounded: resuming a broken answer stream (MCP 2025-11-25
@@ -72,8 +74,8 @@ func (c *answerClock) watch(body any) {
 }
 
 // wrap notes each message delivered.
-func (c *answerClock) wrap(deliver func(*Message)) func(*Message) {
-	return func(x *Message) {
+func (c *answerClock) wrap(deliver func(*jsonrpc.Message)) func(*jsonrpc.Message) {
+	return func(x *jsonrpc.Message) {
 		c.last = time.Now()
 		deliver(x)
 	}
@@ -81,7 +83,7 @@ func (c *answerClock) wrap(deliver func(*Message)) func(*Message) {
 
 // resumable reports whether a broken answer stream may be resumed:
 // 2026-07-28 streams are not (reissue.go), nor a stream without event ids.
-func resumable(m *Message, ev *sseReader, err error) bool {
+func resumable(m *jsonrpc.Message, ev *sseReader, err error) bool {
 	return err != nil && !errors.Is(err, errAnswered) && !errors.Is(err, errNoProgress) && ev.idSeen && m.Modern == ""
 }
 
@@ -90,7 +92,7 @@ func resumable(m *Message, ev *sseReader, err error) bool {
 // event and expect the client to poll. maxResumeFailures attempts in a row
 // that bring no event end it, and so does reconnecting for longer than
 // --body-timeout since the last event; the error names the last cause.
-func (s *streamable) resumeAnswer(ctx context.Context, m *Message, ev *sseReader, clock *answerClock, deliver func(*Message), err error) error {
+func (s *streamable) resumeAnswer(ctx context.Context, m *jsonrpc.Message, ev *sseReader, clock *answerClock, deliver func(*jsonrpc.Message), err error) error {
 	limit := s.http.bodyTimeout
 	since := time.Now()
 	for failures := 0; resumable(m, ev, err); {
@@ -125,7 +127,7 @@ var errResumeLate = errors.New("the server did not answer the resuming GET in ti
 
 // resume reopens a broken stream with GET and Last-Event-ID; the server
 // must send the response headers by by (zero: no limit).
-func (s *streamable) resume(ctx context.Context, m *Message, ev *sseReader, clock *answerClock, deliver func(*Message), by time.Time) error {
+func (s *streamable) resume(ctx context.Context, m *jsonrpc.Message, ev *sseReader, clock *answerClock, deliver func(*jsonrpc.Message), by time.Time) error {
 	hdr, _ := s.headersFor(m)
 	hdr.Set("Accept", "text/event-stream")
 	hdr.Del("Content-Type")

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // parkedCalls gives a 2026-07-28 client the requests a legacy server sends
@@ -37,7 +39,7 @@ type parked struct {
 	order  []string          // input keys, in arrival order
 	bodies map[string][]byte // input key → {"method":…,"params":…}
 	timer  *time.Timer       // ends the gathering of a round
-	final  *Message          // the server's answer, when it came between rounds
+	final  *jsonrpc.Message  // the server's answer, when it came between rounds
 	failed error             // the exchange's end, when it broke between rounds
 }
 
@@ -51,20 +53,20 @@ func newParkedCalls(b *Bridge) *parkedCalls {
 
 // serverRequest takes a request the server sent on the answer stream of
 // one of the client's requests; false when it came elsewhere.
-func (p *parkedCalls) serverRequest(m *Message) bool {
+func (p *parkedCalls) serverRequest(m *jsonrpc.Message) bool {
 	if m.Via == nil {
 		return false
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	pk := p.byWire[IDKey(m.Via)]
+	pk := p.byWire[jsonrpc.IDKey(m.Via)]
 	if pk == nil {
 		c := p.b.calls.peek(m.Via)
 		if c == nil || c.internal || !supportsInput(c.method) || !p.park(c) {
 			return false
 		}
 		pk = &parked{wire: m.Via, method: c.method, client: c.id}
-		p.byWire[IDKey(m.Via)] = pk
+		p.byWire[jsonrpc.IDKey(m.Via)] = pk
 	}
 	if pk.asks == nil {
 		pk.asks, pk.bodies = map[string][]byte{}, map[string][]byte{}
@@ -75,11 +77,11 @@ func (p *parkedCalls) serverRequest(m *Message) bool {
 	pk.asks[key] = m.ID
 	pk.order = append(pk.order, key)
 	f := m.Flat()
-	body := Member([]byte("method"), []byte(strconv.Quote(m.Method)))
+	body := jsonrpc.Member([]byte("method"), []byte(strconv.Quote(m.Method)))
 	if f.Params != nil {
-		body = joinMembers(body, Member([]byte("params"), f.Params))
+		body = jsonrpc.JoinMembers(body, jsonrpc.Member([]byte("params"), f.Params))
 	}
-	pk.bodies[key] = WrapObject(body)
+	pk.bodies[key] = jsonrpc.WrapObject(body)
 	return true
 }
 
@@ -91,7 +93,7 @@ func (p *parkedCalls) park(c *call) bool {
 	}
 	wire := p.b.calls.wireID(c)
 	c.internal = true
-	c.onAnswer = func(ans *Message, err error) { p.ended(wire, ans, err) }
+	c.onAnswer = func(ans *jsonrpc.Message, err error) { p.ended(wire, ans, err) }
 	return p.b.calls.addAs(c, wire)
 }
 
@@ -115,33 +117,33 @@ func (p *parkedCalls) ask(pk *parked) {
 	p.byKey[pk.key] = pk
 	reqs := make([][]byte, 0, len(pk.order))
 	for _, k := range pk.order {
-		reqs = append(reqs, Member([]byte(k), pk.bodies[k]))
+		reqs = append(reqs, jsonrpc.Member([]byte(k), pk.bodies[k]))
 	}
 	state := pk.key
 	p.mu.Unlock()
-	res := WrapObject(joinMembers(
-		Member([]byte("resultType"), []byte(`"input_required"`)),
-		Member([]byte("inputRequests"), WrapObject(joinMembers(reqs...))),
-		Member([]byte("requestState"), []byte(state)),
+	res := jsonrpc.WrapObject(jsonrpc.JoinMembers(
+		jsonrpc.Member([]byte("resultType"), []byte(`"input_required"`)),
+		jsonrpc.Member([]byte("inputRequests"), jsonrpc.WrapObject(jsonrpc.JoinMembers(reqs...))),
+		jsonrpc.Member([]byte("requestState"), []byte(state)),
 	))
-	p.b.reply(resultResponse(client, res))
+	p.b.reply(jsonrpc.ResultResponse(client, res))
 }
 
 // retry takes a client request that carries a requestState of the
 // bridge's; false for any other request.
-func (p *parkedCalls) retry(m *Message) bool {
+func (p *parkedCalls) retry(m *jsonrpc.Message) bool {
 	if !supportsInput(m.Method) || !bytes.Contains(m.Params, []byte(`"mcpbridge-mrtr-`)) {
 		return false
 	}
-	state := Field(m.Params, "requestState")
+	state := jsonrpc.Field(m.Params, "requestState")
 	p.mu.Lock()
 	pk := p.byKey[string(state)]
 	if pk == nil {
 		p.mu.Unlock()
-		p.b.reply(ErrorResponse(m.ID, CodeInvalidParams, "Invalid params: requestState names no request the bridge holds (it may have ended)", nil))
+		p.b.reply(jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeInvalidParams, "Invalid params: requestState names no request the bridge holds (it may have ended)", nil))
 		return true
 	}
-	answers, missing := p.takeAnswers(pk, Field(m.Params, "inputResponses"))
+	answers, missing := p.takeAnswers(pk, jsonrpc.Field(m.Params, "inputResponses"))
 	if len(missing) > 0 {
 		pk.client = m.ID
 		p.mu.Unlock()
@@ -170,14 +172,14 @@ func (p *parkedCalls) retry(m *Message) bool {
 // takeAnswers turns the client's inputResponses into answers to the
 // server's requests; missing lists the keys without a response. p.mu is
 // held.
-func (p *parkedCalls) takeAnswers(pk *parked, responses []byte) (answers []*Message, missing []string) {
+func (p *parkedCalls) takeAnswers(pk *parked, responses []byte) (answers []*jsonrpc.Message, missing []string) {
 	for _, k := range pk.order {
-		r := Field(responses, k)
+		r := jsonrpc.Field(responses, k)
 		if r == nil {
 			missing = append(missing, k)
 			continue
 		}
-		if a, err := Parse(resultResponse(pk.asks[k], r)); err == nil {
+		if a, err := jsonrpc.Parse(jsonrpc.ResultResponse(pk.asks[k], r)); err == nil {
 			answers = append(answers, a)
 		}
 	}
@@ -189,10 +191,10 @@ func (p *parkedCalls) takeAnswers(pk *parked, responses []byte) (answers []*Mess
 
 // ended receives the server's answer to a parked request, or the error
 // that ended its exchange.
-func (p *parkedCalls) ended(wire []byte, ans *Message, err error) {
+func (p *parkedCalls) ended(wire []byte, ans *jsonrpc.Message, err error) {
 	p.mu.Lock()
-	pk := p.byWire[IDKey(wire)]
-	delete(p.byWire, IDKey(wire))
+	pk := p.byWire[jsonrpc.IDKey(wire)]
+	delete(p.byWire, jsonrpc.IDKey(wire))
 	if pk == nil {
 		p.mu.Unlock()
 		return
@@ -214,12 +216,12 @@ func (p *parkedCalls) ended(wire []byte, ans *Message, err error) {
 }
 
 // finish answers the client's latest request of the exchange.
-func (p *parkedCalls) finish(client []byte, ans *Message, err error) {
+func (p *parkedCalls) finish(client []byte, ans *jsonrpc.Message, err error) {
 	switch {
 	case err != nil && errors.Is(err, errShuttingDown):
-		p.b.reply(ErrorResponse(client, CodeServerError, "mcpbridge: shutting down before the server answered", nil))
+		p.b.reply(jsonrpc.ErrorResponse(client, jsonrpc.CodeServerError, "mcpbridge: shutting down before the server answered", nil))
 	case err != nil:
-		p.b.reply(ErrorFor(client, fmt.Errorf("the server's answer did not come: %w", err)))
+		p.b.reply(jsonrpc.ErrorFor(client, fmt.Errorf("the server's answer did not come: %w", err)))
 	default:
 		p.b.replyMsg(ans.WithID(client))
 	}

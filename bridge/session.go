@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // renew starts a new session after the server answered 404 to session gen
@@ -45,13 +47,13 @@ func (s *streamable) renew(ctx context.Context, gen int) error {
 // replay runs the initialize handshake again with the client's messages.
 // The initialize answer goes to no one; whatever else the server sends on
 // the way reaches the client as usual.
-func (s *streamable) replay(ctx context.Context, init, note *Message) error {
+func (s *streamable) replay(ctx context.Context, init, note *jsonrpc.Message) error {
 	if init == nil {
 		return errors.New("the client never sent initialize, so there is nothing to replay")
 	}
-	var answer *Message
-	keep := func(m *Message) {
-		if m.Kind == KindResponse && IDKey(m.ID) == IDKey(init.ID) {
+	var answer *jsonrpc.Message
+	keep := func(m *jsonrpc.Message) {
+		if m.Kind == jsonrpc.KindResponse && jsonrpc.IDKey(m.ID) == jsonrpc.IDKey(init.ID) {
 			answer = m
 			return
 		}
@@ -173,7 +175,7 @@ func (s *streamable) listenOnce(ev *sseReader, resp *http.Response) (*sseReader,
 	stopIdle(resp.Body)
 	ev = ev.continueOn(resp.Body).useBudget(s.life, s.http.mem)
 	start, got := time.Now(), false
-	err := s.pump(ev, nil, func(m *Message) {
+	err := s.pump(ev, nil, func(m *jsonrpc.Message) {
 		got = true
 		s.sink.deliver(m)
 	})

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // An SSE parser after the WHATWG HTML standard, §9.2.6 "Interpreting an event
@@ -34,8 +36,8 @@ func (e sseEvent) release() { e.hold.release() }
 
 // message parses the event's data as one JSON-RPC message, kept in the
 // pieces it was read in.
-func (e sseEvent) message() (*Message, error) {
-	m, err := ParseParts(TrimParts(e.pieces))
+func (e sseEvent) message() (*jsonrpc.Message, error) {
+	m, err := jsonrpc.ParseParts(jsonrpc.TrimParts(e.pieces))
 	if err != nil {
 		head := e.pieces
 		if len(head) > 0 {
@@ -47,7 +49,7 @@ func (e sseEvent) message() (*Message, error) {
 }
 
 // empty reports whether the event carries no data but whitespace.
-func (e sseEvent) empty() bool { return len(TrimParts(e.pieces)) == 0 }
+func (e sseEvent) empty() bool { return len(jsonrpc.TrimParts(e.pieces)) == 0 }
 
 // bytes returns the event's data in one slice.
 func (e sseEvent) bytes() []byte {

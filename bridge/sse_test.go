@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // sseTestEvent is a dispatched event in comparable form.
@@ -351,16 +353,16 @@ func TestSSEEventMessage(t *testing.T) {
 		name     string
 		stream   string
 		wantRaw  string // the message as it goes out; "" when it must not parse
-		wantKind Kind
+		wantKind jsonrpc.Kind
 	}{
-		{"one line", "data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n", `{"jsonrpc":"2.0","id":1,"result":{}}`, KindResponse},
+		{"one line", "data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n", `{"jsonrpc":"2.0","id":1,"result":{}}`, jsonrpc.KindResponse},
 		{"notification", "data: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"progress\":1}}\r\n\r\n",
-			`{"jsonrpc":"2.0","method":"notifications/progress","params":{"progress":1}}`, KindNotification},
-		{"split over data lines", "data: {\"jsonrpc\":\"2.0\",\ndata: \"id\":2,\ndata: \"result\":{}}\n\n", `{"jsonrpc":"2.0","id":2,"result":{}}`, KindResponse},
-		{"surrounding spaces", "data:   {\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{}}  \n\n", `{"jsonrpc":"2.0","id":3,"result":{}}`, KindResponse},
-		{"larger than a piece", "data: " + big + "\n\n", big, KindResponse},
-		{"not JSON", "data: hello\n\n", "", KindInvalid},
-		{"truncated JSON", "data: {\"jsonrpc\":\"2.0\",\"id\":1\n\n", "", KindInvalid},
+			`{"jsonrpc":"2.0","method":"notifications/progress","params":{"progress":1}}`, jsonrpc.KindNotification},
+		{"split over data lines", "data: {\"jsonrpc\":\"2.0\",\ndata: \"id\":2,\ndata: \"result\":{}}\n\n", `{"jsonrpc":"2.0","id":2,"result":{}}`, jsonrpc.KindResponse},
+		{"surrounding spaces", "data:   {\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{}}  \n\n", `{"jsonrpc":"2.0","id":3,"result":{}}`, jsonrpc.KindResponse},
+		{"larger than a piece", "data: " + big + "\n\n", big, jsonrpc.KindResponse},
+		{"not JSON", "data: hello\n\n", "", jsonrpc.KindInvalid},
+		{"truncated JSON", "data: {\"jsonrpc\":\"2.0\",\"id\":1\n\n", "", jsonrpc.KindInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // The stdio transport: newline-delimited JSON-RPC on stdin and stdout
@@ -130,8 +132,8 @@ func (lr *lineReader) skipLine(id []byte) error {
 // that lie whole before the cut), or nil.
 func leadingID(head []byte) []byte {
 	var id []byte
-	_ = Members(trimLeft(head), func(k, v []byte) {
-		if id == nil && KeyIs(k, "id") && ValidID(v) {
+	_ = jsonrpc.Members(bytes.TrimLeft(head, " \t\r\n"), func(k, v []byte) {
+		if id == nil && jsonrpc.KeyIs(k, "id") && jsonrpc.ValidID(v) {
 			id = bytes.Clone(v)
 		}
 	})

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // streamable is the Streamable HTTP client (MCP 2025-11-25
@@ -31,19 +33,19 @@ type streamable struct {
 	mayFallBack bool
 
 	mu        sync.Mutex
-	session   string   // Mcp-Session-Id; "" before initialize or without sessions
-	version   string   // negotiated protocol version
-	gen       int      // bumped with every new session
-	initReq   *Message // the client's initialize, replayed for a new session
-	initNote  *Message // the client's notifications/initialized
-	listening int      // the session generation whose GET stream runs; -1 none
-	renewal   *renewal // the session renewal under way, if any
-	succeeded bool     // some exchange worked: no more fallback
+	session   string           // Mcp-Session-Id; "" before initialize or without sessions
+	version   string           // negotiated protocol version
+	gen       int              // bumped with every new session
+	initReq   *jsonrpc.Message // the client's initialize, replayed for a new session
+	initNote  *jsonrpc.Message // the client's notifications/initialized
+	listening int              // the session generation whose GET stream runs; -1 none
+	renewal   *renewal         // the session renewal under way, if any
+	succeeded bool             // some exchange worked: no more fallback
 }
 
 // sink is where a transport hands what the server sends.
 type sink interface {
-	deliver(m *Message)
+	deliver(m *jsonrpc.Message)
 	waiting(id []byte) *call
 }
 
@@ -57,7 +59,7 @@ func newStreamable(life context.Context, h *httpPeer, endpoint string, s sink, l
 }
 
 // roundTrip POSTs m and, for a request, reads its answer stream to the end.
-func (s *streamable) roundTrip(ctx context.Context, m *Message) error {
+func (s *streamable) roundTrip(ctx context.Context, m *jsonrpc.Message) error {
 	s.remember(m)
 	for attempt := 0; ; attempt++ {
 		hdr, gen := s.headersFor(m)
@@ -82,12 +84,12 @@ func (s *streamable) roundTrip(ctx context.Context, m *Message) error {
 // deliverVia tags the server requests that come on the answer stream of
 // the request m with its id (a 2026-07-28 client gets them in a multi
 // round-trip result for that request: reverse.go).
-func (s *streamable) deliverVia(m *Message) func(*Message) {
-	if m.Kind != KindRequest {
+func (s *streamable) deliverVia(m *jsonrpc.Message) func(*jsonrpc.Message) {
+	if m.Kind != jsonrpc.KindRequest {
 		return s.sink.deliver
 	}
-	return func(x *Message) {
-		if x.Kind == KindRequest {
+	return func(x *jsonrpc.Message) {
+		if x.Kind == jsonrpc.KindRequest {
 			x.Via = m.ID
 		}
 		s.sink.deliver(x)
@@ -96,16 +98,16 @@ func (s *streamable) deliverVia(m *Message) func(*Message) {
 
 // remember keeps the client's initialize and initialized messages, which a
 // new session replays.
-func (s *streamable) remember(m *Message) {
+func (s *streamable) remember(m *jsonrpc.Message) {
 	if m.Modern != "" {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
-	case m.Kind == KindRequest && m.Method == "initialize":
+	case m.Kind == jsonrpc.KindRequest && m.Method == "initialize":
 		s.initReq, s.session, s.version = m, "", ""
-	case m.Kind == KindNotification && m.Method == "notifications/initialized":
+	case m.Kind == jsonrpc.KindNotification && m.Method == "notifications/initialized":
 		s.initNote = m
 	}
 }
@@ -119,7 +121,7 @@ var (
 
 // headersFor returns the transport headers for m and the session
 // generation they belong to.
-func (s *streamable) headersFor(m *Message) (http.Header, int) {
+func (s *streamable) headersFor(m *jsonrpc.Message) (http.Header, int) {
 	if m.Header != nil { // 2026-07-28: everything comes from the message
 		h := m.Header.Clone()
 		h["Accept"], h["Content-Type"] = acceptValue, contentTypeValue
@@ -128,7 +130,7 @@ func (s *streamable) headersFor(m *Message) (http.Header, int) {
 	h := http.Header{"Accept": acceptValue, "Content-Type": contentTypeValue}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if m.Method == "initialize" && m.Kind == KindRequest {
+	if m.Method == "initialize" && m.Kind == jsonrpc.KindRequest {
 		return h, s.gen
 	}
 	if s.session != "" {
@@ -141,14 +143,14 @@ func (s *streamable) headersFor(m *Message) (http.Header, int) {
 }
 
 // answer handles the server's HTTP answer to m.
-func (s *streamable) answer(ctx context.Context, m *Message, resp *http.Response, deliver func(*Message)) (err error) {
+func (s *streamable) answer(ctx context.Context, m *jsonrpc.Message, resp *http.Response, deliver func(*jsonrpc.Message)) (err error) {
 	defer resp.Body.Close()
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
 	if !ok {
 		return s.refused(m, resp, deliver)
 	}
 	s.markSucceeded()
-	isInit := m.Kind == KindRequest && m.Method == "initialize" && m.Modern == ""
+	isInit := m.Kind == jsonrpc.KindRequest && m.Method == "initialize" && m.Modern == ""
 	if isInit {
 		if err := s.adoptSession(resp.Header.Get(headerSession)); err != nil {
 			return err
@@ -157,7 +159,7 @@ func (s *streamable) answer(ctx context.Context, m *Message, resp *http.Response
 	if isInit {
 		deliver = s.watchInit(m, deliver)
 	}
-	if m.Kind == KindRequest {
+	if m.Kind == jsonrpc.KindRequest {
 		var stray []byte
 		deliver = s.watchStray(m, deliver, &stray)
 		defer func() {
@@ -167,7 +169,7 @@ func (s *streamable) answer(ctx context.Context, m *Message, resp *http.Response
 		}()
 	}
 	switch {
-	case m.Kind != KindRequest:
+	case m.Kind != jsonrpc.KindRequest:
 		discard(resp)
 		if m.Method == "notifications/initialized" {
 			s.listen(ctx)
@@ -194,9 +196,9 @@ func (s *streamable) answer(ctx context.Context, m *Message, resp *http.Response
 
 // watchStray wraps deliver to remember an answer whose id matches no
 // waiting request (the bridge drops it), to name it in the error.
-func (s *streamable) watchStray(m *Message, deliver func(*Message), stray *[]byte) func(*Message) {
-	return func(ans *Message) {
-		if ans.Kind == KindResponse && IDKey(ans.ID) != IDKey(m.ID) && s.sink.waiting(ans.ID) == nil {
+func (s *streamable) watchStray(m *jsonrpc.Message, deliver func(*jsonrpc.Message), stray *[]byte) func(*jsonrpc.Message) {
+	return func(ans *jsonrpc.Message) {
+		if ans.Kind == jsonrpc.KindResponse && jsonrpc.IDKey(ans.ID) != jsonrpc.IDKey(m.ID) && s.sink.waiting(ans.ID) == nil {
 			*stray = ans.ID
 		}
 		deliver(ans)
@@ -204,9 +206,9 @@ func (s *streamable) watchStray(m *Message, deliver func(*Message), stray *[]byt
 }
 
 // deliverBody hands over a JSON answer body, or explains why it is none.
-func deliverBody(resp *http.Response, parts [][]byte, deliver func(*Message)) error {
-	ans, err := ParseParts(TrimParts(parts))
-	if err != nil || ans.Kind != KindResponse {
+func deliverBody(resp *http.Response, parts [][]byte, deliver func(*jsonrpc.Message)) error {
+	ans, err := jsonrpc.ParseParts(jsonrpc.TrimParts(parts))
+	if err != nil || ans.Kind != jsonrpc.KindResponse {
 		return fmt.Errorf("the answer is not a JSON-RPC response: %w", statusError(resp, bytes.Join(parts, nil)))
 	}
 	deliver(ans)
@@ -215,16 +217,16 @@ func deliverBody(resp *http.Response, parts [][]byte, deliver func(*Message)) er
 
 // refused handles a non-2xx answer: a JSON-RPC error in the body reaches
 // the client under its request's id; anything else becomes a StatusError.
-func (s *streamable) refused(m *Message, resp *http.Response, deliver func(*Message)) error {
+func (s *streamable) refused(m *jsonrpc.Message, resp *http.Response, deliver func(*jsonrpc.Message)) error {
 	body, _ := readBody(resp, 1<<20)
-	rpc, _ := Parse(body)
-	isRPCError := rpc != nil && rpc.Kind == KindResponse && rpc.ErrorValue != nil
+	rpc, _ := jsonrpc.Parse(body)
+	isRPCError := rpc != nil && rpc.Kind == jsonrpc.KindResponse && rpc.ErrorValue != nil
 	if s.fallbackFor(m, resp.StatusCode, isRPCError) {
 		return fmt.Errorf("%w: %w", errOtherTransport, statusError(resp, body))
 	}
-	if m.Kind == KindRequest && isRPCError {
+	if m.Kind == jsonrpc.KindRequest && isRPCError {
 		if string(rpc.ID) == "null" { // 4xx bodies carry errors without an id
-			rpc = &Message{Raw: rebindError(m.ID, rpc.ErrorValue), Kind: KindResponse, ID: m.ID, ErrorValue: rpc.ErrorValue}
+			rpc = &jsonrpc.Message{Raw: rebindError(m.ID, rpc.ErrorValue), Kind: jsonrpc.KindResponse, ID: m.ID, ErrorValue: rpc.ErrorValue}
 		}
 		deliver(rpc)
 		return nil
@@ -246,7 +248,7 @@ func rebindError(id, errv []byte) []byte {
 // server": 400, 404 or 405 to the first initialize, without a modern
 // JSON-RPC error in the body (2026-07-28 streamable-http §Backward
 // Compatibility).
-func (s *streamable) fallbackFor(m *Message, status int, isRPCError bool) bool {
+func (s *streamable) fallbackFor(m *jsonrpc.Message, status int, isRPCError bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.mayFallBack || s.succeeded || isRPCError || m.Method != "initialize" {
@@ -277,10 +279,10 @@ func (s *streamable) adoptSession(id string) error {
 
 // watchInit wraps deliver to learn the negotiated protocol version from the
 // initialize answer.
-func (s *streamable) watchInit(init *Message, deliver func(*Message)) func(*Message) {
-	return func(ans *Message) {
-		if ans.Kind == KindResponse && IDKey(ans.ID) == IDKey(init.ID) && ans.HasResult {
-			if v, ok := StringValue(Field(ans.Flat().Result, "protocolVersion")); ok {
+func (s *streamable) watchInit(init *jsonrpc.Message, deliver func(*jsonrpc.Message)) func(*jsonrpc.Message) {
+	return func(ans *jsonrpc.Message) {
+		if ans.Kind == jsonrpc.KindResponse && jsonrpc.IDKey(ans.ID) == jsonrpc.IDKey(init.ID) && ans.HasResult {
+			if v, ok := jsonrpc.StringValue(jsonrpc.Field(ans.Flat().Result, "protocolVersion")); ok {
 				s.mu.Lock()
 				s.version = v
 				s.mu.Unlock()
@@ -293,7 +295,7 @@ func (s *streamable) watchInit(init *Message, deliver func(*Message)) func(*Mess
 // readStream reads an SSE answer stream until m is answered, resuming it
 // when it breaks first (resume.go). A listen stream (long) has no
 // progress limit.
-func (s *streamable) readStream(ctx context.Context, m *Message, body io.Reader, deliver func(*Message), long bool) error {
+func (s *streamable) readStream(ctx context.Context, m *jsonrpc.Message, body io.Reader, deliver func(*jsonrpc.Message), long bool) error {
 	clock := newAnswerClock(s.answerTimeout)
 	if long {
 		clock.limit = 0
@@ -328,7 +330,7 @@ var errAnswered = errors.New("answered")
 
 // pump delivers the stream's messages; it returns errAnswered once m (if a
 // request) is answered, or the error that ended the stream.
-func (s *streamable) pump(ev *sseReader, m *Message, deliver func(*Message)) error {
+func (s *streamable) pump(ev *sseReader, m *jsonrpc.Message, deliver func(*jsonrpc.Message)) error {
 	for {
 		e, err := ev.next()
 		if err != nil {
@@ -347,7 +349,7 @@ func (s *streamable) pump(ev *sseReader, m *Message, deliver func(*Message)) err
 		ev.progressed()
 		deliver(msg)
 		e.release() // written out (or dropped): its bytes are free again
-		if m != nil && msg.Kind == KindResponse && IDKey(msg.ID) == IDKey(m.ID) {
+		if m != nil && msg.Kind == jsonrpc.KindResponse && jsonrpc.IDKey(msg.ID) == jsonrpc.IDKey(m.ID) {
 			return errAnswered
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // ToolFilter hides tools from tools/list answers and refuses calls to them
@@ -70,11 +72,11 @@ type toolCatalog struct {
 func newToolCatalog() *toolCatalog { return &toolCatalog{headers: map[string][]paramHeader{}} }
 
 // check refuses a tools/call to a filtered tool.
-func (t *toolCatalog) check(f ToolFilter, m *Message) error {
+func (t *toolCatalog) check(f ToolFilter, m *jsonrpc.Message) error {
 	if m.Method != "tools/call" || !f.active() {
 		return nil
 	}
-	name, _ := StringValue(Field(m.Params, "name"))
+	name, _ := jsonrpc.StringValue(jsonrpc.Field(m.Params, "name"))
 	if !f.Allowed(name) {
 		return fmt.Errorf("Tool %q is not available: mcpbridge hides it (--ignore-tool / --allow-tool)", name)
 	}
@@ -85,7 +87,7 @@ func (t *toolCatalog) check(f ToolFilter, m *Message) error {
 // tools the filter hides and, under 2026-07-28, the tools whose x-mcp-header
 // annotations are invalid (Streamable HTTP §Custom Headers from Tool
 // Parameters: the client MUST exclude them). Everything else passes as is.
-func (t *toolCatalog) shape(f ToolFilter, c *call, m *Message) *Message {
+func (t *toolCatalog) shape(f ToolFilter, c *call, m *jsonrpc.Message) *jsonrpc.Message {
 	if c.method != "tools/list" || !m.HasResult {
 		return m
 	}
@@ -94,20 +96,20 @@ func (t *toolCatalog) shape(f ToolFilter, c *call, m *Message) *Message {
 		return m
 	}
 	m = m.Flat()
-	tools := Field(m.Result, "tools")
+	tools := jsonrpc.Field(m.Result, "tools")
 	if tools == nil {
 		return m
 	}
 	var kept [][]byte
 	dropped := 0
-	_ = Elements(tools, func(tool []byte) {
-		name, _ := StringValue(Field(tool, "name"))
+	_ = jsonrpc.Elements(tools, func(tool []byte) {
+		name, _ := jsonrpc.StringValue(jsonrpc.Field(tool, "name"))
 		if !f.Allowed(name) {
 			dropped++
 			return
 		}
 		if modern {
-			hs, err := toolHeaders(Field(tool, "inputSchema"))
+			hs, err := toolHeaders(jsonrpc.Field(tool, "inputSchema"))
 			if err != nil {
 				dropped++
 				return
@@ -119,7 +121,7 @@ func (t *toolCatalog) shape(f ToolFilter, c *call, m *Message) *Message {
 	if dropped == 0 {
 		return m
 	}
-	if re, err := Parse(splice(m.Raw, tools, joinArray(kept))); err == nil {
+	if re, err := jsonrpc.Parse(jsonrpc.Splice(m.Raw, tools, jsonrpc.JoinArray(kept))); err == nil {
 		return re
 	}
 	return m // cannot happen: valid elements of a valid array were left out
@@ -139,30 +141,4 @@ func (t *toolCatalog) lookup(name string) []paramHeader {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	return t.headers[name]
-}
-
-// joinArray builds a JSON array from raw elements.
-func joinArray(elems [][]byte) []byte {
-	n := 2
-	for _, e := range elems {
-		n += len(e) + 1
-	}
-	out := make([]byte, 0, n)
-	out = append(out, '[')
-	for i, e := range elems {
-		if i > 0 {
-			out = append(out, ',')
-		}
-		out = append(out, e...)
-	}
-	return append(out, ']')
-}
-
-// splice returns a copy of whole with part (a sub-slice of whole) replaced.
-func splice(whole, part, with []byte) []byte {
-	off := cap(whole) - cap(part)
-	out := make([]byte, 0, len(whole)-len(part)+len(with))
-	out = append(out, whole[:off]...)
-	out = append(out, with...)
-	return append(out, whole[off+len(part):]...)
 }

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc/jsonrpctest"
 )
 
 func TestWildcardMatch(t *testing.T) {
@@ -113,7 +116,7 @@ func TestToolCatalogCheck(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := Parse([]byte(tc.in))
+			m, err := jsonrpc.Parse([]byte(tc.in))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -144,7 +147,7 @@ func TestJoinArray(t *testing.T) {
 			for _, e := range tc.elems {
 				in = append(in, []byte(e))
 			}
-			if got := joinArray(in); string(got) != tc.want {
+			if got := jsonrpc.JoinArray(in); string(got) != tc.want {
 				t.Errorf("joinArray = %s, want %s", got, tc.want)
 			}
 		})
@@ -171,7 +174,7 @@ func TestSplice(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			w := append([]byte(nil), whole...)
-			got := splice(w, w[tc.start:tc.end], []byte(tc.with))
+			got := jsonrpc.Splice(w, w[tc.start:tc.end], []byte(tc.with))
 			if string(got) != tc.want {
 				t.Errorf("splice = %s, want %s", got, tc.want)
 			}
@@ -183,13 +186,13 @@ func TestSplice(t *testing.T) {
 }
 
 // toolsTestList builds a tools/list answer and its call.
-func toolsTestList(t *testing.T, raw string, modern bool) (*call, *Message) {
+func toolsTestList(t *testing.T, raw string, modern bool) (*call, *jsonrpc.Message) {
 	t.Helper()
-	m, err := Parse([]byte(raw))
-	if err != nil || m.Kind != KindResponse {
+	m, err := jsonrpc.Parse([]byte(raw))
+	if err != nil || m.Kind != jsonrpc.KindResponse {
 		t.Fatalf("parseMessage(%s): %v", raw, err)
 	}
-	req := &Message{Kind: KindRequest, ID: m.ID, Method: "tools/list"}
+	req := &jsonrpc.Message{Kind: jsonrpc.KindRequest, ID: m.ID, Method: "tools/list"}
 	if modern {
 		req.Modern = "2026-07-28"
 	}
@@ -257,7 +260,7 @@ func TestToolCatalogShape(t *testing.T) {
 				t.Errorf("shape modified the message it was given")
 			}
 			// The same answer read in pieces (a large body) comes out the same.
-			pm, err := ParseParts(jsonScanSplit([]byte(tc.raw), 7))
+			pm, err := jsonrpc.ParseParts(jsonrpctest.Split([]byte(tc.raw), 7))
 			if err != nil {
 				t.Fatalf("parseParts: %v", err)
 			}
@@ -270,11 +273,11 @@ func TestToolCatalogShape(t *testing.T) {
 
 func TestToolCatalogShapeOnlyTouchesToolsList(t *testing.T) {
 	raw := `{"jsonrpc":"2.0","id":1,"result":{"tools":[{"name":"delete_x"}]}}`
-	m, err := Parse([]byte(raw))
+	m, err := jsonrpc.Parse([]byte(raw))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &call{id: m.ID, method: "tools/call", req: &Message{Method: "tools/call"}}
+	c := &call{id: m.ID, method: "tools/call", req: &jsonrpc.Message{Method: "tools/call"}}
 	if got := newToolCatalog().shape(ToolFilter{Ignore: []string{"delete_*"}}, c, m).Bytes(); string(got) != raw {
 		t.Errorf("an answer to tools/call was changed: %s", got)
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strconv"
 	"sync"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // upgrade lets a legacy client (2025-11-25 and earlier) use a server that
@@ -43,7 +45,7 @@ func newUpgrade(b *Bridge, d *discovery) *upgrade {
 
 // setClient records the client's initialize params (nil before any).
 func (u *upgrade) setClient(params []byte) {
-	caps, info := Field(params, "capabilities"), Field(params, "clientInfo")
+	caps, info := jsonrpc.Field(params, "capabilities"), jsonrpc.Field(params, "clientInfo")
 	if caps == nil {
 		caps = []byte("{}")
 	}
@@ -52,7 +54,7 @@ func (u *upgrade) setClient(params []byte) {
 	}
 	u.mu.Lock()
 	u.meta = [][2][]byte{
-		{[]byte(MetaProtocolVersion), []byte(`"` + modernVersion + `"`)},
+		{[]byte(jsonrpc.MetaProtocolVersion), []byte(`"` + modernVersion + `"`)},
 		{[]byte(metaClientCapabilities), caps},
 		{[]byte(metaClientInfo), info},
 	}
@@ -64,12 +66,12 @@ func (u *upgrade) setClient(params []byte) {
 func (u *upgrade) renderMeta() {
 	ms := make([][]byte, 0, len(u.meta)+1)
 	for _, kv := range u.meta {
-		ms = append(ms, Member(kv[0], kv[1]))
+		ms = append(ms, jsonrpc.Member(kv[0], kv[1]))
 	}
 	if u.logLevel != nil {
-		ms = append(ms, Member([]byte(metaLogLevel), u.logLevel))
+		ms = append(ms, jsonrpc.Member([]byte(metaLogLevel), u.logLevel))
 	}
-	u.metaObj = Member([]byte("_meta"), WrapObject(joinMembers(ms...)))
+	u.metaObj = jsonrpc.Member([]byte("_meta"), jsonrpc.WrapObject(jsonrpc.JoinMembers(ms...)))
 }
 
 // metaMembers returns the _meta members for a request now.
@@ -83,20 +85,20 @@ func (u *upgrade) metaMembers() [][2][]byte {
 	return out
 }
 
-func (u *upgrade) fromClient(m *Message) (func(), bool) {
+func (u *upgrade) fromClient(m *jsonrpc.Message) (func(), bool) {
 	switch m.Kind {
-	case KindResponse:
+	case jsonrpc.KindResponse:
 		// Answers to the bridge's own requests never reach the server,
 		// even late ones (after a cancellation or a failed round).
 		return nil, u.rounds.answer(m) || bytes.HasPrefix(m.ID, []byte(`"mcpbridge-`))
-	case KindNotification:
+	case jsonrpc.KindNotification:
 		return u.notification(m)
 	}
 	switch m.Method {
 	case "initialize":
 		u.initialize(m)
 	case "ping":
-		u.b.reply(resultResponse(m.ID, []byte("{}")))
+		u.b.reply(jsonrpc.ResultResponse(m.ID, []byte("{}")))
 	case "logging/setLevel":
 		u.setLevel(m)
 	case "resources/subscribe", "resources/unsubscribe":
@@ -108,7 +110,7 @@ func (u *upgrade) fromClient(m *Message) (func(), bool) {
 }
 
 // notification handles the client notifications 2026-07-28 removed.
-func (u *upgrade) notification(m *Message) (func(), bool) {
+func (u *upgrade) notification(m *jsonrpc.Message) (func(), bool) {
 	switch m.Method {
 	case "notifications/initialized":
 		return u.listen.start, true
@@ -123,10 +125,10 @@ func (u *upgrade) notification(m *Message) (func(), bool) {
 // initialize answers the client's handshake from server/discover
 // (2025-11-25 basic/lifecycle §Version Negotiation: the client's version
 // when the bridge can serve it, else the newest legacy one).
-func (u *upgrade) initialize(m *Message) {
+func (u *upgrade) initialize(m *jsonrpc.Message) {
 	u.setClient(m.Params)
 	version := legacyVersions[0]
-	if v, ok := StringValue(Field(m.Params, "protocolVersion")); ok && isLegacyVersion(v) {
+	if v, ok := jsonrpc.StringValue(jsonrpc.Field(m.Params, "protocolVersion")); ok && isLegacyVersion(v) {
 		version = v
 	}
 	caps := u.disc.capabilities
@@ -138,44 +140,44 @@ func (u *upgrade) initialize(m *Message) {
 		info = []byte(`{"name":` + strconv.Quote(u.b.cfg.URL.Host) + `,"version":"unknown"}`)
 	}
 	res := []([]byte){
-		Member([]byte("protocolVersion"), []byte(strconv.Quote(version))),
-		Member([]byte("capabilities"), caps),
-		Member([]byte("serverInfo"), info),
+		jsonrpc.Member([]byte("protocolVersion"), []byte(strconv.Quote(version))),
+		jsonrpc.Member([]byte("capabilities"), caps),
+		jsonrpc.Member([]byte("serverInfo"), info),
 	}
 	if u.disc.instructions != nil {
-		res = append(res, Member([]byte("instructions"), u.disc.instructions))
+		res = append(res, jsonrpc.Member([]byte("instructions"), u.disc.instructions))
 	}
-	u.b.reply(resultResponse(m.ID, WrapObject(joinMembers(res...))))
+	u.b.reply(jsonrpc.ResultResponse(m.ID, jsonrpc.WrapObject(jsonrpc.JoinMembers(res...))))
 }
 
 // setLevel keeps the client's log level for the requests that follow
 // (2026-07-28: "Log level is now set per-request").
-func (u *upgrade) setLevel(m *Message) {
-	level := Field(m.Params, "level")
-	if _, ok := StringValue(level); !ok {
-		u.b.reply(ErrorResponse(m.ID, CodeInvalidParams, "Invalid params: level must be a string", nil))
+func (u *upgrade) setLevel(m *jsonrpc.Message) {
+	level := jsonrpc.Field(m.Params, "level")
+	if _, ok := jsonrpc.StringValue(level); !ok {
+		u.b.reply(jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeInvalidParams, "Invalid params: level must be a string", nil))
 		return
 	}
 	u.mu.Lock()
 	u.logLevel = level
 	u.renderMeta()
 	u.mu.Unlock()
-	u.b.reply(resultResponse(m.ID, []byte("{}")))
+	u.b.reply(jsonrpc.ResultResponse(m.ID, []byte("{}")))
 }
 
 // outgoing gives a client message the _meta and headers of 2026-07-28.
-func (u *upgrade) outgoing(m *Message) *Message {
-	if m.Kind == KindNotification {
+func (u *upgrade) outgoing(m *jsonrpc.Message) *jsonrpc.Message {
+	if m.Kind == jsonrpc.KindNotification {
 		m.Header = modernHeaders(modernVersion, m.Method)
 		return m
 	}
-	var re *Message
-	if obj := u.metaObject(); Field(m.Params, "_meta") == nil && len(m.Params) > 1 && m.Params[0] == '{' {
+	var re *jsonrpc.Message
+	if obj := u.metaObject(); jsonrpc.Field(m.Params, "_meta") == nil && len(m.Params) > 1 && m.Params[0] == '{' {
 		// The usual case, in one copy: the client's params gain _meta.
-		re = Reparse(m, InsertMember(m.Raw, m.Params, obj))
+		re = jsonrpc.Reparse(m, jsonrpc.InsertMember(m.Raw, m.Params, obj))
 		re.Modern = modernVersion
 	} else {
-		re = WithMeta(m, u.metaMembers())
+		re = jsonrpc.WithMeta(m, u.metaMembers())
 	}
 	u.b.tools.annotate(re)
 	return re
@@ -187,24 +189,14 @@ func (u *upgrade) metaObject() []byte {
 	return u.metaObj
 }
 
-func (u *upgrade) fromServer(m *Message) bool {
+func (u *upgrade) fromServer(m *jsonrpc.Message) bool {
 	switch m.Kind {
-	case KindNotification:
+	case jsonrpc.KindNotification:
 		return u.listen.notification(m)
-	case KindResponse:
+	case jsonrpc.KindResponse:
 		return u.rounds.result(m)
 	}
 	return false
 }
 
 func (u *upgrade) shutdown() { u.rounds.shutdown() }
-
-// resultResponse builds a result answer for id.
-func resultResponse(id, result []byte) []byte {
-	out := make([]byte, 0, len(id)+len(result)+32)
-	out = append(out, `{"jsonrpc":"2.0","id":`...)
-	out = append(out, id...)
-	out = append(out, `,"result":`...)
-	out = append(out, result...)
-	return append(out, '}')
-}

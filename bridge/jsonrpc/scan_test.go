@@ -1,4 +1,4 @@
-package bridge
+package jsonrpc
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc/jsonrpctest"
 )
 
 // scanValidityCases are JSON texts on which the scanner must agree with
@@ -818,7 +820,7 @@ func TestErrorFor(t *testing.T) {
 	}{
 		{"plain error", errors.New("boom"), CodeServerError},
 		{"wrapped error", fmt.Errorf("ctx: %w", errors.New("boom")), CodeServerError},
-		{"status error", &StatusError{Status: 500, ContentType: "text/html", Snippet: "<h1>oops</h1>"}, CodeServerError},
+		{"status error", fmt.Errorf("server answered HTTP 500 (text/html): <h1>oops</h1>"), CodeServerError},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -844,16 +846,6 @@ func TestErrorFor(t *testing.T) {
 			}
 		})
 	}
-}
-
-// jsonScanSplit cuts b into pieces of n bytes (a message read in chunks).
-func jsonScanSplit(b []byte, n int) [][]byte {
-	var out [][]byte
-	for len(b) > n {
-		out = append(out, b[:n:n])
-		b = b[n:]
-	}
-	return append(out, b)
 }
 
 // jsonScanSameParse reports how a pieced parse differs from a whole one, or
@@ -908,7 +900,7 @@ func TestParsePartsAgreesWithParseMessage(t *testing.T) {
 		b := []byte(in)
 		var splits [][][]byte
 		for _, n := range []int{1, 2, 3, 5} {
-			splits = append(splits, jsonScanSplit(b, n))
+			splits = append(splits, jsonrpctest.Split(b, n))
 		}
 		if len(b) <= 300 {
 			for i := 0; i <= len(b); i++ {

@@ -1,4 +1,4 @@
-package bridge
+package jsonrpc
 
 // Unit tests of rewrite.go: each helper returns a new message that parses,
 // differs from the input only where asked, and leaves the input untouched.
@@ -196,7 +196,7 @@ func TestWithRequestID(t *testing.T) {
 	before := string(in.Raw)
 	got := WithRequestID(in, []byte(`"mcpbridge-reissue-1"`))
 	checkRewriteID(t, got, `{"jsonrpc":"2.0","id":"mcpbridge-reissue-1","method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}`)
-	if got.Modern != modernVersion || got.Header.Get("Mcp-Method") != "tools/list" {
+	if got.Modern != "2026-07-28" || got.Header.Get("Mcp-Method") != "tools/list" {
 		t.Errorf("the new request lost the version (%q) or the headers (%v)", got.Modern, got.Header)
 	}
 	if string(in.Raw) != before || string(in.ID) != "7" {

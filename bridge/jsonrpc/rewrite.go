@@ -1,4 +1,4 @@
-package bridge
+package jsonrpc
 
 import (
 	"bytes"
@@ -48,7 +48,7 @@ func WithParams(m *Message, fields [][2][]byte) *Message {
 			return m
 		}
 		if old := Field(re.Params, string(kv[0])); old != nil {
-			raw = splice(re.Raw, old, kv[1])
+			raw = Splice(re.Raw, old, kv[1])
 			continue
 		}
 		raw = InsertMember(re.Raw, re.Params, Member(kv[0], kv[1]))
@@ -90,7 +90,7 @@ func InsertMember(whole, obj, pairs []byte) []byte {
 		with = append(with, inner...)
 	}
 	with = append(with, '}')
-	return splice(whole, obj, with)
+	return Splice(whole, obj, with)
 }
 
 // Reparse turns rewritten bytes back into a message, keeping m when they
@@ -122,5 +122,46 @@ func WithoutMeta(m *Message, prefix string) *Message {
 	if !dropped {
 		return m
 	}
-	return Reparse(m, splice(m.Raw, meta, WrapObject(joinMembers(kept...))))
+	return Reparse(m, Splice(m.Raw, meta, WrapObject(JoinMembers(kept...))))
+}
+
+// JoinArray builds a JSON array from raw elements.
+func JoinArray(elems [][]byte) []byte {
+	n := 2
+	for _, e := range elems {
+		n += len(e) + 1
+	}
+	out := make([]byte, 0, n)
+	out = append(out, '[')
+	for i, e := range elems {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, e...)
+	}
+	return append(out, ']')
+}
+
+// Splice returns a copy of whole with part (a sub-slice of whole) replaced.
+func Splice(whole, part, with []byte) []byte {
+	off := cap(whole) - cap(part)
+	out := make([]byte, 0, len(whole)-len(part)+len(with))
+	out = append(out, whole[:off]...)
+	out = append(out, with...)
+	return append(out, whole[off+len(part):]...)
+}
+
+func JoinMembers(ms ...[]byte) []byte {
+	n := len(ms)
+	for _, m := range ms {
+		n += len(m)
+	}
+	out := make([]byte, 0, n)
+	for i, m := range ms {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, m...)
+	}
+	return out
 }

@@ -1,4 +1,4 @@
-package bridge
+package jsonrpc
 
 import (
 	"bytes"
@@ -354,3 +354,13 @@ func (m *Message) ReadMeta() {
 // MetaProtocolVersion is the _meta member that carries a request's protocol
 // version (2026-07-28 basic/index §Protocol Version).
 const MetaProtocolVersion = "io.modelcontextprotocol/protocolVersion"
+
+// ResultResponse builds a result answer for id.
+func ResultResponse(id, result []byte) []byte {
+	out := make([]byte, 0, len(id)+len(result)+32)
+	out = append(out, `{"jsonrpc":"2.0","id":`...)
+	out = append(out, id...)
+	out = append(out, `,"result":`...)
+	out = append(out, result...)
+	return append(out, '}')
+}
