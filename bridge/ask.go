@@ -99,7 +99,7 @@ func (b *Bridge) ask(ctx context.Context, m *jsonrpc.Message) (*jsonrpc.Message,
 func (b *Bridge) tell(ctx context.Context, m *jsonrpc.Message) error {
 	b.sends.add()
 	defer b.sends.done()
-	return b.conn.roundTrip(ctx, m)
+	return b.conn.RoundTrip(ctx, m)
 }
 
 // rpcFailure is a JSON-RPC error answer, as an error.

@@ -3,7 +3,6 @@ package bridge
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 	"github.com/mcpbridge/mcpbridge/internal/httpclient"
@@ -104,28 +102,6 @@ func BenchmarkBlobSSE(b *testing.B)   { benchCalls(b, 4<<20, true) }
 func BenchmarkSmallJSONTranslated(b *testing.B) { benchCallsEra(b, 16, false, true) }
 func BenchmarkBlobJSONTranslated(b *testing.B)  { benchCallsEra(b, 4<<20, false, true) }
 
-// TestPiecedAnswerKeepsBoundarySpaces pins a bug found in review: trimming
-// whitespace around a pieced answer must not touch a space that happens to
-// end a piece inside a string.
-func TestPiecedAnswerKeepsBoundarySpaces(t *testing.T) {
-	text := strings.Repeat("a", chunkSize-len(`{"jsonrpc":"2.0","id":1,"result":"`)-1) + " " + strings.Repeat("b", 3*chunkSize)
-	body := `{"jsonrpc":"2.0","id":1,"result":"` + text + "\"}\n"
-	parts, err := readPieces(context.Background(), strings.NewReader(body), MaxLineBytes, nil)
-	if err != nil || len(parts) < 2 {
-		t.Fatalf("readPieces: %d parts, %v", len(parts), err)
-	}
-	m, err := jsonrpc.ParseParts(jsonrpc.TrimParts(parts))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := string(m.Bytes()), strings.TrimSpace(body); got != want {
-		t.Fatalf("message changed: got %d bytes, want %d", len(got), len(want))
-	}
-	if m.Parts == nil {
-		t.Fatal("a multi-chunk answer should stay in pieces")
-	}
-}
-
 // BenchmarkPipelined keeps 32 small requests in flight, like the shared
 // benchmark's pipelined phase.
 func BenchmarkPipelined(b *testing.B) {
@@ -152,31 +128,5 @@ func BenchmarkPipelined(b *testing.B) {
 	}
 	if err := <-done; err != nil {
 		b.Fatal(err)
-	}
-}
-
-// TestStoppedIdleBodyStaysOpen pins a bug found in review: once stopIdle
-// lifted the limit (the GET stream), reads must not re-arm the timer.
-func TestStoppedIdleBodyStaysOpen(t *testing.T) {
-	r, w := io.Pipe()
-	body := newIdleBody(r, 30*time.Millisecond)
-	stopIdle(body)
-	go func() {
-		_, _ = w.Write([]byte("a"))
-		time.Sleep(100 * time.Millisecond)
-		_, _ = w.Write([]byte("b"))
-	}()
-	buf := make([]byte, 1)
-	for _, want := range "ab" {
-		if n, err := body.Read(buf); err != nil || n != 1 || rune(buf[0]) != want {
-			t.Fatalf("read %q, %v; want %q", buf[:n], err, want)
-		}
-	}
-	// And a body with a limit is cut when the server falls silent.
-	r2, w2 := io.Pipe()
-	defer w2.Close()
-	limited := newIdleBody(r2, 30*time.Millisecond)
-	if _, err := limited.Read(buf); !errors.Is(err, errBodyTimeout) {
-		t.Fatalf("silent body: err = %v, want errBodyTimeout", err)
 	}
 }

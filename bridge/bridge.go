@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
+	"github.com/mcpbridge/mcpbridge/bridge/transport"
+	"github.com/mcpbridge/mcpbridge/internal/safetext"
 )
 
 // Bridge pumps JSON-RPC messages between one stdio client and one remote
@@ -21,7 +23,7 @@ type Bridge struct {
 	log   *slog.Logger
 	out   *outWriter
 	calls *inflight
-	conn  *connector
+	conn  *transport.Connector
 	tools *toolCatalog
 	gate  initGate
 	order barrier
@@ -29,8 +31,8 @@ type Bridge struct {
 
 	ctx    context.Context // every exchange with the server; cancelled last
 	cancel context.CancelFunc
-	sends  counter // messages still being handed to the server
-	mem    *budget // bytes held for messages in flight (budget.go)
+	sends  counter           // messages still being handed to the server
+	mem    *transport.Budget // bytes held for messages in flight (transport/budget.go)
 }
 
 // New prepares a bridge that writes the client's answers to stdout.
@@ -38,10 +40,16 @@ func New(cfg Config, stdout io.Writer) (*Bridge, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	b := &Bridge{cfg: cfg, log: cfg.Log, out: newOutWriter(stdout), calls: newInflight(), tools: newToolCatalog(), mem: newBudget(DefaultPoolBytes)}
+	b := &Bridge{cfg: cfg, log: cfg.Log, out: newOutWriter(stdout), calls: newInflight(), tools: newToolCatalog(), mem: transport.NewBudget(cfg.MemoryPool)}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
-	b.conn = newConnector(b.ctx, &cfg, b)
-	b.conn.peer.mem = b.mem
+	conn, err := transport.NewConnector(b.ctx, transport.Config{URL: cfg.URL, HTTPClient: cfg.HTTPClient, Mode: cfg.Transport,
+		Header: cfg.Header, Auth: cfg.Auth, Log: cfg.Log, BodyTimeout: cfg.BodyTimeout, AnswerTimeout: cfg.AnswerTimeout,
+		UserAgent: cfg.UserAgent, Memory: b.mem}, fromServer{b})
+	if err != nil {
+		b.cancel()
+		return nil, err
+	}
+	b.conn = conn
 	if cfg.Protocol == ProtocolLegacy {
 		b.eras.passThrough() // mcp-remote's --protocol legacy: no probe, no translation
 	}
@@ -83,21 +91,21 @@ func (b *Bridge) Serve(ctx context.Context, stdin io.Reader) error {
 // meets the end of stdin reports it on done.
 func (b *Bridge) readLoop(lines *lineReader, done chan<- error) {
 	for {
-		hold := b.mem.lease()
+		hold := b.mem.Lease()
 		line, err := lines.next(b.ctx, &hold)
 		var long *tooLong
 		switch {
 		case errors.As(err, &long):
-			hold.release()
-			b.log.Warn("the client sent a line too long to hold; answered with an error", "limit_mib", MaxLineBytes>>20)
+			hold.Release()
+			b.log.Warn("the client sent a line too long to hold; answered with an error", "limit_mib", jsonrpc.MaxMessageBytes>>20)
 			b.reply(jsonrpc.ErrorResponse(long.id, jsonrpc.CodeInvalidRequest, "mcpbridge: message dropped: "+err.Error(), nil))
 			continue
 		case errors.Is(err, io.EOF):
-			hold.release()
+			hold.Release()
 			done <- nil
 			return
 		case err != nil:
-			hold.release()
+			hold.Release()
 			done <- fmt.Errorf("read stdin: %w", err)
 			return
 		}
@@ -107,7 +115,7 @@ func (b *Bridge) readLoop(lines *lineReader, done chan<- error) {
 		// request waiting on the client's own answer to a sampling request),
 		// and stdin must never stall behind it, or the client's answer
 		// could not be read.
-		hold.release()
+		hold.Release()
 		if job == nil {
 			continue
 		}
@@ -294,7 +302,7 @@ func (b *Bridge) send(m *jsonrpc.Message, after <-chan struct{}) {
 		defer cancel()
 		c.setCancel(cancel)
 	}
-	err := b.conn.roundTrip(ctx, m)
+	err := b.conn.RoundTrip(ctx, m)
 	if m.Kind == jsonrpc.KindRequest {
 		m, err = b.reissue(ctx, m, err)
 		b.settle(m, err)
@@ -338,7 +346,7 @@ func (b *Bridge) toClient(m *jsonrpc.Message) {
 	c := b.calls.take(m.ID)
 	switch {
 	case c == nil:
-		b.log.Warn("dropped an answer whose id matches no request in flight", "id", snippet(m.ID))
+		b.log.Warn("dropped an answer whose id matches no request in flight", "id", safetext.Line(m.ID, 80))
 	case c.internal:
 		c.answered(m, nil)
 	default:
@@ -347,7 +355,18 @@ func (b *Bridge) toClient(m *jsonrpc.Message) {
 }
 
 // waiting returns the call for id while it waits.
-func (b *Bridge) waiting(id []byte) *call { return b.calls.peek(id) }
+// fromServer is the transport's Sink: what the server sends comes to the
+// bridge through it.
+type fromServer struct{ b *Bridge }
+
+func (s fromServer) Deliver(m *jsonrpc.Message) { s.b.deliver(m) }
+
+func (s fromServer) Waiting(id []byte) <-chan struct{} {
+	if c := s.b.calls.peek(id); c != nil {
+		return c.done
+	}
+	return nil
+}
 
 // reply writes one message to stdout.
 func (b *Bridge) reply(msg []byte) { b.replyParts(msg) }
@@ -402,6 +421,6 @@ func (b *Bridge) shutdown() {
 	}
 	ctx, stop := context.WithTimeout(context.Background(), time.Second)
 	defer stop()
-	b.conn.close(ctx)
+	b.conn.Close(ctx)
 	b.cancel()
 }

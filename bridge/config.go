@@ -1,54 +1,34 @@
 package bridge
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/bridge/transport"
 )
 
-// TransportMode chooses between Streamable HTTP and the legacy HTTP+SSE
-// transport, with the same names and meaning as mcp-remote's --transport.
-type TransportMode string
+// TransportMode, its values and Authorizer are the transport's
+// (bridge/transport), named here for the command that fills a Config.
+type (
+	TransportMode      = transport.Mode
+	Authorizer         = transport.Authorizer
+	AcceptanceObserver = transport.AcceptanceObserver
+)
 
+// The transports, as mcp-remote's --transport names them.
 const (
-	HTTPFirst TransportMode = "http-first" // Streamable HTTP; HTTP+SSE if the server refuses it
-	SSEFirst  TransportMode = "sse-first"  // HTTP+SSE; Streamable HTTP if the server refuses it
-	HTTPOnly  TransportMode = "http-only"
-	SSEOnly   TransportMode = "sse-only"
+	HTTPFirst = transport.HTTPFirst
+	SSEFirst  = transport.SSEFirst
+	HTTPOnly  = transport.HTTPOnly
+	SSEOnly   = transport.SSEOnly
 )
 
 // ParseTransportMode validates a --transport value.
-func ParseTransportMode(s string) (TransportMode, error) {
-	switch m := TransportMode(s); m {
-	case HTTPFirst, SSEFirst, HTTPOnly, SSEOnly:
-		return m, nil
-	}
-	return "", fmt.Errorf("unknown transport %q: use http-first, sse-first, http-only or sse-only", s)
-}
-
-// Authorizer lends the bridge credentials for the server. The bridge knows
-// nothing of OAuth: it asks for a header before each request and reports the
-// server's refusals.
-type Authorizer interface {
-	// Authorize adds credentials to req.
-	Authorize(ctx context.Context, req *http.Request) error
-	// Refused is told of a 401 or 403 answer. It returns nil when a retry
-	// with fresh credentials may succeed, or an error that says what the
-	// user must do.
-	Refused(ctx context.Context, resp *http.Response) error
-}
-
-// AcceptanceObserver is an optional part of an Authorizer: it hears when
-// the server accepted the credentials (any answer but 401 and 403), so it
-// can tell a token the server stopped taking from one it never took.
-type AcceptanceObserver interface {
-	Accepted()
-}
+func ParseTransportMode(s string) (TransportMode, error) { return transport.ParseMode(s) }
 
 // Config is everything a Bridge needs. URL and HTTPClient are required; the
 // zero value of every other field is a sensible default.
@@ -102,6 +82,10 @@ type Config struct {
 	// ProbeSilence bounds the server/discover probe's wait for an answer,
 	// counting only time no sign-in is running (discover.go); default 10 s.
 	ProbeSilence time.Duration
+	// MemoryPool is the bytes all messages in flight may hold together
+	// beyond the one large lane (transport/budget.go); default
+	// transport.DefaultPoolBytes.
+	MemoryPool int64
 	// AckTimeout bounds the wait for a subscriptions/listen stream's
 	// acknowledgment (listen.go, downgrade.go); default 10 s.
 	AckTimeout time.Duration
@@ -134,6 +118,9 @@ func (c *Config) validate() error {
 	}
 	if c.ProbeSilence <= 0 {
 		c.ProbeSilence = 10 * time.Second
+	}
+	if c.MemoryPool <= 0 {
+		c.MemoryPool = transport.DefaultPoolBytes
 	}
 	if c.AckTimeout <= 0 {
 		c.AckTimeout = 10 * time.Second

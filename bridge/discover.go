@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
+	"github.com/mcpbridge/mcpbridge/bridge/transport"
 )
 
 // The era probe: a server/discover request (2026-07-28 server/discover),
@@ -82,9 +83,8 @@ func (b *Bridge) discover(ctx context.Context, first *jsonrpc.Message) (*discove
 // cannotAsk tells the errors that leave the server's era unknown (no
 // server, no credentials) from refusals, which are a legacy server's.
 func cannotAsk(err error) bool {
-	var se *StatusError
-	var af *authFailure
-	return errors.Is(err, errUnreachable) || errors.As(err, &af) || errors.Is(err, context.Canceled) ||
+	var se *transport.StatusError
+	return errors.Is(err, transport.ErrUnreachable) || transport.NoCredentials(err) || errors.Is(err, context.Canceled) ||
 		errors.As(err, &se) && (se.Status == http.StatusUnauthorized || se.Status == http.StatusForbidden)
 }
 
@@ -107,7 +107,7 @@ func (b *Bridge) probeWatch(ctx context.Context, cancel context.CancelCauseFunc)
 			return
 		case <-t.C:
 		}
-		if !b.conn.signingIn() {
+		if !b.conn.SigningIn() {
 			waited += silence / 20
 		}
 	}

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/bridge/transport"
+
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
@@ -245,8 +247,8 @@ func TestEraMRTRLargeResultAcrossReads(t *testing.T) {
 		head := `{"jsonrpc":"2.0","id":` + string(req.Msg.ID) + `,"result":{"pad":"`
 		mid := `","resultType":"input_required","inputRequests":{"r":{"method":"roots/list"}},"tail":"`
 		// "input_required" starts 5 bytes before the first chunk's end.
-		pad := chunkSize - 5 - len(head) - strings.Index(mid, "input_required")
-		return head + strings.Repeat("a", pad) + mid + strings.Repeat("b", 200<<10-chunkSize) + `"}}`
+		pad := transport.ChunkSize - 5 - len(head) - strings.Index(mid, "input_required")
+		return head + strings.Repeat("a", pad) + mid + strings.Repeat("b", 200<<10-transport.ChunkSize) + `"}}`
 	}}
 	_, _, h := upgraded(t, "", tool.serve)
 	h.send(toolsCall(5, "big"))

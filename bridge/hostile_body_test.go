@@ -1,7 +1,6 @@
 package bridge
 
 import (
-	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -169,41 +168,5 @@ func TestHostileProgressKeepsAnswerStreamAlive(t *testing.T) {
 			t.Errorf("after %v got %s, want the result after 200s of progress", took, m.Raw)
 		}
 		h.stop()
-	})
-}
-
-// Silence between events starts no event clock on a stream without a
-// silence limit (the GET stream), not even when the LF of a CRLF comes
-// late; an event begun and left unfinished is cut at the limit.
-func TestHostileEventClockStartsAtFirstByte(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		pr, pw := io.Pipe()
-		body := newIdleBody(pr, time.Minute)
-		stopIdle(body)
-		ev := newSSEReader(body)
-		go func() {
-			_, _ = io.WriteString(pw, "data: x\r\n\r")
-			time.Sleep(time.Hour) // the hostile server's pace, in fake time
-			_, _ = io.WriteString(pw, "\n")
-			time.Sleep(time.Hour)
-			_, _ = io.WriteString(pw, "data: y\n\n: a keep-alive\n")
-			time.Sleep(time.Hour)
-			_, _ = io.WriteString(pw, "data: never ends")
-		}()
-		for _, want := range []string{"x", "y"} {
-			e, err := ev.next()
-			if err != nil || string(e.bytes()) != want {
-				t.Fatalf("next = %q, %v; want %q", e.bytes(), err, want)
-			}
-		}
-		start := time.Now()
-		if _, err := ev.next(); !errors.Is(err, errEventDeadline) {
-			t.Fatalf("an unfinished event: err = %v, want errEventDeadline", err)
-		}
-		if d := time.Since(start); d != time.Hour+time.Minute {
-			t.Errorf("the unfinished event was cut %v after the wait began, want 1h of silence and its 1m", d)
-		}
-		_ = body.Close()
-		_ = pw.Close()
 	})
 }

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/bridge/transport"
+
 	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 )
 
@@ -52,7 +54,7 @@ func TestHostileConcurrentLargeAnswers(t *testing.T) {
 			t.Fatalf("an answer arrived damaged or as an error: %.200s", l)
 		}
 	}
-	if hw := b.mem.highWater(); hw > pool+size+2*chunkSize {
+	if hw := b.mem.Peak(); hw > pool+size+2*transport.ChunkSize {
 		t.Errorf("held %d bytes at once for %d answers of %d: over pool %d + one message", hw, n, size, pool)
 	}
 }
@@ -86,12 +88,10 @@ func startBudgeted(t *testing.T, rawURL string, pool int64) (*Bridge, *collected
 		t.Fatal(err)
 	}
 	outR, outW := io.Pipe()
-	b, err := New(Config{URL: u, HTTPClient: client, Protocol: ProtocolLegacy, ShutdownGrace: 300 * time.Millisecond}, outW)
+	b, err := New(Config{URL: u, HTTPClient: client, Protocol: ProtocolLegacy, ShutdownGrace: 300 * time.Millisecond, MemoryPool: pool}, outW)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.mem = newBudget(pool)
-	b.conn.peer.mem = b.mem
 	c := &collected{}
 	go func() {
 		r := bufio.NewReaderSize(outR, 1<<20)

@@ -9,31 +9,9 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
-)
 
-// Attack 3: the server's retry field, held to [minRetry, maxRetry] and
-// backed off; jitter only ever adds (never sooner than the server asked).
-func TestHostileRetryDelayBounds(t *testing.T) {
-	cases := []struct {
-		ms, failures int
-		low, high    time.Duration
-	}{
-		{0, 0, time.Second, 1250 * time.Millisecond},
-		{1, 0, minRetry, minRetry * 5 / 4},
-		{86400000, 0, maxRetry, maxRetry * 5 / 4},
-		{1 << 62, 0, maxRetry, maxRetry * 5 / 4}, // no overflow
-		{250, 0, 250 * time.Millisecond, 312500 * time.Microsecond},
-		{1000, 3, 8 * time.Second, 10 * time.Second},
-		{1000, 60, maxRetry, maxRetry * 5 / 4},
-	}
-	for _, c := range cases {
-		for range 50 {
-			if d := retryDelay(c.ms, c.failures); d < c.low || d > c.high {
-				t.Fatalf("retryDelay(%d, %d) = %v, want within [%v, %v]", c.ms, c.failures, d, c.low, c.high)
-			}
-		}
-	}
-}
+	"github.com/mcpbridge/mcpbridge/bridge/transport"
+)
 
 // brokenResumable answers tools/call with a stream that primes an event
 // id with the given retry and breaks; every resuming GET gets 503.
@@ -74,8 +52,8 @@ func TestHostileRetryOfADay(t *testing.T) {
 		mu.Lock()
 		n := len(gets)
 		mu.Unlock()
-		if n == 0 || n > maxResumeFailures {
-			t.Errorf("%d resuming GETs, want 1 to %d", n, maxResumeFailures)
+		if n == 0 || n > transport.MaxResumeFailures {
+			t.Errorf("%d resuming GETs, want 1 to %d", n, transport.MaxResumeFailures)
 		}
 		t.Logf("figure (b), fake time, default --body-timeout: the client had its error after %v (%d resuming GETs): %s", took, n, e.Message)
 		h.stop()
@@ -92,15 +70,15 @@ func TestHostileRetryOfAMillisecond(t *testing.T) {
 		h.send(initializeLine)
 		h.answer("1", time.Minute)
 		h.send(toolsCall(2, "resumable"))
-		_, took := h.failure("2", time.Hour, fmt.Sprintf("could not be resumed in %d attempts", maxResumeFailures), "503")
+		_, took := h.failure("2", time.Hour, fmt.Sprintf("could not be resumed in %d attempts", transport.MaxResumeFailures), "503")
 		mu.Lock()
 		defer mu.Unlock()
-		if len(gets) != maxResumeFailures {
-			t.Errorf("%d resuming GETs, want %d", len(gets), maxResumeFailures)
+		if len(gets) != transport.MaxResumeFailures {
+			t.Errorf("%d resuming GETs, want %d", len(gets), transport.MaxResumeFailures)
 		}
 		for i := 1; i < len(gets); i++ {
 			gap := gets[i].Sub(gets[i-1])
-			if want := minRetry << i; gap < want {
+			if want := transport.MinRetry << i; gap < want {
 				t.Errorf("resumption %d came %v after the one before, want at least %v (floor, then backing off)", i+1, gap, want)
 			}
 		}
@@ -159,8 +137,8 @@ func TestHostileGETStreamGivesUp(t *testing.T) {
 		mu.Lock()
 		n := len(gets)
 		mu.Unlock()
-		if n != maxListenFailures {
-			t.Errorf("%d GET streams opened in an hour, want %d", n, maxListenFailures)
+		if n != transport.MaxListenFailures {
+			t.Errorf("%d GET streams opened in an hour, want %d", n, transport.MaxListenFailures)
 		}
 		if c := strings.Count(h.logs.String(), "GET stream: giving up"); c != 1 {
 			t.Errorf("the give-up was logged %d times, want once:\n%s", c, h.logs.String())
@@ -193,8 +171,8 @@ func TestHostileGETStreamTrickledEvent(t *testing.T) {
 		synctest.Wait()
 		mu.Lock()
 		defer mu.Unlock()
-		if len(gets) != maxListenFailures {
-			t.Errorf("%d GET streams opened in a day, want %d", len(gets), maxListenFailures)
+		if len(gets) != transport.MaxListenFailures {
+			t.Errorf("%d GET streams opened in a day, want %d", len(gets), transport.MaxListenFailures)
 		}
 		if len(gets) > 1 {
 			if gap := gets[1].Sub(gets[0]); gap < time.Minute || gap > 2*time.Minute {

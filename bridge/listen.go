@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
+	"github.com/mcpbridge/mcpbridge/internal/ctxtime"
 )
 
 // listener gives a legacy client the change notifications it expects from
@@ -221,7 +222,7 @@ func (l *listener) ended(s *listenStream, err error) {
 	}
 	l.b.log.Info("the server's notification stream ended; reopening it", "error", err, "in", delay)
 	go func() {
-		if sleepCtx(l.b.ctx, delay) != nil {
+		if ctxtime.Sleep(l.b.ctx, delay) != nil {
 			return
 		}
 		if err := l.reopen(); err != nil {

@@ -23,8 +23,6 @@ const (
 	metaServerInfo         = "io.modelcontextprotocol/serverInfo"
 	metaLogLevel           = "io.modelcontextprotocol/logLevel"
 	metaSubscriptionID     = "io.modelcontextprotocol/subscriptionId"
-	headerProtoVersion     = "Mcp-Protocol-Version"
-	headerSession          = "Mcp-Session-Id"
 	headerMethod           = "Mcp-Method"
 	headerName             = "Mcp-Name"
 	headerParamPrefix      = "Mcp-Param-"

@@ -2,10 +2,10 @@ package bridge
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
+	"github.com/mcpbridge/mcpbridge/bridge/transport"
 )
 
 // Under 2026-07-28 a broken response stream loses the request: streams are
@@ -33,13 +33,13 @@ func rereadable(method string) bool {
 // a new id, when it only reads; it returns the request last sent and its
 // outcome.
 func (b *Bridge) reissue(ctx context.Context, m *jsonrpc.Message, err error) (*jsonrpc.Message, error) {
-	if !lostStream(err) || m.Modern == "" {
+	if !transport.StreamLost(err) || m.Modern == "" {
 		return m, err // the usual case, decided without a lock
 	}
 	if c := b.calls.peek(m.ID); c == nil || c.internal {
 		return m, err // the bridge's own requests: their owners decide
 	}
-	for tries := 0; lostStream(err) && m.Modern != "" && tries < maxReissues; tries++ {
+	for tries := 0; transport.StreamLost(err) && m.Modern != "" && tries < maxReissues; tries++ {
 		if !rereadable(m.Method) {
 			return m, fmt.Errorf("%w; the server may have run the %s anyway, so mcpbridge does not send it again", err, m.Method)
 		}
@@ -49,11 +49,7 @@ func (b *Bridge) reissue(ctx context.Context, m *jsonrpc.Message, err error) (*j
 		}
 		b.log.Info("the answer stream broke; sending the request again under a new id", "method", m.Method, "error", err)
 		m = next
-		err = b.conn.roundTrip(ctx, m)
+		err = b.conn.RoundTrip(ctx, m)
 	}
 	return m, err
-}
-
-func lostStream(err error) bool {
-	return errors.Is(err, errStreamBroke) || errors.Is(err, errStreamEnded)
 }

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
+	"github.com/mcpbridge/mcpbridge/bridge/transport"
 )
 
 // The stdio transport: newline-delimited JSON-RPC on stdin and stdout
@@ -18,13 +19,12 @@ import (
 // Messages MUST NOT contain embedded newlines, and stdout carries nothing but
 // MCP messages.
 
-// MaxLineBytes bounds one stdin line (and one server message); a longer
-// line is answered with an error and skipped as it is read, so a runaway
-// client cannot exhaust memory.
-const MaxLineBytes = 256 << 20
+// A stdin line longer than jsonrpc.MaxMessageBytes is answered with an
+// error and skipped as it is read, so a runaway client cannot exhaust
+// memory.
 
 // errLineTooLong is returned for (and after skipping) an overlong line.
-var errLineTooLong = fmt.Errorf("line longer than %d MiB", MaxLineBytes>>20)
+var errLineTooLong = fmt.Errorf("line longer than %d MiB", jsonrpc.MaxMessageBytes>>20)
 
 // tooLong is an overlong line: its id, when the line's start names one, so
 // that the client's request still gets its one answer.
@@ -41,20 +41,20 @@ type lineReader struct {
 }
 
 func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{r: bufio.NewReaderSize(r, 64<<10), max: MaxLineBytes}
+	return &lineReader{r: bufio.NewReaderSize(r, 64<<10), max: jsonrpc.MaxMessageBytes}
 }
 
 // next returns the next line without its line ending. The slice is the
 // caller's to keep; l holds its bytes. At the end of input it returns the
 // last, unterminated line (if any) and then io.EOF.
-func (lr *lineReader) next(ctx context.Context, l *lease) ([]byte, error) {
+func (lr *lineReader) next(ctx context.Context, l *transport.Lease) ([]byte, error) {
 	frag, err := lr.r.ReadSlice('\n')
 	if err == nil { // the common case: the whole line sits in the buffer
 		line := trimEOL(frag)
 		if len(line) > lr.max {
 			return nil, &tooLong{id: leadingID(line)}
 		}
-		if gerr := l.grow(ctx, int64(len(line))); gerr != nil {
+		if gerr := l.Grow(ctx, int64(len(line))); gerr != nil {
 			return nil, gerr
 		}
 		return bytes.Clone(line), nil
@@ -63,7 +63,7 @@ func (lr *lineReader) next(ctx context.Context, l *lease) ([]byte, error) {
 		if len(frag) == 0 || !errors.Is(err, io.EOF) {
 			return nil, err // a broken line is no message
 		}
-		if gerr := l.grow(ctx, int64(len(frag))); gerr != nil {
+		if gerr := l.Grow(ctx, int64(len(frag))); gerr != nil {
 			return nil, gerr
 		}
 		return trimEOL(bytes.Clone(frag)), nil // the last line, unterminated
@@ -74,7 +74,7 @@ func (lr *lineReader) next(ctx context.Context, l *lease) ([]byte, error) {
 // long reads a line longer than the buffer in pieces, each reserved before
 // it is kept, and joins them once. A line past max is skipped as it is read:
 // only its first piece is kept, to find its id.
-func (lr *lineReader) long(ctx context.Context, l *lease, frag []byte) ([]byte, error) {
+func (lr *lineReader) long(ctx context.Context, l *transport.Lease, frag []byte) ([]byte, error) {
 	var pieces [][]byte
 	size, last := 0, false
 	for {
@@ -89,7 +89,7 @@ func (lr *lineReader) long(ctx context.Context, l *lease, frag []byte) ([]byte, 
 			}
 			return nil, lr.skipLine(id)
 		}
-		if err := l.grow(ctx, int64(len(frag))); err != nil {
+		if err := l.Grow(ctx, int64(len(frag))); err != nil {
 			return nil, err
 		}
 		pieces = append(pieces, bytes.Clone(frag))

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"testing/iotest"
+
+	"github.com/mcpbridge/mcpbridge/bridge/transport"
 )
 
 // stdioTestLines reads every line until an error and returns both; an
@@ -363,5 +365,34 @@ func TestOutWriterRemembersWriteErrors(t *testing.T) {
 	}
 	if w.calls != calls {
 		t.Errorf("stdout was written %d more times after it failed", w.calls-calls)
+	}
+}
+
+// TestLineTooLongAnsweredByID pins the 1 GiB stdin line at a smaller
+// scale: a line past the limit is skipped as it is read (never held), its
+// id found from its first bytes, and the next line is read as usual.
+func TestLineTooLongAnsweredByID(t *testing.T) {
+	long := `{"jsonrpc":"2.0","id":"big-1","method":"tools/call","params":{"x":"` + strings.Repeat("A", 5<<20) + `"}}`
+	in := long + "\n" + `{"jsonrpc":"2.0","id":2,"method":"ping"}` + "\n"
+	lr := newLineReader(strings.NewReader(in))
+	lr.max = 1 << 20
+	b := transport.NewBudget(transport.DefaultPoolBytes)
+	l := b.Lease()
+	_, err := lr.next(context.Background(), &l)
+	var tl *tooLong
+	if !errors.As(err, &tl) || string(tl.id) != `"big-1"` {
+		t.Fatalf("got %v (id %q), want tooLong with the line's id", err, tl)
+	}
+	if hw := b.Peak(); hw > int64(lr.max)+64<<10 {
+		t.Errorf("held %d bytes of an overlong line; the limit is %d", hw, lr.max)
+	}
+	l.Release()
+	next := b.Lease()
+	line, err := lr.next(context.Background(), &next)
+	if err != nil || !bytes.Contains(line, []byte(`"ping"`)) {
+		t.Fatalf("next line: %q, %v", line, err)
+	}
+	if id := leadingID([]byte(`{"method":"x","params":{"id":5},"id":[1]`)); id != nil {
+		t.Errorf("an array is no id, nor a nested one: %q", id)
 	}
 }

@@ -8,6 +8,10 @@ import (
 	"net/http"
 )
 
+// MaxMessageBytes bounds one message, from the client (a stdin line) or
+// from the server (an answer body or an SSE event).
+const MaxMessageBytes = 256 << 20
+
 // Kind is what a JSON-RPC message is, as far as routing cares.
 type Kind int
 

@@ -9,7 +9,7 @@ import (
 	"runtime/debug"
 	"syscall"
 
-	"github.com/mcpbridge/mcpbridge/bridge"
+	"github.com/mcpbridge/mcpbridge/bridge/transport"
 )
 
 func main() {
@@ -21,11 +21,11 @@ func main() {
 }
 
 // limitMemory gives the garbage collector a soft ceiling just above what the
-// bridge may hold (one largest message plus its pool, bridge.MemoryCeiling),
+// bridge may hold (one largest message plus its pool, transport.MemoryCeiling),
 // so that garbage from one large answer is collected before the next one
 // grows: peak memory stays near the budget. GOMEMLIMIT, when set, wins.
 func limitMemory() {
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(bridge.MemoryCeiling)
+		debug.SetMemoryLimit(transport.MemoryCeiling)
 	}
 }

@@ -1,4 +1,4 @@
-package bridge
+package transport
 
 import (
 	"bytes"
@@ -23,17 +23,24 @@ type httpPeer struct {
 	bodyTimeout time.Duration
 	userAgent   []string     // Config.UserAgent, shared by every request
 	signing     atomic.Int32 // refusals being handled (a sign-in may be running)
-	mem         *budget      // the bridge's memory budget (budget.go); nil: none
+	mem         *Budget      // the bridge's memory budget (budget.go); nil: none
 }
 
-// errUnreachable marks failures to reach the server at all.
-var errUnreachable = errors.New("could not reach the server")
+// ErrUnreachable marks failures to reach the server at all.
+var ErrUnreachable = errors.New("could not reach the server")
 
 // authFailure is the Authorizer's verdict that credentials cannot be had.
 type authFailure struct{ err error }
 
 func (e *authFailure) Error() string { return e.err.Error() }
 func (e *authFailure) Unwrap() error { return e.err }
+
+// NoCredentials reports whether err is the Authorizer's verdict that no
+// credentials can be had (the user must sign in, or gave up).
+func NoCredentials(err error) bool {
+	var af *authFailure
+	return errors.As(err, &af)
+}
 
 // do sends one request. hdr holds the transport's headers for it.
 func (h *httpPeer) do(ctx context.Context, method, target string, body []byte, hdr http.Header) (*http.Response, error) {
@@ -117,7 +124,7 @@ func describeNetError(target string, err error) error {
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
-	return fmt.Errorf("%w at %s: %w", errUnreachable, host, err)
+	return fmt.Errorf("%w at %s: %w", ErrUnreachable, host, err)
 }
 
 // discard drains a little of a body so the connection can be reused, and

@@ -1,4 +1,4 @@
-package bridge
+package transport
 
 import (
 	"bytes"
@@ -13,18 +13,18 @@ import (
 // Large answers (tool results of many MiB) must stream through without
 // several whole copies alive at once: peak memory is what a host sees.
 
-// chunkSize is the unit bodies are read in.
-const chunkSize = 64 << 10
+// ChunkSize is the unit bodies are read in.
+const ChunkSize = 64 << 10
 
-var chunkPool = sync.Pool{New: func() any { b := make([]byte, chunkSize); return &b }}
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, ChunkSize); return &b }}
 
 // readPieces reads r to the end (at most limit bytes), reserving each chunk
 // under l before it is allocated. A body that fits in one chunk comes back
 // as one exact slice; a larger one as the chunks it was read into, which the
 // message then keeps and is written out from, so a large answer is in memory
 // once.
-func readPieces(ctx context.Context, r io.Reader, limit int64, l *lease) ([][]byte, error) {
-	if err := l.grow(ctx, chunkSize); err != nil {
+func readPieces(ctx context.Context, r io.Reader, limit int64, l *Lease) ([][]byte, error) {
+	if err := l.Grow(ctx, ChunkSize); err != nil {
 		return nil, err
 	}
 	first := chunkPool.Get().(*[]byte)
@@ -38,15 +38,15 @@ func readPieces(ctx context.Context, r io.Reader, limit int64, l *lease) ([][]by
 	var total int64
 	last := 0 // bytes used in the last part
 	for {
-		if last == chunkSize {
-			if err := l.grow(ctx, chunkSize); err != nil {
+		if last == ChunkSize {
+			if err := l.Grow(ctx, ChunkSize); err != nil {
 				return nil, err
 			}
 			pooled = false // the first chunk now belongs to the message
-			parts = append(parts, make([]byte, chunkSize))
+			parts = append(parts, make([]byte, ChunkSize))
 			last = 0
 		}
-		room := min(int64(chunkSize-last), limit-total+1) // one byte past the limit tells
+		room := min(int64(ChunkSize-last), limit-total+1) // one byte past the limit tells
 		n, err := r.Read(parts[len(parts)-1][last : last+int(room)])
 		last += n
 		total += int64(n)
@@ -91,7 +91,7 @@ func readBody(resp *http.Response, limit int64) ([]byte, error) {
 // readAnswer reads a whole body of at most limit bytes under the lease l:
 // one exact slice when the size is known, otherwise the pieces it was read
 // in. A Content-Length over the limit is refused before anything is read.
-func readAnswer(resp *http.Response, limit int64, l *lease) ([][]byte, error) {
+func readAnswer(resp *http.Response, limit int64, l *Lease) ([][]byte, error) {
 	ctx := context.Background()
 	if resp.Request != nil {
 		ctx = resp.Request.Context()
@@ -100,7 +100,7 @@ func readAnswer(resp *http.Response, limit int64, l *lease) ([][]byte, error) {
 		return nil, fmt.Errorf("the server's answer is larger than %d MiB (Content-Length %d)", limit>>20, resp.ContentLength)
 	}
 	if resp.ContentLength >= 0 {
-		if err := l.grow(ctx, resp.ContentLength); err != nil {
+		if err := l.Grow(ctx, resp.ContentLength); err != nil {
 			return nil, err
 		}
 		buf := make([]byte, resp.ContentLength)

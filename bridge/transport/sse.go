@@ -1,4 +1,4 @@
-package bridge
+package transport
 
 import (
 	"bufio"
@@ -19,7 +19,7 @@ import (
 // blank line, and only when its data is not empty.
 
 // maxEventBytes bounds one event's data.
-const maxEventBytes = MaxLineBytes
+const maxEventBytes = jsonrpc.MaxMessageBytes
 
 var errEventTooLarge = fmt.Errorf("SSE event larger than %d MiB", maxEventBytes>>20)
 
@@ -28,11 +28,11 @@ type sseEvent struct {
 	name   string   // "message" when the stream named none
 	pieces [][]byte // the data, in the pieces it was read in; the caller's to keep
 	id     string   // the last event id after this event
-	hold   *lease   // the event's share of the memory budget: release once delivered
+	hold   *Lease   // the event's share of the memory budget: release once delivered
 }
 
 // release returns the event's bytes to the memory budget.
-func (e sseEvent) release() { e.hold.release() }
+func (e sseEvent) release() { e.hold.Release() }
 
 // message parses the event's data as one JSON-RPC message, kept in the
 // pieces it was read in.
@@ -77,13 +77,13 @@ type sseReader struct {
 	clock  eventClock // the body's event deadline (deadline.go), if any
 	timing bool       // the clock runs: an event or comment line is under way
 
-	mem  *budget         // the memory budget each event is read under; nil: none
+	mem  *Budget         // the memory budget each event is read under; nil: none
 	ctx  context.Context // bounds waiting for the budget
-	hold *lease          // the lease of the event being read
+	hold *Lease          // the lease of the event being read
 }
 
 // useBudget reads each event under a lease of mem, waiting while ctx lasts.
-func (s *sseReader) useBudget(ctx context.Context, mem *budget) *sseReader {
+func (s *sseReader) useBudget(ctx context.Context, mem *Budget) *sseReader {
 	s.ctx, s.mem = ctx, mem
 	return s
 }
@@ -91,7 +91,7 @@ func (s *sseReader) useBudget(ctx context.Context, mem *budget) *sseReader {
 // dropHeld returns the bytes of lines that are not kept (comments, ids,
 // keep-alives between events) to the budget.
 func (s *sseReader) dropHeld() {
-	s.hold.release()
+	s.hold.Release()
 	s.hold = nil
 }
 
@@ -212,21 +212,21 @@ func (s *sseReader) readLine() ([][]byte, error) {
 func (s *sseReader) add(b []byte) error {
 	if s.mem != nil {
 		if s.hold == nil {
-			l := s.mem.lease()
+			l := s.mem.Lease()
 			s.hold = &l
 		}
-		if err := s.hold.grow(s.ctx, int64(len(b))); err != nil {
+		if err := s.hold.Grow(s.ctx, int64(len(b))); err != nil {
 			return err
 		}
 	}
 	s.size += len(b)
 	for len(b) > 0 {
 		n := len(s.line)
-		if n == 0 || len(s.line[n-1]) == chunkSize {
+		if n == 0 || len(s.line[n-1]) == ChunkSize {
 			s.line = append(s.line, nil)
 			n++
 		}
-		room := chunkSize - len(s.line[n-1])
+		room := ChunkSize - len(s.line[n-1])
 		take := min(room, len(b))
 		s.line[n-1] = appendGrow(s.line[n-1], b[:take])
 		b = b[take:]

@@ -1,4 +1,4 @@
-package bridge
+package transport
 
 import (
 	"context"
@@ -22,7 +22,7 @@ import (
 type legacySSE struct {
 	http *httpPeer
 	url  *url.URL
-	sink sink
+	sink Sink
 	log  *slog.Logger
 	life context.Context
 	// answerTimeout is Config.AnswerTimeout: the longest a request waits
@@ -52,7 +52,7 @@ func (c *sseConn) lastMessage() time.Time { return time.Unix(0, c.lastMsg.Load()
 // endpointWait bounds the wait for the endpoint event.
 const endpointWait = 30 * time.Second
 
-func newLegacySSE(life context.Context, h *httpPeer, u *url.URL, s sink, log *slog.Logger, fallback bool) *legacySSE {
+func newLegacySSE(life context.Context, h *httpPeer, u *url.URL, s Sink, log *slog.Logger, fallback bool) *legacySSE {
 	return &legacySSE{http: h, url: u, sink: s, log: log, life: life, mayFallBack: fallback}
 }
 
@@ -70,16 +70,16 @@ func (l *legacySSE) roundTrip(ctx context.Context, m *jsonrpc.Message) error {
 	if m.Kind != jsonrpc.KindRequest {
 		return nil
 	}
-	call := l.sink.waiting(m.ID)
-	if call == nil {
+	answered := l.sink.Waiting(m.ID)
+	if answered == nil {
 		return nil
 	}
-	return l.await(ctx, c, call)
+	return l.await(ctx, c, answered)
 }
 
-// await waits for call's answer while the stream lives and carries a
+// await waits for a request's answer (answered closes) while the stream lives and carries a
 // message at least every answerTimeout (keep-alive comments do not count).
-func (l *legacySSE) await(ctx context.Context, c *sseConn, call *call) error {
+func (l *legacySSE) await(ctx context.Context, c *sseConn, answered <-chan struct{}) error {
 	since := time.Now()
 	var t *time.Timer
 	var quiet <-chan time.Time
@@ -90,7 +90,7 @@ func (l *legacySSE) await(ctx context.Context, c *sseConn, call *call) error {
 	}
 	for {
 		select {
-		case <-call.done:
+		case <-answered:
 			return nil
 		case <-c.lost:
 			return errors.New("the server's event stream closed before the answer")
@@ -135,7 +135,7 @@ func (l *legacySSE) post(ctx context.Context, c *sseConn, m *jsonrpc.Message) er
 		return nil
 	}
 	if rpc, _ := jsonrpc.Parse(body); rpc != nil && rpc.Kind == jsonrpc.KindResponse && rpc.ErrorValue != nil && m.Kind == jsonrpc.KindRequest {
-		l.sink.deliver(&jsonrpc.Message{Raw: rebindError(m.ID, rpc.ErrorValue), Kind: jsonrpc.KindResponse, ID: m.ID, ErrorValue: rpc.ErrorValue})
+		l.sink.Deliver(&jsonrpc.Message{Raw: rebindError(m.ID, rpc.ErrorValue), Kind: jsonrpc.KindResponse, ID: m.ID, ErrorValue: rpc.ErrorValue})
 		return nil
 	}
 	return statusError(resp, body)
@@ -261,7 +261,7 @@ func (l *legacySSE) readLoop(c *sseConn, ev *sseReader, resp *http.Response) {
 				continue
 			}
 		}
-		l.sink.deliver(msg)
+		l.sink.Deliver(msg)
 		e.release() // written out (or dropped): its bytes are free again
 	}
 }

@@ -1,9 +1,11 @@
-package bridge
+package transport
 
 import (
 	"context"
 	"fmt"
 	"sync"
+
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // The memory budget: a ceiling on the bytes the bridge holds for messages
@@ -17,7 +19,7 @@ import (
 // Two lanes keep waiting free of deadlock. Every message draws on a shared
 // pool first. A message that needs more than the pool has left moves to the
 // large lane, which one message holds at a time and which always has room
-// for a message of the largest allowed size (MaxLineBytes): its holder never
+// for a message of the largest allowed size (jsonrpc.MaxMessageBytes): its holder never
 // waits on the budget, so it finishes, and the others follow in turn. A
 // message waits only for the pool while it holds nothing, or for the large
 // lane; neither wait can form a cycle. Peak memory is the pool plus one
@@ -30,11 +32,11 @@ const DefaultPoolBytes = 32 << 20
 // messages (one largest message, the pool) plus room for everything else:
 // the soft memory limit cmd/mcpbridge gives the runtime (runtime/debug
 // SetMemoryLimit), so that garbage is collected before it doubles the peak.
-const MemoryCeiling = MaxLineBytes + DefaultPoolBytes + 64<<20
+const MemoryCeiling = jsonrpc.MaxMessageBytes + DefaultPoolBytes + 64<<20
 
-// budget is the bridge's memory ceiling. The zero value is unusable; see
-// newBudget. A nil *budget grants everything (tests of pieces in isolation).
-type budget struct {
+// Budget is the bridge's memory ceiling. The zero value is unusable; see
+// newBudget. A nil *Budget grants everything (tests of pieces in isolation).
+type Budget struct {
 	mu    sync.Mutex
 	free  int64         // bytes left in the pool
 	freed chan struct{} // closed when bytes return to the pool; nil while no one waits
@@ -45,25 +47,25 @@ type budget struct {
 	peak    int64 // the most bytes held at once (pool in use + large lane)
 }
 
-func newBudget(pool int64) *budget {
-	return &budget{free: pool, pool: pool, large: make(chan struct{}, 1)}
+func NewBudget(pool int64) *Budget {
+	return &Budget{free: pool, pool: pool, large: make(chan struct{}, 1)}
 }
 
-// lease is what one message holds of the budget. Releasing it leaves it
+// Lease is what one message holds of the budget. Releasing it leaves it
 // empty, so a second release does nothing.
-type lease struct {
-	b     *budget
+type Lease struct {
+	b     *Budget
 	small int64 // bytes drawn from the pool
 	large bool  // holds the large lane
 }
 
-// lease starts an empty lease for one message (a value: the common path
+// Lease starts an empty Lease for one message (a value: the common path
 // allocates nothing for it).
-func (b *budget) lease() lease { return lease{b: b} }
+func (b *Budget) Lease() Lease { return Lease{b: b} }
 
-// grow reserves n more bytes before they are appended. It waits while the
+// Grow reserves n more bytes before they are appended. It waits while the
 // budget is spent, until ctx ends.
-func (l *lease) grow(ctx context.Context, n int64) error {
+func (l *Lease) Grow(ctx context.Context, n int64) error {
 	if l == nil || l.b == nil || n <= 0 {
 		return nil
 	}
@@ -106,7 +108,7 @@ func (l *lease) grow(ctx context.Context, n int64) error {
 
 // escalate moves the lease to the large lane, returning its pool bytes:
 // they now count against the lane, which has room for a whole message.
-func (l *lease) escalate(ctx context.Context) error {
+func (l *Lease) escalate(ctx context.Context) error {
 	select {
 	case l.b.large <- struct{}{}:
 	case <-ctx.Done():
@@ -121,9 +123,9 @@ func (l *lease) escalate(ctx context.Context) error {
 	return nil
 }
 
-// release returns what the lease holds. Those waiting for the large lane
+// Release returns what the lease holds. Those waiting for the large lane
 // wait on its token itself; those waiting for the pool are woken.
-func (l *lease) release() {
+func (l *Lease) Release() {
 	if l == nil || l.b == nil || (!l.large && l.small == 0) {
 		return
 	}
@@ -143,7 +145,7 @@ func (l *lease) release() {
 
 // giveLocked returns n bytes to the pool and wakes its waiters; b.mu is
 // held.
-func (b *budget) giveLocked(n int64) {
+func (b *Budget) giveLocked(n int64) {
 	if n <= 0 {
 		return
 	}
@@ -155,14 +157,14 @@ func (b *budget) giveLocked(n int64) {
 }
 
 // notePeak records the high-water mark; b.mu is held.
-func (b *budget) notePeak() {
+func (b *Budget) notePeak() {
 	if held := b.pool - b.free + b.inLarge; held > b.peak {
 		b.peak = held
 	}
 }
 
-// highWater is the most bytes held at once so far.
-func (b *budget) highWater() int64 {
+// Peak is the most bytes held at once so far.
+func (b *Budget) Peak() int64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.peak

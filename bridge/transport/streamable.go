@@ -1,4 +1,4 @@
-package bridge
+package transport
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ import (
 type streamable struct {
 	http     *httpPeer
 	endpoint string
-	sink     sink
+	sink     Sink
 	log      *slog.Logger
 	life     context.Context // the bridge's lifetime: bounds the GET stream
 	// answerTimeout is Config.AnswerTimeout: the longest an answer stream
@@ -43,18 +43,12 @@ type streamable struct {
 	succeeded bool             // some exchange worked: no more fallback
 }
 
-// sink is where a transport hands what the server sends.
-type sink interface {
-	deliver(m *jsonrpc.Message)
-	waiting(id []byte) *call
-}
-
 type renewal struct {
 	done chan struct{}
 	err  error
 }
 
-func newStreamable(life context.Context, h *httpPeer, endpoint string, s sink, log *slog.Logger, fallback bool) *streamable {
+func newStreamable(life context.Context, h *httpPeer, endpoint string, s Sink, log *slog.Logger, fallback bool) *streamable {
 	return &streamable{http: h, endpoint: endpoint, sink: s, log: log, life: life, mayFallBack: fallback, listening: -1}
 }
 
@@ -69,7 +63,7 @@ func (s *streamable) roundTrip(ctx context.Context, m *jsonrpc.Message) error {
 		}
 		// A 404 to a request that named a session: the session is gone.
 		// Start a new one and send the message again (§Session Management 4).
-		if resp.StatusCode == http.StatusNotFound && hdr.Get(headerSession) != "" && attempt == 0 {
+		if resp.StatusCode == http.StatusNotFound && hdr.Get(HeaderSession) != "" && attempt == 0 {
 			discard(resp)
 			s.log.Info("the server ended the session; starting a new one")
 			if err := s.renew(ctx, gen); err != nil {
@@ -86,13 +80,13 @@ func (s *streamable) roundTrip(ctx context.Context, m *jsonrpc.Message) error {
 // round-trip result for that request: reverse.go).
 func (s *streamable) deliverVia(m *jsonrpc.Message) func(*jsonrpc.Message) {
 	if m.Kind != jsonrpc.KindRequest {
-		return s.sink.deliver
+		return s.sink.Deliver
 	}
 	return func(x *jsonrpc.Message) {
 		if x.Kind == jsonrpc.KindRequest {
 			x.Via = m.ID
 		}
-		s.sink.deliver(x)
+		s.sink.Deliver(x)
 	}
 }
 
@@ -134,10 +128,10 @@ func (s *streamable) headersFor(m *jsonrpc.Message) (http.Header, int) {
 		return h, s.gen
 	}
 	if s.session != "" {
-		h.Set(headerSession, s.session)
+		h.Set(HeaderSession, s.session)
 	}
 	if s.version != "" {
-		h.Set(headerProtoVersion, s.version)
+		h.Set(HeaderProtocolVersion, s.version)
 	}
 	return h, s.gen
 }
@@ -152,7 +146,7 @@ func (s *streamable) answer(ctx context.Context, m *jsonrpc.Message, resp *http.
 	s.markSucceeded()
 	isInit := m.Kind == jsonrpc.KindRequest && m.Method == "initialize" && m.Modern == ""
 	if isInit {
-		if err := s.adoptSession(resp.Header.Get(headerSession)); err != nil {
+		if err := s.adoptSession(resp.Header.Get(HeaderSession)); err != nil {
 			return err
 		}
 	}
@@ -163,7 +157,7 @@ func (s *streamable) answer(ctx context.Context, m *jsonrpc.Message, resp *http.
 		var stray []byte
 		deliver = s.watchStray(m, deliver, &stray)
 		defer func() {
-			if stray != nil && s.sink.waiting(m.ID) != nil {
+			if stray != nil && s.sink.Waiting(m.ID) != nil {
 				err = fmt.Errorf("the server answered with id %s, which is not this request's; the answer was dropped", snippet(stray))
 			}
 		}()
@@ -185,9 +179,9 @@ func (s *streamable) answer(ctx context.Context, m *jsonrpc.Message, resp *http.
 		discard(resp)
 		return errors.New("the server accepted the request (HTTP 202) but sent no answer")
 	}
-	hold := s.http.mem.lease() // until the answer is written out
-	defer hold.release()
-	parts, err := readAnswer(resp, MaxLineBytes, &hold)
+	hold := s.http.mem.Lease() // until the answer is written out
+	defer hold.Release()
+	parts, err := readAnswer(resp, jsonrpc.MaxMessageBytes, &hold)
 	if err != nil {
 		return err
 	}
@@ -198,7 +192,7 @@ func (s *streamable) answer(ctx context.Context, m *jsonrpc.Message, resp *http.
 // waiting request (the bridge drops it), to name it in the error.
 func (s *streamable) watchStray(m *jsonrpc.Message, deliver func(*jsonrpc.Message), stray *[]byte) func(*jsonrpc.Message) {
 	return func(ans *jsonrpc.Message) {
-		if ans.Kind == jsonrpc.KindResponse && jsonrpc.IDKey(ans.ID) != jsonrpc.IDKey(m.ID) && s.sink.waiting(ans.ID) == nil {
+		if ans.Kind == jsonrpc.KindResponse && jsonrpc.IDKey(ans.ID) != jsonrpc.IDKey(m.ID) && s.sink.Waiting(ans.ID) == nil {
 			*stray = ans.ID
 		}
 		deliver(ans)
@@ -308,7 +302,7 @@ func (s *streamable) readStream(ctx context.Context, m *jsonrpc.Message, body io
 		err = s.resumeAnswer(ctx, m, ev, clock, deliver, err)
 	}
 	switch {
-	case errors.Is(err, errAnswered) || s.sink.waiting(m.ID) == nil:
+	case errors.Is(err, errAnswered) || s.sink.Waiting(m.ID) == nil:
 		return nil
 	case err == nil || errors.Is(err, io.EOF):
 		return fmt.Errorf("%w without answering this request", errStreamEnded)
@@ -355,17 +349,6 @@ func (s *streamable) pump(ev *sseReader, m *jsonrpc.Message, deliver func(*jsonr
 	}
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // close ends the session with DELETE (§Session Management 5); a 405 means
 // the server keeps sessions until they expire, which is fine.
 func (s *streamable) close(ctx context.Context) {
@@ -375,9 +358,9 @@ func (s *streamable) close(ctx context.Context) {
 	if session == "" {
 		return
 	}
-	hdr := http.Header{headerSession: {session}}
+	hdr := http.Header{HeaderSession: {session}}
 	if version != "" {
-		hdr.Set(headerProtoVersion, version)
+		hdr.Set(HeaderProtocolVersion, version)
 	}
 	resp, err := s.http.do(ctx, http.MethodDelete, s.endpoint, nil, hdr)
 	if err != nil {
@@ -385,4 +368,10 @@ func (s *streamable) close(ctx context.Context) {
 		return
 	}
 	discard(resp)
+}
+
+// StreamLost reports whether err is an answer stream that broke or ended
+// before the answer: a request the bridge may send again.
+func StreamLost(err error) bool {
+	return errors.Is(err, errStreamBroke) || errors.Is(err, errStreamEnded)
 }

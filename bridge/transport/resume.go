@@ -1,4 +1,4 @@
-package bridge
+package transport
 
 import (
 	"context"
@@ -9,22 +9,23 @@ import (
 	"time"
 
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
+	"github.com/mcpbridge/mcpbridge/internal/ctxtime"
 )
 
 // Reconnecting, bounded: resuming a broken answer stream (MCP 2025-11-25
 // basic/transports §Resumability and Redelivery) and reopening the GET
 // stream (§Listening for Messages from the Server). The server's retry
 // field (WHATWG SSE §9.2.6, the reconnection time) is held between
-// minRetry — below it a server could make the bridge reconnect hundreds of
+// MinRetry — below it a server could make the bridge reconnect hundreds of
 // times a second — and maxRetry — above it the bridge would sleep through
 // the request; attempts that bring nothing back off exponentially, with
 // jitter, and end after a few.
 const (
-	minRetry          = 250 * time.Millisecond
+	MinRetry          = 250 * time.Millisecond
 	maxRetry          = 30 * time.Second
 	defaultRetry      = time.Second // when the server set no retry
-	maxResumeFailures = 5           // resumptions in a row that bring no event
-	maxListenFailures = 8           // GET stream attempts in a row without progress
+	MaxResumeFailures = 5           // resumptions in a row that bring no event
+	MaxListenFailures = 8           // GET stream attempts in a row without progress
 )
 
 // retryDelay is the wait before a reconnection after failures attempts in
@@ -36,7 +37,7 @@ func retryDelay(ms, failures int) time.Duration {
 	if ms > 0 {
 		d = maxRetry
 		if ms < int(maxRetry/time.Millisecond) {
-			d = max(time.Duration(ms)*time.Millisecond, minRetry)
+			d = max(time.Duration(ms)*time.Millisecond, MinRetry)
 		}
 	}
 	for i := 0; i < failures && d < maxRetry; i++ {
@@ -96,7 +97,7 @@ func (s *streamable) resumeAnswer(ctx context.Context, m *jsonrpc.Message, ev *s
 	limit := s.http.bodyTimeout
 	since := time.Now()
 	for failures := 0; resumable(m, ev, err); {
-		if failures == maxResumeFailures {
+		if failures == MaxResumeFailures {
 			return fmt.Errorf("%w, and could not be resumed in %d attempts: %w", errStreamBroke, failures, err)
 		}
 		wait := retryDelay(ev.retry, failures)
@@ -108,7 +109,7 @@ func (s *streamable) resumeAnswer(ctx context.Context, m *jsonrpc.Message, ev *s
 			}
 		}
 		s.log.Debug("the answer stream broke; resuming it", "wait", wait, "error", err)
-		if werr := sleepCtx(ctx, wait); werr != nil {
+		if werr := ctxtime.Sleep(ctx, wait); werr != nil {
 			return werr
 		}
 		before := ev.events

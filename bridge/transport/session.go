@@ -1,4 +1,4 @@
-package bridge
+package transport
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
+	"github.com/mcpbridge/mcpbridge/internal/ctxtime"
 )
 
 // renew starts a new session after the server answered 404 to session gen
@@ -57,7 +58,7 @@ func (s *streamable) replay(ctx context.Context, init, note *jsonrpc.Message) er
 			answer = m
 			return
 		}
-		s.sink.deliver(m)
+		s.sink.Deliver(m)
 	}
 	hdr, _ := s.headersFor(init)
 	resp, err := s.http.do(ctx, http.MethodPost, s.endpoint, init.Raw, hdr)
@@ -150,7 +151,7 @@ func (s *streamable) listenLoop(gen int, opened chan struct{}) {
 		if progress {
 			failures = 0
 		}
-		if failures == maxListenFailures {
+		if failures == MaxListenFailures {
 			s.log.Warn("GET stream: giving up; the server's messages outside requests are lost until the next session",
 				"attempts", failures, "error", err)
 			return
@@ -160,7 +161,7 @@ func (s *streamable) listenLoop(gen int, opened chan struct{}) {
 		if ev != nil {
 			retry = ev.retry
 		}
-		if sleepCtx(s.life, retryDelay(retry, failures)) != nil {
+		if ctxtime.Sleep(s.life, retryDelay(retry, failures)) != nil {
 			return
 		}
 	}
@@ -177,7 +178,7 @@ func (s *streamable) listenOnce(ev *sseReader, resp *http.Response) (*sseReader,
 	start, got := time.Now(), false
 	err := s.pump(ev, nil, func(m *jsonrpc.Message) {
 		got = true
-		s.sink.deliver(m)
+		s.sink.Deliver(m)
 	})
 	quiet := time.Since(start) >= maxRetry && !errors.Is(err, errEventDeadline)
 	return ev, got || quiet, err
@@ -194,10 +195,10 @@ func (s *streamable) openStream(ev *sseReader) (*http.Response, error) {
 	s.mu.Lock()
 	hdr := http.Header{"Accept": {"text/event-stream"}}
 	if s.session != "" {
-		hdr.Set(headerSession, s.session)
+		hdr.Set(HeaderSession, s.session)
 	}
 	if s.version != "" {
-		hdr.Set(headerProtoVersion, s.version)
+		hdr.Set(HeaderProtocolVersion, s.version)
 	}
 	s.mu.Unlock()
 	if ev != nil && ev.idSeen {

@@ -1,8 +1,9 @@
-package bridge
+package transport
 
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
@@ -11,7 +12,7 @@ import (
 // transport carries messages to the server: Streamable HTTP or HTTP+SSE.
 type transport interface {
 	// roundTrip hands m to the server and, for a request, returns once its
-	// answer has been delivered to the sink or cannot come any more.
+	// answer has been delivered to the Sink or cannot come any more.
 	roundTrip(ctx context.Context, m *jsonrpc.Message) error
 	// close ends the session, if the transport has one.
 	close(ctx context.Context)
@@ -21,19 +22,25 @@ type transport interface {
 // suggests it speaks the other one.
 var errOtherTransport = errors.New("the server does not seem to speak this transport")
 
-// connector picks the transport per --transport and switches once, on the
+// Connector picks the transport per --transport and switches once, on the
 // first exchange, when the server turns out to speak the other one
 // (2025-11-25 basic/transports §Backwards Compatibility).
-type connector struct {
+type Connector struct {
 	peer *httpPeer
 	mu   sync.Mutex
 	cur  transport
 	next func() transport // the fallback; nil once used or when none
-	cfg  *Config
+	log  *slog.Logger
 }
 
-func newConnector(life context.Context, cfg *Config, s sink) *connector {
-	peer := &httpPeer{client: cfg.HTTPClient, header: cfg.Header, auth: cfg.Auth, bodyTimeout: cfg.BodyTimeout, userAgent: []string{cfg.UserAgent}}
+// NewConnector returns the Connector for cfg; its transports live as long
+// as life and hand what the server sends to s.
+func NewConnector(life context.Context, cfg Config, s Sink) (*Connector, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	peer := &httpPeer{client: cfg.HTTPClient, header: cfg.Header, auth: cfg.Auth, bodyTimeout: cfg.BodyTimeout,
+		userAgent: []string{cfg.UserAgent}, mem: cfg.Memory}
 	httpT := func(fallback bool) transport {
 		st := newStreamable(life, peer, cfg.URL.String(), s, cfg.Log, fallback)
 		st.answerTimeout = cfg.AnswerTimeout
@@ -44,8 +51,8 @@ func newConnector(life context.Context, cfg *Config, s sink) *connector {
 		l.answerTimeout = cfg.AnswerTimeout
 		return l
 	}
-	c := &connector{cfg: cfg, peer: peer}
-	switch cfg.Transport {
+	c := &Connector{log: cfg.Log, peer: peer}
+	switch cfg.Mode {
 	case SSEFirst:
 		c.cur, c.next = sseT(true), func() transport { return httpT(false) }
 	case SSEOnly:
@@ -55,24 +62,24 @@ func newConnector(life context.Context, cfg *Config, s sink) *connector {
 	default:
 		c.cur, c.next = httpT(true), func() transport { return sseT(false) }
 	}
-	return c
+	return c, nil
 }
 
-func (c *connector) current() transport {
+func (c *Connector) current() transport {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.cur
 }
 
-// roundTrip sends m, switching transports once if the server asks for it.
-func (c *connector) roundTrip(ctx context.Context, m *jsonrpc.Message) error {
+// RoundTrip sends m, switching transports once if the server asks for it.
+func (c *Connector) RoundTrip(ctx context.Context, m *jsonrpc.Message) error {
 	t := c.current()
 	err := t.roundTrip(ctx, m)
 	if !errors.Is(err, errOtherTransport) {
 		return err
 	}
 	if alt := c.switchFrom(t); alt != nil {
-		c.cfg.Log.Info("the server refused the first transport; trying the other", "error", err)
+		c.log.Info("the server refused the first transport; trying the other", "error", err)
 		if err2 := alt.roundTrip(ctx, m); err2 != nil {
 			return errors.Join(err2, err)
 		}
@@ -82,7 +89,7 @@ func (c *connector) roundTrip(ctx context.Context, m *jsonrpc.Message) error {
 }
 
 // switchFrom replaces t by the fallback transport, once.
-func (c *connector) switchFrom(t transport) transport {
+func (c *Connector) switchFrom(t transport) transport {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.cur != t {
@@ -95,8 +102,9 @@ func (c *connector) switchFrom(t transport) transport {
 	return c.cur
 }
 
-func (c *connector) close(ctx context.Context) { c.current().close(ctx) }
+// Close ends the session, if the transport has one.
+func (c *Connector) Close(ctx context.Context) { c.current().close(ctx) }
 
-// signingIn reports whether a refusal is being handled, which may mean a
+// SigningIn reports whether a refusal is being handled, which may mean a
 // user signing in: waits for the server do not count meanwhile.
-func (c *connector) signingIn() bool { return c.peer.signing.Load() > 0 }
+func (c *Connector) SigningIn() bool { return c.peer.signing.Load() > 0 }

@@ -1,0 +1,87 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"testing/synctest"
+)
+
+// TestBudgetWaitsInsteadOfGrowing pins backpressure: a message that finds
+// the pool spent waits (holding nothing) until bytes come back.
+func TestBudgetWaitsInsteadOfGrowing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := NewBudget(1 << 20)
+		a := b.Lease()
+		if err := a.Grow(context.Background(), 1<<20); err != nil {
+			t.Fatal(err)
+		}
+		blocker := b.Lease() // takes the large lane so the next one must wait
+		blocker.large = true
+		b.large <- struct{}{}
+		got := make(chan error, 1)
+		go func() { l := b.Lease(); got <- l.Grow(context.Background(), 4096) }()
+		synctest.Wait()
+		select {
+		case err := <-got:
+			t.Fatalf("grew past a spent budget: %v", err)
+		default:
+		}
+		a.Release()
+		synctest.Wait()
+		if err := <-got; err != nil {
+			t.Fatal(err)
+		}
+		blocker.Release()
+	})
+}
+
+// TestBudgetNoDeadlockUnderConcurrency: many messages each larger than the
+// pool, grown piece by piece at once, all complete (synctest reports a
+// deadlock as a failure), and what is held never passes the pool plus one
+// message.
+func TestBudgetNoDeadlockUnderConcurrency(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const pool, msg, piece = 1 << 20, 4 << 20, 64 << 10
+		b := NewBudget(pool)
+		var wg sync.WaitGroup
+		for range 16 {
+			wg.Go(func() {
+				l := b.Lease()
+				for grown := 0; grown < msg; grown += piece {
+					if err := l.Grow(context.Background(), piece); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+				l.Release()
+			})
+		}
+		wg.Wait()
+		if hw := b.Peak(); hw > pool+msg {
+			t.Errorf("held %d bytes at once, over pool %d + one message %d", hw, pool, msg)
+		}
+		if b.free != pool || len(b.large) != 0 {
+			t.Errorf("budget not whole after every release: free %d, large lane held %v", b.free, len(b.large) != 0)
+		}
+	})
+}
+
+// TestBudgetWaitEndsWithContext: a wait for memory ends with the request.
+func TestBudgetWaitEndsWithContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := NewBudget(1024)
+		hog := b.Lease()
+		_ = hog.Grow(context.Background(), 1024)
+		b.large <- struct{}{}
+		ctx, cancel := context.WithCancel(context.Background())
+		got := make(chan error, 1)
+		go func() { l := b.Lease(); got <- l.Grow(ctx, 10) }()
+		synctest.Wait()
+		cancel()
+		if err := <-got; !errors.Is(err, context.Canceled) {
+			t.Fatalf("got %v, want the context's error", err)
+		}
+	})
+}
