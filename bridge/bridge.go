@@ -32,6 +32,7 @@ type Bridge struct {
 	ctx    context.Context // every exchange with the server; cancelled last
 	cancel context.CancelFunc
 	sends  counter           // messages still being handed to the server
+	work   *workers          // the goroutines jobs run on (workers.go)
 	mem    *transport.Budget // bytes held for messages in flight (transport/budget.go)
 }
 
@@ -42,6 +43,7 @@ func New(cfg Config, stdout io.Writer) (*Bridge, error) {
 	}
 	b := &Bridge{cfg: cfg, log: cfg.Log, out: newOutWriter(stdout), calls: newInflight(), tools: newToolCatalog(), mem: transport.NewBudget(cfg.MemoryPool)}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
+	b.work = newWorkers(b.ctx.Done())
 	conn, err := transport.NewConnector(b.ctx, transport.Config{URL: cfg.URL, HTTPClient: cfg.HTTPClient, Mode: cfg.Transport,
 		Header: cfg.Header, Auth: cfg.Auth, Log: cfg.Log, BodyTimeout: cfg.BodyTimeout, AnswerTimeout: cfg.AnswerTimeout,
 		UserAgent: cfg.UserAgent, Memory: b.mem}, fromServer{b})
@@ -71,7 +73,8 @@ func Run(ctx context.Context, cfg Config, stdin io.Reader, stdout io.Writer) err
 // returns. A read error other than EOF is returned after the shutdown.
 func (b *Bridge) Serve(ctx context.Context, stdin io.Reader) error {
 	readErr := make(chan error, 1)
-	go b.readLoop(newLineReader(stdin), readErr)
+	lines := newLineReader(stdin)
+	b.work.run(func() { b.readLoop(lines, readErr) })
 	if b.cfg.PingInterval > 0 {
 		go b.keepAlive(b.cfg.PingInterval)
 	}
@@ -119,7 +122,10 @@ func (b *Bridge) readLoop(lines *lineReader, done chan<- error) {
 		if job == nil {
 			continue
 		}
-		go b.readLoop(lines, done)
+		// The job starts on this goroutine at once, and reading goes on
+		// on another: stdin never waits for a job, and a job has begun
+		// before the line after it is read.
+		b.work.run(func() { b.readLoop(lines, done) })
 		job()
 		return
 	}
@@ -254,7 +260,7 @@ func (b *Bridge) releaseGate() {
 			return
 		}
 		if h.m.Kind == jsonrpc.KindRequest && h.m.Method != "initialize" {
-			go b.sendJob(h.m, h.after)()
+			b.work.run(b.sendJob(h.m, h.after))
 			continue
 		}
 		b.sends.add()

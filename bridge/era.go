@@ -176,7 +176,7 @@ func (b *Bridge) decideEras(first *jsonrpc.Message) {
 func (b *Bridge) release() {
 	for m := b.eras.next(); m != nil; m = b.eras.next() {
 		if job := b.route(m); job != nil {
-			go job()
+			b.work.run(job)
 		}
 	}
 }

@@ -93,6 +93,7 @@ func (h *httpPeer) newRequest(ctx context.Context, method, target string, body [
 	if err != nil {
 		return nil, fmt.Errorf("build request: %w", err)
 	}
+	req.Header = make(http.Header, len(h.header)+len(hdr)+2) // sized once: no growing
 	for k, vs := range h.header {
 		req.Header[k] = vs
 	}
@@ -134,10 +135,20 @@ func discard(resp *http.Response) {
 	_ = resp.Body.Close()
 }
 
+// commonTypes are the media types a server answers with, lower case.
+var commonTypes = [...]string{"application/json", "text/event-stream"}
+
 // mediaType returns the response's media type, lower case, without
 // parameters.
 func mediaType(resp *http.Response) string {
-	mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	ct := resp.Header.Get("Content-Type")
+	for _, known := range commonTypes { // compared in place: mime allocates
+		if len(ct) >= len(known) && strings.EqualFold(ct[:len(known)], known) &&
+			(len(ct) == len(known) || ct[len(known)] == ';') {
+			return known
+		}
+	}
+	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil {
 		return strings.ToLower(strings.TrimSpace(strings.Split(resp.Header.Get("Content-Type"), ";")[0]))
 	}
