@@ -1,25 +1,35 @@
 // Package bridge is mcpbridge's message pump: it reads newline-delimited
-// JSON-RPC from a local MCP client on stdin, sends each message to a remote
-// MCP server over Streamable HTTP or the legacy HTTP+SSE transport, and
-// writes the server's messages to stdout, one compact message per line.
+// JSON-RPC from a local MCP client on stdin, hands each message to the
+// transport (bridge/transport) bound for the remote MCP server, and writes
+// the server's messages to stdout, one compact message per line. Messages
+// stay the bytes they came as (bridge/jsonrpc).
 //
-// It owns stdio framing (stdio.go), the JSON scanning that lets it forward
-// raw bytes while reading only id and method (jsonscan.go, message.go), the
-// Streamable HTTP client with sessions, resumption and the GET stream
-// (streamable.go, session.go, resume.go), the time limits on what the
-// server sends (deadline.go), the HTTP+SSE client (legacy.go), the choice
-// between them (connector.go), the initialize gate (gate.go), 2026-07-28
-// request headers (modern.go), tool filtering (tools.go), and the rule that
-// every client request gets exactly one answer (inflight.go, bridge.go).
-// Everything from the server is held to limits: the memory budget across
-// all messages in flight (budget.go, used by buffers.go, stdio.go and
-// sse.go) and the deadlines of answer bodies and events (deadline.go).
+// One message's walk: stdio.go reads the line; bridge.go routes it
+// (handleLine, route, request, send) with inflight.go's record of the
+// request, and the transport's Connector carries it; the answer comes back
+// through fromServer (bridge.go: deliver, toClient) and stdio.go writes it.
 //
-// Start reading at Bridge.handleLine in bridge.go.
+//   - bridge.go: Bridge, Serve and Run; routing both ways, shutdown.
+//   - config.go: Config, its defaults (validated once), and the names the
+//     command uses of the transport's (TransportMode, Authorizer).
+//   - stdio.go: stdin framing under the memory budget, stdout writes.
+//   - workers.go: the reused goroutines the reader and its jobs run on.
+//   - inflight.go: the client's requests in flight, each answered once.
+//   - ask.go: the bridge's own requests to the server (ask, tell).
+//   - gate.go: the initialize gate and the order of messages.
+//   - tools.go: --ignore-tool/--allow-tool filtering of tools/list and calls.
+//   - keepalive.go: --keep-alive pings; batch.go: batches refused.
+//   - Protocol eras (2025-11-25 and 2026-07-28): era.go decides them from
+//     the client's first message and the server (discover.go:
+//     server/discover); upgrade.go translates a legacy client for a modern
+//     server, with mrtr.go (input_required round trips), reverse.go (the
+//     client's answers to server requests) and listen.go
+//     (subscriptions/listen); downgrade.go translates a modern client for a
+//     legacy server; modern.go computes 2026-07-28 request headers;
+//     reissue.go sends a rereadable request again when its stream broke.
 //
 // It knows nothing of OAuth: credentials come from an Authorizer.
 //
 // Specifications: https://modelcontextprotocol.io/specification/2025-11-25/basic/transports,
-// https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http,
-// https://modelcontextprotocol.io/specification/2024-11-05/basic/transports.
+// https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/stdio.
 package bridge
