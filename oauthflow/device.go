@@ -155,12 +155,8 @@ func (f *Flow) deviceClient(ctx context.Context, as *AuthServer) (*Client, error
 	if f.cfg.StaticClient != nil {
 		return StaticClient(f.cfg.StaticClient, as.Issuer)
 	}
-	st, err := f.store(ctx)
-	if err != nil {
-		return nil, err
-	}
-	name := tokencache.Name("client-device", as.Issuer)
-	if raw, err := st.Get(ctx, name); err == nil {
+	name := tokencache.DeviceClientName(as.Issuer)
+	if raw, err := f.cfg.Store.Get(ctx, name); err == nil {
 		var c Client
 		if json.Unmarshal(raw, &c) == nil && c.ClientID != "" && c.Issuer == as.Issuer {
 			return &c, nil
@@ -171,7 +167,7 @@ func (f *Flow) deviceClient(ctx context.Context, as *AuthServer) (*Client, error
 		return nil, err
 	}
 	raw, _ := json.Marshal(c)
-	if err := st.Put(ctx, name, raw, clientMeta(f, as.Issuer)); err != nil {
+	if err := f.cfg.Store.Put(ctx, name, raw, clientMeta(f, as.Issuer)); err != nil {
 		f.cfg.Log.Warn("could not store the client registration", "error", err)
 	}
 	return c, nil

@@ -9,8 +9,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/mcpbridge/mcpbridge/tokencache"
 )
 
 // deviceAS answers device authorization, then the token endpoint with the
@@ -63,13 +61,9 @@ func TestDeviceGrant(t *testing.T) {
 			das := &deviceAS{answers: tc.answers}
 			srv := httptest.NewServer(das)
 			defer srv.Close()
-			dir := t.TempDir()
 			var notes []string
 			server, _ := url.Parse("https://mcp.example/mcp")
-			f, err := New(Config{Server: server, HTTP: srv.Client(), Dir: dir, DeviceCode: true,
-				OpenStore: func(ctx context.Context) (*tokencache.Store, error) {
-					return tokencache.Open(ctx, tokencache.Options{Dir: dir, Mode: tokencache.File})
-				},
+			f, err := New(Config{Server: server, HTTP: srv.Client(), Store: newMemStore(), DeviceCode: true,
 				Notify:       func(m string) { notes = append(notes, m) },
 				Open:         func(string) error { t.Error("a browser was opened"); return nil },
 				StaticClient: map[string]any{"client_id": "device-client"},

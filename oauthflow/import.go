@@ -59,11 +59,7 @@ func (f *Flow) Import(ctx context.Context, tokensJSON, clientJSON []byte) error 
 		rec.Token.Expiry = time.UnixMilli(int64(t.ExpiresAt))
 	}
 	raw, _ := json.Marshal(client)
-	st, err := f.store(ctx)
-	if err != nil {
-		return err
-	}
-	if err := st.Put(ctx, clientName(as.Issuer), raw, clientMeta(f, as.Issuer)); err != nil {
+	if err := f.cfg.Store.Put(ctx, clientName(as.Issuer), raw, clientMeta(f, as.Issuer)); err != nil {
 		return fmt.Errorf("store the client registration: %w", err)
 	}
 	return f.save(ctx, rec)

@@ -2,14 +2,12 @@ package main
 
 import (
 	"cmp"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,7 +64,7 @@ func (a *authOptions) flow(o *options, u *url.URL, client *http.Client, hdr http
 		return nil, usageError{err}
 	}
 	cfg := oauthflow.Config{
-		Server: u, HTTP: client, Dir: o.configFolder(), Log: log, Notify: notify, Open: o.open,
+		Server: u, HTTP: client, Log: log, Notify: notify, Open: o.open,
 		CallbackHost: a.host, CallbackPath: a.callbackPath,
 		AuthTimeout: time.Duration(a.authTimeout) * time.Second,
 		Resource:    a.resource, DisableResource: a.disableResource,
@@ -84,8 +82,8 @@ func (a *authOptions) flow(o *options, u *url.URL, client *http.Client, hdr http
 	if a.clientCreds && a.staticInfo == "" {
 		return nil, usageError{fmt.Errorf("--client-credentials needs the client in --static-oauth-client-info")}
 	}
-	cfg.OpenStore = func(ctx context.Context) (*tokencache.Store, error) {
-		return tokencache.Open(ctx, tokencache.Options{Dir: cfg.Dir, Mode: mode, Notice: notify})
+	if cfg.Store, err = tokencache.OpenLazily(tokencache.Options{Dir: o.configFolder(), Mode: mode, Notice: notify}); err != nil {
+		return nil, err
 	}
 	if o.callbackPort != 0 {
 		cfg.CallbackPorts = []int{o.callbackPort}
@@ -134,24 +132,13 @@ func (a *authOptions) identityParts(cfg oauthflow.Config) []string {
 	return parts
 }
 
-// identity folds the user's headers and the other identity parts into the
-// token's storage name: a different tenant header, client or scope is a
-// different identity.
-func identity(h http.Header, parts ...string) string {
-	if len(h) == 0 && len(parts) == 0 {
-		return ""
+// identity lists the user's headers (name, then values, by name) and the
+// other identity parts, for the store to fold into the tokens' name: a
+// different tenant header, client or scope is a different identity.
+func identity(h http.Header, parts ...string) []string {
+	var id []string
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		id = append(id, k, strings.Join(h[k], "\n"))
 	}
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	sum := sha256.New()
-	for _, k := range keys {
-		fmt.Fprintf(sum, "%d:%s%d:%s", len(k), k, len(strings.Join(h[k], "\n")), strings.Join(h[k], "\n"))
-	}
-	for _, p := range parts {
-		fmt.Fprintf(sum, "%d:%s", len(p), p)
-	}
-	return hex.EncodeToString(sum.Sum(nil))
+	return append(id, parts...)
 }
