@@ -50,7 +50,7 @@ func (f *Flow) deviceSignIn(ctx context.Context, as *AuthServer, client *Client,
 	}
 	f.cfg.Notify(fmt.Sprintf("to sign in to %s, open %s on any device and enter the code %s",
 		f.shown(), safetext.EscapeN(where, 0), safetext.EscapeN(da.UserCode, 40)))
-	interval := time.Duration(max(da.Interval, 5)) * time.Second // RFC 8628 §3.2: default 5 s
+	interval := deviceInterval(da.Interval, f.cfg.DevicePollInterval)
 	if da.ExpiresIn > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, time.Duration(da.ExpiresIn)*time.Second)
@@ -59,7 +59,7 @@ func (f *Flow) deviceSignIn(ctx context.Context, as *AuthServer, client *Client,
 	poll := url.Values{"grant_type": {deviceGrant}, "device_code": {da.DeviceCode}}
 	setResource(poll, resource)
 	for {
-		if err := sleepCtx(ctx, f.devicePoll(interval)); err != nil {
+		if err := sleepCtx(ctx, interval); err != nil {
 			return nil, fmt.Errorf("the code was not entered in time: %w", err)
 		}
 		tok, err := tokenRequest(ctx, f.cfg.HTTP, as.TokenEndpoint, client, cloneValues(poll))
@@ -68,19 +68,18 @@ func (f *Flow) deviceSignIn(ctx context.Context, as *AuthServer, client *Client,
 			return tok, nil
 		case isTokenError(err, "authorization_pending"):
 		case isTokenError(err, "slow_down"):
-			interval += 5 * time.Second // RFC 8628 §3.5
+			interval += f.cfg.DevicePollInterval // RFC 8628 §3.5: 5 s more, for this and every later request
 		default: // access_denied, expired_token, anything else
 			return nil, err
 		}
 	}
 }
 
-// devicePoll is the wait between polls; tests shorten it.
-func (f *Flow) devicePoll(d time.Duration) time.Duration {
-	if f.cfg.devicePollScale > 0 {
-		return time.Duration(float64(d) * f.cfg.devicePollScale)
-	}
-	return d
+// deviceInterval is the first wait between polls: the interval the
+// authorization server names, in seconds, or step when it names none or
+// a shorter one (RFC 8628 §3.2: 5 s when it names none).
+func deviceInterval(named int, step time.Duration) time.Duration {
+	return max(time.Duration(named)*time.Second, step)
 }
 
 func requestDeviceCode(ctx context.Context, hc *http.Client, endpoint string, c *Client, form url.Values) (*deviceAuthorization, error) {

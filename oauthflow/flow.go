@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -19,56 +18,6 @@ import (
 	"github.com/mcpbridge/mcpbridge/internal/safetext"
 	"github.com/mcpbridge/mcpbridge/tokencache"
 )
-
-// Config is what a Flow needs. Server, HTTP and Store are required.
-type Config struct {
-	Server *url.URL     // the MCP endpoint
-	HTTP   *http.Client // for the authorization server (same proxy and CA settings)
-	// Store keeps the credentials (store.go). A Flow asks it only
-	// Stored until something is to be read or written: give a store that
-	// opens on first use (tokencache.OpenLazily) and a bridge that never
-	// signs in never wakes a keychain.
-	Store  Store
-	Log    *slog.Logger         // nil discards
-	Notify func(msg string)     // a sentence for the user on stderr (the URL to open); nil: Log
-	Open   func(u string) error // opens the browser; nil: OpenBrowser
-	// Paste, when set, reads the address the browser was redirected to,
-	// pasted by the user (sign-in over SSH); the loopback callback still
-	// listens, and whichever answers first counts.
-	Paste func(ctx context.Context) (string, error)
-
-	CallbackHost  string        // redirect URI host; default "localhost"
-	CallbackPorts []int         // default DefaultCallbackPorts(Server)
-	CallbackPath  string        // default "/oauth/callback"
-	AuthTimeout   time.Duration // how long a sign-in may take; default 5 minutes
-
-	Resource        string     // RFC 8707 resource; default the server's canonical URI
-	DisableResource bool       // send no resource (for servers that refuse it)
-	AuthorizeParams url.Values // extra authorization request parameters
-
-	StaticClient      map[string]any // --static-oauth-client-info
-	ClientMetadataURL string         // --client-metadata-url: an https URL used as client_id
-	// ClientCredentials uses the client credentials grant instead of the
-	// browser (machine-to-machine); TokenEndpoint, when set, skips discovery.
-	ClientCredentials bool
-	TokenEndpoint     string
-	// DeviceCode signs in with the device grant (RFC 8628) instead of a
-	// browser on this machine.
-	DeviceCode bool
-	// UseIDToken presents the OpenID Connect id token instead of the
-	// access token (servers that check identity against an OIDC JWKS, such
-	// as AWS Cognito in front of Bedrock AgentCore).
-	UseIDToken bool
-	// SuccessURL, when set, is where the browser goes after a sign-in.
-	SuccessURL string
-
-	devicePollScale float64        // tests shorten the polling interval
-	ClientMetadata  map[string]any // --static-oauth-client-metadata, merged into registration
-	// Identity holds whatever else changes which token is valid (headers
-	// that identify the user, the client, the scope), in a stable order;
-	// the store folds it into the tokens' name (tokencache.TokensName).
-	Identity []string
-}
 
 // Flow signs mcpbridge in to one MCP server and keeps it signed in. It
 // implements bridge.Authorizer.
@@ -103,38 +52,12 @@ type record struct {
 
 type names struct{ tokens string }
 
-// New validates cfg and returns a Flow.
+// New validates cfg, fills in its defaults and returns a Flow.
 func New(cfg Config) (*Flow, error) {
-	if cfg.Server == nil || cfg.HTTP == nil || cfg.Store == nil {
-		return nil, errors.New("oauthflow: Server, HTTP and Store are required")
-	}
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Notify == nil {
-		cfg.Notify = func(msg string) { cfg.Log.Info(msg) }
-	}
-	if cfg.Open == nil {
-		cfg.Open = OpenBrowser
-	}
-	if cfg.CallbackHost == "" {
-		cfg.CallbackHost = "localhost"
-	}
-	if _, err := loopbackAddrs(cfg.CallbackHost); err != nil {
-		return nil, fmt.Errorf("oauthflow: %w", err) // refused at start, not at the first sign-in
-	}
-	if cfg.CallbackPath == "" {
-		cfg.CallbackPath = "/oauth/callback"
-	}
-	if len(cfg.CallbackPorts) == 0 {
-		cfg.CallbackPorts = DefaultCallbackPorts(cfg.Server.String())
-	}
-	if cfg.AuthTimeout <= 0 {
-		cfg.AuthTimeout = 5 * time.Minute
-	}
 	resourceGiven := cfg.Resource != ""
-	if cfg.Resource == "" {
-		cfg.Resource = CanonicalResource(cfg.Server)
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
 	}
 	f := &Flow{cfg: cfg, resourceGiven: resourceGiven}
 	f.names.tokens = tokencache.TokensName(cfg.Server.String(), cfg.Resource, cfg.Identity)

@@ -100,7 +100,7 @@ func (h *hostile) serve(w http.ResponseWriter, r *http.Request) {
 		})(w, r)
 	case "/device":
 		orDefault(h.device, func(w http.ResponseWriter, r *http.Request) {
-			_, _ = w.Write([]byte(`{"device_code":"dc","user_code":"UC","verification_uri":"` + b + `/verify","interval":1}`))
+			_, _ = w.Write([]byte(`{"device_code":"dc","user_code":"UC","verification_uri":"` + b + `/verify"}`))
 		})(w, r)
 	default:
 		http.NotFound(w, r)
