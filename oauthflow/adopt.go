@@ -42,11 +42,7 @@ func (f *Flow) Adopt(ctx context.Context, a Adopted) error {
 	if err != nil {
 		return fmt.Errorf("adopt a sign-in: %w", err)
 	}
-	st, err := f.store(ctx)
-	if err != nil {
-		return err
-	}
-	if err := st.Put(ctx, clientName(as.Issuer), raw, clientMeta(f, as.Issuer)); err != nil {
+	if err := f.cfg.Store.Put(ctx, clientName(as.Issuer), raw, clientMeta(f, as.Issuer)); err != nil {
 		return fmt.Errorf("store the client registration: %w", err)
 	}
 	return f.save(ctx, rec)

@@ -20,8 +20,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/mcpbridge/mcpbridge/tokencache"
 )
 
 // ccServer is a token endpoint for the client credentials grant that
@@ -140,12 +138,8 @@ func TestClientCredentials(t *testing.T) {
 			cc := &ccServer{t: t, pub: tc.pub, secret: "s3"}
 			srv := httptest.NewServer(cc)
 			defer srv.Close()
-			dir := t.TempDir()
 			server, _ := url.Parse("https://mcp.example/mcp")
-			f, err := New(Config{Server: server, HTTP: srv.Client(), Dir: dir,
-				OpenStore: func(ctx context.Context) (*tokencache.Store, error) {
-					return tokencache.Open(ctx, tokencache.Options{Dir: dir, Mode: tokencache.File})
-				},
+			f, err := New(Config{Server: server, HTTP: srv.Client(), Store: newMemStore(),
 				Open:              func(string) error { t.Error("a browser was opened"); return nil },
 				StaticClient:      tc.info,
 				ClientCredentials: true,

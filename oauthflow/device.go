@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/internal/ctxtime"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
 	"github.com/mcpbridge/mcpbridge/internal/safetext"
 	"github.com/mcpbridge/mcpbridge/tokencache"
@@ -50,7 +51,7 @@ func (f *Flow) deviceSignIn(ctx context.Context, as *AuthServer, client *Client,
 	}
 	f.cfg.Notify(fmt.Sprintf("to sign in to %s, open %s on any device and enter the code %s",
 		f.shown(), safetext.EscapeN(where, 0), safetext.EscapeN(da.UserCode, 40)))
-	interval := time.Duration(max(da.Interval, 5)) * time.Second // RFC 8628 §3.2: default 5 s
+	interval := deviceInterval(da.Interval, f.cfg.DevicePollInterval)
 	if da.ExpiresIn > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, time.Duration(da.ExpiresIn)*time.Second)
@@ -59,7 +60,7 @@ func (f *Flow) deviceSignIn(ctx context.Context, as *AuthServer, client *Client,
 	poll := url.Values{"grant_type": {deviceGrant}, "device_code": {da.DeviceCode}}
 	setResource(poll, resource)
 	for {
-		if err := sleepCtx(ctx, f.devicePoll(interval)); err != nil {
+		if err := ctxtime.Sleep(ctx, interval); err != nil {
 			return nil, fmt.Errorf("the code was not entered in time: %w", err)
 		}
 		tok, err := tokenRequest(ctx, f.cfg.HTTP, as.TokenEndpoint, client, cloneValues(poll))
@@ -68,19 +69,18 @@ func (f *Flow) deviceSignIn(ctx context.Context, as *AuthServer, client *Client,
 			return tok, nil
 		case isTokenError(err, "authorization_pending"):
 		case isTokenError(err, "slow_down"):
-			interval += 5 * time.Second // RFC 8628 §3.5
+			interval += f.cfg.DevicePollInterval // RFC 8628 §3.5: 5 s more, for this and every later request
 		default: // access_denied, expired_token, anything else
 			return nil, err
 		}
 	}
 }
 
-// devicePoll is the wait between polls; tests shorten it.
-func (f *Flow) devicePoll(d time.Duration) time.Duration {
-	if f.cfg.devicePollScale > 0 {
-		return time.Duration(float64(d) * f.cfg.devicePollScale)
-	}
-	return d
+// deviceInterval is the first wait between polls: the interval the
+// authorization server names, in seconds, or step when it names none or
+// a shorter one (RFC 8628 §3.2: 5 s when it names none).
+func deviceInterval(named int, step time.Duration) time.Duration {
+	return max(time.Duration(named)*time.Second, step)
 }
 
 func requestDeviceCode(ctx context.Context, hc *http.Client, endpoint string, c *Client, form url.Values) (*deviceAuthorization, error) {
@@ -124,17 +124,6 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // deviceRecord signs in with the device grant and builds the record.
 func (f *Flow) deviceRecord(ctx context.Context, as *AuthServer, scopes []string, resource string) (*record, error) {
 	client, err := f.deviceClient(ctx, as)
@@ -155,12 +144,8 @@ func (f *Flow) deviceClient(ctx context.Context, as *AuthServer) (*Client, error
 	if f.cfg.StaticClient != nil {
 		return StaticClient(f.cfg.StaticClient, as.Issuer)
 	}
-	st, err := f.store(ctx)
-	if err != nil {
-		return nil, err
-	}
-	name := tokencache.Name("client-device", as.Issuer)
-	if raw, err := st.Get(ctx, name); err == nil {
+	name := tokencache.DeviceClientName(as.Issuer)
+	if raw, err := f.cfg.Store.Get(ctx, name); err == nil {
 		var c Client
 		if json.Unmarshal(raw, &c) == nil && c.ClientID != "" && c.Issuer == as.Issuer {
 			return &c, nil
@@ -171,7 +156,7 @@ func (f *Flow) deviceClient(ctx context.Context, as *AuthServer) (*Client, error
 		return nil, err
 	}
 	raw, _ := json.Marshal(c)
-	if err := st.Put(ctx, name, raw, clientMeta(f, as.Issuer)); err != nil {
+	if err := f.cfg.Store.Put(ctx, name, raw, clientMeta(f, as.Issuer)); err != nil {
 		f.cfg.Log.Warn("could not store the client registration", "error", err)
 	}
 	return c, nil

@@ -7,7 +7,20 @@
 // metadata (RFC 8414, OpenID Connect Discovery) in the spec's order, with
 // the checks that keep a client from being sent elsewhere — and, as they
 // land, client registration, the loopback PKCE browser flow, refresh and
-// step-up. It stores nothing itself: credentials go to a tokencache.Store.
+// step-up. It stores nothing itself: credentials go to the Config's Store,
+// an interface of the five things a sign-in asks of storage —
+//
+//	Stored(name string) (bool, error) // from the index alone: wakes no keychain
+//	Get(ctx, name) ([]byte, error)    // tokencache.ErrNotFound when none
+//	Put(ctx, name, secret, tokencache.Meta) error
+//	Delete(ctx, name) error
+//	Lock(ctx, name) (unlock func(), err error) // cross-process
+//
+// which *tokencache.Store and *tokencache.Lazy (opened on first use) meet.
+// The names are the store's: oauthflow hands tokencache.TokensName the
+// server, resource and identity, and ClientName or DeviceClientName the
+// issuer. It imports tokencache for that vocabulary alone (Meta,
+// ErrNotFound, the names), nothing that opens or reads anything.
 //
 // Everything a server or its authorization server sends is hostile until
 // checked: every URL passes internal/netrule by field before it is opened,
@@ -16,7 +29,9 @@
 // only through netrule.Redact (its query may hold an API key).
 //
 // Files:
-//   - flow.go: Config, Flow, Authorize/Refused/Login/Logout, the record kept
+//   - config.go: Config, its defaults and their one check (withDefaults)
+//   - store.go: Store, what a Flow asks of the token store
+//   - flow.go: Flow, Authorize/Refused/Login/Logout, the record kept
 //   - login.go: the browser sign-in, authorization request, client choice
 //   - ratelimit.go: the limit on sign-ins a server starts
 //   - discovery.go: protected resource and authorization server metadata

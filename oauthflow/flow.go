@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -19,55 +18,6 @@ import (
 	"github.com/mcpbridge/mcpbridge/internal/safetext"
 	"github.com/mcpbridge/mcpbridge/tokencache"
 )
-
-// Config is what a Flow needs. Server, HTTP and OpenStore are required.
-type Config struct {
-	Server *url.URL     // the MCP endpoint
-	HTTP   *http.Client // for the authorization server (same proxy and CA settings)
-	// Dir is the config folder whose credentials index says what is stored.
-	Dir string
-	// OpenStore opens the token store; it is called only once something
-	// is to be read or written.
-	OpenStore func(ctx context.Context) (*tokencache.Store, error)
-	Log       *slog.Logger         // nil discards
-	Notify    func(msg string)     // a sentence for the user on stderr (the URL to open); nil: Log
-	Open      func(u string) error // opens the browser; nil: OpenBrowser
-	// Paste, when set, reads the address the browser was redirected to,
-	// pasted by the user (sign-in over SSH); the loopback callback still
-	// listens, and whichever answers first counts.
-	Paste func(ctx context.Context) (string, error)
-
-	CallbackHost  string        // redirect URI host; default "localhost"
-	CallbackPorts []int         // default DefaultCallbackPorts(Server)
-	CallbackPath  string        // default "/oauth/callback"
-	AuthTimeout   time.Duration // how long a sign-in may take; default 5 minutes
-
-	Resource        string     // RFC 8707 resource; default the server's canonical URI
-	DisableResource bool       // send no resource (for servers that refuse it)
-	AuthorizeParams url.Values // extra authorization request parameters
-
-	StaticClient      map[string]any // --static-oauth-client-info
-	ClientMetadataURL string         // --client-metadata-url: an https URL used as client_id
-	// ClientCredentials uses the client credentials grant instead of the
-	// browser (machine-to-machine); TokenEndpoint, when set, skips discovery.
-	ClientCredentials bool
-	TokenEndpoint     string
-	// DeviceCode signs in with the device grant (RFC 8628) instead of a
-	// browser on this machine.
-	DeviceCode bool
-	// UseIDToken presents the OpenID Connect id token instead of the
-	// access token (servers that check identity against an OIDC JWKS, such
-	// as AWS Cognito in front of Bedrock AgentCore).
-	UseIDToken bool
-	// SuccessURL, when set, is where the browser goes after a sign-in.
-	SuccessURL string
-
-	devicePollScale float64        // tests shorten the polling interval
-	ClientMetadata  map[string]any // --static-oauth-client-metadata, merged into registration
-	// Identity holds whatever else changes which token is valid (headers
-	// that identify the user); it goes into the storage name.
-	Identity string
-}
 
 // Flow signs mcpbridge in to one MCP server and keeps it signed in. It
 // implements bridge.Authorizer.
@@ -87,23 +37,6 @@ type Flow struct {
 	prompts     signInLimiter  // sign-ins the server started (ratelimit.go)
 
 	signIn sync.Mutex // one sign-in or refresh at a time in this process
-
-	openStore sync.Mutex
-	st        *tokencache.Store
-}
-
-// store opens the token store on first use.
-func (f *Flow) store(ctx context.Context) (*tokencache.Store, error) {
-	f.openStore.Lock()
-	defer f.openStore.Unlock()
-	if f.st == nil {
-		st, err := f.cfg.OpenStore(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("open the token store: %w", err)
-		}
-		f.st = st
-	}
-	return f.st, nil
 }
 
 // record is what the token store keeps for a server: the token and what is
@@ -119,41 +52,15 @@ type record struct {
 
 type names struct{ tokens string }
 
-// New validates cfg and returns a Flow.
+// New validates cfg, fills in its defaults and returns a Flow.
 func New(cfg Config) (*Flow, error) {
-	if cfg.Server == nil || cfg.HTTP == nil || cfg.OpenStore == nil {
-		return nil, errors.New("oauthflow: Server, HTTP and OpenStore are required")
-	}
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Notify == nil {
-		cfg.Notify = func(msg string) { cfg.Log.Info(msg) }
-	}
-	if cfg.Open == nil {
-		cfg.Open = OpenBrowser
-	}
-	if cfg.CallbackHost == "" {
-		cfg.CallbackHost = "localhost"
-	}
-	if _, err := loopbackAddrs(cfg.CallbackHost); err != nil {
-		return nil, fmt.Errorf("oauthflow: %w", err) // refused at start, not at the first sign-in
-	}
-	if cfg.CallbackPath == "" {
-		cfg.CallbackPath = "/oauth/callback"
-	}
-	if len(cfg.CallbackPorts) == 0 {
-		cfg.CallbackPorts = DefaultCallbackPorts(cfg.Server.String())
-	}
-	if cfg.AuthTimeout <= 0 {
-		cfg.AuthTimeout = 5 * time.Minute
-	}
 	resourceGiven := cfg.Resource != ""
-	if cfg.Resource == "" {
-		cfg.Resource = CanonicalResource(cfg.Server)
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
 	}
 	f := &Flow{cfg: cfg, resourceGiven: resourceGiven}
-	f.names.tokens = tokencache.Name("tokens", cfg.Server.String(), cfg.Resource, cfg.Identity)
+	f.names.tokens = tokencache.TokensName(cfg.Server.String(), cfg.Resource, cfg.Identity)
 	return f, nil
 }
 
@@ -307,14 +214,10 @@ func (f *Flow) current(ctx context.Context) *record {
 }
 
 func (f *Flow) load(ctx context.Context) (*record, error) {
-	if _, ok, err := tokencache.Indexed(f.cfg.Dir, f.names.tokens); err == nil && !ok {
+	if ok, err := f.cfg.Store.Stored(f.names.tokens); err == nil && !ok {
 		return nil, tokencache.ErrNotFound // nothing stored: no keychain woken
 	}
-	st, err := f.store(ctx)
-	if err != nil {
-		return nil, err
-	}
-	raw, err := st.Get(ctx, f.names.tokens)
+	raw, err := f.cfg.Store.Get(ctx, f.names.tokens)
 	if err != nil {
 		return nil, err
 	}
@@ -330,13 +233,9 @@ func (f *Flow) save(ctx context.Context, rec *record) error {
 	if err != nil {
 		return err
 	}
-	st, err := f.store(ctx)
-	if err != nil {
-		return err
-	}
 	meta := tokencache.Meta{Kind: "tokens", Server: f.shown(), Issuer: rec.Issuer, Scopes: rec.Scopes,
 		Expiry: rec.Token.Expiry, Refreshable: rec.Token.RefreshToken != ""}
-	if err := st.Put(ctx, f.names.tokens, raw, meta); err != nil {
+	if err := f.cfg.Store.Put(ctx, f.names.tokens, raw, meta); err != nil {
 		return err
 	}
 	f.mu.Lock()
@@ -347,9 +246,7 @@ func (f *Flow) save(ctx context.Context, rec *record) error {
 
 // forget drops the credentials (invalid_grant: the grant is gone).
 func (f *Flow) forget(ctx context.Context) {
-	if st, err := f.store(ctx); err == nil {
-		_ = st.Delete(ctx, f.names.tokens)
-	}
+	_ = f.cfg.Store.Delete(ctx, f.names.tokens)
 	f.mu.Lock()
 	f.rec = nil
 	f.mu.Unlock()
@@ -404,14 +301,10 @@ func (f *Flow) Logout(ctx context.Context) (bool, error) {
 	if err := f.revoke(ctx, rec); err != nil {
 		f.cfg.Log.Warn("could not revoke the tokens at the authorization server; deleting them here anyway", "error", err)
 	}
-	st, err := f.store(ctx)
-	if err != nil {
+	if err := f.cfg.Store.Delete(ctx, f.names.tokens); err != nil {
 		return true, err
 	}
-	if err := st.Delete(ctx, f.names.tokens); err != nil {
-		return true, err
-	}
-	if err := st.Delete(ctx, clientName(rec.Issuer)); err != nil {
+	if err := f.cfg.Store.Delete(ctx, clientName(rec.Issuer)); err != nil {
 		f.cfg.Log.Warn("could not delete the client registration", "error", err)
 	}
 	f.mu.Lock()

@@ -89,10 +89,7 @@ func (w *world) flow(t *testing.T, mutate func(*oauthflow.Config)) *oauthflow.Fl
 	t.Helper()
 	u, _ := url.Parse(w.resource)
 	cfg := oauthflow.Config{
-		Server: u, HTTP: &http.Client{Timeout: 10 * time.Second}, Dir: w.dir,
-		OpenStore: func(ctx context.Context) (*tokencache.Store, error) {
-			return tokencache.Open(ctx, tokencache.Options{Dir: w.dir, Mode: tokencache.File})
-		},
+		Server: u, HTTP: &http.Client{Timeout: 10 * time.Second}, Store: filesIn(t, w.dir),
 		Open:          func(u string) error { go func() { _ = w.as.Browse(context.Background(), u) }(); return nil },
 		CallbackPorts: []int{0},
 		AuthTimeout:   5 * time.Second,
@@ -105,6 +102,17 @@ func (w *world) flow(t *testing.T, mutate func(*oauthflow.Config)) *oauthflow.Fl
 		t.Fatal(err)
 	}
 	return f
+}
+
+// filesIn is one "process"'s token store on dir, as the bridge opens it:
+// in files, on first use.
+func filesIn(t *testing.T, dir string) oauthflow.Store {
+	t.Helper()
+	st, err := tokencache.OpenLazily(tokencache.Options{Dir: dir, Mode: tokencache.File})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // host runs a bridge with auth and sends requests, returning each answer.

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/mcpbridge/mcpbridge/oauthflow"
-	"github.com/mcpbridge/mcpbridge/tokencache"
 )
 
 // hostile is an MCP server and authorization server in one that says
@@ -101,7 +100,7 @@ func (h *hostile) serve(w http.ResponseWriter, r *http.Request) {
 		})(w, r)
 	case "/device":
 		orDefault(h.device, func(w http.ResponseWriter, r *http.Request) {
-			_, _ = w.Write([]byte(`{"device_code":"dc","user_code":"UC","verification_uri":"` + b + `/verify","interval":1}`))
+			_, _ = w.Write([]byte(`{"device_code":"dc","user_code":"UC","verification_uri":"` + b + `/verify"}`))
 		})(w, r)
 	default:
 		http.NotFound(w, r)
@@ -190,10 +189,7 @@ func watch(t *testing.T, server string, mutate func(*oauthflow.Config)) *watched
 	}
 	hc := &http.Client{Transport: w.rec, Timeout: 5 * time.Second}
 	cfg := oauthflow.Config{
-		Server: u, HTTP: hc, Dir: w.dir,
-		OpenStore: func(ctx context.Context) (*tokencache.Store, error) {
-			return tokencache.Open(ctx, tokencache.Options{Dir: w.dir, Mode: tokencache.File})
-		},
+		Server: u, HTTP: hc, Store: filesIn(t, w.dir),
 		Log:    slog.New(slog.NewTextHandler(lockedWriter{&logMu, w.log}, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Notify: func(msg string) { w.mu.Lock(); w.notices = append(w.notices, msg); w.mu.Unlock() },
 		Open: func(target string) error {

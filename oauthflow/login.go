@@ -46,11 +46,7 @@ func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []st
 	// The sign-in outlives the request that started it: others wait on it.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.cfg.AuthTimeout)
 	defer cancel()
-	st, err := f.store(ctx)
-	if err != nil {
-		return err
-	}
-	unlock, err := st.Lock(ctx, f.names.tokens)
+	unlock, err := f.cfg.Store.Lock(ctx, f.names.tokens)
 	if err != nil {
 		return fmt.Errorf("another mcpbridge is signing in to this server and did not finish: %w", err)
 	}
@@ -162,9 +158,7 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string, ste
 	setResource(form, resource)
 	tok, err := tokenRequest(ctx, f.cfg.HTTP, as.TokenEndpoint, client, form)
 	if isTokenError(err, "invalid_client") && client.Source == "registered" {
-		if st, serr := f.store(ctx); serr == nil {
-			_ = st.Delete(ctx, clientName(as.Issuer)) // stale: register again next time
-		}
+		_ = f.cfg.Store.Delete(ctx, clientName(as.Issuer)) // stale: register again next time
 	}
 	if err != nil {
 		return nil, err
@@ -225,11 +219,7 @@ func (f *Flow) storedClient(ctx context.Context, issuer string) *Client {
 	if f.cfg.StaticClient != nil {
 		return nil
 	}
-	st, err := f.store(ctx)
-	if err != nil {
-		return nil
-	}
-	raw, err := st.Get(ctx, clientName(issuer))
+	raw, err := f.cfg.Store.Get(ctx, clientName(issuer))
 	if err != nil {
 		return nil
 	}
@@ -281,11 +271,7 @@ func (f *Flow) client(ctx context.Context, as *AuthServer, stored *Client, redir
 		return nil, err
 	}
 	raw, _ := json.Marshal(c)
-	st, err := f.store(ctx)
-	if err == nil {
-		err = st.Put(ctx, clientName(as.Issuer), raw, clientMeta(f, as.Issuer))
-	}
-	if err != nil {
+	if err := f.cfg.Store.Put(ctx, clientName(as.Issuer), raw, clientMeta(f, as.Issuer)); err != nil {
 		f.cfg.Log.Warn("could not store the client registration; it will be made again next time", "error", err)
 	}
 	return c, nil
@@ -296,8 +282,9 @@ func clientMeta(f *Flow, issuer string) tokencache.Meta {
 }
 
 // clientName is where the registration for an issuer is kept (the spec
-// binds client ids to the authorization server that issued them).
-func clientName(issuer string) string { return tokencache.Name("client", issuer) }
+// binds client ids to the authorization server that issued them); the
+// store derives it.
+func clientName(issuer string) string { return tokencache.ClientName(issuer) }
 
 func randomString() string {
 	b := make([]byte, 24)

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/mcpbridge/mcpbridge/tokencache"
 )
 
 // TestLoopbackForgedCallbackIsIgnored: callbacks with a wrong or missing
@@ -159,9 +157,8 @@ func TestLoopbackHost(t *testing.T) {
 // is refused when the flow is built, not at the first sign-in.
 func TestNewRefusesACallbackHostOffThisMachine(t *testing.T) {
 	u, _ := url.Parse("https://mcp.example/mcp")
-	open := func(context.Context) (*tokencache.Store, error) { return nil, errors.New("unused") }
 	for host, ok := range map[string]bool{"localhost": true, "127.0.0.1": true, "::1": true, "example.com": false, "10.0.0.1": false} {
-		_, err := New(Config{Server: u, HTTP: http.DefaultClient, OpenStore: open, CallbackHost: host})
+		_, err := New(Config{Server: u, HTTP: http.DefaultClient, Store: newMemStore(), CallbackHost: host})
 		if (err == nil) != ok {
 			t.Errorf("CallbackHost %q: err %v", host, err)
 		}

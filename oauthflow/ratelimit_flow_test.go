@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mcpbridge/mcpbridge/oauthflow"
 )
@@ -53,7 +54,7 @@ func TestServerCannotOpenBrowsersOnDemand(t *testing.T) {
 // sign-in the server started.
 func TestDevicePromptsAreLimitedToo(t *testing.T) {
 	h := newHostile(t)
-	w := watch(t, h.base()+"/mcp", func(c *oauthflow.Config) { c.DeviceCode = true; oauthflow.SetDevicePollScaleForTest(c, 0.001) })
+	w := watch(t, h.base()+"/mcp", func(c *oauthflow.Config) { c.DeviceCode = true; c.DevicePollInterval = 5 * time.Millisecond })
 	ctx := context.Background()
 	var err error
 	for i := 1; i <= 5 && err == nil; i++ {

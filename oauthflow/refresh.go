@@ -15,11 +15,7 @@ import (
 func (f *Flow) refresh(ctx context.Context, had *record) (*record, error) {
 	f.signIn.Lock()
 	defer f.signIn.Unlock()
-	st, err := f.store(ctx)
-	if err != nil {
-		return nil, err
-	}
-	unlock, err := st.Lock(ctx, f.names.tokens)
+	unlock, err := f.cfg.Store.Lock(ctx, f.names.tokens)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +45,7 @@ func (f *Flow) refresh(ctx context.Context, had *record) (*record, error) {
 		return nil, fmt.Errorf("the refresh token was refused: %w", err)
 	case isTokenError(err, "invalid_client"):
 		f.forget(ctx)
-		_ = st.Delete(ctx, clientName(had.Issuer))
+		_ = f.cfg.Store.Delete(ctx, clientName(had.Issuer))
 		return nil, fmt.Errorf("the client registration was refused: %w", err)
 	case err != nil:
 		return nil, err

@@ -7,8 +7,6 @@ import (
 	"net/url"
 	"testing"
 	"time"
-
-	"github.com/mcpbridge/mcpbridge/tokencache"
 )
 
 // TestRefreshAsksForTheGrantedScope pins a bug found with oidc-provider:
@@ -33,10 +31,7 @@ func TestRefreshAsksForTheGrantedScope(t *testing.T) {
 	defer srv.Close()
 	server, _ := url.Parse("https://mcp.example/mcp")
 	newFlow := func() *Flow { // each with an empty store: nothing to adopt
-		dir := t.TempDir()
-		f, err := New(Config{Server: server, HTTP: srv.Client(), Dir: dir, OpenStore: func(ctx context.Context) (*tokencache.Store, error) {
-			return tokencache.Open(ctx, tokencache.Options{Dir: dir, Mode: tokencache.File})
-		}})
+		f, err := New(Config{Server: server, HTTP: srv.Client(), Store: newMemStore()})
 		if err != nil {
 			t.Fatal(err)
 		}

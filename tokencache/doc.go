@@ -24,12 +24,26 @@
 // store, so it sweeps; `logout URL` opens it only when something is stored
 // for URL.
 //
-// Files: store.go (Open, Get, Put, Delete, names), file.go (file backend,
-// atomic replace), tempfile_*.go (the temporary file's lock, per OS),
-// keychain.go (keychain backend, split secrets), journal.go (keychain
-// journals), index.go (credentials.json), lock.go (cross-process locks),
-// sweep.go (Sweep).
+// The store names what it keeps (names.go): callers hand TokensName the
+// server, resource and identity parts, and ClientName or DeviceClientName
+// the issuer, and never derive a name themselves; the derivation is pinned
+// by tests, since a change would orphan every stored credential.
+//
+// oauthflow.Store is the part of a Store a sign-in uses — Stored (from the
+// index alone), Get, Put, Delete and Lock — and both *Store and *Lazy meet
+// it (asserted in cmd/mcpbridge, which wires them). Lazy opens the store
+// at the first Get, Put, Delete or Lock, so a bridge that never signs in
+// never creates the folder or wakes a keychain.
+//
+// Files: store.go (Open, Get, Put, Delete, Stored, List, Indexed), names.go
+// (TokensName, ClientName, DeviceClientName, Name), lazy.go (Lazy,
+// OpenLazily), file.go (file backend, atomic replace), tempfile_*.go (the
+// temporary file's lock and rename, per OS: tempfile_flock.go,
+// tempfile_commit.go, tempfile_other.go, tempfile_windows.go), keychain.go
+// (keychain backend, split secrets), journal.go (keychain journals),
+// index.go (credentials.json), lock.go (cross-process locks), sweep.go
+// (Sweep).
 //
 // It knows nothing of HTTP, OAuth flows or the bridge: callers hand it
-// bytes under a name and read them back.
+// bytes under a name it derives and read them back.
 package tokencache

@@ -2,8 +2,6 @@ package tokencache
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -214,6 +212,12 @@ func (s *Store) Delete(ctx context.Context, name string) (err error) {
 // List returns what the index knows, without reading any secret.
 func (s *Store) List() ([]Meta, error) { return s.index.list() }
 
+// Stored reports whether the index names name, without reading a secret.
+func (s *Store) Stored(name string) (bool, error) {
+	_, ok, err := s.index.get(name)
+	return ok, err
+}
+
 // other returns the backend by name, for secrets written under another mode.
 func (s *Store) other(name string) backend {
 	if name == "file" {
@@ -227,18 +231,6 @@ func ignoreNotFound(err error) error {
 		return nil
 	}
 	return err
-}
-
-// Name derives a stable, readable-length storage name from everything that
-// changes which secret is valid (server URL, issuer, client, resource,
-// scopes…): kind, then the first 32 hex digits of a SHA-256 of the parts.
-func Name(kind string, parts ...string) string {
-	h := sha256.New()
-	for _, p := range parts { // length-prefixed: no two lists of parts meet
-		fmt.Fprintf(h, "%d:", len(p))
-		h.Write([]byte(p))
-	}
-	return kind + "-" + hex.EncodeToString(h.Sum(nil))[:32]
 }
 
 // validName keeps names usable as file names and keychain accounts.

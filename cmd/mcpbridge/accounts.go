@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,7 +19,7 @@ import (
 )
 
 // accountFlow builds the sign-in for URL from the same flags the bridge
-// takes, logging to stderr.
+// takes (signInFlow; no bridge is configured), logging to stderr.
 func accountFlow(o *options, args []string, s ioStreams) (*oauthflow.Flow, error) {
 	if err := o.positional(args); err != nil {
 		return nil, err
@@ -29,13 +28,15 @@ func accountFlow(o *options, args []string, s ioStreams) (*oauthflow.Flow, error
 	if err != nil {
 		return nil, err
 	}
-	if _, err := o.config(log); err != nil {
+	r, err := o.remote(log)
+	if err != nil {
 		return nil, err
 	}
-	if o.signIn == nil {
-		return nil, usageError{errors.New("an Authorization header is given, so there is nothing to sign in to")}
+	flow, err := o.signInFlow(r, log)
+	if err == nil && flow == nil {
+		err = usageError{errors.New("an Authorization header is given, so there is nothing to sign in to")}
 	}
-	return o.signIn, nil
+	return flow, err
 }
 
 func newLoginCmd(s ioStreams) *cobra.Command {
@@ -121,20 +122,18 @@ so for every server.`,
 // left behind (tokencache.Store.Sweep); a store that cannot be opened has
 // nothing to sweep that this process could reach.
 func sweepStore(ctx context.Context, o *options) {
-	mode, err := tokencache.ParseMode(cmp.Or(o.auth.tokenStore, "auto"))
-	if err != nil {
-		return
+	if so, err := o.auth.storeOptions(o.configFolder(), nil); err == nil {
+		_, _ = tokencache.Open(ctx, so)
 	}
-	_, _ = tokencache.Open(ctx, tokencache.Options{Dir: o.configFolder(), Mode: mode})
 }
 
 // logoutAll revokes what it can and deletes every stored credential.
 func logoutAll(ctx context.Context, o *options, s ioStreams) error {
-	mode, err := tokencache.ParseMode(o.auth.tokenStore)
+	so, err := o.auth.storeOptions(o.configFolder(), nil)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
-	st, err := tokencache.Open(ctx, tokencache.Options{Dir: configDir(), Mode: mode})
+	st, err := tokencache.Open(ctx, so)
 	if err != nil {
 		return err
 	}

@@ -2,14 +2,12 @@ package main
 
 import (
 	"cmp"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,8 +40,8 @@ type authOptions struct {
 func (a *authOptions) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&a.tokenStore, "token-store", "auto", "where tokens live: auto (the OS keychain, else files), keychain or file")
-	f.StringVar(&a.host, "host", "localhost", "host name in the OAuth redirect URI: localhost or a loopback address (the callback listens on every loopback address it names)")
-	f.StringVar(&a.callbackPath, "callback-path", "/oauth/callback", "path of the OAuth redirect URI")
+	f.StringVar(&a.host, "host", oauthflow.DefaultCallbackHost, "host name in the OAuth redirect URI: localhost or a loopback address (the callback listens on every loopback address it names)")
+	f.StringVar(&a.callbackPath, "callback-path", oauthflow.DefaultCallbackPath, "path of the OAuth redirect URI")
 	f.StringVar(&a.staticInfo, "static-oauth-client-info", "", "a client registered by hand: JSON or @file with client_id (and client_secret); ${VAR} is filled")
 	f.StringVar(&a.staticMetadata, "static-oauth-client-metadata", "", "JSON or @file merged into dynamic client registration; ${VAR} is filled")
 	f.StringVar(&a.metadataURL, "client-metadata-url", "", "https URL of a Client ID Metadata Document, used as client_id where the authorization server supports it")
@@ -55,18 +53,50 @@ func (a *authOptions) register(cmd *cobra.Command) {
 	f.StringVar(&a.resource, "resource", "", "RFC 8707 resource to ask tokens for (default: the server URL)")
 	f.BoolVar(&a.disableResource, "disable-resource-parameter", false, "send no resource parameter (for authorization servers that refuse it)")
 	f.StringArrayVar(&a.authorizeParams, "authorize-param", nil, "extra parameter k=v for the authorization URL (repeatable)")
-	f.IntVar(&a.authTimeout, "auth-timeout", 300, "seconds to wait for the browser sign-in")
+	f.IntVar(&a.authTimeout, "auth-timeout", int(oauthflow.DefaultAuthTimeout/time.Second), "seconds to wait for the browser sign-in")
 }
 
-// flow builds the OAuth sign-in for the server. Nothing is opened or read
-// until a request needs it.
-func (a *authOptions) flow(o *options, u *url.URL, client *http.Client, hdr http.Header, log *slog.Logger, notify func(string)) (*oauthflow.Flow, error) {
+// Both token stores are what oauthflow asks of one.
+var (
+	_ oauthflow.Store = (*tokencache.Store)(nil)
+	_ oauthflow.Store = (*tokencache.Lazy)(nil)
+)
+
+// signInFlow builds the OAuth sign-in to the server at r from the auth
+// flags, for the bridge, login, logout and import-mcp-remote alike, and
+// without a bridge.Config. Nothing is opened or read until a request needs
+// it. With the user's own Authorization header there is nothing to sign
+// in to (their credentials win, as in mcp-remote): nil, nil.
+func (o *options) signInFlow(r remote, log *slog.Logger) (*oauthflow.Flow, error) {
+	if r.header.Get("Authorization") != "" {
+		return nil, nil
+	}
+	cfg, err := o.auth.config(o, r, log)
+	if err != nil {
+		return nil, err
+	}
+	return oauthflow.New(cfg)
+}
+
+// storeOptions are the token store's settings: --token-store, in dir.
+func (a *authOptions) storeOptions(dir string, notify func(string)) (tokencache.Options, error) {
 	mode, err := tokencache.ParseMode(cmp.Or(a.tokenStore, "auto"))
 	if err != nil {
-		return nil, usageError{err}
+		return tokencache.Options{}, usageError{err}
+	}
+	return tokencache.Options{Dir: dir, Mode: mode, Notice: notify}, nil
+}
+
+// config is the sign-in's oauthflow.Config from the flags; the token store
+// opens on first use (tokencache.OpenLazily).
+func (a *authOptions) config(o *options, r remote, log *slog.Logger) (oauthflow.Config, error) {
+	notify := func(msg string) { log.Info(msg) }
+	so, err := a.storeOptions(o.configFolder(), notify)
+	if err != nil {
+		return oauthflow.Config{}, err
 	}
 	cfg := oauthflow.Config{
-		Server: u, HTTP: client, Dir: o.configFolder(), Log: log, Notify: notify, Open: o.open,
+		Server: r.url, HTTP: r.client, Log: log, Notify: notify, Open: o.open,
 		CallbackHost: a.host, CallbackPath: a.callbackPath,
 		AuthTimeout: time.Duration(a.authTimeout) * time.Second,
 		Resource:    a.resource, DisableResource: a.disableResource,
@@ -74,44 +104,59 @@ func (a *authOptions) flow(o *options, u *url.URL, client *http.Client, hdr http
 		ClientCredentials: a.clientCreds, TokenEndpoint: a.tokenEndpoint, DeviceCode: a.deviceCode,
 		UseIDToken: a.useIDToken, SuccessURL: a.successURL,
 	}
-	if a.tokenEndpoint != "" {
-		// The same rule oauthflow holds the endpoint to when it sends the
-		// client's secret there: refused here, at start, instead.
-		if _, err := netrule.Check("--token-endpoint", a.tokenEndpoint); !a.clientCreds || err != nil {
-			return nil, usageError{fmt.Errorf("--token-endpoint takes an https URL (or http to this machine) and goes with --client-credentials")}
-		}
+	if err := a.checkGrant(); err != nil {
+		return oauthflow.Config{}, err
 	}
-	if a.clientCreds && a.staticInfo == "" {
-		return nil, usageError{fmt.Errorf("--client-credentials needs the client in --static-oauth-client-info")}
-	}
-	cfg.OpenStore = func(ctx context.Context) (*tokencache.Store, error) {
-		return tokencache.Open(ctx, tokencache.Options{Dir: cfg.Dir, Mode: mode, Notice: notify})
+	if cfg.Store, err = tokencache.OpenLazily(so); err != nil {
+		return oauthflow.Config{}, err
 	}
 	if o.callbackPort != 0 {
 		cfg.CallbackPorts = []int{o.callbackPort}
 	}
 	if a.staticInfo != "" {
 		if cfg.StaticClient, err = oauthflow.ReadJSONArg(a.staticInfo); err != nil {
-			return nil, usageError{fmt.Errorf("--static-oauth-client-info: %w", err)}
+			return oauthflow.Config{}, usageError{fmt.Errorf("--static-oauth-client-info: %w", err)}
 		}
 	}
 	if a.staticMetadata != "" {
 		if cfg.ClientMetadata, err = oauthflow.ReadJSONArg(a.staticMetadata); err != nil {
-			return nil, usageError{fmt.Errorf("--static-oauth-client-metadata: %w", err)}
+			return oauthflow.Config{}, usageError{fmt.Errorf("--static-oauth-client-metadata: %w", err)}
 		}
 	}
-	cfg.Identity = identity(hdr, a.identityParts(cfg)...)
-	if len(a.authorizeParams) > 0 {
-		cfg.AuthorizeParams = url.Values{}
-		for _, kv := range a.authorizeParams {
-			k, v, ok := strings.Cut(kv, "=")
-			if !ok || k == "" {
-				return nil, usageError{fmt.Errorf("--authorize-param %q: use key=value", kv)}
-			}
-			cfg.AuthorizeParams.Add(k, v)
+	cfg.Identity = identity(r.header, a.identityParts(cfg)...)
+	cfg.AuthorizeParams, err = a.authorizeValues()
+	return cfg, err
+}
+
+// checkGrant refuses, at start, grant flags that cannot work together.
+func (a *authOptions) checkGrant() error {
+	if a.tokenEndpoint != "" {
+		// The same rule oauthflow holds the endpoint to when it sends the
+		// client's secret there: refused here, at start, instead.
+		if _, err := netrule.Check("--token-endpoint", a.tokenEndpoint); !a.clientCreds || err != nil {
+			return usageError{fmt.Errorf("--token-endpoint takes an https URL (or http to this machine) and goes with --client-credentials")}
 		}
 	}
-	return oauthflow.New(cfg)
+	if a.clientCreds && a.staticInfo == "" {
+		return usageError{fmt.Errorf("--client-credentials needs the client in --static-oauth-client-info")}
+	}
+	return nil
+}
+
+// authorizeValues are the --authorize-param pairs; nil when none.
+func (a *authOptions) authorizeValues() (url.Values, error) {
+	if len(a.authorizeParams) == 0 {
+		return nil, nil
+	}
+	q := url.Values{}
+	for _, kv := range a.authorizeParams {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, usageError{fmt.Errorf("--authorize-param %q: use key=value", kv)}
+		}
+		q.Add(k, v)
+	}
+	return q, nil
 }
 
 // identityParts is what, besides the server and resource, changes which
@@ -134,24 +179,13 @@ func (a *authOptions) identityParts(cfg oauthflow.Config) []string {
 	return parts
 }
 
-// identity folds the user's headers and the other identity parts into the
-// token's storage name: a different tenant header, client or scope is a
-// different identity.
-func identity(h http.Header, parts ...string) string {
-	if len(h) == 0 && len(parts) == 0 {
-		return ""
+// identity lists the user's headers (name, then values, by name) and the
+// other identity parts, for the store to fold into the tokens' name: a
+// different tenant header, client or scope is a different identity.
+func identity(h http.Header, parts ...string) []string {
+	var id []string
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		id = append(id, k, strings.Join(h[k], "\n"))
 	}
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	sum := sha256.New()
-	for _, k := range keys {
-		fmt.Fprintf(sum, "%d:%s%d:%s", len(k), k, len(strings.Join(h[k], "\n")), strings.Join(h[k], "\n"))
-	}
-	for _, p := range parts {
-		fmt.Fprintf(sum, "%d:%s", len(p), p)
-	}
-	return hex.EncodeToString(sum.Sum(nil))
+	return append(id, parts...)
 }

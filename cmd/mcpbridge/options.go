@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,7 +19,6 @@ import (
 	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
-	"github.com/mcpbridge/mcpbridge/oauthflow"
 )
 
 // options are the bridge's command-line settings. Names and meanings follow
@@ -48,8 +48,6 @@ type options struct {
 	silent         bool
 
 	auth authOptions
-
-	signIn *oauthflow.Flow // built by config, for the login and logout commands
 
 	dir  string               // the config folder, when not the user's (the OAuth demo)
 	open func(u string) error // opens the browser, when not the system's (the OAuth demo's tour)
@@ -116,25 +114,24 @@ func runBridge(ctx context.Context, o *options, s ioStreams) error {
 	return nil
 }
 
-// config validates the options once and builds the bridge's Config.
-func (o *options) config(log *slog.Logger) (bridge.Config, error) {
+// remote is what the bridge and the sign-in both take from the flags: the
+// server URL, the headers and the HTTP client (one constructor for both,
+// internal/httpclient).
+type remote struct {
+	url    *url.URL
+	header http.Header
+	client *http.Client
+}
+
+// remote validates the server URL, header and network flags.
+func (o *options) remote(log *slog.Logger) (remote, error) {
 	u, err := serverURL(o.url, o.allowHTTP)
 	if err != nil {
-		return bridge.Config{}, err
-	}
-	mode, err := bridge.ParseTransportMode(o.transport)
-	if err != nil {
-		return bridge.Config{}, usageError{err}
-	}
-	protocol := bridge.ProtocolAuto
-	if o.protocol != "" {
-		if protocol, err = bridge.ParseProtocolMode(o.protocol); err != nil {
-			return bridge.Config{}, usageError{err}
-		}
+		return remote{}, err
 	}
 	hdr, err := buildHeaders(o.headerFile, o.headers, func(msg string) { log.Warn(msg) })
 	if err != nil {
-		return bridge.Config{}, usageError{err}
+		return remote{}, usageError{err}
 	}
 	cas := o.caFiles
 	if extra := os.Getenv("NODE_EXTRA_CA_CERTS"); extra != "" {
@@ -150,16 +147,32 @@ func (o *options) config(log *slog.Logger) (bridge.Config, error) {
 		UserAgent:      userAgent(),
 	})
 	if err != nil {
+		return remote{}, err
+	}
+	return remote{url: u, header: hdr, client: client}, nil
+}
+
+// config validates the options once and builds the bridge's Config.
+func (o *options) config(log *slog.Logger) (bridge.Config, error) {
+	mode, err := bridge.ParseTransportMode(o.transport)
+	if err != nil {
+		return bridge.Config{}, usageError{err}
+	}
+	protocol := bridge.ProtocolAuto
+	if o.protocol != "" {
+		if protocol, err = bridge.ParseProtocolMode(o.protocol); err != nil {
+			return bridge.Config{}, usageError{err}
+		}
+	}
+	r, err := o.remote(log)
+	if err != nil {
 		return bridge.Config{}, err
 	}
 	var auth bridge.Authorizer
-	if hdr.Get("Authorization") == "" { // a user's own credentials win, as in mcp-remote
-		flow, err := o.auth.flow(o, u, client, hdr, log, func(msg string) { log.Info(msg) })
-		if err != nil {
-			return bridge.Config{}, err
-		}
+	if flow, err := o.signInFlow(r, log); err != nil {
+		return bridge.Config{}, err
+	} else if flow != nil {
 		auth = flow
-		o.signIn = flow
 	}
 	ping := seconds(o.pingInterval)
 	if o.keepAlive && o.pingInterval <= 0 {
@@ -167,11 +180,11 @@ func (o *options) config(log *slog.Logger) (bridge.Config, error) {
 	}
 	return bridge.Config{
 		Version:       version,
-		URL:           u,
-		HTTPClient:    client,
+		URL:           r.url,
+		HTTPClient:    r.client,
 		Transport:     mode,
 		Protocol:      protocol,
-		Header:        hdr,
+		Header:        r.header,
 		Auth:          auth,
 		Tools:         bridge.ToolFilter{Ignore: o.ignoreTools, Allow: o.allowTools},
 		Log:           log,

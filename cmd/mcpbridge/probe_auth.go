@@ -20,7 +20,7 @@ func (p *prober) authorize(ctx context.Context) bool {
 	ch := p.challengeStep()
 	prm := p.resourceStep(ctx, ch)
 	p.authServerStep(ctx, prm)
-	if p.o.signIn == nil { // the user's own Authorization header
+	if p.signIn() == nil { // the user's own Authorization header
 		return p.rep.run("credentials", "", true, func(st *step) error {
 			st.set("source", "your Authorization header")
 			return withHint(errors.New("the server refused your Authorization header (HTTP 401)"),
@@ -36,6 +36,13 @@ func (p *prober) authorize(ctx context.Context) bool {
 	}
 	p.authorized = true
 	return true
+}
+
+// signIn is the bridge's own sign-in, its Config's Authorizer; nil with
+// the user's own Authorization header.
+func (p *prober) signIn() *oauthflow.Flow {
+	flow, _ := p.cfg.Auth.(*oauthflow.Flow)
+	return flow
 }
 
 func firstChallenge(values []string) oauthflow.Challenge {
@@ -209,7 +216,7 @@ func (p *prober) credentialsStep(ctx context.Context) (have, ok bool) {
 		if err != nil {
 			return err
 		}
-		if err := p.o.signIn.Authorize(ctx, req); err != nil {
+		if err := p.signIn().Authorize(ctx, req); err != nil {
 			return withHint(err, "the stored credentials cannot be used: mcpbridge logout URL, then sign in again")
 		}
 		have = req.Header.Get("Authorization") != ""
@@ -279,7 +286,7 @@ func (p *prober) signInStep(ctx context.Context) bool {
 	}
 	return p.rep.run("sign-in", waiting, true, func(st *step) error {
 		st.set("how", p.credentialSource())
-		if err := p.o.signIn.Login(ctx); err != nil {
+		if err := p.signIn().Login(ctx); err != nil {
 			return withHint(err, "finish the sign-in within --auth-timeout seconds; over SSH use mcpbridge login URL --no-browser, without a browser --device-code")
 		}
 		if rows := p.storedRows(); len(rows) > 0 {

@@ -185,7 +185,6 @@ func extraRootsConfig(files []string) (*tls.Config, error) {
 	}, nil
 }
 
-
 // agent stamps the User-Agent on requests that carry none.
 type agent struct {
 	base http.RoundTripper

@@ -1,0 +1,114 @@
+package oauthflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// The defaults New fills in for settings left zero.
+const (
+	DefaultCallbackHost       = "localhost"
+	DefaultCallbackPath       = "/oauth/callback"
+	DefaultAuthTimeout        = 5 * time.Minute
+	DefaultDevicePollInterval = 5 * time.Second // RFC 8628 §3.2
+)
+
+// Config is what a Flow needs. Server, HTTP and Store are required.
+type Config struct {
+	Server *url.URL     // the MCP endpoint
+	HTTP   *http.Client // for the authorization server (same proxy and CA settings)
+	// Store keeps the credentials (store.go). A Flow asks it only
+	// Stored until something is to be read or written: give a store that
+	// opens on first use (tokencache.OpenLazily) and a bridge that never
+	// signs in never wakes a keychain.
+	Store  Store
+	Log    *slog.Logger         // nil discards
+	Notify func(msg string)     // a sentence for the user on stderr (the URL to open); nil: Log
+	Open   func(u string) error // opens the browser; nil: OpenBrowser
+	// Paste, when set, reads the address the browser was redirected to,
+	// pasted by the user (sign-in over SSH); the loopback callback still
+	// listens, and whichever answers first counts.
+	Paste func(ctx context.Context) (string, error)
+
+	CallbackHost  string        // redirect URI host, a loopback name or address; default DefaultCallbackHost
+	CallbackPorts []int         // default DefaultCallbackPorts(Server)
+	CallbackPath  string        // default DefaultCallbackPath
+	AuthTimeout   time.Duration // how long a sign-in may take; default DefaultAuthTimeout
+
+	Resource        string     // RFC 8707 resource; default the server's canonical URI
+	DisableResource bool       // send no resource (for servers that refuse it)
+	AuthorizeParams url.Values // extra authorization request parameters
+
+	StaticClient      map[string]any // --static-oauth-client-info
+	ClientMetadataURL string         // --client-metadata-url: an https URL used as client_id
+	// ClientCredentials uses the client credentials grant instead of the
+	// browser (machine-to-machine); TokenEndpoint, when set, skips discovery.
+	ClientCredentials bool
+	TokenEndpoint     string
+	// DeviceCode signs in with the device grant (RFC 8628) instead of a
+	// browser on this machine.
+	DeviceCode bool
+	// DevicePollInterval is the device grant's polling step: the wait
+	// between token requests when the authorization server names no
+	// interval, and the least wait when it names a shorter one (RFC 8628
+	// §3.2: 5 s); each slow_down answer adds as much again (§3.5: 5 s).
+	// Default DefaultDevicePollInterval.
+	DevicePollInterval time.Duration
+	// UseIDToken presents the OpenID Connect id token instead of the
+	// access token (servers that check identity against an OIDC JWKS, such
+	// as AWS Cognito in front of Bedrock AgentCore).
+	UseIDToken bool
+	// SuccessURL, when set, is where the browser goes after a sign-in.
+	SuccessURL string
+
+	ClientMetadata map[string]any // --static-oauth-client-metadata, merged into registration
+	// Identity holds whatever else changes which token is valid (headers
+	// that identify the user, the client, the scope), in a stable order;
+	// the store folds it into the tokens' name (tokencache.TokensName).
+	Identity []string
+}
+
+// withDefaults checks c and fills in what was left zero: the one place
+// settings are validated.
+func (c Config) withDefaults() (Config, error) {
+	if c.Server == nil || c.HTTP == nil || c.Store == nil {
+		return c, errors.New("oauthflow: Server, HTTP and Store are required")
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.Notify == nil {
+		log := c.Log
+		c.Notify = func(msg string) { log.Info(msg) }
+	}
+	if c.Open == nil {
+		c.Open = OpenBrowser
+	}
+	if c.CallbackHost == "" {
+		c.CallbackHost = DefaultCallbackHost
+	}
+	if _, err := loopbackAddrs(c.CallbackHost); err != nil {
+		return c, fmt.Errorf("oauthflow: %w", err) // refused at start, not at the first sign-in
+	}
+	if c.CallbackPath == "" {
+		c.CallbackPath = DefaultCallbackPath
+	}
+	if len(c.CallbackPorts) == 0 {
+		c.CallbackPorts = DefaultCallbackPorts(c.Server.String())
+	}
+	if c.AuthTimeout <= 0 {
+		c.AuthTimeout = DefaultAuthTimeout
+	}
+	if c.DevicePollInterval <= 0 {
+		c.DevicePollInterval = DefaultDevicePollInterval
+	}
+	if c.Resource == "" {
+		c.Resource = CanonicalResource(c.Server)
+	}
+	return c, nil
+}
