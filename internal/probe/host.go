@@ -1,4 +1,4 @@
-package main
+package probe
 
 import (
 	"bufio"
@@ -13,16 +13,18 @@ import (
 	"time"
 
 	"github.com/mcpbridge/mcpbridge/bridge"
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
 // host plays an MCP client on the stdio side of a real bridge running in
 // this process.
 type host struct {
-	in     *io.PipeWriter
-	lines  chan []byte // the bridge's stdout, a message a line
-	done   chan error  // bridge.Run's result
-	cancel context.CancelFunc
-	next   int
+	in      *io.PipeWriter
+	lines   chan []byte // the bridge's stdout, a message a line
+	readErr error       // why reading stopped early; set before lines closes
+	done    chan error  // bridge.Run's result
+	cancel  context.CancelFunc
+	next    int
 }
 
 var errBridgeStopped = errors.New("the bridge stopped")
@@ -42,18 +44,20 @@ func startHost(ctx context.Context, cfg bridge.Config) *host {
 	return h
 }
 
+// read hands on the bridge's lines, each at most the largest message the
+// bridge writes; past a longer one it drains stdout so the bridge can
+// still stop.
 func (h *host) read(r io.Reader) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	for {
-		line, err := br.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 {
-			h.lines <- line
-		}
-		if err != nil {
-			close(h.lines)
-			return
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), jsonrpc.MaxMessageBytes+1)
+	for sc.Scan() {
+		if line := bytes.TrimSpace(sc.Bytes()); len(line) > 0 {
+			h.lines <- bytes.Clone(line)
 		}
 	}
+	h.readErr = sc.Err()
+	close(h.lines)
+	_, _ = io.Copy(io.Discard, r)
 }
 
 func (h *host) send(msg []byte) error {
@@ -65,10 +69,10 @@ func (h *host) send(msg []byte) error {
 
 // call sends a request and waits for its answer, answering the server's
 // own requests meanwhile (ping; anything else is not offered).
-func (h *host) call(ctx context.Context, method string, params any) (json.RawMessage, error) {
+func (h *host) call(ctx context.Context, method string, params []byte) ([]byte, error) {
 	h.next++
-	id := strconv.Itoa(h.next)
-	if err := h.send(rpcBody(h.next, method, params)); err != nil {
+	id := []byte(strconv.Itoa(h.next))
+	if err := h.send(bridge.NewRequest(id, method, params).Raw); err != nil {
 		return nil, err
 	}
 	for {
@@ -77,35 +81,33 @@ func (h *host) call(ctx context.Context, method string, params any) (json.RawMes
 			return nil, fmt.Errorf("no answer to %s: %w", method, ctx.Err())
 		case line, ok := <-h.lines:
 			if !ok {
-				return nil, fmt.Errorf("the bridge stopped before answering %s", method)
+				return nil, fmt.Errorf("the bridge stopped before answering %s: %w", method, cmp.Or(h.readErr, io.EOF))
 			}
-			var m rpcMessage
-			if err := json.Unmarshal(line, &m); err != nil {
-				return nil, withHint(fmt.Errorf("the bridge wrote a line that is not JSON: %w", err), "this is a bug in mcpbridge: please report it with this output")
-			}
+			m, err := jsonrpc.Parse(line)
 			switch {
-			case m.Method != "" && m.ID != nil:
-				h.answer(m)
-			case m.Method != "" || string(m.ID) != id:
+			case err != nil:
+				return nil, withHint(fmt.Errorf("the bridge wrote a line that is not JSON-RPC: %w", err), "this is a bug in mcpbridge: please report it with this output")
+			case m.Kind == jsonrpc.KindRequest:
+				_ = h.send(answerFor(m))
+			case m.Kind != jsonrpc.KindResponse || jsonrpc.IDKey(m.ID) != jsonrpc.IDKey(id):
 				// a notification, or an answer to someone else
-			case m.Error != nil:
-				return nil, m.Error
 			default:
-				return m.Result, nil
+				if f := bridge.Failure(m); f != nil {
+					return nil, f
+				}
+				return m.Flat().Result, nil
 			}
 		}
 	}
 }
 
-func (h *host) answer(m rpcMessage) {
-	reply := map[string]any{"jsonrpc": "2.0", "id": m.ID}
+// answerFor is the host's answer to a server request: ping is answered,
+// anything else is not offered.
+func answerFor(m *jsonrpc.Message) []byte {
 	if m.Method == "ping" {
-		reply["result"] = map[string]any{}
-	} else {
-		reply["error"] = map[string]any{"code": codeMethodNotFound, "message": "mcpbridge probe offers no " + m.Method}
+		return jsonrpc.ResultResponse(m.ID, []byte("{}"))
 	}
-	b, _ := json.Marshal(reply)
-	_ = h.send(b)
+	return jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeMethodNotFound, "mcpbridge probe offers no "+m.Method, nil)
 }
 
 // close ends stdin, as a host that quits does, and waits for the bridge.
@@ -131,50 +133,49 @@ func (h *host) close(grace time.Duration) error {
 	return withHint(fmt.Errorf("the bridge did not stop within %v of its stdin closing", grace), "this is a bug in mcpbridge: please report it with this output")
 }
 
-// mcp is step 5: the real bridge with the probe as its host, as a client
-// would use it.
+// mcp runs the real bridge with the probe as its host, as a client would
+// use it: initialize, every page of each list, then stdin closed.
 func (p *prober) mcp(ctx context.Context) {
-	h := startHost(ctx, p.cfg)
-	var caps map[string]json.RawMessage
-	init := p.step(ctx, "initialize", "the server's answer", true, seconds(p.o.headersTimeout), "--headers-timeout", func(ctx context.Context, st *step) error {
+	h := startHost(ctx, p.bridge)
+	var caps []byte
+	init := p.headersStep(ctx, "initialize", "the server's answer", true, func(ctx context.Context, st *Step) error {
 		st.set("through", "the bridge, in this process, as a host would start it")
-		raw, err := h.call(ctx, "initialize", initParams())
+		raw, err := h.call(ctx, "initialize", initParams(p.cfg.Version))
 		if err != nil {
 			return withHint(fmt.Errorf("initialize through the bridge: %w", err), "the lines above say why; the same run with --debug writes a detailed log")
 		}
 		res := describeInit(st, raw)
 		caps = res.Capabilities
-		st.set("capabilities", capabilityNames(caps))
+		st.set("capabilities", memberNames(caps))
 		st.set("instructions", res.Instructions != "")
-		return h.send([]byte(`{"jsonrpc":"2.0","method":"notifications/initialized"}`))
+		return h.send(bridge.NewNotification("notifications/initialized", nil))
 	})
 	if init.OK {
 		for _, l := range []struct{ method, field string }{{"tools/list", "tools"}, {"resources/list", "resources"}, {"prompts/list", "prompts"}} {
-			_, announced := caps[l.field]
-			p.list(ctx, h, l.method, l.field, announced)
+			p.list(ctx, h, l.method, l.field, jsonrpc.Field(caps, l.field) != nil)
 		}
 	}
-	p.rep.run("bridge-exit", "the bridge to stop", true, func(st *step) error {
+	p.run.run("bridge-exit", "the bridge to stop", true, func(st *Step) error {
 		st.set("how", "stdin closed, as a host that quits does")
 		return h.close(5 * time.Second)
 	})
 }
 
-// list fetches every page of a list method and counts the items; a
-// method-not-found for a capability the server did not announce means
-// none.
+// list fetches every page of a list method (at most 100) and counts the
+// items; a method-not-found for a capability the server did not announce
+// means none.
 func (p *prober) list(ctx context.Context, h *host, method, field string, announced bool) {
-	p.step(ctx, method, "the server's answer", true, seconds(p.o.headersTimeout), "--headers-timeout", func(ctx context.Context, st *step) error {
+	p.headersStep(ctx, method, "the server's answer", true, func(ctx context.Context, st *Step) error {
 		var names []string
 		cursor, pages := "", 0
 		for pages < 100 {
-			var params any
+			var params []byte
 			if cursor != "" {
-				params = map[string]any{"cursor": cursor}
+				params, _ = json.Marshal(map[string]string{"cursor": cursor})
 			}
 			raw, err := h.call(ctx, method, params)
-			var re *rpcError
-			if errors.As(err, &re) && re.Code == codeMethodNotFound && !announced {
+			var f *bridge.AnswerError
+			if errors.As(err, &f) && f.Code == jsonrpc.CodeMethodNotFound && !announced {
 				st.set("count", 0)
 				st.set("note", "none: the server does not offer "+field)
 				return nil
@@ -200,7 +201,7 @@ func (p *prober) list(ctx context.Context, h *host, method, field string, announ
 
 // pageItems returns the names (or URIs) of one page's items and its
 // nextCursor.
-func pageItems(raw json.RawMessage, field string) ([]string, string) {
+func pageItems(raw []byte, field string) ([]string, string) {
 	var page map[string]json.RawMessage
 	_ = json.Unmarshal(raw, &page)
 	var items []struct {

@@ -1,25 +1,21 @@
-package main
+package probe
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/mcpbridge/mcpbridge/bridge"
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
+	"github.com/mcpbridge/mcpbridge/bridge/transport"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
 	"github.com/mcpbridge/mcpbridge/internal/safetext"
-)
-
-const (
-	kindStreamable = "streamable-http"
-	kindLegacy     = "legacy-sse"
-	hostProtocol   = "2025-11-25" // what the probe asks for in initialize
-	modernProtocol = "2026-07-28" // the protocol of server/discover
+	"github.com/mcpbridge/mcpbridge/oauthflow"
 )
 
 // outcome is what one transport attempt found.
@@ -28,16 +24,16 @@ type outcome int
 const (
 	failed    outcome = iota
 	answered          // this transport answers
-	refused           // not here (404, 405…): the other transport is next
+	refused           // not here (400, 404, 405): the other transport is next
 	needsAuth         // 401: sign in first
 )
 
-// transport is step 3: which transport answers at the URL, in the order
+// transport finds which transport answers at the URL, in the order
 // --transport gives, falling back once as the spec's backwards
 // compatibility rules say (Streamable HTTP §Backward Compatibility).
 func (p *prober) transport(ctx context.Context) bool {
 	first, second := p.tryPOST, p.tryGET
-	switch p.cfg.Transport {
+	switch p.bridge.Transport {
 	case bridge.SSEFirst:
 		first, second = p.tryGET, p.tryPOST
 	case bridge.HTTPOnly:
@@ -63,9 +59,10 @@ func (p *prober) stepName(kind string) string {
 // session it opened.
 func (p *prober) tryPOST(ctx context.Context, fallback bool) outcome {
 	out := failed
-	p.step(ctx, p.stepName(kindStreamable), "the server's answer", true, seconds(p.o.headersTimeout), "--headers-timeout", func(ctx context.Context, st *step) error {
+	p.headersStep(ctx, p.stepName(kindStreamable), "the server's answer", true, func(ctx context.Context, st *Step) error {
 		st.set("request", "POST initialize (protocol "+hostProtocol+")")
-		resp, msg, raw, err := p.postRPC(ctx, rpcBody(1, "initialize", initParams()), nil)
+		p.init = initialize(p.cfg.Version)
+		resp, ans, raw, err := p.postRPC(ctx, p.init, nil)
 		if resp != nil {
 			st.set("status", resp.Status)
 			st.set("content_type", resp.Header.Get("Content-Type"))
@@ -76,20 +73,21 @@ func (p *prober) tryPOST(ctx context.Context, fallback bool) outcome {
 		case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
 			out, err = p.refusal(st, resp, raw)
 			return err
-		case isElsewhere(resp.StatusCode) && msg == nil && fallback:
+		case transport.OtherTransport(resp.StatusCode) && ans == nil && fallback:
 			st.Required, out = false, refused
 			return fmt.Errorf("HTTP %d: no Streamable HTTP endpoint here; HTTP+SSE is next", resp.StatusCode)
-		case isElsewhere(resp.StatusCode) && msg == nil:
+		case transport.OtherTransport(resp.StatusCode) && ans == nil:
 			return withHint(fmt.Errorf("the server takes no POST at this URL (HTTP %d)", resp.StatusCode),
 				"check the URL's path (often /mcp); for an old HTTP+SSE server pass --transport sse-only (its URL often ends in /sse)")
-		case resp.StatusCode/100 != 2 || msg == nil:
+		case resp.StatusCode/100 != 2 || ans == nil:
 			return unexpectedAnswer(resp, raw)
-		case msg.Error != nil:
-			return withHint(fmt.Errorf("the server refused initialize: %w", msg.Error), "the server's logs say why")
 		}
-		res := describeInit(st, msg.Result)
+		if f := bridge.Failure(ans); f != nil {
+			return withHint(fmt.Errorf("the server refused initialize: %w", f), "the server's logs say why")
+		}
+		res := describeInit(st, ans.Flat().Result)
 		st.set("transport", kindStreamable)
-		sid := resp.Header.Get("Mcp-Session-Id")
+		sid := resp.Header.Get(transport.HeaderSession)
 		st.set("session_id_given", sid != "")
 		if sid != "" {
 			st.set("session_closed", p.endSession(ctx, sid, res.ProtocolVersion))
@@ -100,41 +98,35 @@ func (p *prober) tryPOST(ctx context.Context, fallback bool) outcome {
 	return out
 }
 
-// isElsewhere: answers that mean "not this transport here" (400, 404 and
-// 405 without a JSON-RPC error).
-func isElsewhere(code int) bool {
-	return code == http.StatusBadRequest || code == http.StatusNotFound || code == http.StatusMethodNotAllowed
-}
-
 // tryGET opens an HTTP+SSE stream (protocol 2024-11-05) and waits for its
 // endpoint event; closing the stream ends that session.
 func (p *prober) tryGET(ctx context.Context, fallback bool) outcome {
 	out := failed
-	p.step(ctx, p.stepName(kindLegacy), "the endpoint event", true, seconds(p.o.headersTimeout), "--headers-timeout", func(ctx context.Context, st *step) error {
+	p.headersStep(ctx, p.stepName(kindLegacy), "the endpoint event", true, func(ctx context.Context, st *Step) error {
 		st.set("request", "GET, expecting an event stream that starts with an endpoint event")
-		req, err := p.request(ctx, http.MethodGet, p.cfg.URL.String(), nil, http.Header{"Accept": {"text/event-stream"}})
+		req, err := p.request(ctx, http.MethodGet, p.bridge.URL.String(), nil, http.Header{"Accept": {"text/event-stream"}})
 		if err != nil {
 			return err
 		}
-		resp, err := p.cfg.HTTPClient.Do(req)
+		resp, err := p.bridge.HTTPClient.Do(req)
 		if err != nil {
-			return withHint(fmt.Errorf("GET %s: %w", netrule.Redact(p.cfg.URL), err), "the server did not answer; the steps above show whether it can be reached")
+			return withHint(fmt.Errorf("GET %s: %w", netrule.Redact(p.bridge.URL), err), "the server did not answer; the steps above show whether it can be reached")
 		}
 		defer resp.Body.Close()
 		st.set("status", resp.Status)
 		st.set("content_type", resp.Header.Get("Content-Type"))
-		stream := resp.StatusCode/100 == 2 && mediaTypeOf(resp) == "text/event-stream"
+		stream := resp.StatusCode/100 == 2 && transport.MediaType(resp) == "text/event-stream"
 		switch {
 		case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-			raw, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+			raw, _ := transport.ReadBody(resp, 4<<10)
 			out, err = p.refusal(st, resp, raw)
 			return err
-		case !stream && isElsewhere(resp.StatusCode) && fallback:
+		case !stream && transport.OtherTransport(resp.StatusCode) && fallback:
 			st.Required, out = false, refused
 			return fmt.Errorf("HTTP %d: no HTTP+SSE stream here; Streamable HTTP is next", resp.StatusCode)
 		case !stream:
 			err := unexpectedAnswer(resp, nil)
-			if isElsewhere(resp.StatusCode) {
+			if transport.OtherTransport(resp.StatusCode) {
 				err = withHint(err, "the server offers no HTTP+SSE stream here: drop --transport sse-only / sse-first, or check the URL")
 			}
 			return err
@@ -148,32 +140,42 @@ func (p *prober) tryGET(ctx context.Context, fallback bool) outcome {
 	return out
 }
 
-func (p *prober) endpointEvent(st *step, resp *http.Response) error {
-	name, data, err := nextEvent(bufio.NewReader(resp.Body))
+// endpointEvent reads the stream's first event, which must name the
+// endpoint, held to the rules the transport posts under.
+func (p *prober) endpointEvent(st *Step, resp *http.Response) error {
+	e, err := transport.NewEventReader(io.LimitReader(resp.Body, maxAnswer)).Next()
 	if err != nil {
 		return withHint(fmt.Errorf("the stream sent no event: %w", err), "the server opened a stream but said nothing; its logs say why")
 	}
-	if name != "endpoint" {
-		return withHint(fmt.Errorf("the first event is %q, not endpoint", name), "this is not an HTTP+SSE (2024-11-05) server; try --transport http-only")
+	if e.Name != "endpoint" {
+		return withHint(fmt.Errorf("the first event is %q, not endpoint", e.Name), "this is not an HTTP+SSE (2024-11-05) server; try --transport http-only")
 	}
-	ep, err := p.cfg.URL.Parse(strings.TrimSpace(data))
+	ep, err := transport.ResolveEndpoint(p.bridge.URL, e.Data)
 	if err != nil {
-		return fmt.Errorf("the endpoint event holds no URL: %w", err)
+		return withHint(err, "the bridge refuses this endpoint too: tell the server's administrator")
 	}
 	st.set("transport", kindLegacy)
-	st.set("endpoint", netrule.Redact(ep))
+	st.set("endpoint", redactURL(ep))
 	st.set("session_closed", "yes (the stream was closed)")
 	return nil
 }
 
+// redactURL is netrule.Redact for a URL the transport checked already.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return netrule.Redact(u)
+}
+
 // refusal handles a 401 or 403: a 401 before any sign-in leads to the
 // authorization steps; anything else is a failure with a hint.
-func (p *prober) refusal(st *step, resp *http.Response, raw []byte) (outcome, error) {
+func (p *prober) refusal(st *Step, resp *http.Response, raw []byte) (outcome, error) {
 	p.challenges = resp.Header.Values("WWW-Authenticate")
-	userAuth := p.cfg.Header.Get("Authorization") != ""
 	if resp.StatusCode == http.StatusUnauthorized && !p.authorized {
 		p.wantsAuth = true
-		if userAuth {
+		if p.bridge.Header.Get("Authorization") != "" {
 			st.set("credentials", "your Authorization header was refused (see the authorization steps)")
 		} else {
 			st.set("sign_in", "needed (see the authorization steps)")
@@ -196,9 +198,18 @@ func (p *prober) refusal(st *step, resp *http.Response, raw []byte) (outcome, er
 		"run mcpbridge logout URL and probe again; if it persists, check --resource and the scopes with the server's administrator")
 }
 
+func firstChallenge(values []string) oauthflow.Challenge {
+	ch, _ := oauthflow.Bearer(oauthflow.ParseWWWAuthenticate(values))
+	return ch
+}
+
 // unexpectedAnswer describes an answer that is not MCP.
 func unexpectedAnswer(resp *http.Response, raw []byte) error {
-	err := fmt.Errorf("the server answered %s (%s)", resp.Status, orNone(resp.Header.Get("Content-Type")))
+	ct := resp.Header.Get("Content-Type")
+	if ct == "" {
+		ct = "no Content-Type"
+	}
+	err := fmt.Errorf("the server answered %s (%s)", resp.Status, ct)
 	if s := safetext.Line(raw, 160); s != "" {
 		err = fmt.Errorf("%w: %s", err, s)
 	}
@@ -213,25 +224,18 @@ func unexpectedAnswer(resp *http.Response, raw []byte) error {
 	return withHint(err, "check the URL; the server's logs say why it refused")
 }
 
-func orNone(s string) string {
-	if s == "" {
-		return "no Content-Type"
-	}
-	return s
-}
-
 // endSession DELETEs the session the probe opened (Streamable HTTP
 // §Session Management) and says how that went.
 func (p *prober) endSession(ctx context.Context, sid, protocol string) string {
-	hdr := http.Header{"Mcp-Session-Id": {sid}}
+	hdr := http.Header{transport.HeaderSession: {sid}}
 	if protocol != "" {
-		hdr.Set("Mcp-Protocol-Version", protocol)
+		hdr.Set(transport.HeaderProtocolVersion, protocol)
 	}
-	req, err := p.request(ctx, http.MethodDelete, p.cfg.URL.String(), nil, hdr)
+	req, err := p.request(ctx, http.MethodDelete, p.bridge.URL.String(), nil, hdr)
 	if err != nil {
 		return "no: " + err.Error()
 	}
-	resp, err := p.cfg.HTTPClient.Do(req)
+	resp, err := p.bridge.HTTPClient.Do(req)
 	if err != nil {
 		return "no: " + err.Error()
 	}
@@ -245,10 +249,21 @@ func (p *prober) endSession(ctx context.Context, sid, protocol string) string {
 	return "DELETE answered " + resp.Status
 }
 
+// initialize is the probe's initialize request, as a host sends it.
+func initialize(version string) *jsonrpc.Message {
+	return bridge.NewRequest([]byte("1"), "initialize", initParams(version))
+}
+
+func initParams(version string) []byte {
+	params, _ := json.Marshal(map[string]any{"protocolVersion": hostProtocol, "capabilities": map[string]any{},
+		"clientInfo": map[string]any{"name": "mcpbridge-probe", "version": version}})
+	return params
+}
+
 // initResult is the part of an initialize result the probe shows.
 type initResult struct {
-	ProtocolVersion string                     `json:"protocolVersion"`
-	Capabilities    map[string]json.RawMessage `json:"capabilities"`
+	ProtocolVersion string          `json:"protocolVersion"`
+	Capabilities    json.RawMessage `json:"capabilities"`
 	ServerInfo      struct {
 		Name    string `json:"name"`
 		Version string `json:"version"`
@@ -256,25 +271,10 @@ type initResult struct {
 	Instructions string `json:"instructions"`
 }
 
-func describeInit(st *step, raw json.RawMessage) initResult {
+func describeInit(st *Step, raw []byte) initResult {
 	var res initResult
 	_ = json.Unmarshal(raw, &res)
 	st.set("protocol_version", res.ProtocolVersion)
 	st.set("server", strings.TrimSpace(res.ServerInfo.Name+" "+res.ServerInfo.Version))
 	return res
-}
-
-func initParams() map[string]any {
-	return map[string]any{"protocolVersion": hostProtocol, "capabilities": map[string]any{},
-		"clientInfo": map[string]any{"name": "mcpbridge-probe", "version": version}}
-}
-
-// rpcBody is one JSON-RPC request; params nil leaves them out.
-func rpcBody(id any, method string, params any) []byte {
-	m := map[string]any{"jsonrpc": "2.0", "id": id, "method": method}
-	if params != nil {
-		m["params"] = params
-	}
-	b, _ := json.Marshal(m)
-	return b
 }
