@@ -22,9 +22,12 @@
 //   - reach.go: DNS and TCP, to the server or to its proxy.
 //   - tls.go: the TLS handshake, through a proxy's CONNECT tunnel.
 //   - http.go: one request to the server and its JSON or SSE answer.
-//   - transport.go: which transport answers, and what a refusal means.
+//   - transport.go: which transport answers: Streamable HTTP, HTTP+SSE.
+//   - answers.go: what a refusal, or an answer that is not MCP, means.
+//   - session.go: the probe's initialize, and ending the session it opened.
 //   - discover.go: server/discover, the bridge's era probe.
 //   - auth.go: the challenge and the metadata up to the authorization server.
 //   - store.go: what the token store holds, and the sign-in.
 //   - host.go: a real bridge in this process, with the probe as its host.
+//   - mcp.go: initialize and the lists through that bridge, then its exit.
 package probe
