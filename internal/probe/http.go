@@ -45,7 +45,8 @@ func (p *prober) request(ctx context.Context, method, target string, body []byte
 
 // postRPC POSTs one JSON-RPC request and reads its answer, as JSON or as
 // an event stream. ans is nil when the body holds no JSON-RPC answer to
-// it; raw is the JSON body read, for the error that says what came.
+// it; raw is the JSON body read, for the error that says what came (nil
+// for a refusal too large to quote: its status still says what it is).
 func (p *prober) postRPC(ctx context.Context, m *jsonrpc.Message, hdr http.Header) (resp *http.Response, ans *jsonrpc.Message, raw []byte, err error) {
 	h := http.Header{"Accept": {"application/json, text/event-stream"}, "Content-Type": {"application/json"}}
 	for k, vs := range hdr {
@@ -65,7 +66,7 @@ func (p *prober) postRPC(ctx context.Context, m *jsonrpc.Message, hdr http.Heade
 		return resp, ans, nil, err
 	}
 	raw, err = transport.ReadBody(resp, maxAnswer)
-	if err != nil {
+	if err != nil && resp.StatusCode/100 == 2 {
 		return resp, nil, raw, fmt.Errorf("read the answer: %w", err)
 	}
 	if ans, err := jsonrpc.Parse(raw); err == nil && ans.Kind == jsonrpc.KindResponse {

@@ -112,7 +112,7 @@ func (p *prober) tryGET(ctx context.Context, fallback bool) outcome {
 		stream := resp.StatusCode/100 == 2 && transport.MediaType(resp) == "text/event-stream"
 		switch {
 		case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-			raw, _ := transport.ReadBody(resp, 4<<10)
+			raw, _ := transport.ReadBody(resp, maxAnswer) // nil when too large to quote
 			out, err = p.refusal(st, resp, raw)
 			return err
 		case !stream && transport.OtherTransport(resp.StatusCode) && fallback:

@@ -50,3 +50,18 @@ func TestPOSTFallsBackAsTheTransportDoes(t *testing.T) {
 		}
 	}
 }
+
+// TestLargeRefusalStillLeadsToSignIn: a 401 whose page is too large to
+// quote is still a request for credentials.
+func TestLargeRefusalStillLeadsToSignIn(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="https://example.com/prm"`)
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(strings.Repeat("x", 2*maxAnswer)))
+	}))
+	defer ts.Close()
+	p := testProber(t, ts.URL+"/mcp")
+	if out := p.tryPOST(t.Context(), true); out != needsAuth || !p.wantsAuth || len(p.challenges) != 1 {
+		t.Errorf("outcome %v, wants auth %v, challenges %v, step %+v", out, p.wantsAuth, p.challenges, only(t, p))
+	}
+}
