@@ -52,7 +52,7 @@ func (d *discovery) notModern() error {
 // discover probes the server. It errs only when the server could not be
 // asked (unreachable, credentials refused); every answer is a verdict.
 func (b *Bridge) discover(ctx context.Context, first *jsonrpc.Message) (*discovery, error) {
-	m := newRequest(ownID("discover"), "server/discover", jsonrpc.WrapObject(jsonrpc.Member([]byte("_meta"), jsonrpc.WrapObject(probeMeta(first, b.cfg.Version)))))
+	m := discoverRequest(first, b.cfg.Version)
 	b.tools.annotate(m)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -68,16 +68,7 @@ func (b *Bridge) discover(ctx context.Context, first *jsonrpc.Message) (*discove
 		b.log.Debug("server/discover refused: a legacy server", "error", err)
 		return &discovery{}, nil
 	}
-	if f := failure(ans); f != nil {
-		return refusedDiscovery(f), nil
-	}
-	res := ans.Flat().Result
-	d := &discovery{capabilities: jsonrpc.Field(res, "capabilities"), instructions: jsonrpc.Field(res, "instructions")}
-	d.versions = stringList(jsonrpc.Field(res, "supportedVersions"))
-	if meta := jsonrpc.Field(res, "_meta"); meta != nil {
-		d.serverInfo = jsonrpc.Field(meta, metaServerInfo)
-	}
-	return d, nil
+	return readDiscovery(ans), nil
 }
 
 // cannotAsk tells the errors that leave the server's era unknown (no

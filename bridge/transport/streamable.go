@@ -248,7 +248,7 @@ func (s *streamable) fallbackFor(m *jsonrpc.Message, status int, isRPCError bool
 	if !s.mayFallBack || s.succeeded || isRPCError || m.Method != "initialize" {
 		return false
 	}
-	return status == http.StatusBadRequest || status == http.StatusNotFound || status == http.StatusMethodNotAllowed
+	return OtherTransport(status)
 }
 
 func (s *streamable) markSucceeded() {

@@ -6,27 +6,34 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"runtime"
+	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/mcpbridge/mcpbridge/bridge"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
+	"github.com/mcpbridge/mcpbridge/internal/probe"
+	"github.com/mcpbridge/mcpbridge/oauthflow"
+	"github.com/mcpbridge/mcpbridge/tokencache"
 )
 
-// probeFlags are probe's own flags, beside the bridge's.
-type probeFlags struct {
+// probeOptions are probe's: the bridge's flags (the probe checks what the
+// bridge would run with) and its own.
+type probeOptions struct {
+	io      ioStreams
+	bridge  options
 	asJSON  bool
 	noLogin bool
 	timeout int
 }
 
-func newProbeCmd(s ioStreams) *cobra.Command {
-	o := &options{}
-	var pf probeFlags
+// newProbeCmd is `mcpbridge probe`; runF, when set, runs instead of
+// runProbe (tests of the flags).
+func newProbeCmd(s ioStreams, runF func(context.Context, *probeOptions) error) *cobra.Command {
+	o := &probeOptions{io: s}
 	cmd := &cobra.Command{
 		Use:   "probe URL [callback-port] [flags]",
 		Short: "Check, step by step, that a server can be reached, signed in to and used",
@@ -47,158 +54,108 @@ header's value; --json adds a report to attach to a bug report.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.positional(args); err != nil {
+			if err := o.bridge.positional(args); err != nil {
 				return err
 			}
-			return runProbe(cmd.Context(), o, pf, s)
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runProbe(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&pf.asJSON, "json", false, "print a JSON report on stdout at the end (for bug reports)")
-	f.BoolVar(&pf.noLogin, "no-login", false, "do not sign in when the server asks for it; only report what is stored")
-	f.IntVar(&pf.timeout, "timeout", 120, "seconds the whole probe may take, not counting a browser sign-in (that is --auth-timeout)")
-	o.register(cmd)
+	f.BoolVar(&o.asJSON, "json", false, "print a JSON report on stdout at the end (for bug reports)")
+	f.BoolVar(&o.noLogin, "no-login", false, "do not sign in when the server asks for it; only report what is stored")
+	f.IntVar(&o.timeout, "timeout", 120, "seconds the whole probe may take, not counting a browser sign-in (that is --auth-timeout)")
+	o.bridge.register(cmd)
 	return cmd
-}
-
-// prober runs the steps and keeps what they learn for the next ones.
-type prober struct {
-	o      *options
-	pf     probeFlags
-	rep    *reporter
-	log    *slog.Logger
-	budget *budget
-	cfg    bridge.Config
-
-	hello      *tlsHello // the TCP step's connection, for the TLS step
-	kind       string    // the transport that answered: streamable-http or legacy-sse
-	challenges []string  // WWW-Authenticate values of a 401
-	wantsAuth  bool      // the server answered 401
-	authorized bool      // requests carry the sign-in's token
 }
 
 // progressEvery is how often a long step prints that it still waits.
 const progressEvery = 5 * time.Second
 
-func runProbe(ctx context.Context, o *options, pf probeFlags, s ioStreams) error {
-	var errOut io.Writer = s.err
-	if o.silent {
+// runProbe prints each step on stderr as it ends, and the report on
+// stdout with --json.
+func runProbe(ctx context.Context, o *probeOptions) error {
+	var errOut io.Writer = o.io.err
+	if o.bridge.silent {
 		errOut = io.Discard
 	}
 	w := &syncWriter{w: errOut}
 	logFile := ""
-	if o.debug {
-		logFile = debugLogPath(o.url)
+	if o.bridge.debug {
+		logFile = debugLogPath(o.bridge.url)
 	}
-	log, closeLog, err := logx.New(logx.Options{Stderr: indentWriter{w: w, prefix: "    "}, DebugFile: logFile, Hide: hideQueries(o.url)})
+	log, closeLog, err := logx.New(logx.Options{Stderr: indentWriter{w: w, prefix: "    "}, DebugFile: logFile, Hide: hideQueries(o.bridge.url)})
 	if err != nil {
 		return err
 	}
 	defer closeLog()
-	p := &prober{o: o, pf: pf, log: log, rep: &reporter{w: w, every: progressEvery, hide: hideQueries(o.url)},
-		budget: newBudget(time.Duration(max(pf.timeout, 1)) * time.Second)}
-	fmt.Fprintf(w, "mcpbridge %s (%s/%s) probing %s\n\n", version, runtime.GOOS, runtime.GOARCH, redactedArg(o.url))
-	p.all(ctx)
-	failed := p.rep.failed()
-	if len(failed) == 0 {
+	fmt.Fprintf(w, "mcpbridge %s (%s/%s) probing %s\n\n", version, runtime.GOOS, runtime.GOARCH, redactedArg(o.bridge.url))
+	rep := probe.Run(ctx, o.config(log, w, progressEvery))
+	if rep.OK {
 		fmt.Fprintln(w, "\nEvery step needed passed.")
 	}
-	if pf.asJSON {
-		if err := p.writeJSON(s.out, failed); err != nil {
-			return err
+	if o.asJSON {
+		enc := json.NewEncoder(o.io.out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return fmt.Errorf("write the report: %w", err)
 		}
 	}
-	if len(failed) > 0 {
-		return fmt.Errorf("the probe failed at: %s (see the hints above)", strings.Join(failed, ", "))
+	if !rep.OK {
+		return fmt.Errorf("the probe failed at: %s (see the hints above)", strings.Join(rep.Failed, ", "))
 	}
 	return nil
 }
 
-// all runs the steps in order, stopping where the rest could not run.
-func (p *prober) all(ctx context.Context) {
-	if !p.settings().OK || !p.reach(ctx) {
-		return
+// config is the library's view of the command line; steps print on w.
+func (o *probeOptions) config(log *slog.Logger, w io.Writer, every time.Duration) probe.Config {
+	b := &o.bridge
+	hide := hideQueries(b.url)
+	cas := slices.Clone(b.caFiles)
+	if extra := os.Getenv("NODE_EXTRA_CA_CERTS"); extra != "" {
+		cas = append(cas, extra+" (NODE_EXTRA_CA_CERTS)")
 	}
-	if !p.transport(ctx) {
-		return
+	return probe.Config{
+		Version: version, Commit: commit, URL: redactedArg(b.url),
+		Settings: func() (probe.Settings, error) {
+			cfg, err := b.config(log)
+			flow, _ := cfg.Auth.(*oauthflow.Flow) // nil with the user's own Authorization header
+			return probe.Settings{Bridge: cfg, SignIn: flow}, err
+		},
+		Flags: probe.Flags{Proxy: b.enableProxy, CAFiles: cas, TokenStore: b.auth.tokenStore, Folder: b.configFolder(),
+			ConnectTimeout: seconds(b.connectTimeout), HeadersTimeout: seconds(b.headersTimeout), IPv4: b.ipv4,
+			NoLogin: o.noLogin, ClientCredentials: b.auth.clientCreds, DeviceCode: b.auth.deviceCode,
+			StaticClient: b.auth.staticInfo != "", ClientMetadataURL: b.auth.metadataURL != ""},
+		Stored:        func() []probe.StoredSignIn { return storedSignIns(b) },
+		Hide:          func(s string) string { return hidden(hide, s) },
+		Timeout:       time.Duration(o.timeout) * time.Second,
+		ProgressEvery: every,
+		Progress: func(step, waiting string, elapsed time.Duration) {
+			fmt.Fprintf(w, "  … %s: still waiting for %s (%d s)…\n", step, waiting, int(elapsed.Seconds()+0.5))
+		},
+		Done: func(st *probe.Step) { _, _ = io.WriteString(w, stepText(st)) },
 	}
-	if p.wantsAuth {
-		if !p.authorize(ctx) || !p.transport(ctx) {
-			return
-		}
-	} else {
-		p.rep.run("authorization", "", false, func(st *step) error {
-			st.set("needed", false)
-			return nil
-		})
+}
+
+// storedSignIns are the index's sign-ins for the server, newest first, as
+// status shows them.
+func storedSignIns(o *options) []probe.StoredSignIn {
+	entries, err := tokencache.List(o.configFolder())
+	if err != nil {
+		return nil
 	}
-	if p.kind == kindStreamable {
-		p.discover(ctx)
-	}
-	p.mcp(ctx)
-}
-
-// step runs fn as a step whose context ends at limit (<= 0: none) or
-// when the probe's time is up; a step cut short gets the hint that says
-// which flag gives it more time (the outer hint wins).
-func (p *prober) step(ctx context.Context, name, waiting string, required bool, limit time.Duration, limitFlag string, fn func(context.Context, *step) error) *step {
-	return p.rep.run(name, waiting, required, func(st *step) error {
-		c, cancel := p.budget.within(ctx, limit)
-		defer cancel()
-		err := fn(c, st)
-		if err != nil && c.Err() != nil && ctx.Err() == nil {
-			err = withHint(err, fmt.Sprintf("the step ran out of time; raise %s or --timeout", limitFlag))
-		}
-		return err
-	})
-}
-
-// probeReport is the --json output.
-type probeReport struct {
-	Mcpbridge string   `json:"mcpbridge"`
-	Commit    string   `json:"commit"`
-	OS        string   `json:"os"`
-	Arch      string   `json:"arch"`
-	Go        string   `json:"go"`
-	URL       string   `json:"url"`
-	OK        bool     `json:"ok"`
-	Failed    []string `json:"failed"`
-	Steps     []*step  `json:"steps"`
-}
-
-func (p *prober) writeJSON(out io.Writer, failed []string) error {
-	enc := json.NewEncoder(out)
-	enc.SetIndent("", "  ")
-	return enc.Encode(probeReport{Mcpbridge: version, Commit: commit, OS: runtime.GOOS, Arch: runtime.GOARCH,
-		Go: runtime.Version(), URL: redactedArg(p.o.url), OK: len(failed) == 0, Failed: append([]string{}, failed...), Steps: p.rep.steps})
-}
-
-// budget is the probe's overall time (--timeout). A browser sign-in does
-// not count: it has --auth-timeout.
-type budget struct {
-	mu       sync.Mutex
-	deadline time.Time
-}
-
-func newBudget(total time.Duration) *budget { return &budget{deadline: time.Now().Add(total)} }
-
-// within returns a context that ends after limit (<= 0: no step limit) or
-// when the budget is spent, whichever comes first.
-func (b *budget) within(ctx context.Context, limit time.Duration) (context.Context, context.CancelFunc) {
-	b.mu.Lock()
-	end := b.deadline
-	b.mu.Unlock()
-	if limit > 0 {
-		if t := time.Now().Add(limit); t.Before(end) {
-			end = t
+	var rows []statusRow
+	for _, e := range entries {
+		if e.Kind == "tokens" && sameServer(e.Server, o.url) {
+			rows = append(rows, newStatusRow(e))
 		}
 	}
-	return context.WithDeadline(ctx, end)
-}
-
-// extend gives back time spent where the budget does not apply.
-func (b *budget) extend(d time.Duration) {
-	b.mu.Lock()
-	b.deadline = b.deadline.Add(d)
-	b.mu.Unlock()
+	slices.SortFunc(rows, func(a, b statusRow) int { return b.Updated.Compare(a.Updated) })
+	out := make([]probe.StoredSignIn, len(rows))
+	for i, r := range rows {
+		out[i] = probe.StoredSignIn{SignedIn: r.SignedIn, Issuer: r.Issuer, Expiry: r.Expiry, Scopes: r.Scopes, Backend: r.Backend}
+	}
+	return out
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -24,6 +25,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/mcpbridge/mcpbridge/internal/fakeas"
+	"github.com/mcpbridge/mcpbridge/internal/probe"
 )
 
 // The probe runs in this process, as `mcpbridge probe … --json`, against
@@ -481,16 +483,33 @@ func TestProbeSlowServer(t *testing.T) {
 }
 
 // TestProbeProgress: a step that takes long prints "still waiting" lines
-// while it runs.
+// while it runs, then its line when it passes.
 func TestProbeProgress(t *testing.T) {
+	var slowed atomic.Bool
+	mcp := streamableHandler(nil)
+	ts := serveAt(t, "/mcp", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !slowed.Swap(true) {
+			time.Sleep(110 * time.Millisecond)
+		}
+		mcp.ServeHTTP(w, r)
+	}), httptest.NewServer)
+	t.Setenv("MCPBRIDGE_CONFIG_DIR", t.TempDir())
+	var o *probeOptions
+	cmd := newProbeCmd(ioStreams{in: strings.NewReader(""), out: io.Discard, err: io.Discard}, func(_ context.Context, got *probeOptions) error {
+		o = got
+		return nil
+	})
+	cmd.SetArgs([]string{ts.URL + "/mcp", "--token-store", "file"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
 	var buf bytes.Buffer
 	w := &syncWriter{w: &buf}
-	rep := &reporter{w: w, every: 20 * time.Millisecond}
-	st := rep.run("slow", "the slow thing", true, func(*step) error { time.Sleep(110 * time.Millisecond); return nil })
+	rep := probe.Run(t.Context(), o.config(slog.New(slog.DiscardHandler), w, 20*time.Millisecond))
 	w.mu.Lock()
 	out := buf.String()
 	w.mu.Unlock()
-	if !st.OK || strings.Count(out, "slow: still waiting for the slow thing") < 3 || !strings.Contains(out, "✓ slow") {
+	if !rep.OK || strings.Count(out, "streamable-http: still waiting for the server's answer") < 3 || !strings.Contains(out, "✓ streamable-http") {
 		t.Errorf("output:\n%s", out)
 	}
 }

@@ -1,7 +1,7 @@
 // Package httpclient builds the one HTTP client mcpbridge talks to servers
 // with: the bridge's requests and the sign-in's alike (httpclient.go), and
 // holds the rule every redirect and server-named URL is checked against
-// (SameOrigin).
+// (SameOrigin). TLSConfig lends its TLS settings to a handshake of one's own.
 package httpclient
 
 import (
@@ -183,6 +183,21 @@ func extraRootsConfig(files []string) (*tls.Config, error) {
 			return err
 		},
 	}, nil
+}
+
+// TLSConfig returns a copy of the TLS configuration of a client New built
+// (the extra roots of Options.CAFiles), or nil for the default one: a
+// handshake of the caller's own (mcpbridge probe's TLS step) then
+// verifies exactly as the client's connections do.
+func TLSConfig(c *http.Client) *tls.Config {
+	rt := c.Transport
+	if a, ok := rt.(agent); ok {
+		rt = a.base
+	}
+	if tr, ok := rt.(*http.Transport); ok && tr.TLSClientConfig != nil {
+		return tr.TLSClientConfig.Clone()
+	}
+	return nil
 }
 
 // agent stamps the User-Agent on requests that carry none.

@@ -1,8 +1,12 @@
 package httpclient
 
 import (
+	"crypto/tls"
+	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -35,4 +39,36 @@ func TestUserAgent(t *testing.T) {
 			t.Errorf("the caller's request was modified")
 		}
 	}
+}
+
+// TestTLSConfig: the configuration behind the User-Agent wrapper, with the
+// extra roots' verification; none without CA files.
+func TestTLSConfig(t *testing.T) {
+	ts := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer ts.Close()
+	plain, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg := TLSConfig(plain); cfg != nil {
+		t.Errorf("no CA files: %+v, want nil", cfg)
+	}
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	withCA, err := New(Options{CAFiles: []string{ca}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := TLSConfig(withCA)
+	if cfg == nil || cfg.VerifyConnection == nil {
+		t.Fatalf("with a CA file: %+v", cfg)
+	}
+	cfg.ServerName = "example.com"
+	conn, err := tls.Dial("tcp", ts.Listener.Addr().String(), cfg)
+	if err != nil {
+		t.Fatalf("a handshake with the lent configuration: %v", err)
+	}
+	conn.Close()
 }

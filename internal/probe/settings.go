@@ -1,37 +1,38 @@
-package main
+package probe
 
 import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
+	"time"
 
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
 )
 
-// settings is step 1: the command line understood, as the bridge would
-// take it. Header values are never shown, only their names.
-func (p *prober) settings() *step {
-	return p.rep.run("settings", "", true, func(st *step) error {
-		cfg, err := p.o.config(p.log)
+// settings is the first step: the command line understood, as the bridge
+// would take it. Header values are never shown, only their names.
+func (p *prober) settings() *Step {
+	return p.run.run("settings", "", true, func(st *Step) error {
+		s, err := p.cfg.Settings()
 		if err != nil {
 			return withHint(err, "fix the command line; mcpbridge probe --help lists the flags")
 		}
-		p.cfg = cfg
-		st.set("url", netrule.Redact(cfg.URL))
-		st.set("transport", string(cfg.Transport))
-		st.set("protocol", string(cfg.Protocol))
-		st.set("headers", headerNames(cfg.Header))
+		p.bridge, p.signIn = s.Bridge, s.SignIn
+		f := p.cfg.Flags
+		st.set("url", netrule.Redact(p.bridge.URL))
+		st.set("transport", string(p.bridge.Transport))
+		st.set("protocol", string(p.bridge.Protocol))
+		st.set("headers", headerNames(p.bridge.Header))
 		st.set("credentials", p.credentialSource())
 		st.set("proxy", p.proxyText())
-		if cas := p.caFiles(); len(cas) > 0 {
-			st.set("ca_files", cas)
+		if len(f.CAFiles) > 0 {
+			st.set("ca_files", f.CAFiles)
 		}
-		st.set("token_store", fmt.Sprintf("%s (folder %s)", p.o.auth.tokenStore, p.o.configFolder()))
+		st.set("token_store", fmt.Sprintf("%s (folder %s)", f.TokenStore, f.Folder))
 		st.set("timeouts", fmt.Sprintf("connect %s, headers %s, whole probe %d s",
-			limitText(p.o.connectTimeout), limitText(p.o.headersTimeout), p.pf.timeout))
-		if p.o.ipv4 {
+			limitText(f.ConnectTimeout), limitText(f.HeadersTimeout), int(p.cfg.Timeout/time.Second)))
+		if f.IPv4 {
 			st.set("ipv4_only", true)
 		}
 		return nil
@@ -50,11 +51,11 @@ func headerNames(h http.Header) []string {
 
 func (p *prober) credentialSource() string {
 	switch {
-	case p.cfg.Header.Get("Authorization") != "":
+	case p.bridge.Header.Get("Authorization") != "":
 		return "your Authorization header (no OAuth sign-in)"
-	case p.o.auth.clientCreds:
+	case p.cfg.Flags.ClientCredentials:
 		return "OAuth client credentials (no browser)"
-	case p.o.auth.deviceCode:
+	case p.cfg.Flags.DeviceCode:
 		return "OAuth sign-in with a device code, when the server asks"
 	}
 	return "OAuth sign-in in the browser, when the server asks"
@@ -64,14 +65,14 @@ func (p *prober) credentialSource() string {
 // nil: with --enable-proxy, the one HTTP_PROXY, HTTPS_PROXY and NO_PROXY
 // pick for the URL (never one for a loopback address).
 func (p *prober) proxy() (*url.URL, error) {
-	if !p.o.enableProxy {
+	if !p.cfg.Flags.Proxy {
 		return nil, nil
 	}
-	return http.ProxyFromEnvironment(&http.Request{URL: p.cfg.URL})
+	return http.ProxyFromEnvironment(&http.Request{URL: p.bridge.URL})
 }
 
 func (p *prober) proxyText() string {
-	if !p.o.enableProxy {
+	if !p.cfg.Flags.Proxy {
 		return "off (direct connections; --enable-proxy honours HTTPS_PROXY)"
 	}
 	u, err := p.proxy()
@@ -84,18 +85,9 @@ func (p *prober) proxyText() string {
 	return "on: " + netrule.Redact(u)
 }
 
-// caFiles are the extra CA bundles the bridge trusts.
-func (p *prober) caFiles() []string {
-	cas := slices.Clone(p.o.caFiles)
-	if extra := os.Getenv("NODE_EXTRA_CA_CERTS"); extra != "" {
-		cas = append(cas, extra+" (NODE_EXTRA_CA_CERTS)")
-	}
-	return cas
-}
-
-func limitText(n int) string {
-	if n <= 0 {
+func limitText(d time.Duration) string {
+	if d <= 0 {
 		return "none"
 	}
-	return fmt.Sprintf("%d s", n)
+	return fmt.Sprintf("%d s", int(d/time.Second))
 }

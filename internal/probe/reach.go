@@ -1,4 +1,4 @@
-package main
+package probe
 
 import (
 	"context"
@@ -18,16 +18,16 @@ type tlsHello struct {
 	proxy *url.URL // the connection goes to this proxy, not the server
 }
 
-// reach is step 2: DNS, TCP and, for https, TLS, to the server or to the
-// proxy that --enable-proxy picks for it.
+// reach is DNS, TCP and, for https, TLS, to the server or to the proxy
+// that --enable-proxy picks for it.
 func (p *prober) reach(ctx context.Context) bool {
 	proxy, err := p.proxy()
 	if err != nil {
-		return p.rep.run("dns", "", true, func(*step) error {
+		return p.run.run("dns", "", true, func(*Step) error {
 			return withHint(fmt.Errorf("read the proxy setting: %w", err), "fix HTTPS_PROXY / HTTP_PROXY, or drop --enable-proxy")
 		}).OK
 	}
-	dial := p.cfg.URL
+	dial := p.bridge.URL
 	if proxy != nil {
 		dial = proxy
 	}
@@ -36,7 +36,7 @@ func (p *prober) reach(ctx context.Context) bool {
 		return false
 	}
 	defer p.hello.conn.Close()
-	if p.cfg.URL.Scheme != "https" {
+	if p.bridge.URL.Scheme != "https" {
 		return true
 	}
 	return p.handshake(ctx).OK
@@ -52,9 +52,14 @@ func portOf(u *url.URL) string {
 	return "80"
 }
 
+// connectStep is a step bounded by --connect-timeout.
+func (p *prober) connectStep(ctx context.Context, name, waiting string, fn func(context.Context, *Step) error) *Step {
+	return p.step(ctx, name, waiting, true, p.cfg.Flags.ConnectTimeout, "--connect-timeout", fn)
+}
+
 func (p *prober) dns(ctx context.Context, host string, proxy *url.URL) ([]string, bool) {
 	var addrs []string
-	st := p.step(ctx, "dns", "the name lookup", true, seconds(p.o.connectTimeout), "--connect-timeout", func(ctx context.Context, st *step) error {
+	st := p.connectStep(ctx, "dns", "the name lookup", func(ctx context.Context, st *Step) error {
 		st.set("host", host)
 		if proxy != nil {
 			st.set("via_proxy", netrule.Redact(proxy))
@@ -71,7 +76,7 @@ func (p *prober) dns(ctx context.Context, host string, proxy *url.URL) ([]string
 				"check the host name in the URL and this machine's network, VPN or DNS; behind a corporate proxy pass --enable-proxy with HTTPS_PROXY set")
 		}
 		for _, ip := range ips {
-			if !p.o.ipv4 || ip.IP.To4() != nil {
+			if !p.cfg.Flags.IPv4 || ip.IP.To4() != nil {
 				addrs = append(addrs, ip.String())
 			}
 		}
@@ -86,7 +91,7 @@ func (p *prober) dns(ctx context.Context, host string, proxy *url.URL) ([]string
 
 // tcp connects to the addresses in turn, as the bridge's dialer does.
 func (p *prober) tcp(ctx context.Context, addrs []string, port string, proxy *url.URL) bool {
-	return p.step(ctx, "tcp", "the connection", true, seconds(p.o.connectTimeout), "--connect-timeout", func(ctx context.Context, st *step) error {
+	return p.connectStep(ctx, "tcp", "the connection", func(ctx context.Context, st *Step) error {
 		var d net.Dialer
 		var errs []error
 		for _, a := range addrs {

@@ -1,27 +1,24 @@
-package main
+package probe
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
-	"time"
 
 	"github.com/mcpbridge/mcpbridge/oauthflow"
-	"github.com/mcpbridge/mcpbridge/tokencache"
 )
 
-// authorize is step 4, after a 401: the challenge, the metadata that
-// leads to the authorization server (MCP authorization §Authorization
-// Server Discovery), what is stored and, when needed, the sign-in. It
-// reports whether requests can now carry a token.
+// authorize follows a 401: the challenge, the metadata that leads to the
+// authorization server (MCP authorization §Authorization Server
+// Discovery), what is stored and, when needed, the sign-in. It reports
+// whether requests can now carry a token.
 func (p *prober) authorize(ctx context.Context) bool {
 	ch := p.challengeStep()
 	prm := p.resourceStep(ctx, ch)
 	p.authServerStep(ctx, prm)
-	if p.signIn() == nil { // the user's own Authorization header
-		return p.rep.run("credentials", "", true, func(st *step) error {
+	if p.signIn == nil { // the user's own Authorization header
+		return p.run.run("credentials", "", true, func(st *Step) error {
 			st.set("source", "your Authorization header")
 			return withHint(errors.New("the server refused your Authorization header (HTTP 401)"),
 				"check the header's value (and the ${VAR} it reads); or drop the header so mcpbridge signs in with OAuth")
@@ -38,36 +35,25 @@ func (p *prober) authorize(ctx context.Context) bool {
 	return true
 }
 
-// signIn is the bridge's own sign-in, its Config's Authorizer; nil with
-// the user's own Authorization header.
-func (p *prober) signIn() *oauthflow.Flow {
-	flow, _ := p.cfg.Auth.(*oauthflow.Flow)
-	return flow
-}
-
-func firstChallenge(values []string) oauthflow.Challenge {
-	ch, _ := oauthflow.Bearer(oauthflow.ParseWWWAuthenticate(values))
-	return ch
-}
-
 func (p *prober) challengeStep() oauthflow.Challenge {
 	var ch oauthflow.Challenge
-	p.rep.run("www-authenticate", "", false, func(st *step) error {
+	p.run.run("www-authenticate", "", false, func(st *Step) error {
 		if len(p.challenges) == 0 {
 			st.set("challenge", "none: the metadata is looked for at the well-known URIs")
 			return nil
 		}
+		all := oauthflow.ParseWWWAuthenticate(p.challenges)
 		var schemes []string
-		for _, c := range oauthflow.ParseWWWAuthenticate(p.challenges) {
+		for _, c := range all {
 			schemes = append(schemes, c.Scheme)
 		}
 		st.set("schemes", schemes)
-		bearer, ok := oauthflow.Bearer(oauthflow.ParseWWWAuthenticate(p.challenges))
+		bearer, ok := oauthflow.Bearer(all)
 		if !ok {
 			return withHint(errors.New("the 401 carries no Bearer challenge"), "the server may want another kind of credentials: ask its administrator, or pass them with --header")
 		}
 		ch = bearer
-		st.set("resource_metadata", orNotGiven(ch.ResourceMetadata))
+		st.set("resource_metadata", orText(ch.ResourceMetadata, "not given"))
 		st.set("scope", ch.Scope)
 		if ch.Error != "" {
 			st.set("error", ch.Error+" "+ch.ErrorDescription)
@@ -77,9 +63,9 @@ func (p *prober) challengeStep() oauthflow.Challenge {
 	return ch
 }
 
-func orNotGiven(s string) string {
+func orText(s, none string) string {
 	if s == "" {
-		return "not given"
+		return none
 	}
 	return s
 }
@@ -88,10 +74,10 @@ func orNotGiven(s string) string {
 // there is none and the 2025-03-26 rules apply.
 func (p *prober) resourceStep(ctx context.Context, ch oauthflow.Challenge) *oauthflow.ProtectedResource {
 	var prm *oauthflow.ProtectedResource
-	p.step(ctx, "resource-metadata", "the metadata", false, seconds(p.o.headersTimeout), "--headers-timeout", func(ctx context.Context, st *step) error {
-		st.set("tried", p.lookAt(ctx, oauthflow.ResourceMetadataURLs(p.cfg.URL, ch.ResourceMetadata)))
-		d := &oauthflow.Discoverer{HTTP: p.cfg.HTTPClient}
-		got, err := d.Resource(ctx, p.cfg.URL, ch.ResourceMetadata)
+	p.headersStep(ctx, "resource-metadata", "the metadata", false, func(ctx context.Context, st *Step) error {
+		st.set("tried", p.lookAt(ctx, oauthflow.ResourceMetadataURLs(p.bridge.URL, ch.ResourceMetadata)))
+		d := &oauthflow.Discoverer{HTTP: p.bridge.HTTPClient}
+		got, err := d.Resource(ctx, p.bridge.URL, ch.ResourceMetadata)
 		switch {
 		case errors.Is(err, oauthflow.ErrNoMetadata) && ch.ResourceMetadata == "":
 			st.set("found", false)
@@ -115,8 +101,8 @@ func (p *prober) resourceStep(ctx context.Context, ch oauthflow.Challenge) *oaut
 // authServerStep reads the authorization server's metadata (RFC 8414,
 // OpenID Connect Discovery) and says how mcpbridge would get a client.
 func (p *prober) authServerStep(ctx context.Context, prm *oauthflow.ProtectedResource) {
-	p.step(ctx, "authorization-server", "the metadata", false, seconds(p.o.headersTimeout), "--headers-timeout", func(ctx context.Context, st *step) error {
-		issuer := p.cfg.URL.Scheme + "://" + p.cfg.URL.Host
+	p.headersStep(ctx, "authorization-server", "the metadata", false, func(ctx context.Context, st *Step) error {
+		issuer := p.bridge.URL.Scheme + "://" + p.bridge.URL.Host
 		if prm != nil {
 			issuer = prm.AuthorizationServers[0]
 		}
@@ -125,10 +111,10 @@ func (p *prober) authServerStep(ctx context.Context, prm *oauthflow.ProtectedRes
 			return withHint(err, "the resource metadata names an invalid authorization server: tell the server's administrator")
 		}
 		st.set("tried", p.lookAt(ctx, urls))
-		d := &oauthflow.Discoverer{HTTP: p.cfg.HTTPClient}
+		d := &oauthflow.Discoverer{HTTP: p.bridge.HTTPClient}
 		as, err := d.AuthServer(ctx, issuer)
 		if prm == nil && errors.Is(err, oauthflow.ErrNoMetadata) {
-			as, err = d.LegacyAuthServer(ctx, p.cfg.URL)
+			as, err = d.LegacyAuthServer(ctx, p.bridge.URL)
 			st.set("fallback", "no metadata: the default endpoints /authorize, /token and /register (protocol 2025-03-26)")
 		}
 		if err != nil {
@@ -143,21 +129,14 @@ func (p *prober) authServerStep(ctx context.Context, prm *oauthflow.ProtectedRes
 	})
 }
 
-func describeAuthServer(st *step, as *oauthflow.AuthServer) {
+func describeAuthServer(st *Step, as *oauthflow.AuthServer) {
 	st.set("issuer", as.Issuer)
 	st.set("authorization_endpoint", as.AuthorizationEndpoint)
 	st.set("token_endpoint", as.TokenEndpoint)
-	st.set("registration_endpoint", noneIfEmpty(as.RegistrationEndpoint))
+	st.set("registration_endpoint", orText(as.RegistrationEndpoint, "none"))
 	st.set("client_id_metadata_documents", as.ClientIDMetadataDocumentSupported)
 	st.set("pkce_s256", slices.Contains(as.CodeChallengeMethodsSupported, "S256"))
 	st.set("scopes_supported", as.ScopesSupported)
-}
-
-func noneIfEmpty(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
 }
 
 func authServerHint(err error) string {
@@ -171,9 +150,9 @@ func authServerHint(err error) string {
 // flow's order of preference.
 func (p *prober) clientPlan(as *oauthflow.AuthServer) string {
 	switch {
-	case p.o.auth.staticInfo != "":
+	case p.cfg.Flags.StaticClient:
 		return "pre-registered (--static-oauth-client-info)"
-	case p.o.auth.metadataURL != "" && as.ClientIDMetadataDocumentSupported:
+	case p.cfg.Flags.ClientMetadataURL && as.ClientIDMetadataDocumentSupported:
 		return "client metadata document (--client-metadata-url)"
 	case as.RegistrationEndpoint != "":
 		return "dynamic client registration"
@@ -182,8 +161,8 @@ func (p *prober) clientPlan(as *oauthflow.AuthServer) string {
 }
 
 // lookAt GETs each URL in turn until one answers 200, noting each
-// answer: where a metadata document was found (the Discoverer then
-// validates it).
+// answer: where a metadata document was found (the Discoverer then reads
+// and validates it). No body is read.
 func (p *prober) lookAt(ctx context.Context, urls []string) []string {
 	var out []string
 	for _, u := range urls {
@@ -193,7 +172,7 @@ func (p *prober) lookAt(ctx context.Context, urls []string) []string {
 			continue
 		}
 		req.Header.Set("Accept", "application/json")
-		resp, err := p.cfg.HTTPClient.Do(req)
+		resp, err := p.bridge.HTTPClient.Do(req)
 		if err != nil {
 			out = append(out, u+" → "+err.Error())
 			continue
@@ -205,93 +184,4 @@ func (p *prober) lookAt(ctx context.Context, urls []string) []string {
 		}
 	}
 	return out
-}
-
-// credentialsStep shows what the index says is stored for the server (as
-// status does, never a secret) and whether these settings have a token.
-func (p *prober) credentialsStep(ctx context.Context) (have, ok bool) {
-	st := p.step(ctx, "credentials", "the token store", true, 0, "--timeout", func(ctx context.Context, st *step) error {
-		p.describeStored(st)
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.cfg.URL.String(), nil)
-		if err != nil {
-			return err
-		}
-		if err := p.signIn().Authorize(ctx, req); err != nil {
-			return withHint(err, "the stored credentials cannot be used: mcpbridge logout URL, then sign in again")
-		}
-		have = req.Header.Get("Authorization") != ""
-		st.set("token_for_these_settings", have)
-		if !have && p.pf.noLogin {
-			return withHint(errors.New("not signed in"), "sign in with: mcpbridge login URL (with the same flags), or probe without --no-login")
-		}
-		if !have {
-			st.set("next", "sign in")
-		}
-		return nil
-	})
-	return have, st.OK
-}
-
-func (p *prober) describeStored(st *step) {
-	rows := p.storedRows()
-	if len(rows) == 0 {
-		st.set("stored", "nothing for this server")
-		return
-	}
-	if len(rows) > 1 {
-		st.set("stored_sign_ins", fmt.Sprintf("%d (with other headers, clients or scopes); the newest:", len(rows)))
-	}
-	describeRow(st, rows[0])
-}
-
-func describeRow(st *step, r statusRow) {
-	st.set("signed_in", r.SignedIn)
-	st.set("authorization_server", r.Issuer)
-	if r.Expiry.IsZero() {
-		st.set("token_expires", "no expiry given")
-	} else {
-		st.set("token_expires", r.Expiry)
-	}
-	st.set("scopes", r.Scopes)
-	st.set("stored_in", r.Backend)
-}
-
-// storedRows are the index's entries for this server, newest first.
-func (p *prober) storedRows() []statusRow {
-	entries, err := tokencache.List(p.o.configFolder())
-	if err != nil {
-		return nil
-	}
-	var rows []statusRow
-	for _, e := range entries {
-		if e.Kind == "tokens" && sameServer(e.Server, p.cfg.URL.String()) {
-			rows = append(rows, newStatusRow(e))
-		}
-	}
-	slices.SortFunc(rows, func(a, b statusRow) int { return b.Updated.Compare(a.Updated) })
-	return rows
-}
-
-// signInStep signs in with the bridge's own flow. The time it takes is
-// not counted against --timeout: --auth-timeout bounds it.
-func (p *prober) signInStep(ctx context.Context) bool {
-	start := time.Now()
-	defer func() { p.budget.extend(time.Since(start)) }()
-	waiting := "the browser sign-in"
-	switch {
-	case p.o.auth.clientCreds:
-		waiting = "the token"
-	case p.o.auth.deviceCode:
-		waiting = "the sign-in on the other device"
-	}
-	return p.rep.run("sign-in", waiting, true, func(st *step) error {
-		st.set("how", p.credentialSource())
-		if err := p.signIn().Login(ctx); err != nil {
-			return withHint(err, "finish the sign-in within --auth-timeout seconds; over SSH use mcpbridge login URL --no-browser, without a browser --device-code")
-		}
-		if rows := p.storedRows(); len(rows) > 0 {
-			describeRow(st, rows[0])
-		}
-		return nil
-	}).OK
 }

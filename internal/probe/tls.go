@@ -1,4 +1,4 @@
-package main
+package probe
 
 import (
 	"bufio"
@@ -8,34 +8,36 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
 )
 
-// handshake is the TLS part of step 2, verified exactly as the bridge
-// verifies (system roots, --ca-file, NODE_EXTRA_CA_CERTS), through the
-// proxy's CONNECT tunnel when there is one.
-func (p *prober) handshake(ctx context.Context) *step {
-	return p.step(ctx, "tls", "the TLS handshake", true, seconds(p.o.connectTimeout), "--connect-timeout", func(ctx context.Context, st *step) error {
-		host := p.cfg.URL.Hostname()
+// handshake is the TLS step, verified exactly as the bridge verifies
+// (system roots, --ca-file, NODE_EXTRA_CA_CERTS), through the proxy's
+// CONNECT tunnel when there is one.
+func (p *prober) handshake(ctx context.Context) *Step {
+	return p.connectStep(ctx, "tls", "the TLS handshake", func(ctx context.Context, st *Step) error {
+		host := p.bridge.URL.Hostname()
 		if px := p.hello.proxy; px != nil {
 			if px.Scheme != "http" {
 				st.set("checked", "no: the tunnel through an "+px.Scheme+":// proxy is left to the transport step")
 				return nil
 			}
-			if err := tunnel(ctx, p.hello.conn, px, net.JoinHostPort(host, portOf(p.cfg.URL))); err != nil {
+			if err := tunnel(ctx, p.hello.conn, px, net.JoinHostPort(host, portOf(p.bridge.URL))); err != nil {
 				return err
 			}
 			st.set("tunnel", "CONNECT through "+netrule.Redact(px))
 		}
 		var seen []*x509.Certificate
-		cfg := p.tlsConfig(host, &seen)
-		tc := tls.Client(p.hello.conn, cfg)
+		tc := tls.Client(p.hello.conn, p.tlsConfig(host, &seen))
 		err := tc.HandshakeContext(ctx)
 		var cve *tls.CertificateVerificationError
 		if errors.As(err, &cve) && len(seen) == 0 {
@@ -58,9 +60,9 @@ func (p *prober) handshake(ctx context.Context) *step {
 // tlsConfig is the bridge client's TLS configuration for host, noting the
 // certificates the server presents in seen.
 func (p *prober) tlsConfig(host string, seen *[]*x509.Certificate) *tls.Config {
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if tr, ok := p.cfg.HTTPClient.Transport.(*http.Transport); ok && tr.TLSClientConfig != nil {
-		cfg = tr.TLSClientConfig.Clone()
+	cfg := httpclient.TLSConfig(p.bridge.HTTPClient)
+	if cfg == nil {
+		cfg = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
 	cfg.ServerName = host
 	cfg.NextProtos = []string{"h2", "http/1.1"}
@@ -75,23 +77,19 @@ func (p *prober) tlsConfig(host string, seen *[]*x509.Certificate) *tls.Config {
 	return cfg
 }
 
-func describeCert(st *step, certs []*x509.Certificate) {
+func describeCert(st *Step, certs []*x509.Certificate) {
 	if len(certs) == 0 {
 		return
 	}
 	c := certs[0]
+	names := slices.Clone(c.DNSNames)
+	for _, ip := range c.IPAddresses {
+		names = append(names, ip.String())
+	}
 	st.set("certificate_subject", c.Subject.String())
 	st.set("certificate_issuer", c.Issuer.String())
-	st.set("certificate_names", append(c.DNSNames, ipStrings(c.IPAddresses)...))
+	st.set("certificate_names", names)
 	st.set("certificate_expires", c.NotAfter)
-}
-
-func ipStrings(ips []net.IP) []string {
-	var out []string
-	for _, ip := range ips {
-		out = append(out, ip.String())
-	}
-	return out
 }
 
 func tlsHint(err error, host string) string {
@@ -112,7 +110,12 @@ func tlsHint(err error, host string) string {
 	return "the TLS handshake failed: a middlebox may interfere, or the server needs a newer TLS version"
 }
 
-// tunnel asks an http:// proxy for a CONNECT tunnel to target.
+// maxProxyAnswer bounds the proxy's answer to CONNECT (its headers).
+const maxProxyAnswer = 64 << 10
+
+// tunnel asks an http:// proxy for a CONNECT tunnel to target, within the
+// context's deadline. The proxy sends nothing after its answer until the
+// client speaks, so the reader holds no byte of the tunnel.
 func tunnel(ctx context.Context, conn net.Conn, proxy *url.URL, target string) error {
 	if dl, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(dl)
@@ -126,7 +129,7 @@ func tunnel(ctx context.Context, conn net.Conn, proxy *url.URL, target string) e
 	if err := req.Write(conn); err != nil {
 		return fmt.Errorf("ask the proxy for a tunnel: %w", err)
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	resp, err := http.ReadResponse(bufio.NewReader(io.LimitReader(conn, maxProxyAnswer)), req)
 	if err != nil {
 		return fmt.Errorf("read the proxy's answer to CONNECT: %w", err)
 	}
