@@ -217,7 +217,7 @@ func (d *downgrade) result(m *jsonrpc.Message) bool {
 		return false
 	}
 	f := m.Flat()
-	if f.Result == nil || len(f.Result) < 2 || f.Result[0] != '{' {
+	if len(f.Result) < 2 || f.Result[0] != '{' {
 		return false
 	}
 	var add [][]byte

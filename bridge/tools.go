@@ -78,6 +78,7 @@ func (t *toolCatalog) check(f ToolFilter, m *jsonrpc.Message) error {
 	}
 	name, _ := jsonrpc.StringValue(jsonrpc.Field(m.Params, "name"))
 	if !f.Allowed(name) {
+		//lint:ignore ST1005 a sentence the client shows its user as it is
 		return fmt.Errorf("Tool %q is not available: mcpbridge hides it (--ignore-tool / --allow-tool)", name)
 	}
 	return nil

@@ -245,7 +245,7 @@ func IDKey(id []byte) string {
 // numberKey is a plain integer's bytes, or the exact value of any other
 // number (fraction, exponent, -0) as a reduced fraction.
 func numberKey(n []byte) string {
-	if bytes.IndexAny(n, ".eE") < 0 && !bytes.HasPrefix(n, []byte("-0")) {
+	if !bytes.ContainsAny(n, ".eE") && !bytes.HasPrefix(n, []byte("-0")) {
 		return string(n)
 	}
 	r, ok := new(big.Rat).SetString(string(n))
