@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mcpbridge/mcpbridge/bridge/transport"
+	"github.com/mcpbridge/mcpbridge/internal/ctxtime"
 )
 
 // TransportMode, its values and Authorizer are the transport's
@@ -107,9 +108,9 @@ func (c *Config) validate() error {
 	if c.Log == nil {
 		c.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	c.BodyTimeout = orDefault(c.BodyTimeout, 5*time.Minute)
-	c.AnswerTimeout = orDefault(c.AnswerTimeout, time.Hour)
-	c.ShutdownGrace = orDefault(c.ShutdownGrace, 2*time.Second)
+	c.BodyTimeout = ctxtime.Limit(c.BodyTimeout, 5*time.Minute)
+	c.AnswerTimeout = ctxtime.Limit(c.AnswerTimeout, time.Hour)
+	c.ShutdownGrace = ctxtime.Limit(c.ShutdownGrace, 2*time.Second)
 	if c.Version == "" {
 		c.Version = "dev"
 	}
@@ -126,15 +127,4 @@ func (c *Config) validate() error {
 		c.AckTimeout = 10 * time.Second
 	}
 	return nil
-}
-
-// orDefault maps zero to def and negative to 0 (no limit).
-func orDefault(d, def time.Duration) time.Duration {
-	switch {
-	case d == 0:
-		return def
-	case d < 0:
-		return 0
-	}
-	return d
 }

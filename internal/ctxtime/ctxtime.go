@@ -1,5 +1,6 @@
 // Package ctxtime waits the way every wait in mcpbridge must: for a
-// duration or until the context ends, whichever is first (ctxtime.go).
+// duration or until the context ends, whichever is first (Sleep); and
+// reads a time limit's setting the one way they are all documented (Limit).
 package ctxtime
 
 import (
@@ -17,4 +18,16 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// Limit reads a time limit's setting: zero means the default def, and a
+// negative one no limit (0).
+func Limit(d, def time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return def
+	case d < 0:
+		return 0
+	}
+	return d
 }

@@ -22,3 +22,11 @@ func TestSleep(t *testing.T) {
 		}
 	})
 }
+
+func TestLimit(t *testing.T) {
+	for _, c := range []struct{ d, want time.Duration }{{0, time.Minute}, {-1, 0}, {time.Second, time.Second}} {
+		if got := Limit(c.d, time.Minute); got != c.want {
+			t.Errorf("Limit(%v, 1m) = %v, want %v", c.d, got, c.want)
+		}
+	}
+}

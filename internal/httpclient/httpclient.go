@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/internal/ctxtime"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
 	"github.com/mcpbridge/mcpbridge/internal/safetext"
 )
@@ -63,7 +64,7 @@ const maxConns = 512
 // kept-alive connections (many requests in flight, no head-of-line
 // blocking), HTTP/2 where TLS offers it, and the options' limits.
 func New(o Options) (*http.Client, error) {
-	dialer := &net.Dialer{Timeout: orDefault(o.ConnectTimeout, 30*time.Second), KeepAlive: 30 * time.Second}
+	dialer := &net.Dialer{Timeout: ctxtime.Limit(o.ConnectTimeout, 30*time.Second), KeepAlive: 30 * time.Second}
 	dial := dialer.DialContext
 	if o.IPv4 {
 		dial = func(ctx context.Context, _, addr string) (net.Conn, error) {
@@ -77,8 +78,8 @@ func New(o Options) (*http.Client, error) {
 		MaxIdleConnsPerHost:   128,
 		MaxConnsPerHost:       maxConns,
 		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   orDefault(o.ConnectTimeout, 30*time.Second),
-		ResponseHeaderTimeout: orDefault(o.HeadersTimeout, 5*time.Minute),
+		TLSHandshakeTimeout:   ctxtime.Limit(o.ConnectTimeout, 30*time.Second),
+		ResponseHeaderTimeout: ctxtime.Limit(o.HeadersTimeout, 5*time.Minute),
 		ExpectContinueTimeout: time.Second,
 	}
 	if o.Proxy {
@@ -212,15 +213,4 @@ func (a agent) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Header.Set("User-Agent", a.ua)
 	}
 	return a.base.RoundTrip(req)
-}
-
-// orDefault maps zero to def and negative to 0 (no limit).
-func orDefault(d, def time.Duration) time.Duration {
-	switch {
-	case d == 0:
-		return def
-	case d < 0:
-		return 0
-	}
-	return d
 }
