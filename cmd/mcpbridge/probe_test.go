@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -19,6 +20,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -481,16 +483,37 @@ func TestProbeSlowServer(t *testing.T) {
 }
 
 // TestProbeProgress: a step that takes long prints "still waiting" lines
-// while it runs.
+// while it runs. In a synctest bubble the ticker's time is fake: the step
+// lasts until three lines were written, in no real time.
 func TestProbeProgress(t *testing.T) {
-	var buf bytes.Buffer
-	w := &syncWriter{w: &buf}
-	rep := &reporter{w: w, every: 20 * time.Millisecond}
-	st := rep.run("slow", "the slow thing", true, func(*step) error { time.Sleep(110 * time.Millisecond); return nil })
-	w.mu.Lock()
-	out := buf.String()
-	w.mu.Unlock()
-	if !st.OK || strings.Count(out, "slow: still waiting for the slow thing") < 3 || !strings.Contains(out, "✓ slow") {
-		t.Errorf("output:\n%s", out)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		var buf bytes.Buffer
+		wrote := make(chan struct{}, 100)
+		w := &syncWriter{w: io.MultiWriter(&buf, writeSignal(wrote))}
+		rep := &reporter{w: w, every: 20 * time.Millisecond}
+		st := rep.run("slow", "the slow thing", true, func(*step) error {
+			for range 3 {
+				select {
+				case <-wrote:
+				case <-time.After(time.Second):
+					return errors.New("no progress line within a second")
+				}
+			}
+			return nil
+		})
+		w.mu.Lock()
+		out := buf.String()
+		w.mu.Unlock()
+		if !st.OK || strings.Count(out, "slow: still waiting for the slow thing") < 3 || !strings.Contains(out, "✓ slow") {
+			t.Errorf("output:\n%s", out)
+		}
+	})
+}
+
+// writeSignal is a writer that sends on c at each write.
+type writeSignal chan struct{}
+
+func (c writeSignal) Write(p []byte) (int, error) {
+	c <- struct{}{}
+	return len(p), nil
 }
