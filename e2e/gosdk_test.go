@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/mcpbridge/mcpbridge/internal/testwait"
 )
 
 // Tests against the official Go SDK's server, in-process on 127.0.0.1,
@@ -836,12 +838,8 @@ func TestMessageOrderPreserved(t *testing.T) {
 			h.Send(NotificationLine("notifications/initialized", nil), RequestLine("3", "tools/list", nil))
 			requireAll(t, "tools/list", toolNamesOf(t, h.WaitResponse("3")), fixtureTools...)
 
-			deadline := time.Now().Add(waitTimeout)
-			for !slices.Contains(s.fix.handled(), "notifications/initialized") {
-				if time.Now().After(deadline) {
-					t.Fatalf("the server never handled notifications/initialized: %q", s.fix.handled())
-				}
-				time.Sleep(10 * time.Millisecond)
+			if !testwait.Until(waitTimeout, func() bool { return slices.Contains(s.fix.handled(), "notifications/initialized") }) {
+				t.Fatalf("the server never handled notifications/initialized: %q", s.fix.handled())
 			}
 			order := s.fix.handled()
 			if slices.Index(order, "tools/list") < slices.Index(order, "notifications/initialized") {
