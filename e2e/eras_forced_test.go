@@ -4,7 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/testwait"
 )
 
 // --protocol: auto (the default) detects the server's era; legacy passes
@@ -79,11 +80,7 @@ func checkForcedWorks(t *testing.T, h *eraHost, m *Msg) {
 // waitEraStderr waits up to eraTimeout for mcpbridge's stderr to contain s.
 func waitEraStderr(t *testing.T, h *eraHost, s string) {
 	t.Helper()
-	deadline := time.Now().Add(eraTimeout)
-	for !strings.Contains(h.Stderr(), s) {
-		if time.Now().After(deadline) {
-			t.Fatalf("stderr does not mention %q within %v:\n%s", s, eraTimeout, h.Stderr())
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !testwait.Until(eraTimeout, func() bool { return strings.Contains(h.Stderr(), s) }) {
+		t.Fatalf("stderr does not mention %q within %v:\n%s", s, eraTimeout, h.Stderr())
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
 // Round trips of a 2026-07-28 host (no initialize; _meta on every request;
@@ -214,7 +213,20 @@ func TestEraModernHostListen(t *testing.T) {
 		}
 		cancelled := h.lastIndex()
 		f.bump(t, counterURI)
-		time.Sleep(200 * time.Millisecond) // a stray update would arrive by now
+		// Where a stray update would come from: the modern-only server
+		// sends it on open listen streams only; the legacy-only server on
+		// the session's GET stream, which the ping follows. The echo
+		// answer after that marks the point on stdout.
+		if f.era == eraModern {
+			if f.rec.anyStream(func(s *eraStream) bool { return s.listen }) {
+				t.Errorf("a listen stream is open after the listen was cancelled: %s", f.rec.summary())
+			}
+		} else {
+			f.pingSessions(t)
+		}
+		if got := h.toolText("echo", map[string]any{"message": "mark"}); got != "echo: mark" {
+			t.Errorf("echo after the update: got %q", got)
+		}
 		if late := h.Messages(func(m *Msg) bool { return m.Index > cancelled && updated(m) }); len(late) > 0 {
 			t.Errorf("an update arrived after the listen was cancelled: %s", clip(late[0].Raw))
 		}

@@ -120,6 +120,13 @@ func (rec *eraRecorder) waitNoStream(t testing.TB, what string, match func(*eraS
 	})
 }
 
+// anyStream reports whether an open stream (started or not) matches.
+func (rec *eraRecorder) anyStream(match func(*eraStream) bool) bool {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return slices.ContainsFunc(rec.streams, func(s *eraStream) bool { return !s.ended && match(s) })
+}
+
 // waitFor waits up to eraTimeout until ok (called with rec.mu held) holds.
 func (rec *eraRecorder) waitFor(t testing.TB, what string, ok func() bool) {
 	t.Helper()

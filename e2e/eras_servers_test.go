@@ -170,6 +170,29 @@ func (f *eraFixture) bump(t testing.TB, uri string) {
 	}
 }
 
+// pingSessions pings every session of the 2025-11-25 server and waits for
+// the answers (an error answer will do). A session's messages tied to no
+// request travel on its GET event stream, in order: once mcpbridge has
+// answered the ping, it has handled whatever the server sent there before.
+func (f *eraFixture) pingSessions(t testing.TB) {
+	t.Helper()
+	if f.era != eraLegacy {
+		t.Fatalf("pingSessions: the %s server has no sessions", f.era)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), eraTimeout)
+	defer cancel()
+	n := 0
+	for ss := range f.srv.Sessions() {
+		n++
+		if err := ss.Ping(ctx, nil); ctx.Err() != nil {
+			t.Fatalf("mcpbridge did not answer the server's ping within %v: %v; the server received: %s", eraTimeout, err, f.rec.summary())
+		}
+	}
+	if n == 0 {
+		t.Fatal("pingSessions: the server has no session")
+	}
+}
+
 // addLateTool adds a tool while clients are connected: the server then
 // sends notifications/tools/list_changed to the sessions that listen.
 func (f *eraFixture) addLateTool(name string) {

@@ -227,11 +227,16 @@ func TestEraLegacyHostSubscribe(t *testing.T) {
 
 		unsub := h.result("resources/unsubscribe", map[string]any{"uri": counterURI}, nil)
 		f.bump(t, counterURI)
+		// The modern-only server sends the counter's update on listen
+		// streams that have it: once none is open, none can come later.
+		f.rec.waitNoStream(t, "the listen streams with "+counterURI, func(s *eraStream) bool {
+			return s.listen && s.filter.has(counterURI)
+		})
 		// greetingURI is still subscribed: its update marks the point by
-		// which the counter's would have arrived. Repeat it until it
-		// arrives: mcpbridge may be re-opening its subscription.
+		// which the counter's would have arrived (on the legacy-only
+		// server's one GET stream, before it). Repeat it until it arrives:
+		// mcpbridge may be re-opening its subscription.
 		markUntil(t, h, func() { f.bump(t, greetingURI) }, uriIs(greetingURI))
-		time.Sleep(200 * time.Millisecond) // a late stray would arrive by now
 		late := h.Messages(func(m *Msg) bool {
 			return m.Index > unsub.Index && m.Method == "notifications/resources/updated" && uriIs(counterURI)(m)
 		})
@@ -241,19 +246,28 @@ func TestEraLegacyHostSubscribe(t *testing.T) {
 	})
 }
 
-// markUntil runs poke every 100 ms until a resources/updated notification
-// that match accepts arrives, for at most eraTimeout.
+// markUntil runs poke, and again every 100 ms, until a resources/updated
+// notification that match accepts arrives, for at most eraTimeout.
 func markUntil(t *testing.T, h *eraHost, poke func(), match func(*Msg) bool) {
 	t.Helper()
-	deadline := time.Now().Add(eraTimeout)
-	for time.Now().Before(deadline) {
-		poke()
-		time.Sleep(100 * time.Millisecond)
+	deadline := time.NewTimer(eraTimeout)
+	defer deadline.Stop()
+	again := time.NewTicker(100 * time.Millisecond)
+	defer again.Stop()
+	poke()
+	for {
+		arrived := h.arrived()
 		if len(h.Messages(func(m *Msg) bool { return m.Method == "notifications/resources/updated" && match(m) })) > 0 {
 			return
 		}
+		select {
+		case <-arrived:
+		case <-again.C:
+			poke()
+		case <-deadline.C:
+			t.Fatalf("no marker update reached the host within %v; stdout:\n%s", eraTimeout, h.Transcript())
+		}
 	}
-	t.Fatalf("no marker update reached the host within %v; stdout:\n%s", eraTimeout, h.Transcript())
 }
 
 // TestEraLegacyHostListChanged: a tool, a prompt and a resource added at

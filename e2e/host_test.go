@@ -420,6 +420,14 @@ func (h *Host) WaitWithin(limit time.Duration, what string, match func(*Msg) boo
 	}
 }
 
+// arrived returns a channel closed when the next stdout message arrives
+// (take it before looking at Messages, so as not to miss one).
+func (h *Host) arrived() <-chan struct{} {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.changed
+}
+
 // Messages returns every stdout message so far that match accepts (nil:
 // all), whether or not a wait returned it.
 func (h *Host) Messages(match func(*Msg) bool) []*Msg {

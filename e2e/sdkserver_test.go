@@ -118,7 +118,6 @@ func newSDKFixture() *sdkFixture {
 						return nil, nil, fmt.Errorf("progress %d: %w", i, err)
 					}
 				}
-				time.Sleep(5 * time.Millisecond)
 			}
 			return textResult(fmt.Sprintf("counted to %d", a.To)), nil, nil
 		})
@@ -254,7 +253,10 @@ func (rec *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	delay := rec.delays[s.RPCMethod]
 	rec.mu.Unlock()
 	if delay > 0 {
-		time.Sleep(delay) // network jitter, a busy proxy…
+		// The slow network under test (jitter, a busy proxy…), not a wait
+		// for something to happen: that mcpbridge sends nothing past a
+		// held message can only be seen by holding it for a while.
+		time.Sleep(delay)
 	}
 	if r.Method == http.MethodGet {
 		var once sync.Once

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/testwait"
 )
 
 // tokenEndpoint records one token request and answers with status and body.
@@ -174,12 +176,12 @@ func TestOpenBrowserHonoursBROWSER(t *testing.T) {
 	if err := OpenBrowser("https://as.example/authorize?x=1"); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	for time.Now().Before(deadline) {
-		if b, err := os.ReadFile(out); err == nil && strings.TrimSpace(string(b)) == "https://as.example/authorize?x=1" {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+	// OpenBrowser does not wait for the command: wait for its file.
+	got := func() bool {
+		b, err := os.ReadFile(out)
+		return err == nil && strings.TrimSpace(string(b)) == "https://as.example/authorize?x=1"
 	}
-	t.Error("the $BROWSER command did not get the URL")
+	if !testwait.Until(5*time.Second, got) {
+		t.Error("the $BROWSER command did not get the URL")
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,18 +16,22 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
 // The multi-process tests re-execute the test binary: TestHelperProcess
 // does one role, chosen by MCPBRIDGE_TOKENCACHE_HELPER, and reports on
-// stdout in lines starting with "HELPER ".
+// stdout in lines starting with "HELPER ". The test tells a helper when
+// to go on with a line on its stdin (tell); a helper waits for it with
+// parentSays, never for a guessed time.
 
 const helperEnv = "MCPBRIDGE_TOKENCACHE_HELPER"
 
 // helper is a running helper process.
 type helper struct {
 	cmd    *exec.Cmd
+	stdin  io.WriteCloser
 	lines  chan string
 	mu     sync.Mutex
 	output bytes.Buffer // everything it wrote, for failure messages
@@ -42,7 +47,11 @@ func startHelper(t *testing.T, role string, env ...string) *helper {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &helper{cmd: cmd, lines: make(chan string, 100), done: make(chan struct{})}
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &helper{cmd: cmd, stdin: in, lines: make(chan string, 100), done: make(chan struct{})}
 	cmd.Stderr = &lockedWriter{h}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -90,19 +99,35 @@ func (h *helper) log() string {
 // starts with prefix.
 func (h *helper) expect(t *testing.T, prefix string, d time.Duration) string {
 	t.Helper()
+	line := h.next(t, prefix, d)
+	if !strings.HasPrefix(line, prefix) {
+		t.Fatalf("helper said %q, want %q; output:\n%s", line, prefix, h.log())
+	}
+	return strings.TrimSpace(strings.TrimPrefix(line, prefix))
+}
+
+// next waits, up to d, for the helper's next report, whatever it is; want
+// says what was expected, for the failure message.
+func (h *helper) next(t *testing.T, want string, d time.Duration) string {
+	t.Helper()
 	select {
 	case line, ok := <-h.lines:
 		if !ok {
-			t.Fatalf("helper %v ended before %q; output:\n%s", h.cmd.Args, prefix, h.log())
+			t.Fatalf("helper %v ended before %q; output:\n%s", h.cmd.Args, want, h.log())
 		}
-		if !strings.HasPrefix(line, prefix) {
-			t.Fatalf("helper said %q, want %q; output:\n%s", line, prefix, h.log())
-		}
-		return strings.TrimSpace(strings.TrimPrefix(line, prefix))
+		return line
 	case <-time.After(d):
-		t.Fatalf("no %q from the helper within %v; output:\n%s", prefix, d, h.log())
+		t.Fatalf("no %q from the helper within %v; output:\n%s", want, d, h.log())
 	}
 	return ""
+}
+
+// tell writes line to the helper's stdin, where parentSays reads it.
+func (h *helper) tell(t *testing.T, line string) {
+	t.Helper()
+	if _, err := io.WriteString(h.stdin, line+"\n"); err != nil {
+		t.Fatalf("telling the helper %q: %v; output:\n%s", line, err, h.log())
+	}
 }
 
 // wait waits, up to d, for the helper to exit, and returns its error.
@@ -158,9 +183,16 @@ func runHelper(role string) error {
 			return err
 		}
 		fmt.Println("HELPER locked")
-		time.Sleep(15 * time.Second) // until killed; never longer
+		// The test never writes this line: hold the lock until killed, or
+		// until stdin ends with the test process.
+		_ = parentSays("never")
 		return errors.New("was not killed")
 	case "wait":
+		// Refused first, so that the test knows the lock is held against
+		// it; then wait for it.
+		if err := refused(ctx, s, name); err != nil {
+			return err
+		}
 		fmt.Println("HELPER waiting")
 		unlock, err := s.Lock(ctx, name)
 		if err != nil {
@@ -173,27 +205,67 @@ func runHelper(role string) error {
 		return helperCrashWriter(ctx, s)
 	case "put":
 		n, _ := strconv.Atoi(os.Getenv("COUNT"))
-		waitForFile(filepath.Join(dir, "go"))
+		if err := parentSays("go"); err != nil {
+			return err
+		}
 		return putMany(ctx, s, os.Getenv("PREFIX"), n)
 	}
 	return fmt.Errorf("unknown role %q", role)
 }
 
-func waitForFile(path string) {
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-		if _, err := os.Stat(path); err == nil {
-			return
-		}
+var parentLines = bufio.NewReader(os.Stdin)
+
+// parentSays waits for the line want on stdin, written by helper.tell.
+func parentSays(want string) error {
+	line, err := parentLines.ReadString('\n')
+	if err != nil {
+		return fmt.Errorf("waiting for %q from the test: %w", want, err)
 	}
+	if got := strings.TrimSuffix(line, "\n"); got != want {
+		return fmt.Errorf("the test said %q, want %q", got, want)
+	}
+	return nil
+}
+
+// refused asks for the lock with a 20 ms deadline, shorter than Lock's
+// 25 ms poll: one try. It fails unless the lock is held by someone else.
+func refused(ctx context.Context, s *Store, name string) error {
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	unlock, err := s.Lock(short, name)
+	if err == nil {
+		unlock()
+		return errors.New("got the lock that another process holds")
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
 }
 
 // helperCounter increments the counter secret under the lock, recording
 // its critical section in an append-only log and an exclusive sentinel.
+// On the test's "go" it asks for the lock with one try (see refused): the
+// process that gets it says "holding" and stays in its critical section
+// until the test, having heard every other process say "refused", says
+// "on"; the others wait for the lock.
 func helperCounter(ctx context.Context, s *Store, name string) error {
 	dir := s.Dir()
-	waitForFile(filepath.Join(dir, "go"))
-	unlock, err := s.Lock(ctx, name)
-	if err != nil {
+	if err := parentSays("go"); err != nil {
+		return err
+	}
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	unlock, err := s.Lock(short, name)
+	cancel()
+	first := err == nil
+	switch {
+	case first:
+	case errors.Is(err, context.DeadlineExceeded):
+		fmt.Println("HELPER refused")
+		if unlock, err = s.Lock(ctx, name); err != nil {
+			return err
+		}
+	default:
 		return err
 	}
 	defer unlock()
@@ -209,6 +281,12 @@ func helperCounter(ctx context.Context, s *Store, name string) error {
 		return fmt.Errorf("another process is inside the critical section: %w", err)
 	}
 	sentinel.Close()
+	if first {
+		fmt.Println("HELPER holding")
+		if err := parentSays("on"); err != nil {
+			return err
+		}
+	}
 	v, err := s.Get(ctx, name)
 	if err != nil {
 		return err
@@ -217,7 +295,6 @@ func helperCounter(ctx context.Context, s *Store, name string) error {
 	if err != nil {
 		return err
 	}
-	time.Sleep(5 * time.Millisecond)
 	if err := s.Put(ctx, name, []byte(strconv.Itoa(n+1)), Meta{Kind: "counter"}); err != nil {
 		return err
 	}
@@ -246,8 +323,9 @@ func putMany(ctx context.Context, s *Store, prefix string, count int) error {
 }
 
 // TestLockAcrossProcesses: 8 processes started at once increment a
-// counter under Store.Lock: the result is 8 and no two critical sections
-// overlap.
+// counter under Store.Lock: while the first is in its critical section,
+// each of the other 7 is refused the lock; the result is 8 and no two
+// critical sections overlap.
 func TestLockAcrossProcesses(t *testing.T) {
 	dir := t.TempDir()
 	s := openFiles(t, dir)
@@ -260,8 +338,24 @@ func TestLockAcrossProcesses(t *testing.T) {
 	for range procs {
 		hs = append(hs, startHelper(t, "counter", "DIR="+dir, "NAME="+name))
 	}
-	if err := os.WriteFile(filepath.Join(dir, "go"), nil, 0o600); err != nil {
-		t.Fatal(err)
+	for _, h := range hs {
+		h.tell(t, "go")
+	}
+	holding := 0
+	for _, h := range hs {
+		switch line := h.next(t, "holding or refused", 15*time.Second); line {
+		case "holding":
+			holding++
+		case "refused":
+		default:
+			t.Fatalf("helper said %q, want holding or refused; output:\n%s", line, h.log())
+		}
+	}
+	if holding != 1 {
+		t.Fatalf("%d processes got the lock at once, want 1", holding)
+	}
+	for _, h := range hs {
+		h.tell(t, "on") // only the one holding the lock reads it
 	}
 	for _, h := range hs {
 		h.exitOK(t, 25*time.Second)
@@ -295,6 +389,12 @@ func TestLockAcrossProcesses(t *testing.T) {
 // (each Lock is a lock of its own), other names are independent, and a
 // deadline bounds the wait.
 func TestLockInOneProcess(t *testing.T) {
+	synctest.Test(t, testLockInOneProcess)
+}
+
+// testLockInOneProcess runs in a synctest bubble: Lock's 25 ms polls and
+// the 100 ms deadline pass on the fake clock, in no real time.
+func testLockInOneProcess(t *testing.T) {
 	s := openFiles(t, t.TempDir())
 	ctx := context.Background()
 	var inside, overlaps, total atomic.Int32
@@ -312,8 +412,11 @@ func TestLockInOneProcess(t *testing.T) {
 			}
 			if inside.Add(1) != 1 {
 				overlaps.Add(1)
+			} else {
+				// Stay inside until every other goroutine is done or
+				// parked in Lock: a Lock that let one in would overlap.
+				synctest.Wait()
 			}
-			time.Sleep(2 * time.Millisecond)
 			total.Add(1)
 			inside.Add(-1)
 			unlock()
@@ -351,8 +454,9 @@ func TestLockInOneProcess(t *testing.T) {
 }
 
 // TestLockHolderKilled: another process holding the lock makes Lock fail
-// at its deadline with an error naming the lock; when the holder is killed
-// with SIGKILL, a process waiting for the lock gets it within a second.
+// at its deadline with an error naming the lock, and refuses it to a
+// third process; when the holder is killed with SIGKILL, the process
+// waiting for the lock gets it within a second.
 func TestLockHolderKilled(t *testing.T) {
 	dir := t.TempDir()
 	s := openFiles(t, dir)
@@ -376,8 +480,8 @@ func TestLockHolderKilled(t *testing.T) {
 	}
 
 	waiter := startHelper(t, "wait", "DIR="+dir, "NAME="+name)
+	// "waiting" comes after the waiter was refused the lock (refused).
 	waiter.expect(t, "waiting", 15*time.Second)
-	time.Sleep(200 * time.Millisecond) // let it block in Lock
 	select {
 	case line := <-waiter.lines:
 		t.Fatalf("the waiter got %q while the lock was held", line)
@@ -416,8 +520,8 @@ func TestConcurrentPutsKeepTheIndex(t *testing.T) {
 	for p := range procs {
 		hs = append(hs, startHelper(t, "put", "DIR="+dir, fmt.Sprintf("PREFIX=proc%d", p), fmt.Sprintf("COUNT=%d", count)))
 	}
-	if err := os.WriteFile(filepath.Join(dir, "go"), nil, 0o600); err != nil {
-		t.Fatal(err)
+	for _, h := range hs {
+		h.tell(t, "go")
 	}
 	var wg sync.WaitGroup
 	for g := range goroutines {

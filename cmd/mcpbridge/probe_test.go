@@ -483,13 +483,21 @@ func TestProbeSlowServer(t *testing.T) {
 }
 
 // TestProbeProgress: a step that takes long prints "still waiting" lines
-// while it runs, then its line when it passes.
+// while it runs, then its line when it passes. The server's first answer
+// waits until three such lines were written (the ticker: every 20 ms).
 func TestProbeProgress(t *testing.T) {
 	var slowed atomic.Bool
+	wrote := make(chan struct{}, 100)
 	mcp := streamableHandler(nil)
 	ts := serveAt(t, "/mcp", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !slowed.Swap(true) {
-			time.Sleep(110 * time.Millisecond)
+			for range 3 {
+				select {
+				case <-wrote:
+				case <-time.After(5 * time.Second):
+					t.Error("no progress line within 5 s")
+				}
+			}
 		}
 		mcp.ServeHTTP(w, r)
 	}), httptest.NewServer)
@@ -504,7 +512,7 @@ func TestProbeProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	w := &syncWriter{w: &buf}
+	w := &syncWriter{w: io.MultiWriter(&buf, writeSignal(wrote))}
 	rep := probe.Run(t.Context(), o.config(slog.New(slog.DiscardHandler), w, 20*time.Millisecond))
 	w.mu.Lock()
 	out := buf.String()
@@ -512,4 +520,18 @@ func TestProbeProgress(t *testing.T) {
 	if !rep.OK || strings.Count(out, "streamable-http: still waiting for the server's answer") < 3 || !strings.Contains(out, "✓ streamable-http") {
 		t.Errorf("output:\n%s", out)
 	}
+}
+
+// writeSignal is a writer that sends on c at each progress line.
+type writeSignal chan struct{}
+
+func (c writeSignal) Write(p []byte) (int, error) {
+	if !bytes.Contains(p, []byte("still waiting")) {
+		return len(p), nil
+	}
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+	return len(p), nil
 }

@@ -25,8 +25,9 @@ import (
 
 // protectedServer starts an authorization server with opts and a test MCP
 // server it protects (mcp:read), serving its resource metadata; both stop
-// with the test.
-func protectedServer(t *testing.T, opts fakeas.Options) (*fakeas.Server, string) {
+// with the test. Each wrap, if any, wraps the protected MCP endpoint (a
+// test watching what it answers).
+func protectedServer(t *testing.T, opts fakeas.Options, wrap ...func(http.Handler) http.Handler) (*fakeas.Server, string) {
 	t.Helper()
 	as := fakeas.New(opts)
 	t.Cleanup(as.Close)
@@ -35,7 +36,11 @@ func protectedServer(t *testing.T, opts fakeas.Options) (*fakeas.Server, string)
 	t.Cleanup(mcp.Close)
 	resource := mcp.URL + "/mcp"
 	prm := fakeas.ResourceMetadataURL(resource)
-	mux.Handle("/mcp", as.ProtectResource(&sessionServer{}, resource, prm, "mcp:read"))
+	protected := as.ProtectResource(&sessionServer{}, resource, prm, "mcp:read")
+	for _, w := range wrap {
+		protected = w(protected)
+	}
+	mux.Handle("/mcp", protected)
 	u, _ := url.Parse(prm)
 	mux.Handle(u.Path, as.ProtectedResourceMetadata(resource, []string{"mcp:read"}))
 	return as, resource

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"net/http"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/mcpbridge/mcpbridge/internal/fakeas"
+	"github.com/mcpbridge/mcpbridge/internal/testwait"
 )
 
 // TestEightBridgesOneSignInOneRefresh: hosts start several copies of a
@@ -60,24 +63,28 @@ func TestEightBridgesOneSignInOneRefresh(t *testing.T) {
 // for the browser does not block the others: the OS drops its lock, and a
 // waiting bridge signs in itself.
 func TestHolderKilledMidSignIn(t *testing.T) {
-	as, resource := protectedServer(t, fakeas.Options{})
+	var challenged atomic.Int32 // 401 answers of the MCP endpoint
+	as, resource := protectedServer(t, fakeas.Options{}, countStatus(http.StatusUnauthorized, &challenged))
 	dir := t.TempDir()
 
 	// A's browser never comes back: A holds the sign-in lock.
 	a := startChild(t, []string{"MCPBRIDGE_CONFIG_DIR=" + dir, "BROWSER=true"}, resource, "--token-store", "file", "--auth-timeout", "60")
 	_, _ = a.stdin.Write([]byte(initLine + "\n"))
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(a.stderrText(), "in your browser") {
-		if time.Now().After(deadline) {
-			t.Fatalf("A never started its sign-in: %s", a.stderrText())
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !testwait.Until(10*time.Second, func() bool { return strings.Contains(a.stderrText(), "in your browser") }) {
+		t.Fatalf("A never started its sign-in: %s", a.stderrText())
 	}
+	before := challenged.Load()
 	b := startChild(t, []string{"MCPBRIDGE_CONFIG_DIR=" + dir, "MCPBRIDGE_TEST_BROWSER=1",
 		"BROWSER=" + os.Args[0] + " -test.run=^TestHelperBrowser$ %s"}, resource, "--token-store", "file", "--auth-timeout", "60")
 	answer := make(chan string, 1)
 	go func() { answer <- b.roundTripWithin(t, initLine, 30*time.Second) }()
-	time.Sleep(300 * time.Millisecond) // B is now waiting on A's lock
+	// B's 401 sends it into its sign-in, to the lock A holds: there is no
+	// request to see between the two. (That a process polling the lock
+	// gets it when its holder is killed, tokencache's
+	// TestLockHolderKilled shows for certain.)
+	if !testwait.Until(10*time.Second, func() bool { return challenged.Load() > before }) {
+		t.Fatalf("B was not asked to sign in; stderr %s", b.stderr)
+	}
 	_ = a.cmd.Process.Kill()
 	start := time.Now()
 	if got := <-answer; !strings.Contains(got, `"result"`) {
@@ -90,3 +97,29 @@ func TestHolderKilledMidSignIn(t *testing.T) {
 		t.Errorf("code exchanges %d, want B's alone", st.TokenRequests["authorization_code"])
 	}
 }
+
+// countStatus counts in n the answers of a handler with status code.
+func countStatus(code int, n *atomic.Int32) func(http.Handler) http.Handler {
+	return func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
+			h.ServeHTTP(sw, r)
+			if sw.code == code {
+				n.Add(1)
+			}
+		})
+	}
+}
+
+// statusWriter remembers the status code written through it.
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.code = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -20,6 +20,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/testwait"
 )
 
 // The versions e2e/oidc/setup.sh pins; keep them in step.
@@ -135,6 +137,9 @@ func TestSignInWithOIDCProvider(t *testing.T) {
 	if wait > accessTokenTTL+5*time.Second {
 		t.Fatalf("the last token expires at %s, later than the provider's %v lifetime", expiry.Format(time.TimeOnly), accessTokenTTL)
 	}
+	// Real time, seconds of it: the provider, mcpbridge (which refreshes
+	// ahead of the expiry it recorded) and the MCP server each read their
+	// own clock, and mcpbridge's cannot be set from outside.
 	t.Logf("waiting %v for the access tokens to expire", wait.Round(100*time.Millisecond))
 	time.Sleep(wait)
 	waited := time.Now()
@@ -417,15 +422,15 @@ func checkNoBrowser(t *testing.T, marker, when string, b *bridge) {
 // waitForFile returns the content of path once it has some, within d.
 func waitForFile(t *testing.T, path string, d time.Duration) string {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
-			return strings.TrimSpace(string(b))
-		}
-		time.Sleep(100 * time.Millisecond)
+	var content []byte
+	if !testwait.Until(d, func() bool {
+		b, err := os.ReadFile(path)
+		content = b
+		return err == nil && len(b) > 0
+	}) {
+		t.Fatalf("%s did not appear within %v", path, d)
 	}
-	t.Fatalf("%s did not appear within %v", path, d)
-	return ""
+	return strings.TrimSpace(string(content))
 }
 
 // bridge is a running mcpbridge, driven as a host drives it.
