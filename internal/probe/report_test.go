@@ -7,27 +7,42 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
 // TestProgress: a step that takes long is reported as still waiting
-// while it runs, then as done.
+// while it runs, then as done. In a synctest bubble the ticker's time is
+// fake: the step lasts until three progress lines came, in no real time.
 func TestProgress(t *testing.T) {
-	var mu sync.Mutex
-	var waits []string
-	var done []*Step
-	r := &runner{every: 20 * time.Millisecond, done: func(st *Step) { done = append(done, st) },
-		progress: func(step, waiting string, _ time.Duration) {
-			mu.Lock()
-			waits = append(waits, step+": still waiting for "+waiting)
-			mu.Unlock()
-		}}
-	st := r.run("slow", "the slow thing", true, func(*Step) error { time.Sleep(110 * time.Millisecond); return nil })
-	mu.Lock()
-	defer mu.Unlock()
-	if !st.OK || len(waits) < 3 || waits[0] != "slow: still waiting for the slow thing" || len(done) != 1 || done[0] != st {
-		t.Errorf("ok %v, progress %q, done %v", st.OK, waits, done)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var waits []string
+		var done []*Step
+		ticked := make(chan struct{}, 10)
+		r := &runner{every: 20 * time.Millisecond, done: func(st *Step) { done = append(done, st) },
+			progress: func(step, waiting string, _ time.Duration) {
+				mu.Lock()
+				waits = append(waits, step+": still waiting for "+waiting)
+				mu.Unlock()
+				ticked <- struct{}{}
+			}}
+		st := r.run("slow", "the slow thing", true, func(*Step) error {
+			for range 3 {
+				select {
+				case <-ticked:
+				case <-time.After(time.Second):
+					return errors.New("no progress within a second")
+				}
+			}
+			return nil
+		})
+		mu.Lock()
+		defer mu.Unlock()
+		if !st.OK || len(waits) < 3 || waits[0] != "slow: still waiting for the slow thing" || len(done) != 1 || done[0] != st {
+			t.Errorf("ok %v, progress %q, done %v", st.OK, waits, done)
+		}
+	})
 }
 
 // TestDetailsKeepTheirOrder: findings show, and encode, in the order
