@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
@@ -141,17 +140,20 @@ func askingTool(f **sessionFake) serverFunc {
 			return
 		}
 		writeSSE(w, `data: {"jsonrpc":"2.0","id":"srv-1","method":"sampling/createMessage","params":{"messages":[],"maxTokens":9}}`)
-		deadline := time.Now().Add(faultWait)
-		for time.Now().Before(deadline) && r.Context().Err() == nil {
-			for _, x := range (*f).s.requests() {
-				if x.IsRPC && x.Msg.isResponse() && string(x.Msg.ID) == `"srv-1"` {
-					_, _ = io.WriteString(w, "data: "+resultFor(req.Msg.ID, `{"content":[{"type":"text","text":"sampled: `+
-						strings.ReplaceAll(string(x.Msg.Result), `"`, `'`)+`"}]}`)+"\n\n")
-					flush(w)
-					return
+		var x *seenRequest
+		(*f).s.env.waitUntil(faultWait, r.Context().Done(), func() bool {
+			for _, y := range (*f).s.requests() {
+				if y.IsRPC && y.Msg.isResponse() && string(y.Msg.ID) == `"srv-1"` {
+					x = y
+					return true
 				}
 			}
-			time.Sleep(5 * time.Millisecond)
+			return false
+		})
+		if x != nil {
+			_, _ = io.WriteString(w, "data: "+resultFor(req.Msg.ID, `{"content":[{"type":"text","text":"sampled: `+
+				strings.ReplaceAll(string(x.Msg.Result), `"`, `'`)+`"}]}`)+"\n\n")
+			flush(w)
 		}
 	}
 }
