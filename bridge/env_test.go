@@ -134,6 +134,38 @@ func quiet(t *testing.T, d time.Duration, bad func() bool) bool {
 	return !envOf(t).waitUntil(d, nil, bad)
 }
 
+// unusedAddr returns a host:port where no server listens (yet): a closed
+// port on 127.0.0.1, or in a bubble an in-memory address.
+func unusedAddr(t *testing.T) string {
+	t.Helper()
+	if n := envOf(t).net; n != nil {
+		return n.reserve()
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	return addr
+}
+
+// newFaultServerAt starts a fault server at an address unusedAddr gave:
+// the server comes up where the bridge found nobody.
+func newFaultServerAt(t *testing.T, addr string, h serverFunc) *faultServer {
+	t.Helper()
+	if n := envOf(t).net; n != nil {
+		return newMemFaultServer(t, n.listen(addr), h)
+	}
+	var l net.Listener
+	waitFor(t, "the port to be free again", func() bool {
+		var err error
+		l, err = net.Listen("tcp", addr)
+		return err == nil
+	})
+	return newFaultServerOn(t, l, h)
+}
+
 // ---------------------------------------------------------------------------
 // The in-memory network of a bubble
 
@@ -141,18 +173,24 @@ func quiet(t *testing.T, d time.Duration, bad func() bool) bool {
 type memNet struct {
 	mu        sync.Mutex
 	listeners map[string]*memListener // by host:port
+	hosts     int                     // addresses handed out
 }
 
-// listen opens a listener at a new address, host fault-N.test port 80.
-func (n *memNet) listen() *memListener {
+// reserve returns a new address where nothing listens yet:
+// fault-N.test:80.
+func (n *memNet) reserve() string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	l := &memListener{
-		host:  fmt.Sprintf("fault-%d.test", len(n.listeners)+1),
-		conns: make(chan net.Conn),
-		done:  make(chan struct{}),
-	}
-	n.listeners[l.host+":80"] = l
+	n.hosts++
+	return fmt.Sprintf("fault-%d.test:80", n.hosts)
+}
+
+// listen opens a listener at addr (reserve's).
+func (n *memNet) listen(addr string) *memListener {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	l := &memListener{addr: addr, conns: make(chan net.Conn), done: make(chan struct{})}
+	n.listeners[addr] = l
 	return l
 }
 
@@ -213,7 +251,7 @@ func httpClient(t *testing.T, o httpclient.Options) *http.Client {
 
 // memListener is a net.Listener on the in-memory network.
 type memListener struct {
-	host  string
+	addr  string
 	conns chan net.Conn
 	done  chan struct{}
 	once  sync.Once
@@ -233,7 +271,7 @@ func (l *memListener) Close() error {
 	return nil
 }
 
-func (l *memListener) Addr() net.Addr { return memAddr(l.host + ":80") }
+func (l *memListener) Addr() net.Addr { return memAddr(l.addr) }
 
 type memAddr string
 

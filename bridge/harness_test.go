@@ -563,16 +563,7 @@ type faultServer struct {
 func newFaultServer(t *testing.T, h serverFunc) *faultServer {
 	t.Helper()
 	if n := envOf(t).net; n != nil {
-		s := &faultServer{t: t, env: envOf(t), handler: h, quit: make(chan struct{})}
-		l := n.listen()
-		srv := &http.Server{Handler: http.HandlerFunc(s.serve)}
-		go func() { _ = srv.Serve(l) }()
-		s.URL = "http://" + l.host + "/mcp"
-		t.Cleanup(func() {
-			close(s.quit)
-			_ = srv.Close()
-		})
-		return s
+		return newMemFaultServer(t, n.listen(n.reserve()), h)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -594,6 +585,20 @@ func newFaultServerOn(t *testing.T, l net.Listener, h serverFunc) *faultServer {
 		close(s.quit)
 		srv.CloseClientConnections()
 		srv.Close()
+	})
+	return s
+}
+
+// newMemFaultServer starts the server of a bubble on an in-memory listener.
+func newMemFaultServer(t *testing.T, l *memListener, h serverFunc) *faultServer {
+	t.Helper()
+	s := &faultServer{t: t, env: envOf(t), handler: h, quit: make(chan struct{})}
+	srv := &http.Server{Handler: http.HandlerFunc(s.serve)}
+	go func() { _ = srv.Serve(l) }()
+	s.URL = "http://" + l.addr + "/mcp"
+	t.Cleanup(func() {
+		close(s.quit)
+		_ = srv.Close()
 	})
 	return s
 }
