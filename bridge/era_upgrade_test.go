@@ -130,8 +130,7 @@ func TestEraUpgradeSubscribeNoCapability(t *testing.T) {
 func TestEraUpgradeListenErrorAnswer(t *testing.T) {
 	t.Parallel()
 	inBubble(t, func(t *testing.T) {
-		var srv *faultServer
-		srv = newFaultServer(t, modernServer{caps: `{"resources":{"subscribe":true}}`, next: func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
+		srv := newFaultServer(t, modernServer{caps: `{"resources":{"subscribe":true}}`, next: func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
 			if req.Msg.Method == "subscriptions/listen" {
 				writeJSON(w, http.StatusOK, `{"jsonrpc":"2.0","id":`+string(req.Msg.ID)+`,"error":{"code":-32602,"message":"resourceSubscriptions: no such resource"}}`)
 				return
