@@ -230,9 +230,10 @@ func TestFaultConnectionDropped(t *testing.T) {
 			conn, rw := hijack(w)
 			_, _ = rw.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n" + `{"jsonrpc":"2.0","id":10,"result":{"content":[`)
 			_ = rw.Flush()
-			// Real time, and the one wait of its kind: nothing tells the
-			// server when the client has read the headers and the body's
-			// start, and a reset may discard what it has not read yet.
+			// A real sleep, on purpose: nothing the client does tells the
+			// server it has read the headers and the body's start (the
+			// bridge writes nothing before the whole body), and a reset can
+			// make the client's kernel discard what it had not read yet.
 			time.Sleep(20 * time.Millisecond)
 			_ = conn.(*net.TCPConn).SetLinger(0) // close with RST
 			_ = conn.Close()

@@ -2,7 +2,9 @@ package bridge
 
 // A test host for fault-injection tests: it runs the bridge in-process on
 // io.Pipe stdin and stdout, and a programmable, misbehaving MCP server on
-// httptest (127.0.0.1 only) whose handler each test sets per request.
+// httptest (127.0.0.1 only) whose handler each test sets per request. Most
+// tests run in inBubble (env_test.go): the same server and client on an
+// in-memory network, in fake time.
 //
 // Every wait in here has a deadline and fails the test clearly when it
 // passes; nothing may hang. At cleanup the host closes stdin, waits for Run
