@@ -14,7 +14,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 )
 
 // modernCaps announces everything an upgrade translates.
@@ -113,6 +112,7 @@ func (l *listenStreams) serve(w http.ResponseWriter, r *http.Request, req *seenR
 	l.mu.Lock()
 	l.streams = append(l.streams, c)
 	l.mu.Unlock()
+	l.s.env.signal()
 	writeSSE(w)
 	if l.autoAck.Load() {
 		c.ack()
@@ -126,6 +126,7 @@ func (l *listenStreams) serve(w http.ResponseWriter, r *http.Request, req *seenR
 			return
 		case <-r.Context().Done():
 			close(c.gone)
+			l.s.env.signal()
 			return
 		case <-l.s.quit:
 			return
@@ -284,18 +285,6 @@ func modernLine(id, method, members, extraMeta string) string {
 	return fmt.Sprintf(`{"jsonrpc":"2.0","id":%s,"method":%q,"params":{%s"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",`+
 		`"io.modelcontextprotocol/clientCapabilities":{"sampling":{},"roots":{}},"io.modelcontextprotocol/clientInfo":{"name":"modern-host","version":"9.9.9"}%s}}}`,
 		id, method, members, extraMeta)
-}
-
-// waitLong is waitFor with a deadline of the test's choosing.
-func waitLong(t *testing.T, what string, d time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // hasPrefixID reports whether a raw JSON id is a string starting with p.

@@ -59,40 +59,44 @@ func TestEraReissueReadAfterBrokenStream(t *testing.T) {
 		name := map[bool]string{false: "stream ended", true: "connection dropped"}[abort]
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			cut := &cutOnce{method: "tools/list", cuts: 1, abort: abort}
-			srv := newFaultServer(t, modernServer{caps: `{"tools":{}}`, next: cut.serve}.serve)
-			h := startHost(t, srv.URL, withProtocol(ProtocolAuto))
-			line := modernLine("3", "tools/list", "", "")
-			h.send(line)
-			wantEcho(t, h.result("3"), "tools/list")
-			posts := cut.posts()
-			if len(posts) != 2 {
-				t.Fatalf("want the request and one re-issue, got %d POSTs", len(posts))
-			}
-			again := posts[1]
-			if !hasPrefixID(again.Msg.ID, "mcpbridge-reissue-") {
-				t.Errorf("re-issued under id %s, want a new id of the bridge's", again.Msg.ID)
-			}
-			if want := strings.Replace(line, `"id":3`, `"id":`+string(again.Msg.ID), 1); string(again.Body) != want {
-				t.Errorf("re-issued\n %s\nwant the same request under the new id\n %s", again.Body, want)
-			}
-			if got := again.Header.Get("Mcp-Method"); got != "tools/list" {
-				t.Errorf("the re-issue lost its headers: Mcp-Method %q", got)
-			}
+			inBubble(t, func(t *testing.T) {
+				cut := &cutOnce{method: "tools/list", cuts: 1, abort: abort}
+				srv := newFaultServer(t, modernServer{caps: `{"tools":{}}`, next: cut.serve}.serve)
+				h := startHost(t, srv.URL, withProtocol(ProtocolAuto))
+				line := modernLine("3", "tools/list", "", "")
+				h.send(line)
+				wantEcho(t, h.result("3"), "tools/list")
+				posts := cut.posts()
+				if len(posts) != 2 {
+					t.Fatalf("want the request and one re-issue, got %d POSTs", len(posts))
+				}
+				again := posts[1]
+				if !hasPrefixID(again.Msg.ID, "mcpbridge-reissue-") {
+					t.Errorf("re-issued under id %s, want a new id of the bridge's", again.Msg.ID)
+				}
+				if want := strings.Replace(line, `"id":3`, `"id":`+string(again.Msg.ID), 1); string(again.Body) != want {
+					t.Errorf("re-issued\n %s\nwant the same request under the new id\n %s", again.Body, want)
+				}
+				if got := again.Header.Get("Mcp-Method"); got != "tools/list" {
+					t.Errorf("the re-issue lost its headers: Mcp-Method %q", got)
+				}
+			})
 		})
 	}
 }
 
 func TestEraReissueGivesUp(t *testing.T) {
 	t.Parallel()
-	cut := &cutOnce{method: "tools/list", cuts: 100}
-	srv := newFaultServer(t, modernServer{caps: `{"tools":{}}`, next: cut.serve}.serve)
-	h := startHost(t, srv.URL, withProtocol(ProtocolAuto))
-	h.send(modernLine("3", "tools/list", "", ""))
-	h.failure("3", "ended its answer stream")
-	if n := len(cut.posts()); n != 1+maxReissues {
-		t.Errorf("want the request and %d re-issues, got %d POSTs", maxReissues, n)
-	}
+	inBubble(t, func(t *testing.T) {
+		cut := &cutOnce{method: "tools/list", cuts: 100}
+		srv := newFaultServer(t, modernServer{caps: `{"tools":{}}`, next: cut.serve}.serve)
+		h := startHost(t, srv.URL, withProtocol(ProtocolAuto))
+		h.send(modernLine("3", "tools/list", "", ""))
+		h.failure("3", "ended its answer stream")
+		if n := len(cut.posts()); n != 1+maxReissues {
+			t.Errorf("want the request and %d re-issues, got %d POSTs", maxReissues, n)
+		}
+	})
 }
 
 func TestEraReissueNeverAToolCall(t *testing.T) {
@@ -101,17 +105,19 @@ func TestEraReissueNeverAToolCall(t *testing.T) {
 		name := map[bool]string{false: "stream ended", true: "connection dropped"}[abort]
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			cut := &cutOnce{method: "tools/call", cuts: 1, abort: abort}
-			srv := newFaultServer(t, modernServer{caps: `{"tools":{}}`, next: cut.serve}.serve)
-			h := startHost(t, srv.URL, withProtocol(ProtocolAuto))
-			h.send(modernLine("3", "tools/call", `"name":"send_email","arguments":{}`, ""))
-			h.failure("3", "may have run the tools/call", "does not send it again")
-			time.Sleep(faultQuiet)
-			if n := len(cut.posts()); n != 1 {
-				t.Errorf("a tools/call whose stream broke was sent %d times, want once", n)
-			}
-			h.send(modernLine("4", "tools/call", `"name":"after","arguments":{}`, ""))
-			wantEcho(t, h.result("4"), "tools/call")
+			inBubble(t, func(t *testing.T) {
+				cut := &cutOnce{method: "tools/call", cuts: 1, abort: abort}
+				srv := newFaultServer(t, modernServer{caps: `{"tools":{}}`, next: cut.serve}.serve)
+				h := startHost(t, srv.URL, withProtocol(ProtocolAuto))
+				h.send(modernLine("3", "tools/call", `"name":"send_email","arguments":{}`, ""))
+				h.failure("3", "may have run the tools/call", "does not send it again")
+				quiet(t, faultQuiet, func() bool { return len(cut.posts()) != 1 }) // no second POST
+				if n := len(cut.posts()); n != 1 {
+					t.Errorf("a tools/call whose stream broke was sent %d times, want once", n)
+				}
+				h.send(modernLine("4", "tools/call", `"name":"after","arguments":{}`, ""))
+				wantEcho(t, h.result("4"), "tools/call")
+			})
 		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/mcpbridge/mcpbridge/bridge/transport"
@@ -74,96 +75,102 @@ func inputAsks(t *testing.T, h *faultHost, n int) map[string]rpcMsg {
 
 func TestEraMRTRTwoInputs(t *testing.T) {
 	t.Parallel()
-	tool := &scripted{answer: func(n int, req *seenRequest) string {
-		if n == 0 {
-			return resultFor(req.Msg.ID, twoInputs)
+	inBubble(t, func(t *testing.T) {
+		tool := &scripted{answer: func(n int, req *seenRequest) string {
+			if n == 0 {
+				return resultFor(req.Msg.ID, twoInputs)
+			}
+			return resultFor(req.Msg.ID, finalResult)
+		}}
+		_, _, h := upgraded(t, "", tool.serve)
+		h.send(toolsCall(5, "needs-input"))
+		asks := inputAsks(t, h, 2)
+		llm, ask := asks["sampling/createMessage"], asks["elicitation/create"]
+		if string(llm.ID) == string(ask.ID) {
+			t.Fatalf("the two input requests share id %s", llm.ID)
 		}
-		return resultFor(req.Msg.ID, finalResult)
-	}}
-	_, _, h := upgraded(t, "", tool.serve)
-	h.send(toolsCall(5, "needs-input"))
-	asks := inputAsks(t, h, 2)
-	llm, ask := asks["sampling/createMessage"], asks["elicitation/create"]
-	if string(llm.ID) == string(ask.ID) {
-		t.Fatalf("the two input requests share id %s", llm.ID)
-	}
-	if !strings.Contains(string(llm.Params), `"maxTokens":5`) || !strings.Contains(string(ask.Params), `"message":"Name?"`) {
-		t.Errorf("input request params not passed as they were: %s / %s", llm.Params, ask.Params)
-	}
-	h.noAnswer("5", 100*time.Millisecond)
-	// Answered in the other order than asked.
-	h.send(`{"jsonrpc":"2.0","id":`+string(ask.ID)+`,"result":{"action":"accept","content":{"name":"Ada"}}}`,
-		`{"jsonrpc":"2.0","id":`+string(llm.ID)+`,"result":{"role":"assistant","content":{"type":"text","text":"hello"},"model":"m"}}`)
-	if got := string(h.result("5")); got != finalResult {
-		t.Errorf("final answer %s, want the server's %s", got, finalResult)
-	}
-	posts := tool.posts()
-	if len(posts) != 2 {
-		t.Fatalf("want the call and one retry, got %d POSTs", len(posts))
-	}
-	retry := posts[1]
-	if !hasPrefixID(retry.Msg.ID, "mcpbridge-retry-") {
-		t.Errorf("retry id %s: want a new id of the bridge's", retry.Msg.ID)
-	}
-	var p struct {
-		InputResponses map[string]json.RawMessage `json:"inputResponses"`
-		RequestState   json.RawMessage            `json:"requestState"`
-		Name           string                     `json:"name"`
-	}
-	if err := json.Unmarshal(retry.Msg.Params, &p); err != nil {
-		t.Fatal(err)
-	}
-	if string(p.RequestState) != twoInputsState {
-		t.Errorf("requestState %s, want %s byte for byte", p.RequestState, twoInputsState)
-	}
-	if got := string(p.InputResponses["llm"]); !strings.Contains(got, `"text":"hello"`) {
-		t.Errorf("inputResponses.llm = %s, want the sampling answer", got)
-	}
-	if got := string(p.InputResponses["ask"]); !strings.Contains(got, `"name":"Ada"`) {
-		t.Errorf("inputResponses.ask = %s, want the elicitation answer", got)
-	}
-	if p.Name != "needs-input" || serverMeta(t, retry)[jsonrpc.MetaProtocolVersion] == nil || retry.Header.Get("Mcp-Name") != "needs-input" {
-		t.Errorf("the retry lost the original request's params, _meta or headers: %s", retry.Body)
-	}
+		if !strings.Contains(string(llm.Params), `"maxTokens":5`) || !strings.Contains(string(ask.Params), `"message":"Name?"`) {
+			t.Errorf("input request params not passed as they were: %s / %s", llm.Params, ask.Params)
+		}
+		h.noAnswer("5", 100*time.Millisecond)
+		// Answered in the other order than asked.
+		h.send(`{"jsonrpc":"2.0","id":`+string(ask.ID)+`,"result":{"action":"accept","content":{"name":"Ada"}}}`,
+			`{"jsonrpc":"2.0","id":`+string(llm.ID)+`,"result":{"role":"assistant","content":{"type":"text","text":"hello"},"model":"m"}}`)
+		if got := string(h.result("5")); got != finalResult {
+			t.Errorf("final answer %s, want the server's %s", got, finalResult)
+		}
+		posts := tool.posts()
+		if len(posts) != 2 {
+			t.Fatalf("want the call and one retry, got %d POSTs", len(posts))
+		}
+		retry := posts[1]
+		if !hasPrefixID(retry.Msg.ID, "mcpbridge-retry-") {
+			t.Errorf("retry id %s: want a new id of the bridge's", retry.Msg.ID)
+		}
+		var p struct {
+			InputResponses map[string]json.RawMessage `json:"inputResponses"`
+			RequestState   json.RawMessage            `json:"requestState"`
+			Name           string                     `json:"name"`
+		}
+		if err := json.Unmarshal(retry.Msg.Params, &p); err != nil {
+			t.Fatal(err)
+		}
+		if string(p.RequestState) != twoInputsState {
+			t.Errorf("requestState %s, want %s byte for byte", p.RequestState, twoInputsState)
+		}
+		if got := string(p.InputResponses["llm"]); !strings.Contains(got, `"text":"hello"`) {
+			t.Errorf("inputResponses.llm = %s, want the sampling answer", got)
+		}
+		if got := string(p.InputResponses["ask"]); !strings.Contains(got, `"name":"Ada"`) {
+			t.Errorf("inputResponses.ask = %s, want the elicitation answer", got)
+		}
+		if p.Name != "needs-input" || serverMeta(t, retry)[jsonrpc.MetaProtocolVersion] == nil || retry.Header.Get("Mcp-Name") != "needs-input" {
+			t.Errorf("the retry lost the original request's params, _meta or headers: %s", retry.Body)
+		}
+	})
 }
 
 func TestEraMRTRClientError(t *testing.T) {
 	t.Parallel()
-	tool := &scripted{answer: func(n int, req *seenRequest) string {
-		if n == 0 {
-			return resultFor(req.Msg.ID, twoInputs)
+	inBubble(t, func(t *testing.T) {
+		tool := &scripted{answer: func(n int, req *seenRequest) string {
+			if n == 0 {
+				return resultFor(req.Msg.ID, twoInputs)
+			}
+			return echoResult(req)
+		}}
+		srv, _, h := upgraded(t, "", tool.serve)
+		h.send(toolsCall(5, "needs-input"))
+		asks := inputAsks(t, h, 2)
+		h.send(`{"jsonrpc":"2.0","id":` + string(asks["elicitation/create"].ID) + `,"error":{"code":-1,"message":"User declined"}}`)
+		h.failure("5", "ask", "User declined")
+		// The other input's late answer goes nowhere.
+		h.send(`{"jsonrpc":"2.0","id":` + string(asks["sampling/createMessage"].ID) + `,"result":{"role":"assistant","content":{"type":"text","text":"x"},"model":"m"}}`)
+		stillServes(t, h, 6)
+		if n := len(tool.posts()); n != 2 { // the failed call and stillServes
+			t.Errorf("want no retry after the client's error, got %d tools/call POSTs", n)
 		}
-		return echoResult(req)
-	}}
-	srv, _, h := upgraded(t, "", tool.serve)
-	h.send(toolsCall(5, "needs-input"))
-	asks := inputAsks(t, h, 2)
-	h.send(`{"jsonrpc":"2.0","id":` + string(asks["elicitation/create"].ID) + `,"error":{"code":-1,"message":"User declined"}}`)
-	h.failure("5", "ask", "User declined")
-	// The other input's late answer goes nowhere.
-	h.send(`{"jsonrpc":"2.0","id":` + string(asks["sampling/createMessage"].ID) + `,"result":{"role":"assistant","content":{"type":"text","text":"x"},"model":"m"}}`)
-	stillServes(t, h, 6)
-	if n := len(tool.posts()); n != 2 { // the failed call and stillServes
-		t.Errorf("want no retry after the client's error, got %d tools/call POSTs", n)
-	}
-	for _, r := range srv.requests() {
-		if r.IsRPC && r.Msg.isResponse() {
-			t.Errorf("the late input answer was sent to the 2026-07-28 server: %s", r.Body)
+		for _, r := range srv.requests() {
+			if r.IsRPC && r.Msg.isResponse() {
+				t.Errorf("the late input answer was sent to the 2026-07-28 server: %s", r.Body)
+			}
 		}
-	}
+	})
 }
 
 func TestEraMRTRGivesUpAfterTenRounds(t *testing.T) {
 	t.Parallel()
-	tool := &scripted{answer: func(n int, req *seenRequest) string {
-		return resultFor(req.Msg.ID, fmt.Sprintf(`{"resultType":"input_required","requestState":"round-%d"}`, n))
-	}}
-	_, _, h := upgraded(t, "", tool.serve)
-	h.send(toolsCall(5, "forever"))
-	h.failure("5", "10 times")
-	if n := len(tool.posts()); n != 11 {
-		t.Errorf("want the call and 10 retries, got %d POSTs", n)
-	}
+	inBubble(t, func(t *testing.T) {
+		tool := &scripted{answer: func(n int, req *seenRequest) string {
+			return resultFor(req.Msg.ID, fmt.Sprintf(`{"resultType":"input_required","requestState":"round-%d"}`, n))
+		}}
+		_, _, h := upgraded(t, "", tool.serve)
+		h.send(toolsCall(5, "forever"))
+		h.failure("5", "10 times")
+		if n := len(tool.posts()); n != 11 {
+			t.Errorf("want the call and 10 retries, got %d POSTs", n)
+		}
+	})
 }
 
 func TestEraMRTRMalformedInputRequests(t *testing.T) {
@@ -175,89 +182,98 @@ func TestEraMRTRMalformedInputRequests(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			tool := &scripted{answer: func(n int, req *seenRequest) string {
-				return resultFor(req.Msg.ID, `{"resultType":"input_required","inputRequests":`+bad+`,"requestState":"s"}`)
-			}}
-			_, _, h := upgraded(t, "", tool.serve)
-			h.send(toolsCall(5, "bad"))
-			h.failure("5", "malformed")
-			for _, m := range h.messages() {
-				if m.isRequest() {
-					t.Errorf("a malformed input request reached the client: %s", m.Raw)
+			inBubble(t, func(t *testing.T) {
+				tool := &scripted{answer: func(n int, req *seenRequest) string {
+					return resultFor(req.Msg.ID, `{"resultType":"input_required","inputRequests":`+bad+`,"requestState":"s"}`)
+				}}
+				_, _, h := upgraded(t, "", tool.serve)
+				h.send(toolsCall(5, "bad"))
+				h.failure("5", "malformed")
+				for _, m := range h.messages() {
+					if m.isRequest() {
+						t.Errorf("a malformed input request reached the client: %s", m.Raw)
+					}
 				}
-			}
+			})
 		})
 	}
 }
 
 func TestEraMRTRStateOnlyRetriesAtOnce(t *testing.T) {
 	t.Parallel()
-	tool := &scripted{answer: func(n int, req *seenRequest) string {
-		if n == 0 {
-			return resultFor(req.Msg.ID, `{"resultType":"input_required","requestState":"busy-try-again"}`)
+	inBubble(t, func(t *testing.T) {
+		tool := &scripted{answer: func(n int, req *seenRequest) string {
+			if n == 0 {
+				return resultFor(req.Msg.ID, `{"resultType":"input_required","requestState":"busy-try-again"}`)
+			}
+			return resultFor(req.Msg.ID, finalResult)
+		}}
+		_, _, h := upgraded(t, "", tool.serve)
+		h.send(toolsCall(5, "shed"))
+		if got := string(h.result("5")); got != finalResult {
+			t.Errorf("final answer %s", got)
 		}
-		return resultFor(req.Msg.ID, finalResult)
-	}}
-	_, _, h := upgraded(t, "", tool.serve)
-	h.send(toolsCall(5, "shed"))
-	if got := string(h.result("5")); got != finalResult {
-		t.Errorf("final answer %s", got)
-	}
-	posts := tool.posts()
-	if len(posts) != 2 || !strings.Contains(string(posts[1].Msg.Params), `"requestState":"busy-try-again"`) {
-		t.Errorf("want one retry carrying the state, got %d: %s", len(posts), posts[len(posts)-1].Body)
-	}
-	for _, m := range h.messages() {
-		if m.isRequest() {
-			t.Errorf("a state-only round asked the client: %s", m.Raw)
+		posts := tool.posts()
+		if len(posts) != 2 || !strings.Contains(string(posts[1].Msg.Params), `"requestState":"busy-try-again"`) {
+			t.Errorf("want one retry carrying the state, got %d: %s", len(posts), posts[len(posts)-1].Body)
 		}
-	}
+		for _, m := range h.messages() {
+			if m.isRequest() {
+				t.Errorf("a state-only round asked the client: %s", m.Raw)
+			}
+		}
+	})
 }
 
 func TestEraMRTRCancelledWhileAsking(t *testing.T) {
 	t.Parallel()
-	tool := &scripted{answer: func(n int, req *seenRequest) string { return resultFor(req.Msg.ID, twoInputs) }}
-	srv, _, h := upgraded(t, "", tool.serve)
-	h.send(toolsCall(5, "needs-input"))
-	asks := inputAsks(t, h, 2)
-	h.send(`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":5,"reason":"user"}}`)
-	time.Sleep(50 * time.Millisecond)
-	for _, a := range asks { // late answers
-		h.send(`{"jsonrpc":"2.0","id":` + string(a.ID) + `,"result":{}}`)
-	}
-	h.noAnswer("5", 300*time.Millisecond)
-	if n := len(tool.posts()); n != 1 {
-		t.Errorf("want no retry of a cancelled request, got %d POSTs", n)
-	}
-	for _, r := range srv.requests() {
-		if r.IsRPC && (r.Msg.Method == "notifications/cancelled" || r.Msg.isResponse()) {
-			t.Errorf("%s reached the server, which holds nothing for the request: %s", r.kind(), r.Body)
+	inBubble(t, func(t *testing.T) {
+		tool := &scripted{answer: func(n int, req *seenRequest) string { return resultFor(req.Msg.ID, twoInputs) }}
+		srv, _, h := upgraded(t, "", tool.serve)
+		h.send(toolsCall(5, "needs-input"))
+		asks := inputAsks(t, h, 2)
+		h.send(`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":5,"reason":"user"}}`)
+		synctest.Wait() // the bridge has taken the cancellation
+		// Late answers.
+		for _, a := range asks {
+			h.send(`{"jsonrpc":"2.0","id":` + string(a.ID) + `,"result":{}}`)
 		}
-	}
+		h.noAnswer("5", 300*time.Millisecond)
+		if n := len(tool.posts()); n != 1 {
+			t.Errorf("want no retry of a cancelled request, got %d POSTs", n)
+		}
+		for _, r := range srv.requests() {
+			if r.IsRPC && (r.Msg.Method == "notifications/cancelled" || r.Msg.isResponse()) {
+				t.Errorf("%s reached the server, which holds nothing for the request: %s", r.kind(), r.Body)
+			}
+		}
+	})
 }
 
 // TestEraMRTRLargeResultAcrossReads: a 200 KB input_required answer
 // arrives in several reads, its resultType across the boundary of two.
 func TestEraMRTRLargeResultAcrossReads(t *testing.T) {
 	t.Parallel()
-	tool := &scripted{answer: func(n int, req *seenRequest) string {
-		if n > 0 {
-			return resultFor(req.Msg.ID, finalResult)
+	inBubble(t, func(t *testing.T) {
+		tool := &scripted{answer: func(n int, req *seenRequest) string {
+			if n > 0 {
+				return resultFor(req.Msg.ID, finalResult)
+			}
+			head := `{"jsonrpc":"2.0","id":` + string(req.Msg.ID) + `,"result":{"pad":"`
+			mid := `","resultType":"input_required","inputRequests":{"r":{"method":"roots/list"}},"tail":"`
+			// "input_required" starts 5 bytes before the first chunk's end.
+			pad := transport.ChunkSize - 5 - len(head) - strings.Index(mid, "input_required")
+			return head + strings.Repeat("a", pad) + mid + strings.Repeat("b", 200<<10-transport.ChunkSize) + `"}}`
+		}}
+		_, _, h := upgraded(t, "", tool.serve)
+		h.send(toolsCall(5, "big"))
+		asks := inputAsks(t, h, 1)
+		roots := asks["roots/list"]
+		h.send(`{"jsonrpc":"2.0","id":` + string(roots.ID) + `,"result":{"roots":[]}}`)
+		if got := string(h.result("5")); got != finalResult {
+			t.Errorf("final answer %s", got)
 		}
-		head := `{"jsonrpc":"2.0","id":` + string(req.Msg.ID) + `,"result":{"pad":"`
-		mid := `","resultType":"input_required","inputRequests":{"r":{"method":"roots/list"}},"tail":"`
-		// "input_required" starts 5 bytes before the first chunk's end.
-		pad := transport.ChunkSize - 5 - len(head) - strings.Index(mid, "input_required")
-		return head + strings.Repeat("a", pad) + mid + strings.Repeat("b", 200<<10-transport.ChunkSize) + `"}}`
-	}}
-	_, _, h := upgraded(t, "", tool.serve)
-	h.send(toolsCall(5, "big"))
-	asks := inputAsks(t, h, 1)
-	roots := asks["roots/list"]
-	h.send(`{"jsonrpc":"2.0","id":` + string(roots.ID) + `,"result":{"roots":[]}}`)
-	if got := string(h.result("5")); got != finalResult {
-		t.Errorf("final answer %s", got)
-	}
+	})
 }
 
 // TestEraMRTRInputsPendingAtShutdown: stdin ends while the bridge waits
@@ -265,10 +281,12 @@ func TestEraMRTRLargeResultAcrossReads(t *testing.T) {
 // answer (the harness checks it at cleanup).
 func TestEraMRTRInputsPendingAtShutdown(t *testing.T) {
 	t.Parallel()
-	tool := &scripted{answer: func(n int, req *seenRequest) string { return resultFor(req.Msg.ID, twoInputs) }}
-	_, _, h := upgraded(t, "", tool.serve)
-	h.send(toolsCall(5, "needs-input"))
-	inputAsks(t, h, 2)
-	h.closeStdin()
-	h.waitRun()
+	inBubble(t, func(t *testing.T) {
+		tool := &scripted{answer: func(n int, req *seenRequest) string { return resultFor(req.Msg.ID, twoInputs) }}
+		_, _, h := upgraded(t, "", tool.serve)
+		h.send(toolsCall(5, "needs-input"))
+		inputAsks(t, h, 2)
+		h.closeStdin()
+		h.waitRun()
+	})
 }

@@ -9,7 +9,6 @@ package bridge
 import (
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -94,22 +93,24 @@ func legacyInit(id string) string {
 
 func TestEraProbeUpgrades(t *testing.T) {
 	t.Parallel()
-	srv, _, h := startModern(t, `{"tools":{}}`, nil)
-	wantUpgrade(t, srv, h)
-	probes := postsOf(srv, "server/discover")
-	if len(probes) != 1 {
-		t.Fatalf("want one probe, got %d", len(probes))
-	}
-	p := probes[0]
-	if !hasPrefixID(p.Msg.ID, "mcpbridge-discover-") {
-		t.Errorf("probe id %s is not one of the bridge's", p.Msg.ID)
-	}
-	if got := string(serverMeta(t, p)[metaClientInfo]); got != `{"name":"legacy-host","version":"3.1.4"}` {
-		t.Errorf("the probe's clientInfo is %s, want the client's", got)
-	}
-	if got := p.Header.Get("Mcp-Method"); got != "server/discover" {
-		t.Errorf("the probe's Mcp-Method is %q", got)
-	}
+	inBubble(t, func(t *testing.T) {
+		srv, _, h := startModern(t, `{"tools":{}}`, nil)
+		wantUpgrade(t, srv, h)
+		probes := postsOf(srv, "server/discover")
+		if len(probes) != 1 {
+			t.Fatalf("want one probe, got %d", len(probes))
+		}
+		p := probes[0]
+		if !hasPrefixID(p.Msg.ID, "mcpbridge-discover-") {
+			t.Errorf("probe id %s is not one of the bridge's", p.Msg.ID)
+		}
+		if got := string(serverMeta(t, p)[metaClientInfo]); got != `{"name":"legacy-host","version":"3.1.4"}` {
+			t.Errorf("the probe's clientInfo is %s, want the client's", got)
+		}
+		if got := p.Header.Get("Mcp-Method"); got != "server/discover" {
+			t.Errorf("the probe's Mcp-Method is %q", got)
+		}
+	})
 }
 
 func TestEraProbeVerdictsPassThrough(t *testing.T) {
@@ -152,17 +153,19 @@ func TestEraProbeVerdictsPassThrough(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := newFaultServer(t, probeFault(tc.fault))
-			h := startHost(t, srv.URL, withProtocol(ProtocolAuto))
-			wantPassThrough(t, srv, h)
-			if n := len(postsOf(srv, "server/discover")); n != 1 {
-				t.Errorf("want one probe, got %d", n)
-			}
-			for _, m := range h.messages() {
-				if strings.Contains(string(m.Raw), "supportedVersions") || strings.Contains(string(m.Raw), "mcpbridge-discover") {
-					t.Errorf("the probe's answer leaked to stdout: %s", m.Raw)
+			inBubble(t, func(t *testing.T) {
+				srv := newFaultServer(t, probeFault(tc.fault))
+				h := startHost(t, srv.URL, withProtocol(ProtocolAuto))
+				wantPassThrough(t, srv, h)
+				if n := len(postsOf(srv, "server/discover")); n != 1 {
+					t.Errorf("want one probe, got %d", n)
 				}
-			}
+				for _, m := range h.messages() {
+					if strings.Contains(string(m.Raw), "supportedVersions") || strings.Contains(string(m.Raw), "mcpbridge-discover") {
+						t.Errorf("the probe's answer leaked to stdout: %s", m.Raw)
+					}
+				}
+			})
 		})
 	}
 }
@@ -171,65 +174,61 @@ func TestEraProbeVerdictsPassThrough(t *testing.T) {
 // legacy one once Config.ProbeSilence has passed.
 func TestEraProbeSilence(t *testing.T) {
 	t.Parallel()
-	var srv *faultServer
-	srv = newFaultServer(t, probeFault(func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
-		srv.blockUntilGone(r)
-	}))
-	h := startHost(t, srv.URL, withProtocol(ProtocolAuto), func(c *Config, _ *httpclient.Options) { c.ProbeSilence = 300 * time.Millisecond })
-	start := time.Now()
-	wantPassThrough(t, srv, h)
-	if d := time.Since(start); d < 300*time.Millisecond {
-		t.Errorf("the client's initialize was answered after %v, before the probe's silence ran out", d)
-	}
+	inBubble(t, func(t *testing.T) {
+		var srv *faultServer
+		srv = newFaultServer(t, probeFault(func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
+			srv.blockUntilGone(r)
+		}))
+		h := startHost(t, srv.URL, withProtocol(ProtocolAuto), func(c *Config, _ *httpclient.Options) { c.ProbeSilence = 300 * time.Millisecond })
+		start := time.Now()
+		wantPassThrough(t, srv, h)
+		if d := time.Since(start); d < 300*time.Millisecond {
+			t.Errorf("the client's initialize was answered after %v, before the probe's silence ran out", d)
+		}
+	})
 }
 
 func TestEraProbeUnauthorizedProbesAgain(t *testing.T) {
 	t.Parallel()
-	var refuse atomic.Bool
-	refuse.Store(true)
-	srv := newFaultServer(t, func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
-		if refuse.Load() {
-			w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="http://127.0.0.1/.well-known/oauth-protected-resource"`)
-			http.Error(w, "unauthorized", http.StatusUnauthorized)
-			return
-		}
-		modernServer{}.serve(w, r, req)
-	})
-	h := startHost(t, srv.URL, withProtocol(ProtocolAuto))
-	h.send(legacyInit("0"), toolsCall(7, "held-too"))
-	h.failure("0", "HTTP 401", "credentials")
-	h.failure("7", "HTTP 401")
-	// Both lines usually wait on the one probe; on a loaded machine the
-	// second may be read after it failed and probe again itself. Either way
-	// the next message after the refusal probes once more.
-	refused := len(postsOf(srv, "server/discover"))
+	inBubble(t, func(t *testing.T) {
+		var refuse atomic.Bool
+		refuse.Store(true)
+		srv := newFaultServer(t, func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
+			if refuse.Load() {
+				w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="http://127.0.0.1/.well-known/oauth-protected-resource"`)
+				http.Error(w, "unauthorized", http.StatusUnauthorized)
+				return
+			}
+			modernServer{}.serve(w, r, req)
+		})
+		h := startHost(t, srv.URL, withProtocol(ProtocolAuto))
+		h.send(legacyInit("0"), toolsCall(7, "held-too"))
+		h.failure("0", "HTTP 401", "credentials")
+		h.failure("7", "HTTP 401")
+		// Both lines usually wait on the one probe; on a loaded machine the
+		// second may be read after it failed and probe again itself. Either way
+		// the next message after the refusal probes once more.
+		refused := len(postsOf(srv, "server/discover"))
 
-	refuse.Store(false)
-	wantUpgrade(t, srv, h)
-	if n := len(postsOf(srv, "server/discover")); n != refused+1 {
-		t.Errorf("want one more probe after the %d refused, got %d: %s", refused, n, srv.describe())
-	}
+		refuse.Store(false)
+		wantUpgrade(t, srv, h)
+		if n := len(postsOf(srv, "server/discover")); n != refused+1 {
+			t.Errorf("want one more probe after the %d refused, got %d: %s", refused, n, srv.describe())
+		}
+	})
 }
 
 func TestEraProbeConnectionRefusedProbesAgain(t *testing.T) {
 	t.Parallel()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	_ = l.Close()
-	h := startHost(t, "http://"+addr+"/mcp", withProtocol(ProtocolAuto))
-	h.send(legacyInit("0"))
-	h.failure("0", "connection refused", addr)
+	inBubble(t, func(t *testing.T) {
+		addr := unusedAddr(t)
+		h := startHost(t, "http://"+addr+"/mcp", withProtocol(ProtocolAuto))
+		h.send(legacyInit("0"))
+		h.failure("0", "connection refused", addr)
 
-	var l2 net.Listener
-	waitFor(t, "the port to be free again", func() bool {
-		l2, err = net.Listen("tcp", addr)
-		return err == nil
+		srv := newFaultServerAt(t, addr, modernServer{}.serve)
+		wantUpgrade(t, srv, h)
 	})
-	srv := newFaultServerOn(t, l2, modernServer{}.serve)
-	wantUpgrade(t, srv, h)
 }
 
 func TestEraProtocolModernAgainstLegacy(t *testing.T) {
@@ -250,27 +249,31 @@ func TestEraProtocolModernAgainstLegacy(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := newFaultServer(t, probeFault(tc.fault))
-			h := startHost(t, srv.URL, withProtocol(ProtocolModern))
-			h.send(initializeLine)
-			h.failure("1", tc.want...)
-			if n := len(postsOf(srv, "initialize")); n != 0 {
-				t.Errorf("--protocol modern sent the initialize to a legacy server")
-			}
+			inBubble(t, func(t *testing.T) {
+				srv := newFaultServer(t, probeFault(tc.fault))
+				h := startHost(t, srv.URL, withProtocol(ProtocolModern))
+				h.send(initializeLine)
+				h.failure("1", tc.want...)
+				if n := len(postsOf(srv, "initialize")); n != 0 {
+					t.Errorf("--protocol modern sent the initialize to a legacy server")
+				}
+			})
 		})
 	}
 }
 
 func TestEraProtocolLegacyNeverProbes(t *testing.T) {
 	t.Parallel()
-	srv := newFaultServer(t, probeFault(func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
-		writeJSON(w, http.StatusOK, discoverResult(req.Msg.ID, "{}"))
-	}))
-	h := startHost(t, srv.URL, withProtocol(ProtocolLegacy))
-	wantPassThrough(t, srv, h)
-	if n := len(postsOf(srv, "server/discover")); n != 0 {
-		t.Errorf("--protocol legacy probed the server %d times", n)
-	}
+	inBubble(t, func(t *testing.T) {
+		srv := newFaultServer(t, probeFault(func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
+			writeJSON(w, http.StatusOK, discoverResult(req.Msg.ID, "{}"))
+		}))
+		h := startHost(t, srv.URL, withProtocol(ProtocolLegacy))
+		wantPassThrough(t, srv, h)
+		if n := len(postsOf(srv, "server/discover")); n != 0 {
+			t.Errorf("--protocol legacy probed the server %d times", n)
+		}
+	})
 }
 
 // ---------------------------------------------------------------------------
@@ -296,91 +299,99 @@ const pipelinedRequests = `{"jsonrpc":"2.0","id":2,"method":"tools/list"}` + "\n
 
 func TestEraHeldPipelinedPassThrough(t *testing.T) {
 	t.Parallel()
-	srv := newFaultServer(t, slowProbe(300*time.Millisecond, probeFault(func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
-		writeJSON(w, http.StatusOK, `{"jsonrpc":"2.0","id":`+string(req.Msg.ID)+`,"error":{"code":-32601,"message":"Method not found"}}`)
-	})))
-	h := startHost(t, srv.URL, withProtocol(ProtocolAuto))
-	h.write([]byte(initializeLine + "\n" + initializedLine + "\n" + pipelinedRequests))
-	got := h.answerAll("1", "2", "3", `"four"`)
-	wantEcho(t, got["2"].Result, "tools/list")
-	wantEcho(t, got["3"].Result, "tools/call")
-	wantEcho(t, got[`"four"`].Result, "prompts/list")
-	idx := map[string]int{}
-	for _, r := range srv.requests() {
-		if r.Method != http.MethodPost || !r.IsRPC {
-			continue
+	inBubble(t, func(t *testing.T) {
+		srv := newFaultServer(t, slowProbe(300*time.Millisecond, probeFault(func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
+			writeJSON(w, http.StatusOK, `{"jsonrpc":"2.0","id":`+string(req.Msg.ID)+`,"error":{"code":-32601,"message":"Method not found"}}`)
+		})))
+		h := startHost(t, srv.URL, withProtocol(ProtocolAuto))
+		h.write([]byte(initializeLine + "\n" + initializedLine + "\n" + pipelinedRequests))
+		got := h.answerAll("1", "2", "3", `"four"`)
+		wantEcho(t, got["2"].Result, "tools/list")
+		wantEcho(t, got["3"].Result, "tools/call")
+		wantEcho(t, got[`"four"`].Result, "prompts/list")
+		idx := map[string]int{}
+		for _, r := range srv.requests() {
+			if r.Method != http.MethodPost || !r.IsRPC {
+				continue
+			}
+			idx[r.Msg.Method] = r.N
+			if r.Msg.Method != "initialize" && r.Msg.Method != "server/discover" && r.Header.Get("Mcp-Session-Id") != "sess-legacy" {
+				t.Errorf("%s left outside the session", r.kind())
+			}
 		}
-		idx[r.Msg.Method] = r.N
-		if r.Msg.Method != "initialize" && r.Msg.Method != "server/discover" && r.Header.Get("Mcp-Session-Id") != "sess-legacy" {
-			t.Errorf("%s left outside the session", r.kind())
+		for _, m := range []string{"tools/list", "tools/call", "prompts/list"} {
+			if idx["notifications/initialized"] > idx[m] || idx["initialize"] > idx[m] {
+				t.Errorf("%s reached the server before initialize and notifications/initialized: %s", m, srv.describe())
+			}
 		}
-	}
-	for _, m := range []string{"tools/list", "tools/call", "prompts/list"} {
-		if idx["notifications/initialized"] > idx[m] || idx["initialize"] > idx[m] {
-			t.Errorf("%s reached the server before initialize and notifications/initialized: %s", m, srv.describe())
-		}
-	}
+	})
 }
 
 func TestEraHeldPipelinedUpgrade(t *testing.T) {
 	t.Parallel()
-	srv := newFaultServer(t, slowProbe(300*time.Millisecond, modernServer{caps: `{"tools":{}}`}.serve))
-	h := startHost(t, srv.URL, withProtocol(ProtocolAuto))
-	h.write([]byte(legacyInitLine + "\n" + initializedLine + "\n" + pipelinedRequests))
-	got := h.answerAll("1", "2", "3", `"four"`)
-	wantEcho(t, got["2"].Result, "tools/list")
-	wantEcho(t, got["3"].Result, "tools/call")
-	wantEcho(t, got[`"four"`].Result, "prompts/list")
-	if !strings.Contains(string(got["1"].Result), "modern-fake") {
-		t.Errorf("initialize was not answered from server/discover: %s", got["1"].Raw)
-	}
-	for _, r := range srv.requests() {
-		if r.IsRPC && (r.Msg.Method == "initialize" || r.Msg.Method == "notifications/initialized") {
-			t.Errorf("%s reached the 2026-07-28 server", r.kind())
+	inBubble(t, func(t *testing.T) {
+		srv := newFaultServer(t, slowProbe(300*time.Millisecond, modernServer{caps: `{"tools":{}}`}.serve))
+		h := startHost(t, srv.URL, withProtocol(ProtocolAuto))
+		h.write([]byte(legacyInitLine + "\n" + initializedLine + "\n" + pipelinedRequests))
+		got := h.answerAll("1", "2", "3", `"four"`)
+		wantEcho(t, got["2"].Result, "tools/list")
+		wantEcho(t, got["3"].Result, "tools/call")
+		wantEcho(t, got[`"four"`].Result, "prompts/list")
+		if !strings.Contains(string(got["1"].Result), "modern-fake") {
+			t.Errorf("initialize was not answered from server/discover: %s", got["1"].Raw)
 		}
-	}
+		for _, r := range srv.requests() {
+			if r.IsRPC && (r.Msg.Method == "initialize" || r.Msg.Method == "notifications/initialized") {
+				t.Errorf("%s reached the 2026-07-28 server", r.kind())
+			}
+		}
+	})
 }
 
 func TestEraStdinEOFWhileProbing(t *testing.T) {
 	t.Parallel()
-	const grace = 300 * time.Millisecond
-	var srv *faultServer
-	srv = newFaultServer(t, probeFault(func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
-		srv.blockUntilGone(r)
-	}))
-	h := startHost(t, srv.URL, withProtocol(ProtocolAuto), withShutdownGrace(grace))
-	h.write([]byte(initializeLine + "\n" + initializedLine + "\n" + pipelinedRequests))
-	h.closeStdin()
-	took, err := h.waitRun()
-	if err != nil {
-		t.Errorf("Run: %v", err)
-	}
-	if took > grace+time.Second {
-		t.Errorf("Run returned %v after stdin closed; the grace is %v", took, grace)
-	}
-	// Run has returned: every answer has been written (the harness may
-	// still be reading the last ones).
-	for id, a := range h.answerAll("1", "2", "3", `"four"`) {
-		if a.Error == nil || !strings.Contains(a.Error.Message, "shutting down") {
-			t.Errorf("request %s: want a shutting-down error, got %s", id, a.Raw)
+	inBubble(t, func(t *testing.T) {
+		const grace = 300 * time.Millisecond
+		var srv *faultServer
+		srv = newFaultServer(t, probeFault(func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
+			srv.blockUntilGone(r)
+		}))
+		h := startHost(t, srv.URL, withProtocol(ProtocolAuto), withShutdownGrace(grace))
+		h.write([]byte(initializeLine + "\n" + initializedLine + "\n" + pipelinedRequests))
+		h.closeStdin()
+		took, err := h.waitRun()
+		if err != nil {
+			t.Errorf("Run: %v", err)
 		}
-	}
+		if took > grace+time.Second {
+			t.Errorf("Run returned %v after stdin closed; the grace is %v", took, grace)
+		}
+		// Run has returned: every answer has been written (the harness may
+		// still be reading the last ones).
+		for id, a := range h.answerAll("1", "2", "3", `"four"`) {
+			if a.Error == nil || !strings.Contains(a.Error.Message, "shutting down") {
+				t.Errorf("request %s: want a shutting-down error, got %s", id, a.Raw)
+			}
+		}
+	})
 }
 
 // TestEraStdinEOFProbeAnswersInGrace: the probe answers within the grace:
 // the held requests go on and get the server's answers.
 func TestEraStdinEOFProbeAnswersInGrace(t *testing.T) {
 	t.Parallel()
-	srv := newFaultServer(t, slowProbe(200*time.Millisecond, modernServer{caps: `{"tools":{}}`}.serve))
-	h := startHost(t, srv.URL, withProtocol(ProtocolAuto), withShutdownGrace(2*time.Second))
-	h.write([]byte(legacyInitLine + "\n" + initializedLine + "\n" + pipelinedRequests))
-	h.closeStdin()
-	if _, err := h.waitRun(); err != nil {
-		t.Errorf("Run: %v", err)
-	}
-	for id, a := range h.answerAll("1", "2", "3", `"four"`) {
-		if a.Result == nil {
-			t.Errorf("request %s: want the server's result, got %s", id, a.Raw)
+	inBubble(t, func(t *testing.T) {
+		srv := newFaultServer(t, slowProbe(200*time.Millisecond, modernServer{caps: `{"tools":{}}`}.serve))
+		h := startHost(t, srv.URL, withProtocol(ProtocolAuto), withShutdownGrace(2*time.Second))
+		h.write([]byte(legacyInitLine + "\n" + initializedLine + "\n" + pipelinedRequests))
+		h.closeStdin()
+		if _, err := h.waitRun(); err != nil {
+			t.Errorf("Run: %v", err)
 		}
-	}
+		for id, a := range h.answerAll("1", "2", "3", `"four"`) {
+			if a.Result == nil {
+				t.Errorf("request %s: want the server's result, got %s", id, a.Raw)
+			}
+		}
+	})
 }

@@ -2,7 +2,9 @@ package bridge
 
 // A test host for fault-injection tests: it runs the bridge in-process on
 // io.Pipe stdin and stdout, and a programmable, misbehaving MCP server on
-// httptest (127.0.0.1 only) whose handler each test sets per request.
+// httptest (127.0.0.1 only) whose handler each test sets per request. Most
+// tests run in inBubble (env_test.go): the same server and client on an
+// in-memory network, in fake time.
 //
 // Every wait in here has a deadline and fails the test clearly when it
 // passes; nothing may hang. At cleanup the host closes stdin, waits for Run
@@ -114,23 +116,12 @@ func checkCompactJSON(line []byte) error {
 	return nil
 }
 
-// waitFor polls cond until it holds or faultWait passes.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(faultWait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", faultWait, what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
 // ---------------------------------------------------------------------------
 // The host: bridge.Run on pipes
 
 type faultHost struct {
 	t       *testing.T
+	env     *testEnv
 	cfg     Config
 	stdin   *io.PipeWriter
 	stdoutW *io.PipeWriter
@@ -200,10 +191,7 @@ func startHost(t *testing.T, rawURL string, opts ...hostOpt) *faultHost {
 	for _, o := range opts {
 		o(&cfg, &hopts)
 	}
-	client, err := httpclient.New(hopts)
-	if err != nil {
-		t.Fatalf("NewHTTPClient: %v", err)
-	}
+	client := httpClient(t, hopts)
 	cfg.HTTPClient = client
 	logs := &lockedBuffer{}
 	cfg.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -211,7 +199,7 @@ func startHost(t *testing.T, rawURL string, opts ...hostOpt) *faultHost {
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	h := &faultHost{
-		t: t, cfg: cfg, stdin: inW, stdoutW: outW, logs: logs,
+		t: t, env: envOf(t), cfg: cfg, stdin: inW, stdoutW: outW, logs: logs,
 		runDone: make(chan struct{}), readEOF: make(chan struct{}),
 		sent: map[string]int{}, cancelled: map[string]bool{},
 	}
@@ -226,6 +214,7 @@ func startHost(t *testing.T, rawURL string, opts ...hostOpt) *faultHost {
 				h.mu.Lock()
 				h.lines = append(h.lines, outLine{raw: raw, msgs: msgs})
 				h.mu.Unlock()
+				h.env.signal()
 			}
 			if err != nil {
 				return
@@ -405,7 +394,7 @@ func (h *faultHost) answer(id string) rpcMsg {
 	got := h.waitMsg("an answer with id "+id, func(m rpcMsg) bool {
 		return m.isResponse() && string(m.ID) == id
 	})
-	time.Sleep(faultQuiet)
+	quiet(h.t, faultQuiet, func() bool { return len(h.answersFor(id)) != 1 })
 	if n := len(h.answersFor(id)); n != 1 {
 		h.t.Fatalf("request %s got %d answers, want exactly 1: %s", id, n, h.describeLines())
 	}
@@ -422,7 +411,14 @@ func (h *faultHost) answerAll(ids ...string) map[string]rpcMsg {
 			return m.isResponse() && string(m.ID) == id
 		})
 	}
-	time.Sleep(faultQuiet)
+	quiet(h.t, faultQuiet, func() bool {
+		for _, id := range ids {
+			if len(h.answersFor(id)) != 1 {
+				return true
+			}
+		}
+		return false
+	})
 	for _, id := range ids {
 		if n := len(h.answersFor(id)); n != 1 {
 			h.t.Fatalf("request %s got %d answers, want exactly 1: %s", id, n, h.describeLines())
@@ -460,12 +456,9 @@ func (h *faultHost) failure(id string, wants ...string) *rpcErrObj {
 // noAnswer checks that request id gets no answer within d.
 func (h *faultHost) noAnswer(id string, d time.Duration) {
 	h.t.Helper()
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		if a := h.answersFor(id); len(a) > 0 {
-			h.t.Fatalf("request %s must get no answer, got %s", id, a[0].Raw)
-		}
-		time.Sleep(5 * time.Millisecond)
+	quiet(h.t, d, func() bool { return len(h.answersFor(id)) > 0 })
+	if a := h.answersFor(id); len(a) > 0 {
+		h.t.Fatalf("request %s must get no answer, got %s", id, a[0].Raw)
 	}
 }
 
@@ -558,7 +551,7 @@ type serverFunc func(w http.ResponseWriter, r *http.Request, req *seenRequest)
 
 type faultServer struct {
 	t    *testing.T
-	srv  *httptest.Server
+	env  *testEnv
 	URL  string // the MCP endpoint
 	quit chan struct{}
 
@@ -567,9 +560,13 @@ type faultServer struct {
 	reqs    []*seenRequest
 }
 
-// newFaultServer starts a server on 127.0.0.1 whose MCP endpoint is /mcp.
+// newFaultServer starts a server on 127.0.0.1 whose MCP endpoint is /mcp;
+// in a bubble, on the in-memory network.
 func newFaultServer(t *testing.T, h serverFunc) *faultServer {
 	t.Helper()
+	if n := envOf(t).net; n != nil {
+		return newMemFaultServer(t, n.listen(n.reserve()), h)
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
@@ -577,18 +574,33 @@ func newFaultServer(t *testing.T, h serverFunc) *faultServer {
 	return newFaultServerOn(t, l, h)
 }
 
-// newFaultServerOn starts the server on a listener of the test's choosing.
+// newFaultServerOn starts the server on a TCP listener of the test's
+// choosing.
 func newFaultServerOn(t *testing.T, l net.Listener, h serverFunc) *faultServer {
 	t.Helper()
-	s := &faultServer{t: t, handler: h, quit: make(chan struct{})}
-	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
-	s.srv.Listener = l
-	s.srv.Start()
-	s.URL = s.srv.URL + "/mcp"
+	s := &faultServer{t: t, env: envOf(t), handler: h, quit: make(chan struct{})}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	srv.Listener = l
+	srv.Start()
+	s.URL = srv.URL + "/mcp"
 	t.Cleanup(func() {
 		close(s.quit)
-		s.srv.CloseClientConnections()
-		s.srv.Close()
+		srv.CloseClientConnections()
+		srv.Close()
+	})
+	return s
+}
+
+// newMemFaultServer starts the server of a bubble on an in-memory listener.
+func newMemFaultServer(t *testing.T, l *memListener, h serverFunc) *faultServer {
+	t.Helper()
+	s := &faultServer{t: t, env: envOf(t), handler: h, quit: make(chan struct{})}
+	srv := &http.Server{Handler: http.HandlerFunc(s.serve)}
+	go func() { _ = srv.Serve(l) }()
+	s.URL = "http://" + l.addr + "/mcp"
+	t.Cleanup(func() {
+		close(s.quit)
+		_ = srv.Close()
 	})
 	return s
 }
@@ -609,6 +621,7 @@ func (s *faultServer) serve(w http.ResponseWriter, r *http.Request) {
 	s.reqs = append(s.reqs, req)
 	h := s.handler
 	s.mu.Unlock()
+	s.env.signal()
 	if h == nil {
 		http.Error(w, "no handler", http.StatusInternalServerError)
 		return
@@ -806,6 +819,7 @@ func (l *legacyServer) serve(w http.ResponseWriter, r *http.Request, req *seenRe
 		l.streams = append(l.streams, st)
 		n := len(l.streams) - 1
 		l.mu.Unlock()
+		l.s.env.signal()
 		writeSSE(w, fmt.Sprintf("event: endpoint\ndata: /messages?session=%d", n))
 		for {
 			select {

@@ -41,6 +41,7 @@ func TestHostileTrickledJSONBodyFakeTime(t *testing.T) {
 // with a short --body-timeout.
 func TestHostileTrickledJSONBodyRealTime(t *testing.T) {
 	t.Parallel()
+	const limit, pace = 100 * time.Millisecond, 10 * time.Millisecond
 	var srv *faultServer
 	srv = newFaultServer(t, mcpServer{next: func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
 		w.Header().Set("Content-Type", "application/json")
@@ -50,8 +51,8 @@ func TestHostileTrickledJSONBodyRealTime(t *testing.T) {
 				return
 			}
 			flush(w)
-			select { // a byte every 100ms: never silent for the 2s limit
-			case <-time.After(100 * time.Millisecond):
+			select { // a byte every pace: never silent for the limit
+			case <-time.After(pace):
 			case <-r.Context().Done():
 				return
 			case <-srv.quit:
@@ -59,16 +60,16 @@ func TestHostileTrickledJSONBodyRealTime(t *testing.T) {
 			}
 		}
 	}}.serve)
-	h := startHost(t, srv.URL, withBodyTimeout(2*time.Second))
+	h := startHost(t, srv.URL, withBodyTimeout(limit))
 	start := time.Now()
 	h.send(toolsCall(10, "trickled"))
 	h.waitMsg("the answer", func(m rpcMsg) bool { return string(m.ID) == "10" })
 	took := time.Since(start)
-	h.failure("10", "whole answer", "2s")
-	if took < 2*time.Second || took > 3*time.Second {
-		t.Errorf("the trickled answer failed after %v, want about the 2s body timeout", took)
+	h.failure("10", "whole answer", limit.String())
+	if took < limit || took > limit+time.Second {
+		t.Errorf("the trickled answer failed after %v, want about the %v body timeout", took, limit)
 	}
-	t.Logf("figure (a), real time, --body-timeout 2s: the client had its error after %v", took.Round(time.Millisecond))
+	t.Logf("figure (a), real time, --body-timeout %v: the client had its error after %v", limit, took.Round(time.Millisecond))
 	srv.handle(mcpServer{}.serve)
 	stillServes(t, h, 11)
 }

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/mcpbridge/mcpbridge/internal/httpclient"
@@ -101,6 +102,14 @@ func (w *fakeW) pause(d time.Duration) bool {
 	case <-w.gone:
 		return false
 	}
+}
+
+// advance lets d of fake time pass. It runs only in a synctest bubble
+// (synctest.Wait panics anywhere else), so it never waits d for real; call
+// it from one goroutine of the bubble at a time.
+func advance(d time.Duration) {
+	synctest.Wait()
+	<-time.After(d)
 }
 
 // bubbleHost is a bridge running in the test's bubble.

@@ -31,24 +31,26 @@ func TestHostileLegacyEndpoint(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var srv *faultServer
-			srv = newFaultServer(t, func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
-				if r.Method != http.MethodGet {
-					http.Error(w, "no", http.StatusTeapot)
-					return
+			inBubble(t, func(t *testing.T) {
+				var srv *faultServer
+				srv = newFaultServer(t, func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
+					if r.Method != http.MethodGet {
+						http.Error(w, "no", http.StatusTeapot)
+						return
+					}
+					writeSSE(w, "event: endpoint\ndata: "+tc.endpoint(r.Host))
+					srv.blockUntilGone(r)
+				})
+				h := startHost(t, srv.URL, withTransport(SSEOnly))
+				h.send(initializeLine)
+				e := h.failure("1", "refusing the endpoint", tc.want)
+				t.Logf("the client was told: %s", e.Message)
+				for _, r := range srv.requests() {
+					if r.Method == http.MethodPost {
+						t.Errorf("a POST left for a refused endpoint: %s %s", r.Method, r.Path)
+					}
 				}
-				writeSSE(w, "event: endpoint\ndata: "+tc.endpoint(r.Host))
-				srv.blockUntilGone(r)
 			})
-			h := startHost(t, srv.URL, withTransport(SSEOnly))
-			h.send(initializeLine)
-			e := h.failure("1", "refusing the endpoint", tc.want)
-			t.Logf("the client was told: %s", e.Message)
-			for _, r := range srv.requests() {
-				if r.Method == http.MethodPost {
-					t.Errorf("a POST left for a refused endpoint: %s %s", r.Method, r.Path)
-				}
-			}
 		})
 	}
 }
@@ -57,48 +59,52 @@ func TestHostileLegacyEndpoint(t *testing.T) {
 // first byte (the stream itself may stay silent between events).
 func TestHostileLegacyTrickledEndpoint(t *testing.T) {
 	t.Parallel()
-	var srv *faultServer
-	srv = newFaultServer(t, func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		w.WriteHeader(http.StatusOK)
-		for _, c := range []byte("event: endpoint\ndata: /messages" + strings.Repeat("x", 1000)) {
-			if _, err := w.Write([]byte{c}); err != nil {
-				return
+	inBubble(t, func(t *testing.T) {
+		var srv *faultServer
+		srv = newFaultServer(t, func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.WriteHeader(http.StatusOK)
+			for _, c := range []byte("event: endpoint\ndata: /messages" + strings.Repeat("x", 1000)) {
+				if _, err := w.Write([]byte{c}); err != nil {
+					return
+				}
+				flush(w)
+				select {
+				case <-time.After(20 * time.Millisecond):
+				case <-r.Context().Done():
+					return
+				case <-srv.quit:
+					return
+				}
 			}
-			flush(w)
-			select {
-			case <-time.After(20 * time.Millisecond):
-			case <-r.Context().Done():
-				return
-			case <-srv.quit:
-				return
-			}
+		})
+		h := startHost(t, srv.URL, withTransport(SSEOnly), withBodyTimeout(300*time.Millisecond))
+		start := time.Now()
+		h.send(initializeLine)
+		h.failure("1", "did not complete an SSE event")
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("the trickled endpoint held initialize %v", d)
 		}
 	})
-	h := startHost(t, srv.URL, withTransport(SSEOnly), withBodyTimeout(300*time.Millisecond))
-	start := time.Now()
-	h.send(initializeLine)
-	h.failure("1", "did not complete an SSE event")
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("the trickled endpoint held initialize %v", d)
-	}
 }
 
 // A legacy request whose answer never comes, on a stream that stays open,
 // ends after AnswerTimeout; the bridge keeps serving.
 func TestHostileLegacyAnswerNeverComes(t *testing.T) {
 	t.Parallel()
-	l := newLegacyServer(t)
-	h := startHost(t, l.s.URL, withTransport(SSEOnly), func(c *Config, _ *httpclient.Options) { c.AnswerTimeout = 300 * time.Millisecond })
-	h.send(initializeLine)
-	h.result("1")
-	l.setAnswer(func(req *seenRequest) (string, bool) {
-		return echoResult(req), req.Msg.Method != "tools/call" || string(req.Msg.ID) != "2"
+	inBubble(t, func(t *testing.T) {
+		l := newLegacyServer(t)
+		h := startHost(t, l.s.URL, withTransport(SSEOnly), func(c *Config, _ *httpclient.Options) { c.AnswerTimeout = 300 * time.Millisecond })
+		h.send(initializeLine)
+		h.result("1")
+		l.setAnswer(func(req *seenRequest) (string, bool) {
+			return echoResult(req), req.Msg.Method != "tools/call" || string(req.Msg.ID) != "2"
+		})
+		h.send(toolsCall(2, "never"))
+		h.failure("2", "carried no message for 300ms")
+		h.send(toolsCall(3, "fine"))
+		h.result("3")
 	})
-	h.send(toolsCall(2, "never"))
-	h.failure("2", "carried no message for 300ms")
-	h.send(toolsCall(3, "fine"))
-	h.result("3")
 }
 
 // Attack 5: a redirect target is a URL from the network: same origin, and
@@ -134,19 +140,21 @@ func TestHostileRedirectTargets(t *testing.T) {
 // own host; the request fails naming it and nothing follows the redirect.
 func TestHostileRedirectWithUserInfo(t *testing.T) {
 	t.Parallel()
-	srv := newFaultServer(t, func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
-		if r.URL.Path == "/mcp" {
-			http.Redirect(w, r, "http://steal:me@"+r.Host+"/elsewhere", http.StatusTemporaryRedirect)
-			return
+	inBubble(t, func(t *testing.T) {
+		srv := newFaultServer(t, func(w http.ResponseWriter, r *http.Request, req *seenRequest) {
+			if r.URL.Path == "/mcp" {
+				http.Redirect(w, r, "http://steal:me@"+r.Host+"/elsewhere", http.StatusTemporaryRedirect)
+				return
+			}
+			_, _ = io.WriteString(w, "followed")
+		})
+		h := startHost(t, srv.URL, withTransport(HTTPOnly))
+		h.send(initializeLine)
+		h.failure("1", "refusing a redirect", "user info")
+		for _, r := range srv.requests() {
+			if r.Path != "/mcp" {
+				t.Errorf("the bridge followed the redirect to %s", r.Path)
+			}
 		}
-		_, _ = io.WriteString(w, "followed")
 	})
-	h := startHost(t, srv.URL, withTransport(HTTPOnly))
-	h.send(initializeLine)
-	h.failure("1", "refusing a redirect", "user info")
-	for _, r := range srv.requests() {
-		if r.Path != "/mcp" {
-			t.Errorf("the bridge followed the redirect to %s", r.Path)
-		}
-	}
 }

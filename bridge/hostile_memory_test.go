@@ -63,6 +63,7 @@ const initLine = `{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"proto
 
 // collected gathers stdout lines.
 type collected struct {
+	env   *testEnv
 	mu    sync.Mutex
 	lines []string
 }
@@ -83,16 +84,13 @@ func (c *collected) waitN(t *testing.T, n int) []string {
 func startBudgeted(t *testing.T, rawURL string, pool int64) (*Bridge, *collected, io.WriteCloser) {
 	t.Helper()
 	u, _ := url.Parse(rawURL)
-	client, err := httpclient.New(httpclient.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := httpClient(t, httpclient.Options{})
 	outR, outW := io.Pipe()
 	b, err := New(Config{URL: u, HTTPClient: client, Protocol: ProtocolLegacy, ShutdownGrace: 300 * time.Millisecond, MemoryPool: pool}, outW)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &collected{}
+	c := &collected{env: envOf(t)}
 	go func() {
 		r := bufio.NewReaderSize(outR, 1<<20)
 		for {
@@ -101,6 +99,7 @@ func startBudgeted(t *testing.T, rawURL string, pool int64) (*Bridge, *collected
 				c.mu.Lock()
 				c.lines = append(c.lines, string(bytes.TrimSuffix(line, []byte{'\n'})))
 				c.mu.Unlock()
+				c.env.signal()
 			}
 			if err != nil {
 				return

@@ -132,7 +132,7 @@ func TestHostileGETStreamGivesUp(t *testing.T) {
 		h.send(initializeLine)
 		h.answer("1", time.Minute)
 		h.send(initializedLine)
-		time.Sleep(time.Hour) // fake time: whatever the loop does, it does now
+		advance(time.Hour) // fake time: whatever the loop does, it does now
 		synctest.Wait()
 		mu.Lock()
 		n := len(gets)
@@ -167,7 +167,7 @@ func TestHostileGETStreamTrickledEvent(t *testing.T) {
 		h.send(initializeLine)
 		h.answer("1", time.Minute)
 		h.send(initializedLine)
-		time.Sleep(24 * time.Hour)
+		advance(24 * time.Hour)
 		synctest.Wait()
 		mu.Lock()
 		defer mu.Unlock()

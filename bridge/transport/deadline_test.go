@@ -11,27 +11,37 @@ import (
 // TestStoppedIdleBodyStaysOpen pins a bug found in review: once stopIdle
 // lifted the limit (the GET stream), reads must not re-arm the timer.
 func TestStoppedIdleBodyStaysOpen(t *testing.T) {
-	r, w := io.Pipe()
-	body := newIdleBody(r, 30*time.Millisecond)
-	stopIdle(body)
-	go func() {
-		_, _ = w.Write([]byte("a"))
-		time.Sleep(100 * time.Millisecond)
-		_, _ = w.Write([]byte("b"))
-	}()
-	buf := make([]byte, 1)
-	for _, want := range "ab" {
-		if n, err := body.Read(buf); err != nil || n != 1 || rune(buf[0]) != want {
-			t.Fatalf("read %q, %v; want %q", buf[:n], err, want)
+	synctest.Test(t, func(t *testing.T) {
+		r, w := io.Pipe()
+		body := newIdleBody(r, 30*time.Millisecond)
+		stopIdle(body)
+		go func() {
+			_, _ = w.Write([]byte("a"))
+			advance(100 * time.Millisecond)
+			_, _ = w.Write([]byte("b"))
+		}()
+		buf := make([]byte, 1)
+		for _, want := range "ab" {
+			if n, err := body.Read(buf); err != nil || n != 1 || rune(buf[0]) != want {
+				t.Fatalf("read %q, %v; want %q", buf[:n], err, want)
+			}
 		}
-	}
-	// And a body with a limit is cut when the server falls silent.
-	r2, w2 := io.Pipe()
-	defer w2.Close()
-	limited := newIdleBody(r2, 30*time.Millisecond)
-	if _, err := limited.Read(buf); !errors.Is(err, errBodyTimeout) {
-		t.Fatalf("silent body: err = %v, want errBodyTimeout", err)
-	}
+		// And a body with a limit is cut when the server falls silent.
+		r2, w2 := io.Pipe()
+		defer w2.Close()
+		limited := newIdleBody(r2, 30*time.Millisecond)
+		if _, err := limited.Read(buf); !errors.Is(err, errBodyTimeout) {
+			t.Fatalf("silent body: err = %v, want errBodyTimeout", err)
+		}
+	})
+}
+
+// advance lets d of fake time pass. It runs only in a synctest bubble
+// (synctest.Wait panics anywhere else), so it never waits d for real; call
+// it from one goroutine of the bubble at a time.
+func advance(d time.Duration) {
+	synctest.Wait()
+	<-time.After(d)
 }
 
 // Silence between events starts no event clock on a stream without a
@@ -45,11 +55,11 @@ func TestHostileEventClockStartsAtFirstByte(t *testing.T) {
 		ev := newSSEReader(body)
 		go func() {
 			_, _ = io.WriteString(pw, "data: x\r\n\r")
-			time.Sleep(time.Hour) // the hostile server's pace, in fake time
+			advance(time.Hour) // the hostile server's pace
 			_, _ = io.WriteString(pw, "\n")
-			time.Sleep(time.Hour)
+			advance(time.Hour)
 			_, _ = io.WriteString(pw, "data: y\n\n: a keep-alive\n")
-			time.Sleep(time.Hour)
+			advance(time.Hour)
 			_, _ = io.WriteString(pw, "data: never ends")
 		}()
 		for _, want := range []string{"x", "y"} {
