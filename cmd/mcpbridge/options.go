@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mcpbridge/mcpbridge/bridge"
+	"github.com/mcpbridge/mcpbridge/internal/headers"
 	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
@@ -129,7 +130,7 @@ func (o *options) remote(log *slog.Logger) (remote, error) {
 	if err != nil {
 		return remote{}, err
 	}
-	hdr, err := buildHeaders(o.headerFile, o.headers, func(msg string) { log.Warn(msg) })
+	hdr, err := headers.Build(o.headerFile, o.headers, func(msg string) { log.Warn(msg) })
 	if err != nil {
 		return remote{}, usageError{err}
 	}
