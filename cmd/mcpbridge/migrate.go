@@ -85,7 +85,7 @@ func runMigrate(ctx context.Context, o *migrateOptions) error {
 	if err != nil {
 		return err
 	}
-	command, note, err := bridgeCommand(o.command)
+	command, note, err := hostconfig.BridgeCommand(o.command)
 	if err != nil {
 		return err
 	}
@@ -208,7 +208,7 @@ func printEntryChange(s ioStreams, h hostconfig.Host, c mcpremote.Change, comman
 		where = c.Server.Name + " (" + strings.Join(c.Server.Path[:len(c.Server.Path)-1], " ") + ")"
 	}
 	fmt.Fprintf(s.out, "%s: %s\n  before: %s\n  after:  %s\n", h.Name, shown(where),
-		shown(shellLine(append([]string{c.Server.Command}, c.Server.Args...))), shown(shellLine(append([]string{command}, c.Args...))))
+		shown(hostconfig.ShellLine(append([]string{c.Server.Command}, c.Server.Args...))), shown(hostconfig.ShellLine(append([]string{command}, c.Args...))))
 	for _, n := range c.Notes {
 		fmt.Fprintf(s.out, "  note:   %s\n", shown(n))
 	}

@@ -94,7 +94,7 @@ func (h Host) UserFile() (string, error) {
 // ProjectFile is the host's file inside the project folder dir.
 func (h Host) ProjectFile(dir string) (string, error) {
 	if h.Project == "" {
-		return "", fmt.Errorf("%s has no per-project configuration file", h.Name)
+		return "", fmt.Errorf("%s has %w", h.Name, ErrNoProjectFile)
 	}
 	return filepath.Join(dir, h.Project), nil
 }
