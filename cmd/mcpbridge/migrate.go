@@ -66,12 +66,6 @@ file (~/.claude.json): it rewrites that file while it runs.`,
 	return cmd
 }
 
-// migrateTarget is one host file to look at.
-type migrateTarget struct {
-	host hostconfig.Host
-	path string
-}
-
 // migrateRow is one migrated entry and what became of it.
 type migrateRow struct {
 	host           hostconfig.Host
@@ -111,50 +105,30 @@ func runMigrate(ctx context.Context, o *migrateOptions) error {
 
 // migrateTargets are --config, or the files of the chosen (default: all)
 // hosts that exist on this machine.
-func migrateTargets(o *migrateOptions) ([]migrateTarget, error) {
-	ids := o.hosts
-	if len(ids) == 0 {
-		if o.config != "" {
-			return nil, usageError{errors.New("--config needs --host to say whose file it is")}
-		}
-		ids = hostconfig.IDs()
-	}
-	if o.config != "" && len(ids) != 1 {
+func migrateTargets(o *migrateOptions) ([]hostconfig.Target, error) {
+	switch {
+	case o.config != "" && len(o.hosts) == 0:
+		return nil, usageError{errors.New("--config needs --host to say whose file it is")}
+	case o.config != "" && len(o.hosts) != 1:
 		return nil, usageError{errors.New("--config goes with exactly one --host")}
 	}
-	var out []migrateTarget
-	for _, id := range ids {
-		h, err := hostconfig.Lookup(id)
-		if err != nil {
-			return nil, usageError{err}
-		}
-		if o.config != "" {
-			return []migrateTarget{{h, o.config}}, nil
-		}
-		path, err := installPath(&installOptions{project: o.project}, h)
-		if err != nil {
-			if o.project && len(o.hosts) == 0 {
-				continue // that host has no project file
-			}
-			return nil, err
-		}
-		if b, err := hostconfig.Read(path); err == nil && b != nil {
-			out = append(out, migrateTarget{h, path})
-		}
+	targets, err := hostconfig.Targets(o.hosts, o.config, o.project)
+	if errors.Is(err, hostconfig.ErrUnknownHost) || errors.Is(err, hostconfig.ErrNoProjectFile) {
+		return nil, usageError{err}
 	}
-	return out, nil
+	return targets, err
 }
 
 // migrateFile shows the plan for one file; with --write it saves the file
 // and imports the sign-ins.
-func migrateFile(ctx context.Context, o *migrateOptions, t migrateTarget, command string) ([]migrateRow, error) {
+func migrateFile(ctx context.Context, o *migrateOptions, t hostconfig.Target, command string) ([]migrateRow, error) {
 	s := o.io
-	plan, err := mcpremote.PlanFile(t.host, t.path, command, bridgeFlagSet())
+	plan, err := mcpremote.PlanFile(t.Host, t.Path, command, bridgeFlagSet())
 	var rows []migrateRow
 	if plan != nil {
 		for _, c := range plan.Changes {
-			printEntryChange(s, t.host, c, command)
-			rows = append(rows, migrateRow{host: t.host, change: c})
+			printEntryChange(s, t.Host, c, command)
+			rows = append(rows, migrateRow{host: t.Host, change: c})
 		}
 	}
 	if err != nil || len(rows) == 0 {
@@ -171,7 +145,7 @@ func migrateFile(ctx context.Context, o *migrateOptions, t migrateTarget, comman
 	if err != nil {
 		return rows, err
 	}
-	fmt.Fprintf(s.out, "Wrote %s (the previous file is kept as %s). Restart %s.\n\n", t.path, backup, t.host.Name)
+	fmt.Fprintf(s.out, "Wrote %s (the previous file is kept as %s). Restart %s.\n\n", t.Path, backup, t.Host.Name)
 	for i := range rows {
 		rows[i].result, rows[i].signIn = "migrated", importSignIn(ctx, o, rows[i].change)
 	}
@@ -214,7 +188,7 @@ func printEntryChange(s ioStreams, h hostconfig.Host, c mcpremote.Change, comman
 	}
 }
 
-func printMigrateSummary(s ioStreams, o *migrateOptions, targets []migrateTarget, rows []migrateRow) {
+func printMigrateSummary(s ioStreams, o *migrateOptions, targets []hostconfig.Target, rows []migrateRow) {
 	if len(targets) == 0 {
 		fmt.Fprintln(s.out, "No MCP host configuration files found on this machine (use --host and --config to name one).")
 		return
@@ -222,7 +196,7 @@ func printMigrateSummary(s ioStreams, o *migrateOptions, targets []migrateTarget
 	if len(rows) == 0 {
 		fmt.Fprintln(s.out, "No mcp-remote entries in:")
 		for _, t := range targets {
-			fmt.Fprintf(s.out, "  %s (%s)\n", t.path, t.host.Name)
+			fmt.Fprintf(s.out, "  %s (%s)\n", t.Path, t.Host.Name)
 		}
 		return
 	}
