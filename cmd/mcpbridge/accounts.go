@@ -13,6 +13,7 @@ import (
 
 	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
 	"github.com/mcpbridge/mcpbridge/internal/safetext"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
 	"github.com/mcpbridge/mcpbridge/tokencache"
@@ -24,7 +25,7 @@ func accountFlow(o *options, args []string, s ioStreams) (*oauthflow.Flow, error
 	if err := o.positional(args); err != nil {
 		return nil, err
 	}
-	log, _, err := logx.New(logx.Options{Stderr: s.err, Hide: hideQueries(o.url)})
+	log, _, err := logx.New(logx.Options{Stderr: s.err, Hide: netrule.HideQueries(o.url)})
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +181,7 @@ it is stored. It never shows a secret and never opens the keychain.`,
 			}
 			var rows []statusRow
 			for _, e := range entries {
-				if e.Kind != "tokens" || (len(args) == 1 && !sameServer(e.Server, args[0])) {
+				if e.Kind != "tokens" || (len(args) == 1 && !netrule.SameServer(e.Server, args[0])) {
 					continue
 				}
 				rows = append(rows, newStatusRow(e))

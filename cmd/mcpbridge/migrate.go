@@ -10,7 +10,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mcpbridge/mcpbridge/internal/hostconfig"
+	"github.com/mcpbridge/mcpbridge/internal/logx"
 	"github.com/mcpbridge/mcpbridge/internal/mcpremote"
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
 )
 
@@ -204,7 +206,7 @@ func printMigrateSummary(s ioStreams, o *migrateOptions, targets []hostconfig.Ta
 	fmt.Fprintln(w, "HOST\tENTRY\tSERVER\tRESULT\tSIGN-IN")
 	for _, r := range rows {
 		u := r.change.URL()
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.host.ID, shown(r.change.Server.Name), redactedArg(u), r.result, shown(hidden(hideQueries(u), firstLine(r.signIn))))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.host.ID, shown(r.change.Server.Name), redactedArg(u), r.result, logx.Clean(netrule.HideQueries(u), firstLine(r.signIn)))
 	}
 	_ = w.Flush()
 	if !o.write {

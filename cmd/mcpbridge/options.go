@@ -96,7 +96,7 @@ func runBridge(ctx context.Context, o *options, s ioStreams) error {
 	if o.debug {
 		logFile = debugLogPath(o.url)
 	}
-	log, closeLog, err := logx.New(logx.Options{Stderr: stderr, DebugFile: logFile, Hide: hideQueries(o.url)})
+	log, closeLog, err := logx.New(logx.Options{Stderr: stderr, DebugFile: logFile, Hide: netrule.HideQueries(o.url)})
 	if err != nil {
 		return err
 	}

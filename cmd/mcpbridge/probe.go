@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mcpbridge/mcpbridge/internal/logx"
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
 	"github.com/mcpbridge/mcpbridge/internal/probe"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
 	"github.com/mcpbridge/mcpbridge/tokencache"
@@ -86,7 +87,7 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 	if o.bridge.debug {
 		logFile = debugLogPath(o.bridge.url)
 	}
-	log, closeLog, err := logx.New(logx.Options{Stderr: indentWriter{w: w, prefix: "    "}, DebugFile: logFile, Hide: hideQueries(o.bridge.url)})
+	log, closeLog, err := logx.New(logx.Options{Stderr: indentWriter{w: w, prefix: "    "}, DebugFile: logFile, Hide: netrule.HideQueries(o.bridge.url)})
 	if err != nil {
 		return err
 	}
@@ -112,7 +113,7 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 // config is the library's view of the command line; steps print on w.
 func (o *probeOptions) config(log *slog.Logger, w io.Writer, every time.Duration) probe.Config {
 	b := &o.bridge
-	hide := hideQueries(b.url)
+	hide := netrule.HideQueries(b.url)
 	cas := slices.Clone(b.caFiles)
 	if extra := os.Getenv("NODE_EXTRA_CA_CERTS"); extra != "" {
 		cas = append(cas, extra+" (NODE_EXTRA_CA_CERTS)")
@@ -148,7 +149,7 @@ func storedSignIns(o *options) []probe.StoredSignIn {
 	}
 	var rows []statusRow
 	for _, e := range entries {
-		if e.Kind == "tokens" && sameServer(e.Server, o.url) {
+		if e.Kind == "tokens" && netrule.SameServer(e.Server, o.url) {
 			rows = append(rows, newStatusRow(e))
 		}
 	}

@@ -62,7 +62,7 @@ func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
 	if r.Level >= slog.LevelWarn {
 		b.WriteString(strings.ToLower(r.Level.String()) + ": ")
 	}
-	b.WriteString(clean(h.hide, r.Message))
+	b.WriteString(Clean(h.hide, r.Message))
 	var parts []string
 	add := func(a slog.Attr) bool {
 		parts = appendAttr(parts, h.hide, "", a)
