@@ -136,7 +136,7 @@ func (o *probeOptions) config(log *slog.Logger, w io.Writer, every time.Duration
 		Progress: func(step, waiting string, elapsed time.Duration) {
 			fmt.Fprintf(w, "  … %s: still waiting for %s (%d s)…\n", step, waiting, int(elapsed.Seconds()+0.5))
 		},
-		Done: func(st *probe.Step) { _, _ = io.WriteString(w, stepText(st)) },
+		Done: func(st *probe.Step) { _, _ = io.WriteString(w, st.Text()) },
 	}
 }
 
