@@ -7,6 +7,9 @@
 // written by hand, without the official Go SDK, so the shipped binary stays
 // small and starts fast; the tests use the SDK's server instead. It is part of
 // the product: it links no test fixture (internal/fakeas, net/http/httptest).
+//
+// demo.go is the server, authserver.go its authorization server, tour.go
+// the short session the command plays through a bridge in a terminal.
 package demo
 
 import (
