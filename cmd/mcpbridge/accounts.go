@@ -138,29 +138,15 @@ func logoutAll(ctx context.Context, o *options, s ioStreams) error {
 	if err != nil {
 		return err
 	}
-	entries, err := st.List()
-	if err != nil {
-		return err
-	}
 	client, err := httpclient.New(httpclient.Options{UserAgent: userAgent()})
 	if err != nil {
 		return err
 	}
-	var errs []error
-	for _, e := range entries {
-		if e.Kind == "tokens" {
-			if raw, err := st.Get(ctx, e.Name); err == nil {
-				if err := oauthflow.RevokeStored(ctx, client, raw); err != nil {
-					fmt.Fprintf(s.err, "mcpbridge: could not revoke the tokens for %s (%v); deleting them here anyway\n", redactedArg(e.Server), shown(err.Error()))
-				}
-			}
-		}
-		if err := st.Delete(ctx, e.Name); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	fmt.Fprintf(s.out, "Removed %d stored credentials.\n", len(entries)-len(errs))
-	return errors.Join(errs...)
+	n, err := oauthflow.ForgetAll(ctx, st, client, func(server string, err error) {
+		fmt.Fprintf(s.err, "mcpbridge: could not revoke the tokens for %s (%v); deleting them here anyway\n", redactedArg(server), shown(err.Error()))
+	})
+	fmt.Fprintf(s.out, "Removed %d stored credentials.\n", n)
+	return err
 }
 
 func newStatusCmd(s ioStreams) *cobra.Command {
