@@ -196,8 +196,7 @@ type statusRow struct {
 }
 
 func newStatusRow(e tokencache.Meta) statusRow {
-	live := e.Expiry.IsZero() || time.Now().Before(e.Expiry) || e.Refreshable
-	return statusRow{Server: redactedArg(e.Server), Issuer: shown(e.Issuer), SignedIn: live, Expiry: e.Expiry,
+	return statusRow{Server: redactedArg(e.Server), Issuer: shown(e.Issuer), SignedIn: e.SignedIn(time.Now()), Expiry: e.Expiry,
 		Scopes: shownAll(nil, e.Scopes), Backend: shown(e.Backend), Updated: e.Updated}
 }
 

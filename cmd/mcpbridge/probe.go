@@ -18,7 +18,6 @@ import (
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
 	"github.com/mcpbridge/mcpbridge/internal/probe"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
-	"github.com/mcpbridge/mcpbridge/tokencache"
 )
 
 // probeOptions are probe's: the bridge's flags (the probe checks what the
@@ -129,7 +128,7 @@ func (o *probeOptions) config(log *slog.Logger, w io.Writer, every time.Duration
 			ConnectTimeout: seconds(b.connectTimeout), HeadersTimeout: seconds(b.headersTimeout), IPv4: b.ipv4,
 			NoLogin: o.noLogin, ClientCredentials: b.auth.clientCreds, DeviceCode: b.auth.deviceCode,
 			StaticClient: b.auth.staticInfo != "", ClientMetadataURL: b.auth.metadataURL != ""},
-		Stored:        func() []probe.StoredSignIn { return storedSignIns(b) },
+		Stored:        func() []probe.StoredSignIn { return probe.StoredFor(b.configFolder(), b.url) },
 		Hide:          func(s string) string { return hidden(hide, s) },
 		Timeout:       time.Duration(o.timeout) * time.Second,
 		ProgressEvery: every,
@@ -138,25 +137,4 @@ func (o *probeOptions) config(log *slog.Logger, w io.Writer, every time.Duration
 		},
 		Done: func(st *probe.Step) { _, _ = io.WriteString(w, st.Text()) },
 	}
-}
-
-// storedSignIns are the index's sign-ins for the server, newest first, as
-// status shows them.
-func storedSignIns(o *options) []probe.StoredSignIn {
-	entries, err := tokencache.List(o.configFolder())
-	if err != nil {
-		return nil
-	}
-	var rows []statusRow
-	for _, e := range entries {
-		if e.Kind == "tokens" && netrule.SameServer(e.Server, o.url) {
-			rows = append(rows, newStatusRow(e))
-		}
-	}
-	slices.SortFunc(rows, func(a, b statusRow) int { return b.Updated.Compare(a.Updated) })
-	out := make([]probe.StoredSignIn, len(rows))
-	for i, r := range rows {
-		out[i] = probe.StoredSignIn{SignedIn: r.SignedIn, Issuer: r.Issuer, Expiry: r.Expiry, Scopes: r.Scopes, Backend: r.Backend}
-	}
-	return out
 }
