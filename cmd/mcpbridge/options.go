@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -203,22 +202,11 @@ func seconds(n int) time.Duration {
 	return time.Duration(n) * time.Second
 }
 
-// serverURL validates the server URL: http or https, and plain http only to
-// this machine unless --allow-http.
+// serverURL is netrule.ServerURL; a refusal is a usage error.
 func serverURL(raw string, allowHTTP bool) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return nil, usageError{fmt.Errorf("%q is not a server URL: give one like https://example.com/mcp", raw)}
-	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !allowHTTP && !netrule.IsLoopback(u.Hostname()) {
-			return nil, usageError{errors.New("refusing plain http:// to " + u.Host +
-				": tokens and messages would cross the network unencrypted. Use https://, or pass --allow-http if this network is trusted")}
-		}
-	default:
-		return nil, usageError{fmt.Errorf("%q is not an http:// or https:// URL", raw)}
+	u, err := netrule.ServerURL(raw, allowHTTP)
+	if err != nil {
+		return nil, usageError{err}
 	}
 	return u, nil
 }
