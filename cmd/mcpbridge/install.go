@@ -13,6 +13,7 @@ import (
 
 	"github.com/mcpbridge/mcpbridge/bridge"
 	"github.com/mcpbridge/mcpbridge/internal/hostconfig"
+	"github.com/mcpbridge/mcpbridge/internal/safetext"
 )
 
 // installOptions are install's own flags; every other flag goes into the
@@ -169,7 +170,7 @@ func runInstall(ctx context.Context, o *installOptions, hostID, name string, bri
 		return err
 	}
 	if o.dryRun {
-		fmt.Fprint(s.out, shownLines(plan.Diff()))
+		fmt.Fprint(s.out, safetext.Lines(plan.Diff()))
 		fmt.Fprintln(s.out, "Dry run: nothing was written.")
 		return nil
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/mcpbridge/mcpbridge/internal/logx"
 	"github.com/mcpbridge/mcpbridge/internal/mcpremote"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
+	"github.com/mcpbridge/mcpbridge/internal/safetext"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
 )
 
@@ -136,7 +137,7 @@ func migrateFile(ctx context.Context, o *migrateOptions, t hostconfig.Target, co
 	if err != nil || len(rows) == 0 {
 		return rows, err
 	}
-	fmt.Fprint(s.out, shownLines(plan.Diff()), "\n")
+	fmt.Fprint(s.out, safetext.Lines(plan.Diff()), "\n")
 	if !o.write {
 		for i := range rows {
 			rows[i].result, rows[i].signIn = "would migrate", signInPreview(o, rows[i].change)

@@ -5,7 +5,6 @@ import (
 
 	"github.com/mcpbridge/mcpbridge/internal/logx"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
-	"github.com/mcpbridge/mcpbridge/internal/safetext"
 )
 
 // shown makes text that may hold network text (an error, a name, a value
@@ -31,19 +30,4 @@ func hidden(h *strings.Replacer, s string) string {
 		return s
 	}
 	return h.Replace(s)
-}
-
-// shownLines is shown for each line of a text that is meant to span lines
-// (a diff of a host's config file), uncut: the file's lines and tabs
-// stay, and nothing else in them acts on the terminal.
-func shownLines(s string) string {
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		cells := strings.Split(l, "\t")
-		for j, c := range cells {
-			cells[j] = safetext.EscapeN(c, 0)
-		}
-		lines[i] = strings.Join(cells, "\t")
-	}
-	return strings.Join(lines, "\n")
 }
