@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -93,7 +91,7 @@ func runBridge(ctx context.Context, o *options, s ioStreams) error {
 	}
 	logFile := ""
 	if o.debug {
-		logFile = debugLogPath(o.url)
+		logFile = logx.DebugFile(configDir(), o.url)
 	}
 	log, closeLog, err := logx.New(logx.Options{Stderr: stderr, DebugFile: logFile, Hide: netrule.HideQueries(o.url)})
 	if err != nil {
@@ -220,11 +218,4 @@ func configDir() string {
 		return filepath.Join(d, "mcpbridge")
 	}
 	return filepath.Join(os.TempDir(), "mcpbridge")
-}
-
-// debugLogPath names the debug log after a hash of the server URL, so two
-// servers' logs never mix.
-func debugLogPath(server string) string {
-	sum := sha256.Sum256([]byte(server))
-	return filepath.Join(configDir(), "logs", hex.EncodeToString(sum[:6])+"-debug.log")
 }

@@ -84,9 +84,9 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 	w := &syncWriter{w: errOut}
 	logFile := ""
 	if o.bridge.debug {
-		logFile = debugLogPath(o.bridge.url)
+		logFile = logx.DebugFile(configDir(), o.bridge.url)
 	}
-	log, closeLog, err := logx.New(logx.Options{Stderr: indentWriter{w: w, prefix: "    "}, DebugFile: logFile, Hide: netrule.HideQueries(o.bridge.url)})
+	log, closeLog, err := logx.New(logx.Options{Stderr: logx.Indent(w, "    "), DebugFile: logFile, Hide: netrule.HideQueries(o.bridge.url)})
 	if err != nil {
 		return err
 	}

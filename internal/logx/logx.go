@@ -1,6 +1,10 @@
 // Package logx builds mcpbridge's logger: short sentences on stderr for the
 // person reading the host's log, and with --debug a detailed file in the
 // config folder. It never writes to stdout, which belongs to JSON-RPC.
+//
+// logx.go builds the logger and its handlers, inert.go is the one sink
+// rule (Clean: secrets hidden, text inert), writer.go the indenting writer
+// and the debug file's name.
 package logx
 
 import (
