@@ -70,23 +70,18 @@ func isTerminal(r io.Reader) bool {
 	return term.IsTerminal(int(f.Fd()))
 }
 
-// demoOAuth starts the protected demo server; tokens go to a throwaway
-// folder; in the tour, the authorization server's Browse plays the browser.
+// demoOAuth starts the protected demo server, its tokens in a throwaway
+// folder; in the tour, the authorization server plays the browser.
 func demoOAuth(o *options, playBrowser bool) (string, func(), error) {
-	url, as, stop, err := demo.ServeOAuth()
+	d, err := demo.ServeOAuthScratch()
 	if err != nil {
 		return "", nil, err
 	}
-	dir, err := os.MkdirTemp("", "mcpbridge-demo-")
-	if err != nil {
-		stop()
-		return "", nil, err
-	}
-	o.dir, o.auth.tokenStore = dir, "file"
+	o.dir, o.auth.tokenStore = d.Dir, "file"
 	if playBrowser {
-		o.open = func(u string) error { go func() { _ = as.Browse(context.Background(), u) }(); return nil }
+		o.open = d.Open
 	}
-	return url, func() { stop(); _ = os.RemoveAll(dir) }, nil
+	return d.URL, d.Stop, nil
 }
 
 // tour runs demo's tour through a real bridge to the server at url.

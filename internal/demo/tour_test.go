@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"testing"
 )
@@ -53,5 +54,22 @@ func TestIsNotification(t *testing.T) {
 		if got := isNotification([]byte(line)); got != want {
 			t.Errorf("isNotification(%s) = %v", line, got)
 		}
+	}
+}
+
+func TestServeOAuthScratchRemovesItsFolder(t *testing.T) {
+	d, err := ServeOAuthScratch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(d.Dir); err != nil || !fi.IsDir() {
+		t.Fatalf("token folder %s: %v", d.Dir, err)
+	}
+	if !strings.HasPrefix(d.URL, "http://127.0.0.1:") {
+		t.Errorf("URL %s", d.URL)
+	}
+	d.Stop()
+	if _, err := os.Stat(d.Dir); !os.IsNotExist(err) {
+		t.Errorf("after Stop, %s: %v", d.Dir, err)
 	}
 }
