@@ -35,7 +35,8 @@
 // at the first Get, Put, Delete or Lock, so a bridge that never signs in
 // never creates the folder or wakes a keychain.
 //
-// Files: store.go (Open, Get, Put, Delete, Stored, List, Indexed), names.go
+// Files: store.go (Open, Get, Put, Delete, Stored, List, Indexed), dir.go
+// (DefaultDir, the config folder), names.go
 // (TokensName, ClientName, DeviceClientName, Name), lazy.go (Lazy,
 // OpenLazily), file.go (file backend, atomic replace), tempfile_*.go (the
 // temporary file's lock and rename, per OS: tempfile_flock.go,

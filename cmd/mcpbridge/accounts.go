@@ -161,7 +161,7 @@ it is stored. It never shows a secret and never opens the keychain.`,
   mcpbridge status https://mcp.example.com/mcp --json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			entries, err := tokencache.List(configDir())
+			entries, err := tokencache.List(tokencache.DefaultDir())
 			if err != nil {
 				return err
 			}
@@ -202,7 +202,7 @@ func newStatusRow(e tokencache.Meta) statusRow {
 
 func printStatus(s ioStreams, rows []statusRow) {
 	if len(rows) == 0 {
-		fmt.Fprintf(s.out, "Not signed in to any server (credentials index: %s).\n", configDir())
+		fmt.Fprintf(s.out, "Not signed in to any server (credentials index: %s).\n", tokencache.DefaultDir())
 		return
 	}
 	w := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)

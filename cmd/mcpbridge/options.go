@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,6 +16,7 @@ import (
 	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
+	"github.com/mcpbridge/mcpbridge/tokencache"
 )
 
 // options are the bridge's command-line settings. Names and meanings follow
@@ -56,7 +56,7 @@ func (o *options) configFolder() string {
 	if o.dir != "" {
 		return o.dir
 	}
-	return configDir()
+	return tokencache.DefaultDir()
 }
 
 func (o *options) register(cmd *cobra.Command) {
@@ -91,7 +91,7 @@ func runBridge(ctx context.Context, o *options, s ioStreams) error {
 	}
 	logFile := ""
 	if o.debug {
-		logFile = logx.DebugFile(configDir(), o.url)
+		logFile = logx.DebugFile(tokencache.DefaultDir(), o.url)
 	}
 	log, closeLog, err := logx.New(logx.Options{Stderr: stderr, DebugFile: logFile, Hide: netrule.HideQueries(o.url)})
 	if err != nil {
@@ -207,15 +207,4 @@ func serverURL(raw string, allowHTTP bool) (*url.URL, error) {
 		return nil, usageError{err}
 	}
 	return u, nil
-}
-
-// configDir is MCPBRIDGE_CONFIG_DIR, else the OS's user config folder.
-func configDir() string {
-	if d := os.Getenv("MCPBRIDGE_CONFIG_DIR"); d != "" {
-		return d
-	}
-	if d, err := os.UserConfigDir(); err == nil {
-		return filepath.Join(d, "mcpbridge")
-	}
-	return filepath.Join(os.TempDir(), "mcpbridge")
 }

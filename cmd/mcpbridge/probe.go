@@ -18,6 +18,7 @@ import (
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
 	"github.com/mcpbridge/mcpbridge/internal/probe"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
+	"github.com/mcpbridge/mcpbridge/tokencache"
 )
 
 // probeOptions are probe's: the bridge's flags (the probe checks what the
@@ -84,7 +85,7 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 	w := &syncWriter{w: errOut}
 	logFile := ""
 	if o.bridge.debug {
-		logFile = logx.DebugFile(configDir(), o.bridge.url)
+		logFile = logx.DebugFile(tokencache.DefaultDir(), o.bridge.url)
 	}
 	log, closeLog, err := logx.New(logx.Options{Stderr: logx.Indent(w, "    "), DebugFile: logFile, Hide: netrule.HideQueries(o.bridge.url)})
 	if err != nil {
