@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -200,24 +199,14 @@ func installClaudeCode(ctx context.Context, o *installOptions, name, command str
 	if o.config != "" {
 		return usageError{errors.New("--config does not apply to claude-code: Claude Code edits its own file through 'claude mcp add'")}
 	}
-	scope := "user"
-	if o.project {
-		scope = "project"
-	}
-	argv := append([]string{"claude", "mcp", "add", "--scope", scope, name, "--", command}, bridgeArgs...)
+	argv := hostconfig.ClaudeAdd(name, hostconfig.Entry{Command: command, Args: bridgeArgs}, o.project)
 	fmt.Fprintln(s.out, hostconfig.ShellLine(argv))
 	if !o.run || o.dryRun {
 		fmt.Fprintln(s.out, "Run that line to add the server to Claude Code (or pass --run).")
 		return nil
 	}
-	claude, err := exec.LookPath("claude")
-	if err != nil {
-		return fmt.Errorf("claude is not on PATH (%w); install Claude Code or run the line above where it is", err)
-	}
-	c := exec.CommandContext(ctx, claude, argv[1:]...)
-	c.Stdout, c.Stderr = s.out, s.err
-	if err := c.Run(); err != nil {
-		return fmt.Errorf("claude mcp add failed: %w", err)
+	if err := hostconfig.RunClaude(ctx, argv, s.out, s.err); err != nil {
+		return err
 	}
 	fmt.Fprintln(s.out, "Added. Start a new Claude Code session (or run /mcp) to use it.")
 	return nil

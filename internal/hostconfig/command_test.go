@@ -14,3 +14,13 @@ func TestShellQuote(t *testing.T) {
 		t.Errorf("PowerShell quoting: %s", got)
 	}
 }
+
+func TestClaudeAdd(t *testing.T) {
+	e := Entry{Command: "/bin/mcpbridge", Args: []string{"https://x.example/mcp", "--debug"}}
+	if got, want := ShellLine(ClaudeAdd("x", e, false)), "claude mcp add --scope user x -- /bin/mcpbridge https://x.example/mcp --debug"; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if got := ClaudeAdd("x", e, true); got[4] != "project" {
+		t.Errorf("project scope: %q", got)
+	}
+}
