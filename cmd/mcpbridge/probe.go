@@ -113,7 +113,6 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 // config is the library's view of the command line; steps print on w.
 func (o *probeOptions) config(log *slog.Logger, w io.Writer, every time.Duration) probe.Config {
 	b := &o.bridge
-	hide := netrule.HideQueries(b.url)
 	cas := slices.Clone(b.caFiles)
 	if extra := os.Getenv("NODE_EXTRA_CA_CERTS"); extra != "" {
 		cas = append(cas, extra+" (NODE_EXTRA_CA_CERTS)")
@@ -130,7 +129,7 @@ func (o *probeOptions) config(log *slog.Logger, w io.Writer, every time.Duration
 			NoLogin: o.noLogin, ClientCredentials: b.auth.clientCreds, DeviceCode: b.auth.deviceCode,
 			StaticClient: b.auth.staticInfo != "", ClientMetadataURL: b.auth.metadataURL != ""},
 		Stored:        func() []probe.StoredSignIn { return probe.StoredFor(b.configFolder(), b.url) },
-		Hide:          func(s string) string { return hidden(hide, s) },
+		Hide:          netrule.HideQueries(b.url).Replace,
 		Timeout:       time.Duration(o.timeout) * time.Second,
 		ProgressEvery: every,
 		Progress: func(step, waiting string, elapsed time.Duration) {

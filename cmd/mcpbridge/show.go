@@ -23,11 +23,3 @@ func shownAll(h *strings.Replacer, ss []string) []string {
 
 // redactedArg shows a server URL without a password or query values, inert.
 func redactedArg(raw string) string { return shown(netrule.RedactString(raw)) }
-
-// hidden applies h (nil: none) to s.
-func hidden(h *strings.Replacer, s string) string {
-	if h == nil {
-		return s
-	}
-	return h.Replace(s)
-}

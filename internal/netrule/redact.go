@@ -17,8 +17,8 @@ func RedactString(raw string) string {
 }
 
 // HideQueries hides the query of each URL among texts (a command line)
-// wherever it reappears: a *url.Error, for one, carries the URL whole. nil
-// when no text is a URL with a query.
+// wherever it reappears: a *url.Error, for one, carries the URL whole.
+// With no URL with a query among texts, it changes nothing.
 func HideQueries(texts ...string) *strings.Replacer {
 	var pairs []string
 	for _, raw := range texts {
@@ -29,9 +29,6 @@ func HideQueries(texts ...string) *strings.Replacer {
 		red := Redact(u)
 		_, redQuery, _ := strings.Cut(red, "?")
 		pairs = append(pairs, raw, red, u.String(), red, "?"+u.RawQuery, "?"+redQuery)
-	}
-	if pairs == nil {
-		return nil
 	}
 	return strings.NewReplacer(pairs...)
 }
