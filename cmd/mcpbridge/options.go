@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -131,15 +130,11 @@ func (o *options) remote(log *slog.Logger) (remote, error) {
 	if err != nil {
 		return remote{}, usageError{err}
 	}
-	cas := o.caFiles
-	if extra := os.Getenv("NODE_EXTRA_CA_CERTS"); extra != "" {
-		cas = append(cas, extra)
-	}
 	client, err := httpclient.New(httpclient.Options{
 		ConnectTimeout: seconds(o.connectTimeout),
 		HeadersTimeout: seconds(o.headersTimeout),
 		Proxy:          o.enableProxy,
-		CAFiles:        cas,
+		CAFiles:        httpclient.CAFiles(o.caFiles, false),
 		IPv4:           o.ipv4,
 		Cookies:        !o.disableCookies,
 		UserAgent:      userAgent(),

@@ -6,14 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"runtime"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
 	"github.com/mcpbridge/mcpbridge/internal/probe"
@@ -113,10 +112,6 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 // config is the library's view of the command line; steps print on w.
 func (o *probeOptions) config(log *slog.Logger, w io.Writer, every time.Duration) probe.Config {
 	b := &o.bridge
-	cas := slices.Clone(b.caFiles)
-	if extra := os.Getenv("NODE_EXTRA_CA_CERTS"); extra != "" {
-		cas = append(cas, extra+" (NODE_EXTRA_CA_CERTS)")
-	}
 	return probe.Config{
 		Version: version, Commit: commit, URL: redactedArg(b.url),
 		Settings: func() (probe.Settings, error) {
@@ -124,7 +119,7 @@ func (o *probeOptions) config(log *slog.Logger, w io.Writer, every time.Duration
 			flow, _ := cfg.Auth.(*oauthflow.Flow) // nil with the user's own Authorization header
 			return probe.Settings{Bridge: cfg, SignIn: flow}, err
 		},
-		Flags: probe.Flags{Proxy: b.enableProxy, CAFiles: cas, TokenStore: b.auth.tokenStore, Folder: b.configFolder(),
+		Flags: probe.Flags{Proxy: b.enableProxy, CAFiles: httpclient.CAFiles(b.caFiles, true), TokenStore: b.auth.tokenStore, Folder: b.configFolder(),
 			ConnectTimeout: seconds(b.connectTimeout), HeadersTimeout: seconds(b.headersTimeout), IPv4: b.ipv4,
 			NoLogin: o.noLogin, ClientCredentials: b.auth.clientCreds, DeviceCode: b.auth.deviceCode,
 			StaticClient: b.auth.staticInfo != "", ClientMetadataURL: b.auth.metadataURL != ""},
