@@ -15,6 +15,12 @@ type ListStore interface {
 	List() ([]tokencache.Meta, error)
 }
 
+// Both token stores are what a Flow asks of one; the eager one lists too.
+var (
+	_ Store     = (*tokencache.Lazy)(nil)
+	_ ListStore = (*tokencache.Store)(nil)
+)
+
 // ForgetAll signs out of every server: it revokes each stored token record
 // at its authorization server where it can (a failure goes to warn, with
 // the record's server, and the record is deleted all the same) and deletes

@@ -51,12 +51,6 @@ func (a *authOptions) register(cmd *cobra.Command) {
 	f.IntVar(&a.authTimeout, "auth-timeout", int(oauthflow.DefaultAuthTimeout/time.Second), "seconds to wait for the browser sign-in")
 }
 
-// Both token stores are what oauthflow asks of one.
-var (
-	_ oauthflow.Store = (*tokencache.Store)(nil)
-	_ oauthflow.Store = (*tokencache.Lazy)(nil)
-)
-
 // signInFlow builds the OAuth sign-in to the server at r from the auth
 // flags, for the bridge, login, logout and import-mcp-remote alike, and
 // without a bridge.Config. Nothing is opened or read until a request needs

@@ -140,7 +140,7 @@ func migrateFile(ctx context.Context, o *migrateOptions, t hostconfig.Target, co
 	fmt.Fprint(s.out, safetext.Lines(plan.Diff()), "\n")
 	if !o.write {
 		for i := range rows {
-			rows[i].result, rows[i].signIn = "would migrate", signInPreview(o, rows[i].change)
+			rows[i].result, rows[i].signIn = "would migrate", signIn(ctx, o, rows[i].change)
 		}
 		return rows, nil
 	}
@@ -150,23 +150,20 @@ func migrateFile(ctx context.Context, o *migrateOptions, t hostconfig.Target, co
 	}
 	fmt.Fprintf(s.out, "Wrote %s (the previous file is kept as %s). Restart %s.\n\n", t.Path, backup, t.Host.Name)
 	for i := range rows {
-		rows[i].result, rows[i].signIn = "migrated", importSignIn(ctx, o, rows[i].change)
+		rows[i].result, rows[i].signIn = "migrated", signIn(ctx, o, rows[i].change)
 	}
 	return rows, nil
 }
 
-func signInPreview(o *migrateOptions, c mcpremote.Change) string {
-	if o.noImport {
+// signIn is what becomes of c's sign-in: shown as it would go, or with
+// --write imported with the sign-in the bridge builds from the entry's new
+// arguments, as import-mcp-remote does.
+func signIn(ctx context.Context, o *migrateOptions, c mcpremote.Change) string {
+	switch {
+	case o.noImport:
 		return "skipped (--no-import)"
-	}
-	return mcpremote.Preview(c)
-}
-
-// importSignIn imports with the sign-in the bridge builds from the entry's
-// new arguments, as import-mcp-remote does.
-func importSignIn(ctx context.Context, o *migrateOptions, c mcpremote.Change) string {
-	if o.noImport {
-		return "skipped (--no-import)"
+	case !o.write:
+		return mcpremote.Preview(c)
 	}
 	return mcpremote.ImportEntry(ctx, c, func(args []string) (*oauthflow.Flow, error) {
 		opts := &options{}
@@ -180,11 +177,7 @@ func importSignIn(ctx context.Context, o *migrateOptions, c mcpremote.Change) st
 }
 
 func printEntryChange(s ioStreams, h hostconfig.Host, c mcpremote.Change, command string) {
-	where := c.Server.Name
-	if len(c.Server.Path) > 1 { // Claude Code's per-project servers
-		where = c.Server.Name + " (" + strings.Join(c.Server.Path[:len(c.Server.Path)-1], " ") + ")"
-	}
-	fmt.Fprintf(s.out, "%s: %s\n  before: %s\n  after:  %s\n", h.Name, shown(where),
+	fmt.Fprintf(s.out, "%s: %s\n  before: %s\n  after:  %s\n", h.Name, shown(c.Where()),
 		shown(hostconfig.ShellLine(append([]string{c.Server.Command}, c.Server.Args...))), shown(hostconfig.ShellLine(append([]string{command}, c.Args...))))
 	for _, n := range c.Notes {
 		fmt.Fprintf(s.out, "  note:   %s\n", shown(n))
