@@ -106,7 +106,7 @@ so for every server.`,
 			case err != nil:
 				return err
 			case !had:
-				sweepStore(cmd.Context(), o) // leftovers of a crashed write go all the same
+				_, _ = openStore(cmd.Context(), o) // it sweeps leftovers of a crashed write all the same
 				fmt.Fprintf(s.out, "Nothing was stored for %s.\n", redactedArg(args[0]))
 			default:
 				fmt.Fprintf(s.out, "Signed out of %s.\n", redactedArg(args[0]))
@@ -119,22 +119,19 @@ so for every server.`,
 	return cmd
 }
 
-// sweepStore opens the token store, which removes what interrupted writes
-// left behind (tokencache.Store.Sweep); a store that cannot be opened has
-// nothing to sweep that this process could reach.
-func sweepStore(ctx context.Context, o *options) {
-	if so, err := o.auth.storeOptions(o.configFolder(), nil); err == nil {
-		_, _ = tokencache.Open(ctx, so)
+// openStore opens the token store of o's flags. Opening sweeps what
+// interrupted writes left behind (tokencache.Store.Sweep).
+func openStore(ctx context.Context, o *options) (*tokencache.Store, error) {
+	so, err := o.auth.storeOptions(o.configFolder(), nil)
+	if err != nil {
+		return nil, err
 	}
+	return tokencache.Open(ctx, so)
 }
 
 // logoutAll revokes what it can and deletes every stored credential.
 func logoutAll(ctx context.Context, o *options, s ioStreams) error {
-	so, err := o.auth.storeOptions(o.configFolder(), nil)
-	if err != nil {
-		return err
-	}
-	st, err := tokencache.Open(ctx, so)
+	st, err := openStore(ctx, o)
 	if err != nil {
 		return err
 	}
