@@ -9,8 +9,8 @@
 // the product: it links no test fixture (internal/fakeas, net/http/httptest).
 //
 // demo.go is the server (and ServeOAuthScratch, the OAuth demo for one
-// run), authserver.go its authorization server, tour.go
-// the short session the command plays through a bridge in a terminal.
+// run), authserver.go its authorization server, tour.go the short session
+// the command plays through a bridge in a terminal.
 package demo
 
 import (
