@@ -43,6 +43,9 @@
 //   - client.go: static clients and dynamic registration (RFC 7591)
 //   - token.go: token requests, client authentication, error answers
 //   - refresh.go, revoke.go: refresh (RFC 6749 §6), revocation (RFC 7009)
+//   - forget.go: signing out of every server (revoke, then delete)
+//   - identity.go: what besides the server names a token (Config.Identity),
+//     and the extra authorization parameters
 //   - device.go: the device grant (RFC 8628)
 //   - credentials.go: the client credentials grant, private_key_jwt
 //   - adopt.go: taking over a sign-in another client made (internal/mcpremote

@@ -31,11 +31,12 @@
 //
 // oauthflow.Store is the part of a Store a sign-in uses — Stored (from the
 // index alone), Get, Put, Delete and Lock — and both *Store and *Lazy meet
-// it (asserted in cmd/mcpbridge, which wires them). Lazy opens the store
+// it (asserted in oauthflow; cmd/mcpbridge wires them). Lazy opens the store
 // at the first Get, Put, Delete or Lock, so a bridge that never signs in
 // never creates the folder or wakes a keychain.
 //
-// Files: store.go (Open, Get, Put, Delete, Stored, List, Indexed), names.go
+// Files: store.go (Open, Get, Put, Delete, Stored, List, Indexed), dir.go
+// (DefaultDir, the config folder), names.go
 // (TokensName, ClientName, DeviceClientName, Name), lazy.go (Lazy,
 // OpenLazily), file.go (file backend, atomic replace), tempfile_*.go (the
 // temporary file's lock and rename, per OS: tempfile_flock.go,

@@ -47,6 +47,12 @@ type Meta struct {
 	Comment     string `json:"comment,omitempty"`
 }
 
+// SignedIn tells whether a tokens entry is still signed in at now: its
+// access token has no expiry or has not expired, or can be refreshed.
+func (m Meta) SignedIn(now time.Time) bool {
+	return m.Expiry.IsZero() || now.Before(m.Expiry) || m.Refreshable
+}
+
 // Options configure Open.
 type Options struct {
 	// Dir is the config folder: files, locks and the index live below it.

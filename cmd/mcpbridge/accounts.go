@@ -13,6 +13,7 @@ import (
 
 	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
 	"github.com/mcpbridge/mcpbridge/internal/safetext"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
 	"github.com/mcpbridge/mcpbridge/tokencache"
@@ -24,7 +25,7 @@ func accountFlow(o *options, args []string, s ioStreams) (*oauthflow.Flow, error
 	if err := o.positional(args); err != nil {
 		return nil, err
 	}
-	log, _, err := logx.New(logx.Options{Stderr: s.err, Hide: hideQueries(o.url)})
+	log, _, err := logx.New(logx.Options{Stderr: s.err, Hide: netrule.HideQueries(o.url)})
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +106,7 @@ so for every server.`,
 			case err != nil:
 				return err
 			case !had:
-				sweepStore(cmd.Context(), o) // leftovers of a crashed write go all the same
+				_, _ = openStore(cmd.Context(), o) // it sweeps leftovers of a crashed write all the same
 				fmt.Fprintf(s.out, "Nothing was stored for %s.\n", redactedArg(args[0]))
 			default:
 				fmt.Fprintf(s.out, "Signed out of %s.\n", redactedArg(args[0]))
@@ -118,26 +119,19 @@ so for every server.`,
 	return cmd
 }
 
-// sweepStore opens the token store, which removes what interrupted writes
-// left behind (tokencache.Store.Sweep); a store that cannot be opened has
-// nothing to sweep that this process could reach.
-func sweepStore(ctx context.Context, o *options) {
-	if so, err := o.auth.storeOptions(o.configFolder(), nil); err == nil {
-		_, _ = tokencache.Open(ctx, so)
+// openStore opens the token store of o's flags. Opening sweeps what
+// interrupted writes left behind (tokencache.Store.Sweep).
+func openStore(ctx context.Context, o *options) (*tokencache.Store, error) {
+	so, err := o.auth.storeOptions(o.configFolder(), nil)
+	if err != nil {
+		return nil, err
 	}
+	return tokencache.Open(ctx, so)
 }
 
 // logoutAll revokes what it can and deletes every stored credential.
 func logoutAll(ctx context.Context, o *options, s ioStreams) error {
-	so, err := o.auth.storeOptions(o.configFolder(), nil)
-	if err != nil {
-		return err
-	}
-	st, err := tokencache.Open(ctx, so)
-	if err != nil {
-		return err
-	}
-	entries, err := st.List()
+	st, err := openStore(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -145,21 +139,11 @@ func logoutAll(ctx context.Context, o *options, s ioStreams) error {
 	if err != nil {
 		return err
 	}
-	var errs []error
-	for _, e := range entries {
-		if e.Kind == "tokens" {
-			if raw, err := st.Get(ctx, e.Name); err == nil {
-				if err := oauthflow.RevokeStored(ctx, client, raw); err != nil {
-					fmt.Fprintf(s.err, "mcpbridge: could not revoke the tokens for %s (%v); deleting them here anyway\n", redactedArg(e.Server), shown(err.Error()))
-				}
-			}
-		}
-		if err := st.Delete(ctx, e.Name); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	fmt.Fprintf(s.out, "Removed %d stored credentials.\n", len(entries)-len(errs))
-	return errors.Join(errs...)
+	n, err := oauthflow.ForgetAll(ctx, st, client, func(server string, err error) {
+		fmt.Fprintf(s.err, "mcpbridge: could not revoke the tokens for %s (%v); deleting them here anyway\n", redactedArg(server), shown(err.Error()))
+	})
+	fmt.Fprintf(s.out, "Removed %d stored credentials.\n", n)
+	return err
 }
 
 func newStatusCmd(s ioStreams) *cobra.Command {
@@ -174,13 +158,13 @@ it is stored. It never shows a secret and never opens the keychain.`,
   mcpbridge status https://mcp.example.com/mcp --json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			entries, err := tokencache.List(configDir())
+			entries, err := tokencache.List(tokencache.DefaultDir())
 			if err != nil {
 				return err
 			}
 			var rows []statusRow
 			for _, e := range entries {
-				if e.Kind != "tokens" || (len(args) == 1 && !sameServer(e.Server, args[0])) {
+				if e.Kind != "tokens" || (len(args) == 1 && !netrule.SameServer(e.Server, args[0])) {
 					continue
 				}
 				rows = append(rows, newStatusRow(e))
@@ -209,14 +193,13 @@ type statusRow struct {
 }
 
 func newStatusRow(e tokencache.Meta) statusRow {
-	live := e.Expiry.IsZero() || time.Now().Before(e.Expiry) || e.Refreshable
-	return statusRow{Server: redactedArg(e.Server), Issuer: shown(e.Issuer), SignedIn: live, Expiry: e.Expiry,
+	return statusRow{Server: redactedArg(e.Server), Issuer: shown(e.Issuer), SignedIn: e.SignedIn(time.Now()), Expiry: e.Expiry,
 		Scopes: shownAll(nil, e.Scopes), Backend: shown(e.Backend), Updated: e.Updated}
 }
 
 func printStatus(s ioStreams, rows []statusRow) {
 	if len(rows) == 0 {
-		fmt.Fprintf(s.out, "Not signed in to any server (credentials index: %s).\n", configDir())
+		fmt.Fprintf(s.out, "Not signed in to any server (credentials index: %s).\n", tokencache.DefaultDir())
 		return
 	}
 	w := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)

@@ -4,11 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"log/slog"
-	"maps"
-	"net/http"
-	"net/url"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -55,12 +50,6 @@ func (a *authOptions) register(cmd *cobra.Command) {
 	f.StringArrayVar(&a.authorizeParams, "authorize-param", nil, "extra parameter k=v for the authorization URL (repeatable)")
 	f.IntVar(&a.authTimeout, "auth-timeout", int(oauthflow.DefaultAuthTimeout/time.Second), "seconds to wait for the browser sign-in")
 }
-
-// Both token stores are what oauthflow asks of one.
-var (
-	_ oauthflow.Store = (*tokencache.Store)(nil)
-	_ oauthflow.Store = (*tokencache.Lazy)(nil)
-)
 
 // signInFlow builds the OAuth sign-in to the server at r from the auth
 // flags, for the bridge, login, logout and import-mcp-remote alike, and
@@ -123,9 +112,11 @@ func (a *authOptions) config(o *options, r remote, log *slog.Logger) (oauthflow.
 			return oauthflow.Config{}, usageError{fmt.Errorf("--static-oauth-client-metadata: %w", err)}
 		}
 	}
-	cfg.Identity = identity(r.header, a.identityParts(cfg)...)
-	cfg.AuthorizeParams, err = a.authorizeValues()
-	return cfg, err
+	cfg.Identity = oauthflow.Identity(r.header, cfg)
+	if cfg.AuthorizeParams, err = oauthflow.ParseAuthorizeParams(a.authorizeParams); err != nil {
+		return oauthflow.Config{}, usageError{fmt.Errorf("--authorize-param %w", err)}
+	}
+	return cfg, nil
 }
 
 // checkGrant refuses, at start, grant flags that cannot work together.
@@ -141,51 +132,4 @@ func (a *authOptions) checkGrant() error {
 		return usageError{fmt.Errorf("--client-credentials needs the client in --static-oauth-client-info")}
 	}
 	return nil
-}
-
-// authorizeValues are the --authorize-param pairs; nil when none.
-func (a *authOptions) authorizeValues() (url.Values, error) {
-	if len(a.authorizeParams) == 0 {
-		return nil, nil
-	}
-	q := url.Values{}
-	for _, kv := range a.authorizeParams {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return nil, usageError{fmt.Errorf("--authorize-param %q: use key=value", kv)}
-		}
-		q.Add(k, v)
-	}
-	return q, nil
-}
-
-// identityParts is what, besides the server and resource, changes which
-// token is valid: the client (pre-registered, a metadata document, the
-// grant) and the scope asked for.
-func (a *authOptions) identityParts(cfg oauthflow.Config) []string {
-	var parts []string
-	if id, _ := cfg.StaticClient["client_id"].(string); id != "" {
-		parts = append(parts, "client="+id)
-	}
-	if cfg.ClientMetadataURL != "" {
-		parts = append(parts, "cimd="+cfg.ClientMetadataURL)
-	}
-	if a.clientCreds {
-		parts = append(parts, "grant=client_credentials")
-	}
-	if scope, _ := cfg.ClientMetadata["scope"].(string); scope != "" {
-		parts = append(parts, "scope="+scope)
-	}
-	return parts
-}
-
-// identity lists the user's headers (name, then values, by name) and the
-// other identity parts, for the store to fold into the tokens' name: a
-// different tenant header, client or scope is a different identity.
-func identity(h http.Header, parts ...string) []string {
-	var id []string
-	for _, k := range slices.Sorted(maps.Keys(h)) {
-		id = append(id, k, strings.Join(h[k], "\n"))
-	}
-	return append(id, parts...)
 }

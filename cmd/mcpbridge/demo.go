@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -72,78 +70,29 @@ func isTerminal(r io.Reader) bool {
 	return term.IsTerminal(int(f.Fd()))
 }
 
-// tourScript is what a host would send: the handshake pipelined in one
-// write, then a few requests.
-var tourScript = []string{
-	`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"demo-host","version":"1"}}}`,
-	`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
-	`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`,
-	`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello through mcpbridge"}}}`,
-	`{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"count","arguments":{"to":3},"_meta":{"progressToken":"p1"}}}`,
-	`{"jsonrpc":"2.0","id":5,"method":"resources/read","params":{"uri":"demo://readme"}}`,
-}
-
-// demoOAuth starts the protected demo server; tokens go to a throwaway
-// folder; in the tour, the authorization server's Browse plays the browser.
+// demoOAuth starts the protected demo server, its tokens in a throwaway
+// folder; in the tour, the authorization server plays the browser.
 func demoOAuth(o *options, playBrowser bool) (string, func(), error) {
-	url, as, stop, err := demo.ServeOAuth()
+	d, err := demo.ServeOAuthScratch()
 	if err != nil {
 		return "", nil, err
 	}
-	dir, err := os.MkdirTemp("", "mcpbridge-demo-")
-	if err != nil {
-		stop()
-		return "", nil, err
-	}
-	o.dir, o.auth.tokenStore = dir, "file"
+	o.dir, o.auth.tokenStore = d.Dir, "file"
 	if playBrowser {
-		o.open = func(u string) error { go func() { _ = as.Browse(context.Background(), u) }(); return nil }
+		o.open = d.Open
 	}
-	return url, func() { stop(); _ = os.RemoveAll(dir) }, nil
+	return d.URL, d.Stop, nil
 }
 
-// tour runs the script through a real bridge and prints both directions.
+// tour runs demo's tour through a real bridge to the server at url.
 func tour(ctx context.Context, url string, o *options, s ioStreams) error {
-	fmt.Fprintf(s.out, "Demo server: %s\nA host would start: mcpbridge %s\n\n", url, url)
-	inR, inW := io.Pipe()
-	outR, outW := io.Pipe()
 	log, _, _ := logx.New(logx.Options{Stderr: s.err})
 	o.url = url
 	cfg, err := o.config(log)
 	if err != nil {
 		return err
 	}
-	done := make(chan error, 1)
-	go func() { done <- bridge.Run(ctx, cfg, inR, outW); outW.Close() }()
-	go func() {
-		for _, line := range tourScript {
-			fmt.Fprintf(s.out, "host → server  %s\n", line)
-			fmt.Fprintln(inW, line)
-		}
-	}()
-	answers := 0
-	sc := bufio.NewScanner(outR)
-	sc.Buffer(nil, 1<<20)
-	for answers < 5 && sc.Scan() {
-		fmt.Fprintf(s.out, "server → host  %s\n", sc.Text())
-		if len(sc.Bytes()) > 0 && !isNotification(sc.Bytes()) {
-			answers++
-		}
-	}
-	inW.Close()
-	if err := <-done; err != nil {
-		return err
-	}
-	fmt.Fprintln(s.out, "\nEvery request got its answer. Point your MCP client at mcpbridge URL to use a real server.")
-	return nil
-}
-
-// isNotification reports whether a line from the server is a notification
-// (it has a method and no id).
-func isNotification(line []byte) bool {
-	var m struct {
-		ID     *json.RawMessage `json:"id"`
-		Method string           `json:"method"`
-	}
-	return json.Unmarshal(line, &m) == nil && m.ID == nil && m.Method != ""
+	return demo.Tour(ctx, url, s.out, func(ctx context.Context, in io.Reader, out io.Writer) error {
+		return bridge.Run(ctx, cfg, in, out)
+	})
 }

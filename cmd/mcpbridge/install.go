@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/mcpbridge/mcpbridge/bridge"
 	"github.com/mcpbridge/mcpbridge/internal/hostconfig"
+	"github.com/mcpbridge/mcpbridge/internal/safetext"
 )
 
 // installOptions are install's own flags; every other flag goes into the
@@ -148,7 +147,7 @@ func runInstall(ctx context.Context, o *installOptions, hostID, name string, bri
 	if err := checkBridgeArgs(bridgeArgs); err != nil {
 		return err
 	}
-	command, note, err := bridgeCommand(o.command)
+	command, note, err := hostconfig.BridgeCommand(o.command)
 	if err != nil {
 		return err
 	}
@@ -162,27 +161,19 @@ func runInstall(ctx context.Context, o *installOptions, hostID, name string, bri
 	if err != nil {
 		return err
 	}
-	before, err := hostconfig.Read(path)
-	if err != nil {
-		return err
-	}
-	doc, err := hostconfig.Parse(h, before)
-	if err != nil {
-		return fmt.Errorf("%s is not a file %s can read (%w); fix it by hand, then try again", path, h.Name, err)
-	}
-	after, err := doc.Put(name, hostconfig.Entry{Command: command, Args: bridgeArgs}, o.force)
+	plan, err := hostconfig.PlanInstall(h, path, name, hostconfig.Entry{Command: command, Args: bridgeArgs}, o.force)
 	if errors.Is(err, hostconfig.ErrExists) {
 		return fmt.Errorf("%s already has a server named %q in %s; pass --force to replace it, or choose another name", h.Name, name, path)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return err
 	}
 	if o.dryRun {
-		fmt.Fprint(s.out, shownLines(hostconfig.Diff(path, before, after)))
+		fmt.Fprint(s.out, safetext.Lines(plan.Diff()))
 		fmt.Fprintln(s.out, "Dry run: nothing was written.")
 		return nil
 	}
-	backup, err := hostconfig.Saver{}.Save(path, before, after)
+	backup, err := plan.Save()
 	if err != nil {
 		return err
 	}
@@ -196,21 +187,11 @@ func runInstall(ctx context.Context, o *installOptions, hostID, name string, bri
 
 // installPath is --config, the project's file with --project, else the user's.
 func installPath(o *installOptions, h hostconfig.Host) (string, error) {
-	switch {
-	case o.config != "":
-		return o.config, nil
-	case o.project:
-		wd, err := os.Getwd()
-		if err != nil {
-			return "", err
-		}
-		p, err := h.ProjectFile(wd)
-		if err != nil {
-			return "", usageError{err}
-		}
-		return p, nil
+	p, err := h.File(o.config, o.project)
+	if errors.Is(err, hostconfig.ErrNoProjectFile) {
+		return "", usageError{err}
 	}
-	return h.UserFile()
+	return p, err
 }
 
 // installClaudeCode prints (and with --run, runs) the claude mcp add line.
@@ -218,24 +199,14 @@ func installClaudeCode(ctx context.Context, o *installOptions, name, command str
 	if o.config != "" {
 		return usageError{errors.New("--config does not apply to claude-code: Claude Code edits its own file through 'claude mcp add'")}
 	}
-	scope := "user"
-	if o.project {
-		scope = "project"
-	}
-	argv := append([]string{"claude", "mcp", "add", "--scope", scope, name, "--", command}, bridgeArgs...)
-	fmt.Fprintln(s.out, shellLine(argv))
+	argv := hostconfig.ClaudeAdd(name, hostconfig.Entry{Command: command, Args: bridgeArgs}, o.project)
+	fmt.Fprintln(s.out, hostconfig.ShellLine(argv))
 	if !o.run || o.dryRun {
 		fmt.Fprintln(s.out, "Run that line to add the server to Claude Code (or pass --run).")
 		return nil
 	}
-	claude, err := exec.LookPath("claude")
-	if err != nil {
-		return fmt.Errorf("claude is not on PATH (%w); install Claude Code or run the line above where it is", err)
-	}
-	c := exec.CommandContext(ctx, claude, argv[1:]...)
-	c.Stdout, c.Stderr = s.out, s.err
-	if err := c.Run(); err != nil {
-		return fmt.Errorf("claude mcp add failed: %w", err)
+	if err := hostconfig.RunClaude(ctx, argv, s.out, s.err); err != nil {
+		return err
 	}
 	fmt.Fprintln(s.out, "Added. Start a new Claude Code session (or run /mcp) to use it.")
 	return nil

@@ -178,16 +178,3 @@ func TestInstallClaudeCodePrintsTheLine(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", first, want)
 	}
 }
-
-func TestShellQuote(t *testing.T) {
-	for in, want := range map[string]string{
-		"plain": "plain", "https://x.example/mcp?a=1": "'https://x.example/mcp?a=1'", "": "''", "a b": "'a b'", "it's": `'it'\''s'`, "${X}": "'${X}'",
-	} {
-		if got := shellQuote(in, false); got != want {
-			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
-		}
-	}
-	if got := shellQuote("it's ${X}", true); got != "'it''s ${X}'" {
-		t.Errorf("PowerShell quoting: %s", got)
-	}
-}

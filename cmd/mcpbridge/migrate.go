@@ -10,7 +10,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mcpbridge/mcpbridge/internal/hostconfig"
+	"github.com/mcpbridge/mcpbridge/internal/logx"
 	"github.com/mcpbridge/mcpbridge/internal/mcpremote"
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
+	"github.com/mcpbridge/mcpbridge/internal/safetext"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
 )
 
@@ -66,12 +69,6 @@ file (~/.claude.json): it rewrites that file while it runs.`,
 	return cmd
 }
 
-// migrateTarget is one host file to look at.
-type migrateTarget struct {
-	host hostconfig.Host
-	path string
-}
-
 // migrateRow is one migrated entry and what became of it.
 type migrateRow struct {
 	host           hostconfig.Host
@@ -85,7 +82,7 @@ func runMigrate(ctx context.Context, o *migrateOptions) error {
 	if err != nil {
 		return err
 	}
-	command, note, err := bridgeCommand(o.command)
+	command, note, err := hostconfig.BridgeCommand(o.command)
 	if err != nil {
 		return err
 	}
@@ -111,59 +108,39 @@ func runMigrate(ctx context.Context, o *migrateOptions) error {
 
 // migrateTargets are --config, or the files of the chosen (default: all)
 // hosts that exist on this machine.
-func migrateTargets(o *migrateOptions) ([]migrateTarget, error) {
-	ids := o.hosts
-	if len(ids) == 0 {
-		if o.config != "" {
-			return nil, usageError{errors.New("--config needs --host to say whose file it is")}
-		}
-		ids = hostconfig.IDs()
-	}
-	if o.config != "" && len(ids) != 1 {
+func migrateTargets(o *migrateOptions) ([]hostconfig.Target, error) {
+	switch {
+	case o.config != "" && len(o.hosts) == 0:
+		return nil, usageError{errors.New("--config needs --host to say whose file it is")}
+	case o.config != "" && len(o.hosts) != 1:
 		return nil, usageError{errors.New("--config goes with exactly one --host")}
 	}
-	var out []migrateTarget
-	for _, id := range ids {
-		h, err := hostconfig.Lookup(id)
-		if err != nil {
-			return nil, usageError{err}
-		}
-		if o.config != "" {
-			return []migrateTarget{{h, o.config}}, nil
-		}
-		path, err := installPath(&installOptions{project: o.project}, h)
-		if err != nil {
-			if o.project && len(o.hosts) == 0 {
-				continue // that host has no project file
-			}
-			return nil, err
-		}
-		if b, err := hostconfig.Read(path); err == nil && b != nil {
-			out = append(out, migrateTarget{h, path})
-		}
+	targets, err := hostconfig.Targets(o.hosts, o.config, o.project)
+	if errors.Is(err, hostconfig.ErrUnknownHost) || errors.Is(err, hostconfig.ErrNoProjectFile) {
+		return nil, usageError{err}
 	}
-	return out, nil
+	return targets, err
 }
 
 // migrateFile shows the plan for one file; with --write it saves the file
 // and imports the sign-ins.
-func migrateFile(ctx context.Context, o *migrateOptions, t migrateTarget, command string) ([]migrateRow, error) {
+func migrateFile(ctx context.Context, o *migrateOptions, t hostconfig.Target, command string) ([]migrateRow, error) {
 	s := o.io
-	plan, err := mcpremote.PlanFile(t.host, t.path, command, bridgeFlagSet())
+	plan, err := mcpremote.PlanFile(t.Host, t.Path, command, bridgeFlagSet())
 	var rows []migrateRow
 	if plan != nil {
 		for _, c := range plan.Changes {
-			printEntryChange(s, t.host, c, command)
-			rows = append(rows, migrateRow{host: t.host, change: c})
+			printEntryChange(s, t.Host, c, command)
+			rows = append(rows, migrateRow{host: t.Host, change: c})
 		}
 	}
 	if err != nil || len(rows) == 0 {
 		return rows, err
 	}
-	fmt.Fprint(s.out, shownLines(plan.Diff()), "\n")
+	fmt.Fprint(s.out, safetext.Lines(plan.Diff()), "\n")
 	if !o.write {
 		for i := range rows {
-			rows[i].result, rows[i].signIn = "would migrate", signInPreview(o, rows[i].change)
+			rows[i].result, rows[i].signIn = "would migrate", signIn(ctx, o, rows[i].change)
 		}
 		return rows, nil
 	}
@@ -171,25 +148,22 @@ func migrateFile(ctx context.Context, o *migrateOptions, t migrateTarget, comman
 	if err != nil {
 		return rows, err
 	}
-	fmt.Fprintf(s.out, "Wrote %s (the previous file is kept as %s). Restart %s.\n\n", t.path, backup, t.host.Name)
+	fmt.Fprintf(s.out, "Wrote %s (the previous file is kept as %s). Restart %s.\n\n", t.Path, backup, t.Host.Name)
 	for i := range rows {
-		rows[i].result, rows[i].signIn = "migrated", importSignIn(ctx, o, rows[i].change)
+		rows[i].result, rows[i].signIn = "migrated", signIn(ctx, o, rows[i].change)
 	}
 	return rows, nil
 }
 
-func signInPreview(o *migrateOptions, c mcpremote.Change) string {
-	if o.noImport {
+// signIn is what becomes of c's sign-in: shown as it would go, or with
+// --write imported with the sign-in the bridge builds from the entry's new
+// arguments, as import-mcp-remote does.
+func signIn(ctx context.Context, o *migrateOptions, c mcpremote.Change) string {
+	switch {
+	case o.noImport:
 		return "skipped (--no-import)"
-	}
-	return mcpremote.Preview(c)
-}
-
-// importSignIn imports with the sign-in the bridge builds from the entry's
-// new arguments, as import-mcp-remote does.
-func importSignIn(ctx context.Context, o *migrateOptions, c mcpremote.Change) string {
-	if o.noImport {
-		return "skipped (--no-import)"
+	case !o.write:
+		return mcpremote.Preview(c)
 	}
 	return mcpremote.ImportEntry(ctx, c, func(args []string) (*oauthflow.Flow, error) {
 		opts := &options{}
@@ -203,18 +177,14 @@ func importSignIn(ctx context.Context, o *migrateOptions, c mcpremote.Change) st
 }
 
 func printEntryChange(s ioStreams, h hostconfig.Host, c mcpremote.Change, command string) {
-	where := c.Server.Name
-	if len(c.Server.Path) > 1 { // Claude Code's per-project servers
-		where = c.Server.Name + " (" + strings.Join(c.Server.Path[:len(c.Server.Path)-1], " ") + ")"
-	}
-	fmt.Fprintf(s.out, "%s: %s\n  before: %s\n  after:  %s\n", h.Name, shown(where),
-		shown(shellLine(append([]string{c.Server.Command}, c.Server.Args...))), shown(shellLine(append([]string{command}, c.Args...))))
+	fmt.Fprintf(s.out, "%s: %s\n  before: %s\n  after:  %s\n", h.Name, shown(c.Where()),
+		shown(hostconfig.ShellLine(append([]string{c.Server.Command}, c.Server.Args...))), shown(hostconfig.ShellLine(append([]string{command}, c.Args...))))
 	for _, n := range c.Notes {
 		fmt.Fprintf(s.out, "  note:   %s\n", shown(n))
 	}
 }
 
-func printMigrateSummary(s ioStreams, o *migrateOptions, targets []migrateTarget, rows []migrateRow) {
+func printMigrateSummary(s ioStreams, o *migrateOptions, targets []hostconfig.Target, rows []migrateRow) {
 	if len(targets) == 0 {
 		fmt.Fprintln(s.out, "No MCP host configuration files found on this machine (use --host and --config to name one).")
 		return
@@ -222,7 +192,7 @@ func printMigrateSummary(s ioStreams, o *migrateOptions, targets []migrateTarget
 	if len(rows) == 0 {
 		fmt.Fprintln(s.out, "No mcp-remote entries in:")
 		for _, t := range targets {
-			fmt.Fprintf(s.out, "  %s (%s)\n", t.path, t.host.Name)
+			fmt.Fprintf(s.out, "  %s (%s)\n", t.Path, t.Host.Name)
 		}
 		return
 	}
@@ -230,7 +200,7 @@ func printMigrateSummary(s ioStreams, o *migrateOptions, targets []migrateTarget
 	fmt.Fprintln(w, "HOST\tENTRY\tSERVER\tRESULT\tSIGN-IN")
 	for _, r := range rows {
 		u := r.change.URL()
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.host.ID, shown(r.change.Server.Name), redactedArg(u), r.result, shown(hidden(hideQueries(u), firstLine(r.signIn))))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.host.ID, shown(r.change.Server.Name), redactedArg(u), r.result, logx.Clean(netrule.HideQueries(u), firstLine(r.signIn)))
 	}
 	_ = w.Flush()
 	if !o.write {

@@ -2,23 +2,20 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mcpbridge/mcpbridge/bridge"
+	"github.com/mcpbridge/mcpbridge/internal/headers"
 	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
+	"github.com/mcpbridge/mcpbridge/tokencache"
 )
 
 // options are the bridge's command-line settings. Names and meanings follow
@@ -58,7 +55,7 @@ func (o *options) configFolder() string {
 	if o.dir != "" {
 		return o.dir
 	}
-	return configDir()
+	return tokencache.DefaultDir()
 }
 
 func (o *options) register(cmd *cobra.Command) {
@@ -93,9 +90,9 @@ func runBridge(ctx context.Context, o *options, s ioStreams) error {
 	}
 	logFile := ""
 	if o.debug {
-		logFile = debugLogPath(o.url)
+		logFile = logx.DebugFile(tokencache.DefaultDir(), o.url)
 	}
-	log, closeLog, err := logx.New(logx.Options{Stderr: stderr, DebugFile: logFile, Hide: hideQueries(o.url)})
+	log, closeLog, err := logx.New(logx.Options{Stderr: stderr, DebugFile: logFile, Hide: netrule.HideQueries(o.url)})
 	if err != nil {
 		return err
 	}
@@ -129,19 +126,15 @@ func (o *options) remote(log *slog.Logger) (remote, error) {
 	if err != nil {
 		return remote{}, err
 	}
-	hdr, err := buildHeaders(o.headerFile, o.headers, func(msg string) { log.Warn(msg) })
+	hdr, err := headers.Build(o.headerFile, o.headers, func(msg string) { log.Warn(msg) })
 	if err != nil {
 		return remote{}, usageError{err}
-	}
-	cas := o.caFiles
-	if extra := os.Getenv("NODE_EXTRA_CA_CERTS"); extra != "" {
-		cas = append(cas, extra)
 	}
 	client, err := httpclient.New(httpclient.Options{
 		ConnectTimeout: seconds(o.connectTimeout),
 		HeadersTimeout: seconds(o.headersTimeout),
 		Proxy:          o.enableProxy,
-		CAFiles:        cas,
+		CAFiles:        httpclient.CAFiles(o.caFiles, false),
 		IPv4:           o.ipv4,
 		Cookies:        !o.disableCookies,
 		UserAgent:      userAgent(),
@@ -202,40 +195,11 @@ func seconds(n int) time.Duration {
 	return time.Duration(n) * time.Second
 }
 
-// serverURL validates the server URL: http or https, and plain http only to
-// this machine unless --allow-http.
+// serverURL is netrule.ServerURL; a refusal is a usage error.
 func serverURL(raw string, allowHTTP bool) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return nil, usageError{fmt.Errorf("%q is not a server URL: give one like https://example.com/mcp", raw)}
-	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !allowHTTP && !netrule.IsLoopback(u.Hostname()) {
-			return nil, usageError{errors.New("refusing plain http:// to " + u.Host +
-				": tokens and messages would cross the network unencrypted. Use https://, or pass --allow-http if this network is trusted")}
-		}
-	default:
-		return nil, usageError{fmt.Errorf("%q is not an http:// or https:// URL", raw)}
+	u, err := netrule.ServerURL(raw, allowHTTP)
+	if err != nil {
+		return nil, usageError{err}
 	}
 	return u, nil
-}
-
-// configDir is MCPBRIDGE_CONFIG_DIR, else the OS's user config folder.
-func configDir() string {
-	if d := os.Getenv("MCPBRIDGE_CONFIG_DIR"); d != "" {
-		return d
-	}
-	if d, err := os.UserConfigDir(); err == nil {
-		return filepath.Join(d, "mcpbridge")
-	}
-	return filepath.Join(os.TempDir(), "mcpbridge")
-}
-
-// debugLogPath names the debug log after a hash of the server URL, so two
-// servers' logs never mix.
-func debugLogPath(server string) string {
-	sum := sha256.Sum256([]byte(server))
-	return filepath.Join(configDir(), "logs", hex.EncodeToString(sum[:6])+"-debug.log")
 }

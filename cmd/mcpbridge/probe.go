@@ -6,15 +6,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"runtime"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
 	"github.com/mcpbridge/mcpbridge/internal/probe"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
 	"github.com/mcpbridge/mcpbridge/tokencache"
@@ -84,9 +84,9 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 	w := &syncWriter{w: errOut}
 	logFile := ""
 	if o.bridge.debug {
-		logFile = debugLogPath(o.bridge.url)
+		logFile = logx.DebugFile(tokencache.DefaultDir(), o.bridge.url)
 	}
-	log, closeLog, err := logx.New(logx.Options{Stderr: indentWriter{w: w, prefix: "    "}, DebugFile: logFile, Hide: hideQueries(o.bridge.url)})
+	log, closeLog, err := logx.New(logx.Options{Stderr: logx.Indent(w, "    "), DebugFile: logFile, Hide: netrule.HideQueries(o.bridge.url)})
 	if err != nil {
 		return err
 	}
@@ -112,11 +112,6 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 // config is the library's view of the command line; steps print on w.
 func (o *probeOptions) config(log *slog.Logger, w io.Writer, every time.Duration) probe.Config {
 	b := &o.bridge
-	hide := hideQueries(b.url)
-	cas := slices.Clone(b.caFiles)
-	if extra := os.Getenv("NODE_EXTRA_CA_CERTS"); extra != "" {
-		cas = append(cas, extra+" (NODE_EXTRA_CA_CERTS)")
-	}
 	return probe.Config{
 		Version: version, Commit: commit, URL: redactedArg(b.url),
 		Settings: func() (probe.Settings, error) {
@@ -124,38 +119,17 @@ func (o *probeOptions) config(log *slog.Logger, w io.Writer, every time.Duration
 			flow, _ := cfg.Auth.(*oauthflow.Flow) // nil with the user's own Authorization header
 			return probe.Settings{Bridge: cfg, SignIn: flow}, err
 		},
-		Flags: probe.Flags{Proxy: b.enableProxy, CAFiles: cas, TokenStore: b.auth.tokenStore, Folder: b.configFolder(),
+		Flags: probe.Flags{Proxy: b.enableProxy, CAFiles: httpclient.CAFiles(b.caFiles, true), TokenStore: b.auth.tokenStore, Folder: b.configFolder(),
 			ConnectTimeout: seconds(b.connectTimeout), HeadersTimeout: seconds(b.headersTimeout), IPv4: b.ipv4,
 			NoLogin: o.noLogin, ClientCredentials: b.auth.clientCreds, DeviceCode: b.auth.deviceCode,
 			StaticClient: b.auth.staticInfo != "", ClientMetadataURL: b.auth.metadataURL != ""},
-		Stored:        func() []probe.StoredSignIn { return storedSignIns(b) },
-		Hide:          func(s string) string { return hidden(hide, s) },
+		Stored:        func() []probe.StoredSignIn { return probe.StoredFor(b.configFolder(), b.url) },
+		Hide:          netrule.HideQueries(b.url).Replace,
 		Timeout:       time.Duration(o.timeout) * time.Second,
 		ProgressEvery: every,
 		Progress: func(step, waiting string, elapsed time.Duration) {
 			fmt.Fprintf(w, "  … %s: still waiting for %s (%d s)…\n", step, waiting, int(elapsed.Seconds()+0.5))
 		},
-		Done: func(st *probe.Step) { _, _ = io.WriteString(w, stepText(st)) },
+		Done: func(st *probe.Step) { _, _ = io.WriteString(w, st.Text()) },
 	}
-}
-
-// storedSignIns are the index's sign-ins for the server, newest first, as
-// status shows them.
-func storedSignIns(o *options) []probe.StoredSignIn {
-	entries, err := tokencache.List(o.configFolder())
-	if err != nil {
-		return nil
-	}
-	var rows []statusRow
-	for _, e := range entries {
-		if e.Kind == "tokens" && sameServer(e.Server, o.url) {
-			rows = append(rows, newStatusRow(e))
-		}
-	}
-	slices.SortFunc(rows, func(a, b statusRow) int { return b.Updated.Compare(a.Updated) })
-	out := make([]probe.StoredSignIn, len(rows))
-	for i, r := range rows {
-		out[i] = probe.StoredSignIn{SignedIn: r.SignedIn, Issuer: r.Issuer, Expiry: r.Expiry, Scopes: r.Scopes, Backend: r.Backend}
-	}
-	return out
 }

@@ -8,6 +8,9 @@ import (
 	"strconv"
 
 	"github.com/spf13/cobra"
+
+	"github.com/mcpbridge/mcpbridge/internal/logx"
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
 )
 
 type ioStreams struct {
@@ -53,7 +56,7 @@ func run(ctx context.Context, args []string, s ioStreams) int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintf(s.err, "mcpbridge: %s\n", shown(hidden(hideQueries(args...), err.Error())))
+	fmt.Fprintf(s.err, "mcpbridge: %s\n", logx.Clean(netrule.HideQueries(args...), err.Error()))
 	var ue usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintln(s.err, "Run 'mcpbridge --help' for usage.")

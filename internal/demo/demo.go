@@ -7,6 +7,10 @@
 // written by hand, without the official Go SDK, so the shipped binary stays
 // small and starts fast; the tests use the SDK's server instead. It is part of
 // the product: it links no test fixture (internal/fakeas, net/http/httptest).
+//
+// demo.go is the server (and ServeOAuthScratch, the OAuth demo for one
+// run), authserver.go its authorization server, tour.go the short session
+// the command plays through a bridge in a terminal.
 package demo
 
 import (
@@ -17,6 +21,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -250,6 +255,36 @@ func ServeOAuth() (string, *AuthServer, func(), error) {
 		return "", nil, nil, err
 	}
 	return url, as, stop, nil
+}
+
+// Scratch is the OAuth demo for one run: the server's URL, a throwaway
+// folder for the tokens, and Stop, which ends the server and removes the
+// folder.
+type Scratch struct {
+	URL, Dir string
+	Stop     func()
+	auth     *AuthServer
+}
+
+// ServeOAuthScratch is ServeOAuth with a throwaway folder for the tokens.
+func ServeOAuthScratch() (*Scratch, error) {
+	url, as, stop, err := ServeOAuth()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "mcpbridge-demo-")
+	if err != nil {
+		stop()
+		return nil, fmt.Errorf("make the demo's token folder: %w", err)
+	}
+	return &Scratch{URL: url, Dir: dir, auth: as, Stop: func() { stop(); _ = os.RemoveAll(dir) }}, nil
+}
+
+// Open plays the browser for an authorization URL (the tour's sign-in):
+// the authorization server approves at once, in the background.
+func (s *Scratch) Open(authorizeURL string) error {
+	go func() { _ = s.auth.Browse(context.Background(), authorizeURL) }()
+	return nil
 }
 
 func serve(routes func(mux *http.ServeMux, base string)) (string, func(), error) {

@@ -14,4 +14,14 @@
 // (FILE.YYYYMMDD-HHMMSS.bak), then writes a temporary file in the same
 // folder, syncs it and renames it over the original, keeping its mode; a
 // failure at any step leaves the original untouched.
+//
+// Files: hosts.go (the hosts and where their files are), jsonc.go (the
+// JSONC scanner), layout.go (edits in the file's own indentation),
+// document.go (reading servers, putting an entry), rewrite.go (changing
+// an entry's command and arguments in place), diff.go (the unified diff
+// shown for a dry run), save.go (backup and atomic replace), install.go
+// (which file to change and the planned change for one entry), targets.go
+// (the hosts' files that exist on this machine), command.go (the absolute
+// path an entry names mcpbridge by, and shell quoting of a command line),
+// claudecode.go (Claude Code's claude mcp add line, and running it).
 package hostconfig

@@ -1,6 +1,7 @@
 package hostconfig
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -72,6 +73,9 @@ func IDs() []string {
 	return ids
 }
 
+// ErrUnknownHost is returned for a host name that is not one of IDs.
+var ErrUnknownHost = errors.New("unknown host")
+
 // Lookup finds a host by its command-line name.
 func Lookup(id string) (Host, error) {
 	for _, h := range hosts {
@@ -79,7 +83,7 @@ func Lookup(id string) (Host, error) {
 			return h, nil
 		}
 	}
-	return Host{}, fmt.Errorf("unknown host %q: use one of %s", id, strings.Join(IDs(), ", "))
+	return Host{}, fmt.Errorf("%w %q: use one of %s", ErrUnknownHost, id, strings.Join(IDs(), ", "))
 }
 
 // UserFile is the host's configuration file for this user on this machine.
@@ -94,7 +98,7 @@ func (h Host) UserFile() (string, error) {
 // ProjectFile is the host's file inside the project folder dir.
 func (h Host) ProjectFile(dir string) (string, error) {
 	if h.Project == "" {
-		return "", fmt.Errorf("%s has no per-project configuration file", h.Name)
+		return "", fmt.Errorf("%s has %w", h.Name, ErrNoProjectFile)
 	}
 	return filepath.Join(dir, h.Project), nil
 }

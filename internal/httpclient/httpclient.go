@@ -2,6 +2,7 @@
 // with: the bridge's requests and the sign-in's alike (httpclient.go), and
 // holds the rule every redirect and server-named URL is checked against
 // (SameOrigin). TLSConfig lends its TLS settings to a handshake of one's own.
+// cafiles.go adds the CA bundle NODE_EXTRA_CA_CERTS names, as Node does.
 package httpclient
 
 import (

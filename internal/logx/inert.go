@@ -12,10 +12,10 @@ import (
 // link, short enough that a server cannot flood the log through one value.
 const maxText = 4096
 
-// clean is the one sink rule of both handlers: secrets hidden, then the
+// Clean is the one sink rule of both handlers: secrets hidden, then the
 // text made inert (no escape sequence, line break or bidi override from
 // the network acts on a terminal or forges a log line).
-func clean(hide *strings.Replacer, s string) string {
+func Clean(hide *strings.Replacer, s string) string {
 	if hide != nil {
 		s = hide.Replace(s)
 	}
@@ -38,7 +38,7 @@ func appendAttr(parts []string, hide *strings.Replacer, prefix string, a slog.At
 	if a.Equal(slog.Attr{}) {
 		return parts
 	}
-	return append(parts, clean(hide, prefix+a.Key)+"="+clean(hide, v.String()))
+	return append(parts, Clean(hide, prefix+a.Key)+"="+Clean(hide, v.String()))
 }
 
 // inert is the debug file's ReplaceAttr: the message, every string and
@@ -46,12 +46,12 @@ func appendAttr(parts []string, hide *strings.Replacer, prefix string, a slog.At
 // TextHandler then quotes what needs it; nothing raw is left to quote.
 func inert(hide *strings.Replacer) func([]string, slog.Attr) slog.Attr {
 	return func(_ []string, a slog.Attr) slog.Attr {
-		a.Key = clean(hide, a.Key)
+		a.Key = Clean(hide, a.Key)
 		switch a.Value.Kind() {
 		case slog.KindString:
-			a.Value = slog.StringValue(clean(hide, a.Value.String()))
+			a.Value = slog.StringValue(Clean(hide, a.Value.String()))
 		case slog.KindAny:
-			a.Value = slog.StringValue(clean(hide, stringify(a.Value.Any())))
+			a.Value = slog.StringValue(Clean(hide, stringify(a.Value.Any())))
 		}
 		return a
 	}

@@ -1,6 +1,10 @@
 // Package logx builds mcpbridge's logger: short sentences on stderr for the
 // person reading the host's log, and with --debug a detailed file in the
 // config folder. It never writes to stdout, which belongs to JSON-RPC.
+//
+// logx.go builds the logger and its handlers, inert.go is the one sink
+// rule (Clean: secrets hidden, text inert), writer.go the indenting writer
+// and the debug file's name.
 package logx
 
 import (
@@ -62,7 +66,7 @@ func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
 	if r.Level >= slog.LevelWarn {
 		b.WriteString(strings.ToLower(r.Level.String()) + ": ")
 	}
-	b.WriteString(clean(h.hide, r.Message))
+	b.WriteString(Clean(h.hide, r.Message))
 	var parts []string
 	add := func(a slog.Attr) bool {
 		parts = appendAttr(parts, h.hide, "", a)

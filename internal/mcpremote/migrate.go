@@ -3,6 +3,7 @@ package mcpremote
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -27,6 +28,15 @@ type Change struct {
 
 // URL is the entry's server.
 func (c Change) URL() string { return c.From[0] }
+
+// Where names the entry for a person: its name, and for Claude Code's
+// per-project servers its project too.
+func (c Change) Where() string {
+	if p := c.Server.Path; len(p) > 1 {
+		return c.Server.Name + " (" + strings.Join(p[:len(p)-1], " ") + ")"
+	}
+	return c.Server.Name
+}
 
 // Files is where mcp-remote kept the entry's sign-in: the folder of the
 // entry's own env MCP_REMOTE_CONFIG_DIR (else this process's), under the

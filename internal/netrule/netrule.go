@@ -6,7 +6,11 @@
 // space characters, and is used in its re-serialized form only, so that
 // what is checked is what is opened, printed or sent to.
 //
-// netrule.go holds the rule and the one loopback test of mcpbridge.
+// netrule.go holds the rule, the one loopback test of mcpbridge and
+// Redact; redact.go applies Redact to what the user typed: a URL argument,
+// an index entry, the queries to hide wherever they reappear; server.go is
+// the rule for the server URL the user gives (https, or http to this
+// machine unless allowed).
 package netrule
 
 import (

@@ -17,6 +17,7 @@
 //   - probe.go: Config, Run, the order of the steps, the time budget.
 //   - report.go: Report, Step and Details (the --json report: its field
 //     names are a documented interface), and hints.
+//   - text.go: a step as the command prints it: mark, name, findings.
 //   - runner.go: running one step: its time limit, progress, inert texts.
 //   - settings.go: the command line as the bridge takes it.
 //   - reach.go: DNS and TCP, to the server or to its proxy.
@@ -27,7 +28,8 @@
 //   - session.go: the probe's initialize, and ending the session it opened.
 //   - discover.go: server/discover, the bridge's era probe.
 //   - auth.go: the challenge and the metadata up to the authorization server.
-//   - store.go: what the token store holds, and the sign-in.
+//   - store.go: what the token store holds (StoredFor reads the index),
+//     and the sign-in.
 //   - host.go: a real bridge in this process, with the probe as its host.
 //   - mcp.go: initialize and the lists through that bridge, then its exit.
 package probe

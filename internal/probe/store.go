@@ -5,7 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
+	"github.com/mcpbridge/mcpbridge/tokencache"
 )
 
 // credentialsStep shows what the token store holds for the server (as
@@ -31,6 +35,26 @@ func (p *prober) credentialsStep(ctx context.Context) (have, ok bool) {
 		return nil
 	})
 	return have, st.OK
+}
+
+// StoredFor lists the sign-ins the credentials index in folder holds for
+// server, newest first, as status shows them (Config.Stored). The index
+// is read without opening a keychain; an index that cannot be read holds
+// none.
+func StoredFor(folder, server string) []StoredSignIn {
+	entries, err := tokencache.List(folder)
+	if err != nil {
+		return nil
+	}
+	slices.SortFunc(entries, func(a, b tokencache.Meta) int { return b.Updated.Compare(a.Updated) })
+	var out []StoredSignIn
+	now := time.Now()
+	for _, e := range entries {
+		if e.Kind == "tokens" && netrule.SameServer(e.Server, server) {
+			out = append(out, StoredSignIn{SignedIn: e.SignedIn(now), Issuer: e.Issuer, Expiry: e.Expiry, Scopes: e.Scopes, Backend: e.Backend})
+		}
+	}
+	return out
 }
 
 func (p *prober) stored() []StoredSignIn {

@@ -5,7 +5,8 @@
 // title change), no line break that forges a log line, no bidi override
 // that shows text in another order than it is read (CVE-2021-42574).
 //
-// It is the one escaping function of mcpbridge (safetext.go); the fuzz
+// It is the one escaping function of mcpbridge (safetext.go: Escape, and
+// Line and Lines for a body's first bytes and a multi-line text); the fuzz
 // target in safetext_test.go feeds it every byte. header.go keeps a
 // header's value out of messages.
 package safetext
@@ -116,4 +117,19 @@ func Line(b []byte, max int) string {
 		b = b[:4*max]
 	}
 	return EscapeN(strings.Join(strings.Fields(string(b)), " "), max)
+}
+
+// Lines is EscapeN, uncut, for each line of a text meant to span lines (a
+// diff of a host's config file): its line breaks and tabs stay, nothing
+// else in it acts on a terminal.
+func Lines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		cells := strings.Split(l, "\t")
+		for j, c := range cells {
+			cells[j] = EscapeN(c, 0)
+		}
+		lines[i] = strings.Join(cells, "\t")
+	}
+	return strings.Join(lines, "\n")
 }

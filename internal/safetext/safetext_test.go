@@ -84,3 +84,14 @@ func TestRedactHeader(t *testing.T) {
 		}
 	}
 }
+
+func TestLines(t *testing.T) {
+	in := "--- a\n+\t\"x\": \"\x1b]52;c;AAAA\x07\"\n\u202eevil"
+	got := Lines(in)
+	if strings.Count(got, "\n") != 2 || !strings.Contains(got, "+\t") {
+		t.Errorf("line breaks and tabs should stay: %q", got)
+	}
+	if strings.ContainsAny(got, "\x1b\x07\u202e") {
+		t.Errorf("escape sequence or bidi override kept: %q", got)
+	}
+}

@@ -1,4 +1,4 @@
-package main
+package headers
 
 import (
 	"net/http"
@@ -32,12 +32,12 @@ func TestParseHeader(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			name, value, err := parseHeader(tc.in)
+			name, value, err := Parse(tc.in)
 			if (err != nil) != tc.wantErr {
-				t.Fatalf("parseHeader(%q) = %q, %q, %v; wantErr %v", tc.in, name, value, err, tc.wantErr)
+				t.Fatalf("Parse(%q) = %q, %q, %v; wantErr %v", tc.in, name, value, err, tc.wantErr)
 			}
 			if name != tc.wantName || value != tc.wantValue {
-				t.Errorf("parseHeader(%q) = %q, %q; want %q, %q", tc.in, name, value, tc.wantName, tc.wantValue)
+				t.Errorf("Parse(%q) = %q, %q; want %q, %q", tc.in, name, value, tc.wantName, tc.wantValue)
 			}
 		})
 	}
@@ -58,9 +58,9 @@ func TestParseHeaderErrorsHideValues(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := parseHeader(tc.in)
+			_, _, err := Parse(tc.in)
 			if err == nil {
-				t.Fatal("parseHeader accepted it")
+				t.Fatal("Parse accepted it")
 			}
 			if strings.Contains(err.Error(), secret) {
 				t.Errorf("the error shows the value: %v", err)
@@ -99,9 +99,9 @@ func TestExpandVars(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var warns []string
-			got := expandVars(tc.in, func(s string) { warns = append(warns, s) })
+			got := Expand(tc.in, func(s string) { warns = append(warns, s) })
 			if got != tc.want {
-				t.Errorf("expandVars(%q) = %q, want %q", tc.in, got, tc.want)
+				t.Errorf("Expand(%q) = %q, want %q", tc.in, got, tc.want)
 			}
 			if len(warns) != len(tc.wantWarn) {
 				t.Fatalf("warnings %q, want %d naming %q", warns, len(tc.wantWarn), tc.wantWarn)
@@ -120,7 +120,7 @@ func TestExpandVars(t *testing.T) {
 func TestExpandVarsWarningNamesOnlyTheVariable(t *testing.T) {
 	t.Setenv("MCPB_TEST_SET_SECRET", "s3cr3t-value")
 	var warns []string
-	expandVars("X-Secret-Header: prefix-literal-9f8e ${MCPB_TEST_SET_SECRET} ${MCPB_TEST_MISSING_VAR}", func(s string) { warns = append(warns, s) })
+	Expand("X-Secret-Header: prefix-literal-9f8e ${MCPB_TEST_SET_SECRET} ${MCPB_TEST_MISSING_VAR}", func(s string) { warns = append(warns, s) })
 	if len(warns) != 1 {
 		t.Fatalf("warnings %q, want one", warns)
 	}
@@ -196,9 +196,9 @@ func TestBuildHeaders(t *testing.T) {
 			if tc.file != "" {
 				path = headersTestFile(t, tc.file)
 			}
-			got, err := buildHeaders(path, tc.flags, func(w string) { t.Errorf("unexpected warning: %s", w) })
+			got, err := Build(path, tc.flags, func(w string) { t.Errorf("unexpected warning: %s", w) })
 			if err != nil {
-				t.Fatalf("buildHeaders: %v", err)
+				t.Fatalf("Build: %v", err)
 			}
 			if len(got) != len(tc.want) {
 				t.Errorf("headers %v, want %v", got, tc.want)
@@ -235,9 +235,9 @@ func TestBuildHeadersErrors(t *testing.T) {
 			default:
 				path = headersTestFile(t, tc.file)
 			}
-			h, err := buildHeaders(path, tc.flags, func(string) {})
+			h, err := Build(path, tc.flags, func(string) {})
 			if err == nil {
-				t.Fatalf("buildHeaders = %v, want an error", h)
+				t.Fatalf("Build = %v, want an error", h)
 			}
 			if !strings.Contains(err.Error(), tc.wantSub) {
 				t.Errorf("error %q does not mention %q", err, tc.wantSub)
@@ -249,7 +249,7 @@ func TestBuildHeadersErrors(t *testing.T) {
 func TestBuildHeadersWarnsAboutUnsetVariables(t *testing.T) {
 	path := headersTestFile(t, "X-File: ${MCPB_TEST_UNSET_IN_FILE}\n")
 	var warns []string
-	h, err := buildHeaders(path, []string{"X-Flag: ${MCPB_TEST_UNSET_IN_FLAG}"}, func(w string) { warns = append(warns, w) })
+	h, err := Build(path, []string{"X-Flag: ${MCPB_TEST_UNSET_IN_FLAG}"}, func(w string) { warns = append(warns, w) })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,11 @@
-package main
+// Package headers builds the extra HTTP headers the bridge sends to a
+// server: "Name: value" lines from --header flags and a header file, with
+// ${VAR} references filled from the environment.
+//
+// Everything is in headers.go: Parse splits one line, Expand fills the
+// variables (warning by name only, as values may be secrets), Build reads
+// the file and the flags, the flags winning.
+package headers
 
 import (
 	"bufio"
@@ -15,9 +22,9 @@ import (
 // varRef matches ${NAME} references in header values.
 var varRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`) })
 
-// expandVars fills ${NAME} from the environment, warning about unset names
+// Expand fills ${NAME} from the environment, warning about unset names
 // (by name only: values may be secrets).
-func expandVars(s string, warn func(string)) string {
+func Expand(s string, warn func(string)) string {
 	return varRef().ReplaceAllStringFunc(s, func(ref string) string {
 		name := ref[2 : len(ref)-1]
 		v, ok := os.LookupEnv(name)
@@ -28,8 +35,8 @@ func expandVars(s string, warn func(string)) string {
 	})
 }
 
-// parseHeader splits "Name: value" (the space is optional).
-func parseHeader(s string) (string, string, error) {
+// Parse splits "Name: value" (the space is optional).
+func Parse(s string) (string, string, error) {
 	name, value, ok := strings.Cut(s, ":")
 	name = strings.TrimSpace(name)
 	if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") {
@@ -42,9 +49,9 @@ func parseHeader(s string) (string, string, error) {
 	return name, value, nil
 }
 
-// buildHeaders reads --header-file (one header a line, # comments) and then
+// Build reads --header-file (one header a line, # comments) and then
 // the --header values, which win.
-func buildHeaders(file string, flags []string, warn func(string)) (http.Header, error) {
+func Build(file string, flags []string, warn func(string)) (http.Header, error) {
 	h := http.Header{}
 	var lines []string
 	if file != "" {
@@ -65,7 +72,7 @@ func buildHeaders(file string, flags []string, warn func(string)) (http.Header, 
 	}
 	seen := map[string]bool{}
 	for i, l := range append(lines, flags...) {
-		name, value, err := parseHeader(expandVars(l, warn))
+		name, value, err := Parse(Expand(l, warn))
 		if err != nil {
 			return nil, err
 		}

@@ -1,4 +1,4 @@
-package main
+package hostconfig
 
 import (
 	"errors"
@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-// bridgeCommand is the path a host's entry names mcpbridge by. Hosts start
+// BridgeCommand is the path a host's entry names mcpbridge by. Hosts start
 // servers with a minimal PATH (Claude Desktop on macOS sees neither
 // /opt/homebrew/bin nor ~/go/bin), so it is absolute: --command when given;
 // else the mcpbridge on PATH when it is this very executable (Homebrew's
@@ -18,7 +18,7 @@ import (
 // an upgrade removes, so the link is the path to keep; ~/go/bin/mcpbridge
 // from go install is the file itself); else this executable. A binary that
 // go run built in a temporary folder is refused. note is advice for stderr.
-func bridgeCommand(explicit string) (path, note string, err error) {
+func BridgeCommand(explicit string) (path, note string, err error) {
 	if explicit != "" {
 		if !filepath.IsAbs(explicit) {
 			note = fmt.Sprintf("--command %s is not an absolute path; the host must find it on its own PATH", explicit)
@@ -54,9 +54,9 @@ func executableName() string {
 	return "mcpbridge"
 }
 
-// shellLine quotes argv for the user's shell: POSIX single quotes, or on
+// ShellLine quotes argv for the user's shell: POSIX single quotes, or on
 // Windows PowerShell's single quotes (no ${VAR} expansion in either).
-func shellLine(argv []string) string {
+func ShellLine(argv []string) string {
 	q := make([]string, len(argv))
 	for i, a := range argv {
 		q[i] = shellQuote(a, runtime.GOOS == "windows")

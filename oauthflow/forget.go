@@ -1,0 +1,49 @@
+package oauthflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/mcpbridge/mcpbridge/tokencache"
+)
+
+// ListStore is a Store that can list what it keeps (tokencache.Store).
+type ListStore interface {
+	Store
+	List() ([]tokencache.Meta, error)
+}
+
+// Both token stores are what a Flow asks of one; the eager one lists too.
+var (
+	_ Store     = (*tokencache.Lazy)(nil)
+	_ ListStore = (*tokencache.Store)(nil)
+)
+
+// ForgetAll signs out of every server: it revokes each stored token record
+// at its authorization server where it can (a failure goes to warn, with
+// the record's server, and the record is deleted all the same) and deletes
+// everything st keeps. removed counts what was deleted.
+func ForgetAll(ctx context.Context, st ListStore, hc *http.Client, warn func(server string, err error)) (removed int, err error) {
+	entries, err := st.List()
+	if err != nil {
+		return 0, fmt.Errorf("list the stored credentials: %w", err)
+	}
+	var errs []error
+	for _, e := range entries {
+		if e.Kind == "tokens" {
+			if raw, err := st.Get(ctx, e.Name); err == nil {
+				if err := RevokeStored(ctx, hc, raw); err != nil {
+					warn(e.Server, err)
+				}
+			}
+		}
+		if err := st.Delete(ctx, e.Name); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		removed++
+	}
+	return removed, errors.Join(errs...)
+}
