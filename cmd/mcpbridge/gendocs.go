@@ -13,7 +13,7 @@ import (
 // The man page generator (cobra/doc, go-md2man, blackfriday) costs ~2 ms
 // and 200 KB at every start: it is linked only into the build the release
 // runs for its pages (go run -tags gendocs ./cmd/mcpbridge gen-docs DIR).
-func init() { extraCommands = append(extraCommands, newGenDocsCmd) }
+func extraCommands() []func() *cobra.Command { return []func() *cobra.Command{newGenDocsCmd} }
 
 // newGenDocsCmd is for the release build (goreleaser's before hook): it
 // writes shell completions and man pages for this command tree into DIR.

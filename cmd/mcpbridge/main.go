@@ -20,10 +20,9 @@ func main() {
 	os.Exit(code)
 }
 
-// limitMemory gives the garbage collector a soft ceiling just above what the
-// bridge may hold (one largest message plus its pool, transport.MemoryCeiling),
-// so that garbage from one large answer is collected before the next one
-// grows: peak memory stays near the budget. GOMEMLIMIT, when set, wins.
+// limitMemory sets a soft ceiling just above what the bridge may hold
+// (transport.MemoryCeiling): garbage from one large answer is collected
+// before the next grows, so peak memory stays near the budget. GOMEMLIMIT wins.
 func limitMemory() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(transport.MemoryCeiling)

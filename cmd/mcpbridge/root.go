@@ -25,10 +25,6 @@ var (
 	date    = "unknown"
 )
 
-// extraCommands are commands only some builds have (gen-docs, with the
-// gendocs build tag).
-var extraCommands []func() *cobra.Command
-
 // usageError marks errors in the command line (exit code 2).
 type usageError struct{ error }
 
@@ -102,7 +98,7 @@ It is a drop-in for mcp-remote: the same arguments and flags work.`,
 	cmd.SetErr(s.err)
 	o.register(cmd)
 	cmd.AddCommand(newDemoCmd(s), newLoginCmd(s), newLogoutCmd(s), newStatusCmd(s), newImportCmd(s, nil), newProbeCmd(s, nil), newInstallCmd(s), newMigrateCmd(s, nil))
-	for _, extra := range extraCommands {
+	for _, extra := range extraCommands() {
 		cmd.AddCommand(extra())
 	}
 	return cmd
