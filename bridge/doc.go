@@ -27,6 +27,9 @@
 //     (subscriptions/listen); downgrade.go translates a modern client for a
 //     legacy server; modern.go computes 2026-07-28 request headers;
 //     reissue.go sends a rereadable request again when its stream broke.
+//   - For mcpbridge probe, which plays a host with the same messages:
+//     discover_request.go (the era probe's request and its reading) and
+//     messages.go (the builders of the bridge's own messages).
 //
 // It knows nothing of OAuth: credentials come from an Authorizer.
 //

@@ -30,6 +30,11 @@
 // token or registration leaks from one scenario into the next; the bridge's
 // --debug log from it is copied to stderr at the end, after the host's own
 // trace of every message.
+//
+// Files: main.go (flags, the run), session.go (the handshake of either
+// era), scenarios.go (what each scenario asks of a host), rpc.go (JSON-RPC
+// over the bridge's stdio), browse.go (`host browse`), proc_linux.go and
+// proc_other.go (the bridge dies with the host, where the OS can do it).
 package main
 
 import (

@@ -22,4 +22,10 @@
 // import it; only tests may. The product binary never links it (`mcpbridge
 // demo --oauth` has its own authorization server in internal/demo), and
 // internal/hygiene fails if ./cmd/mcpbridge comes to depend on it.
+//
+// Files: server.go (Server, its options and URLs), authorize.go (the
+// authorization endpoint), token.go (the token endpoint and its grants),
+// register.go (dynamic client registration), resource.go (the protected
+// test MCP server), browser.go (Browse, the user's browser played), logs.go
+// (what clients sent, for assertions).
 package fakeas

@@ -2,7 +2,9 @@ package hygiene
 
 import (
 	"encoding/json"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -126,4 +128,56 @@ func TestProductLinksNoTestCode(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestDocCommentsMapEveryFile: a package's doc comment names each of its
+// production files (a pattern such as loopback_*.go covers a family), so a
+// newcomer finds every room from the door.
+func TestDocCommentsMapEveryFile(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.Dir}} {{join .GoFiles \" \"}} {{join .IgnoredGoFiles \" \"}}", "github.com/mcpbridge/mcpbridge/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		dir, files := fields[0], fields[1:]
+		doc := docComment(t, dir, files)
+		if doc == "" {
+			continue // TestPackagesHaveDocComments reports it
+		}
+		for _, f := range files {
+			if !strings.HasSuffix(f, "_test.go") && !namedIn(doc, f) {
+				t.Errorf("%s: the package doc comment does not name %s", dir, f)
+			}
+		}
+	}
+}
+
+// docComment returns the comment above the package clause of the file
+// that holds the package's doc comment, and names that file in it.
+func docComment(t *testing.T, dir string, files []string) string {
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		head, _, _ := strings.Cut(string(b), "\npackage ")
+		if strings.Contains(head, "// Package ") || strings.Contains(head, "// Command ") {
+			return head + " " + f
+		}
+	}
+	return ""
+}
+
+// namedIn reports whether doc names file, itself or by a name_*.go pattern.
+func namedIn(doc, file string) bool {
+	if strings.Contains(doc, file) {
+		return true
+	}
+	for _, word := range strings.FieldsFunc(doc, func(r rune) bool { return strings.ContainsRune(" \t\n(),;:`/", r) }) {
+		if ok, _ := filepath.Match(word, file); ok && strings.Contains(word, "*") {
+			return true
+		}
+	}
+	return false
 }

@@ -9,4 +9,7 @@
 //	go run ./internal/mcpbpack -binary dist/…/mcpbridge -license LICENSE -os darwin -arch arm64 -version 1.2.3 -out dist
 //
 // .ci/release-check validates every bundle with the reference tool (mcpb).
+//
+// Files: main.go (flags), manifest.go (manifest.json and the user's settings),
+// pack.go (the zip).
 package main
