@@ -19,13 +19,14 @@ func TestStoredFor(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
+	updated := now.Add(-time.Minute)
 	put := func(name, kind, server string, expiry time.Time, refreshable bool) {
 		t.Helper()
-		m := tokencache.Meta{Kind: kind, Server: server, Issuer: "https://as.example", Expiry: expiry, Refreshable: refreshable}
+		updated = updated.Add(time.Second) // each entry newer than the one before
+		m := tokencache.Meta{Kind: kind, Server: server, Issuer: "https://as.example", Expiry: expiry, Refreshable: refreshable, Updated: updated}
 		if err := st.Put(ctx, name, []byte("{}"), m); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(10 * time.Millisecond) // distinct Updated times
 	}
 	put("tokens-old", "tokens", "https://mcp.example/mcp?key=REDACTED", now.Add(-time.Hour), false)
 	put("client-x", "client", "https://mcp.example/mcp", time.Time{}, false)
