@@ -81,7 +81,7 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 	if o.bridge.silent {
 		errOut = io.Discard
 	}
-	w := &syncWriter{w: errOut}
+	w := logx.Serialized(errOut)
 	logFile := ""
 	if o.bridge.debug {
 		logFile = logx.DebugFile(tokencache.DefaultDir(), o.bridge.url)

@@ -25,6 +25,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/mcpbridge/mcpbridge/internal/fakeas"
+	"github.com/mcpbridge/mcpbridge/internal/logx"
 	"github.com/mcpbridge/mcpbridge/internal/probe"
 )
 
@@ -511,12 +512,10 @@ func TestProbeProgress(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	w := &syncWriter{w: io.MultiWriter(&buf, writeSignal(wrote))}
+	buf := &lockedBuffer{}
+	w := logx.Serialized(io.MultiWriter(buf, writeSignal(wrote)))
 	rep := probe.Run(t.Context(), o.config(slog.New(slog.DiscardHandler), w, 20*time.Millisecond))
-	w.mu.Lock()
 	out := buf.String()
-	w.mu.Unlock()
 	if !rep.OK || strings.Count(out, "streamable-http: still waiting for the server's answer") < 3 || !strings.Contains(out, "✓ streamable-http") {
 		t.Errorf("output:\n%s", out)
 	}

@@ -6,7 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sync"
+
+	"github.com/mcpbridge/mcpbridge/internal/logx"
 )
 
 // tourScript is what a host would send: the handshake pipelined in one
@@ -32,12 +33,8 @@ type Bridge func(ctx context.Context, in io.Reader, out io.Writer) error
 // Tour plays a host's short session through bridge, to the demo server at
 // url, and prints both directions to w.
 func Tour(ctx context.Context, url string, w io.Writer, bridge Bridge) error {
-	var mu sync.Mutex // the two directions print from two goroutines
-	say := func(format string, a ...any) {
-		mu.Lock()
-		defer mu.Unlock()
-		fmt.Fprintf(w, format, a...)
-	}
+	w = logx.Serialized(w)                                                // the two directions print from two goroutines
+	say := func(format string, a ...any) { fmt.Fprintf(w, format, a...) } // one Write each
 	say("Demo server: %s\nA host would start: mcpbridge %s\n\n", url, url)
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()

@@ -3,7 +3,7 @@
 // config folder. It never writes to stdout, which belongs to JSON-RPC.
 //
 // logx.go builds the logger and its handlers, inert.go is the one sink
-// rule (Clean: secrets hidden, text inert), writer.go the indenting writer
+// rule (Clean: secrets hidden, text inert), writer.go the serialized and the indenting writers
 // and the debug file's name.
 package logx
 

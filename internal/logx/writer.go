@@ -6,7 +6,24 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"sync"
 )
+
+// Serialized is w with each Write finished before the next begins, for
+// lines written from several goroutines (a probe's steps, progress and log;
+// the demo tour's two directions): lines never interleave.
+func Serialized(w io.Writer) io.Writer { return &serialized{w: w} }
+
+type serialized struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *serialized) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
 
 // Indent is a writer that indents every line written through it with
 // prefix: log lines under the step they belong to (mcpbridge probe).
