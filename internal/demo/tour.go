@@ -33,8 +33,10 @@ type Bridge func(ctx context.Context, in io.Reader, out io.Writer) error
 // Tour plays a host's short session through bridge, to the demo server at
 // url, and prints both directions to w.
 func Tour(ctx context.Context, url string, w io.Writer, bridge Bridge) error {
-	w = logx.Serialized(w)                                                // the two directions print from two goroutines
-	say := func(format string, a ...any) { fmt.Fprintf(w, format, a...) } // one Write each
+	// The two directions print from two goroutines; each Fprintf is one
+	// Write, which Serialized keeps whole.
+	w = logx.Serialized(w)
+	say := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
 	say("Demo server: %s\nA host would start: mcpbridge %s\n\n", url, url)
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
