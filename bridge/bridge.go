@@ -73,8 +73,7 @@ func Run(ctx context.Context, cfg Config, stdin io.Reader, stdout io.Writer) err
 // returns. A read error other than EOF is returned after the shutdown.
 func (b *Bridge) Serve(ctx context.Context, stdin io.Reader) error {
 	readErr := make(chan error, 1)
-	lines := newLineReader(stdin)
-	b.work.run(func() { b.readLoop(lines, readErr) })
+	b.startReading(newLineReader(stdin), readErr)
 	if b.cfg.PingInterval > 0 {
 		go b.keepAlive(b.cfg.PingInterval)
 	}
@@ -87,12 +86,20 @@ func (b *Bridge) Serve(ctx context.Context, stdin io.Reader) error {
 	return err
 }
 
+// startReading runs the stdin reader on a worker. The reader is one
+// closure, made once: it moves from worker to worker.
+func (b *Bridge) startReading(lines *lineReader, done chan<- error) {
+	var read func()
+	read = func() { b.readLoop(lines, done, read) }
+	b.work.run(read)
+}
+
 // readLoop handles stdin line by line and never blocks on the server. When
-// a line gives a message to send, this goroutine starts another to read on
-// and sends the message itself: the message leaves at once, and the wake-up
-// of a new goroutine happens beside it rather than before it. The loop that
-// meets the end of stdin reports it on done.
-func (b *Bridge) readLoop(lines *lineReader, done chan<- error) {
+// a line gives a message to send, it hands reading (again) to another
+// worker and sends the message itself: the message leaves at once, and the
+// wake-up of the other worker happens beside it rather than before it. The
+// loop that meets the end of stdin reports it on done.
+func (b *Bridge) readLoop(lines *lineReader, done chan<- error, again func()) {
 	for {
 		hold := b.mem.Lease()
 		line, err := lines.next(b.ctx, &hold)
@@ -125,7 +132,7 @@ func (b *Bridge) readLoop(lines *lineReader, done chan<- error) {
 		// The job starts on this goroutine at once, and reading goes on
 		// on another: stdin never waits for a job, and a job has begun
 		// before the line after it is read.
-		b.work.run(func() { b.readLoop(lines, done) })
+		b.work.run(again)
 		job()
 		return
 	}

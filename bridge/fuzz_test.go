@@ -140,7 +140,7 @@ func fuzzServeLines(t *testing.T, srv *httptest.Server, data []byte) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go b.readLoop(newLineReader(bytes.NewReader(data)), done)
+	b.startReading(newLineReader(bytes.NewReader(data)), done)
 	if err := <-done; err != nil {
 		t.Fatalf("readLoop: %v", err)
 	}
