@@ -31,8 +31,8 @@ func ownID(kind string) []byte {
 	return []byte(strconv.Quote("mcpbridge-" + kind + "-" + strconv.FormatInt(ownIDs.Add(1), 10)))
 }
 
-// newRequest builds a request message; params is raw JSON or nil.
-func newRequest(id []byte, method string, params []byte) *jsonrpc.Message {
+// NewRequest builds a request message; params is raw JSON or nil.
+func NewRequest(id []byte, method string, params []byte) *jsonrpc.Message {
 	raw := make([]byte, 0, 64+len(method)+len(params))
 	raw = append(raw, `{"jsonrpc":"2.0","id":`...)
 	raw = append(raw, id...)
@@ -50,8 +50,8 @@ func newRequest(id []byte, method string, params []byte) *jsonrpc.Message {
 	return m
 }
 
-// newNotification builds a notification message; params is raw JSON or nil.
-func newNotification(method string, params []byte) []byte {
+// NewNotification builds a notification message; params is raw JSON or nil.
+func NewNotification(method string, params []byte) []byte {
 	raw := make([]byte, 0, 48+len(method)+len(params))
 	raw = append(raw, `{"jsonrpc":"2.0","method":`...)
 	raw = strconv.AppendQuote(raw, method)
@@ -102,24 +102,24 @@ func (b *Bridge) tell(ctx context.Context, m *jsonrpc.Message) error {
 	return b.conn.RoundTrip(ctx, m)
 }
 
-// rpcFailure is a JSON-RPC error answer, as an error.
-type rpcFailure struct {
+// AnswerError is a JSON-RPC error answer, as an error.
+type AnswerError struct {
 	Code    int
 	Message string
 	Data    []byte
 }
 
-func (e *rpcFailure) Error() string {
+func (e *AnswerError) Error() string {
 	return "the server answered with error " + strconv.Itoa(e.Code) + ": " + e.Message
 }
 
-// failure returns the error of an error answer, or nil for a result.
-func failure(ans *jsonrpc.Message) *rpcFailure {
+// Failure returns the error of an error answer, or nil for a result.
+func Failure(ans *jsonrpc.Message) *AnswerError {
 	ans = ans.Flat()
 	if !ans.HasError || ans.ErrorValue == nil {
 		return nil
 	}
-	f := &rpcFailure{Data: jsonrpc.Field(ans.ErrorValue, "data")}
+	f := &AnswerError{Data: jsonrpc.Field(ans.ErrorValue, "data")}
 	code := jsonrpc.Field(ans.ErrorValue, "code")
 	f.Code, _ = strconv.Atoi(string(code))
 	f.Message, _ = jsonrpc.StringValue(jsonrpc.Field(ans.ErrorValue, "message"))

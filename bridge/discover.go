@@ -25,16 +25,17 @@ const (
 	codeUnsupportedVersion      = -32022
 )
 
-// discovery is what the probe learned.
-type discovery struct {
-	versions     []string // protocol versions the server supports
-	capabilities []byte   // raw ServerCapabilities; nil for a legacy server
-	serverInfo   []byte   // raw Implementation, when the server named itself
-	instructions []byte   // raw string, when given
+// Discovery is what an answer to server/discover says of the server, as
+// the bridge reads it (its era probe, and mcpbridge probe).
+type Discovery struct {
+	Versions     []string // protocol versions the server supports
+	Capabilities []byte   // raw ServerCapabilities; nil for a legacy server
+	ServerInfo   []byte   // raw Implementation, when the server named itself
+	Instructions []byte   // raw string, when given
 }
 
-func (d *discovery) speaks(v string) bool {
-	for _, s := range d.versions {
+func (d *Discovery) speaks(v string) bool {
+	for _, s := range d.Versions {
 		if s == v {
 			return true
 		}
@@ -42,16 +43,16 @@ func (d *discovery) speaks(v string) bool {
 	return false
 }
 
-func (d *discovery) notModern() error {
-	if len(d.versions) == 0 {
+func (d *Discovery) notModern() error {
+	if len(d.Versions) == 0 {
 		return errors.New("the server does not answer server/discover, so it does not speak protocol 2026-07-28; use --protocol auto")
 	}
-	return fmt.Errorf("the server supports protocol versions %s, not 2026-07-28; use --protocol auto", strings.Join(d.versions, ", "))
+	return fmt.Errorf("the server supports protocol versions %s, not 2026-07-28; use --protocol auto", strings.Join(d.Versions, ", "))
 }
 
 // discover probes the server. It errs only when the server could not be
 // asked (unreachable, credentials refused); every answer is a verdict.
-func (b *Bridge) discover(ctx context.Context, first *jsonrpc.Message) (*discovery, error) {
+func (b *Bridge) discover(ctx context.Context, first *jsonrpc.Message) (*Discovery, error) {
 	m := discoverRequest(first, b.cfg.Version)
 	b.tools.annotate(m)
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -61,14 +62,14 @@ func (b *Bridge) discover(ctx context.Context, first *jsonrpc.Message) (*discove
 	switch {
 	case errors.Is(context.Cause(ctx), errProbeSilent):
 		b.log.Warn("no answer to server/discover in time: taking the server for a legacy one", "after", b.cfg.ProbeSilence)
-		return &discovery{}, nil
+		return &Discovery{}, nil
 	case err != nil && cannotAsk(err):
 		return nil, err
 	case err != nil:
 		b.log.Debug("server/discover refused: a legacy server", "error", err)
-		return &discovery{}, nil
+		return &Discovery{}, nil
 	}
-	return readDiscovery(ans), nil
+	return ReadDiscover(ans), nil
 }
 
 // cannotAsk tells the errors that leave the server's era unknown (no
@@ -108,16 +109,16 @@ func (b *Bridge) probeWatch(ctx context.Context, cancel context.CancelCauseFunc)
 // refusedDiscovery reads an error answer to server/discover: the modern
 // errors identify a modern server (an unsupported-version one names the
 // versions it speaks); any other error is a legacy server's.
-func refusedDiscovery(f *rpcFailure) *discovery {
+func refusedDiscovery(f *AnswerError) *Discovery {
 	switch f.Code {
 	case codeUnsupportedVersion:
-		return &discovery{versions: stringList(jsonrpc.Field(f.Data, "supported"))}
+		return &Discovery{Versions: stringList(jsonrpc.Field(f.Data, "supported"))}
 	case codeHeaderMismatch, codeMissingClientCapability:
 		// A modern error about the request itself: the server speaks the
 		// version asked for (basic/versioning §Backward Compatibility).
-		return &discovery{versions: []string{modernVersion}}
+		return &Discovery{Versions: []string{ModernVersion}}
 	}
-	return &discovery{}
+	return &Discovery{}
 }
 
 // probeMeta is the _meta of the probe: the client's own, taken from its
@@ -141,7 +142,7 @@ func probeMeta(first *jsonrpc.Message, version string) []byte {
 		}
 	}
 	return jsonrpc.JoinMembers(
-		jsonrpc.Member([]byte(jsonrpc.MetaProtocolVersion), []byte(`"`+modernVersion+`"`)),
+		jsonrpc.Member([]byte(jsonrpc.MetaProtocolVersion), []byte(`"`+ModernVersion+`"`)),
 		jsonrpc.Member([]byte(metaClientCapabilities), caps),
 		jsonrpc.Member([]byte(metaClientInfo), info),
 	)

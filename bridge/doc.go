@@ -15,7 +15,8 @@
 //   - stdio.go: stdin framing under the memory budget, stdout writes.
 //   - workers.go: the reused goroutines the reader and its jobs run on.
 //   - inflight.go: the client's requests in flight, each answered once.
-//   - ask.go: the bridge's own requests to the server (ask, tell).
+//   - ask.go: the bridge's own requests to the server (ask, tell) and the
+//     builders and reading they use (NewRequest, NewNotification, Failure).
 //   - gate.go: the initialize gate and the order of messages.
 //   - tools.go: --ignore-tool/--allow-tool filtering of tools/list and calls.
 //   - keepalive.go: --keep-alive pings; batch.go: batches refused.
@@ -27,9 +28,8 @@
 //     (subscriptions/listen); downgrade.go translates a modern client for a
 //     legacy server; modern.go computes 2026-07-28 request headers;
 //     reissue.go sends a rereadable request again when its stream broke.
-//   - For mcpbridge probe, which plays a host with the same messages:
-//     discover_request.go (the era probe's request and its reading) and
-//     messages.go (the builders of the bridge's own messages).
+//   - discover_request.go: the era probe's request and its reading, which
+//     mcpbridge probe uses too, with ask.go's NewRequest and Failure.
 //
 // It knows nothing of OAuth: credentials come from an Authorizer.
 //

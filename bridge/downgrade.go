@@ -66,17 +66,17 @@ func newDowngrade(b *Bridge, first *jsonrpc.Message) (*downgrade, error) {
 		jsonrpc.Member([]byte("capabilities"), caps),
 		jsonrpc.Member([]byte("clientInfo"), info),
 	))
-	ans, err := b.ask(b.ctx, newRequest(ownID("initialize"), "initialize", params))
+	ans, err := b.ask(b.ctx, NewRequest(ownID("initialize"), "initialize", params))
 	if err != nil {
 		return nil, fmt.Errorf("initialize on the client's behalf: %w", err)
 	}
-	if f := failure(ans); f != nil {
+	if f := Failure(ans); f != nil {
 		return nil, fmt.Errorf("the server refused the initialize sent on the client's behalf: %w", f)
 	}
 	res := ans.Flat().Result
 	d.capabilities, d.serverInfo, d.instructions = jsonrpc.Field(res, "capabilities"), jsonrpc.Field(res, "serverInfo"), jsonrpc.Field(res, "instructions")
 	d.subscribe = string(jsonrpc.Field(jsonrpc.Field(d.capabilities, "resources"), "subscribe")) == "true"
-	if err := b.tell(b.ctx, &jsonrpc.Message{Raw: newNotification("notifications/initialized", nil), Kind: jsonrpc.KindNotification, Method: "notifications/initialized"}); err != nil {
+	if err := b.tell(b.ctx, &jsonrpc.Message{Raw: NewNotification("notifications/initialized", nil), Kind: jsonrpc.KindNotification, Method: "notifications/initialized"}); err != nil {
 		return nil, fmt.Errorf("notifications/initialized: %w", err)
 	}
 	return d, nil
@@ -118,7 +118,7 @@ func (d *downgrade) discoverResult() []byte {
 	}
 	ms := [][]byte{
 		jsonrpc.Member([]byte("resultType"), []byte(`"complete"`)),
-		jsonrpc.Member([]byte("supportedVersions"), []byte(`["`+modernVersion+`"]`)),
+		jsonrpc.Member([]byte("supportedVersions"), []byte(`["`+ModernVersion+`"]`)),
 		jsonrpc.Member([]byte("capabilities"), caps),
 	}
 	if info != nil {
@@ -160,9 +160,9 @@ func (d *downgrade) levelFor(m *jsonrpc.Message) func() {
 
 func (d *downgrade) setLevel(level string) {
 	params := jsonrpc.WrapObject(jsonrpc.Member([]byte("level"), []byte(strconv.Quote(level))))
-	ans, err := d.b.ask(d.b.ctx, newRequest(ownID("setlevel"), "logging/setLevel", params))
+	ans, err := d.b.ask(d.b.ctx, NewRequest(ownID("setlevel"), "logging/setLevel", params))
 	if err == nil {
-		if f := failure(ans); f != nil {
+		if f := Failure(ans); f != nil {
 			err = f
 		}
 	}
@@ -241,7 +241,7 @@ func (d *downgrade) result(m *jsonrpc.Message) bool {
 // refuseRequest answers a server-to-client request the client cannot get.
 func (d *downgrade) refuseRequest(m *jsonrpc.Message) {
 	d.b.log.Warn("the server sent a request a 2026-07-28 client cannot receive", "method", m.Method)
-	msg := "mcpbridge: the client speaks MCP " + modernVersion + ", where a server asks for " + m.Method +
+	msg := "mcpbridge: the client speaks MCP " + ModernVersion + ", where a server asks for " + m.Method +
 		" inside a multi round-trip result; the bridge cannot pass this request on"
 	ans, err := jsonrpc.Parse(jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeMethodNotFound, msg, nil))
 	if err != nil {
@@ -325,7 +325,7 @@ func (d *downgrade) listen(m *jsonrpc.Message) {
 		jsonrpc.Member([]byte("_meta"), jsonrpc.WrapObject(jsonrpc.Member([]byte(metaSubscriptionID), m.ID))),
 		jsonrpc.Member([]byte("notifications"), jsonrpc.WrapObject(jsonrpc.JoinMembers(honoured...))),
 	))
-	d.b.reply(newNotification("notifications/subscriptions/acknowledged", params))
+	d.b.reply(NewNotification("notifications/subscriptions/acknowledged", params))
 }
 
 // shutdown ends the client's subscriptions gracefully: each listen request
@@ -390,11 +390,11 @@ func (d *downgrade) resourceRequest(method, uri string) error {
 	params := jsonrpc.WrapObject(jsonrpc.Member([]byte("uri"), []byte(strconv.Quote(uri))))
 	ctx, cancel := context.WithTimeout(d.b.ctx, d.b.cfg.AckTimeout)
 	defer cancel()
-	ans, err := d.b.ask(ctx, newRequest(ownID("subscribe"), method, params))
+	ans, err := d.b.ask(ctx, NewRequest(ownID("subscribe"), method, params))
 	if err != nil {
 		return err
 	}
-	if f := failure(ans); f != nil {
+	if f := Failure(ans); f != nil {
 		return errors.New(f.Message)
 	}
 	return nil

@@ -35,8 +35,8 @@ func ParseProtocolMode(s string) (ProtocolMode, error) {
 	return "", fmt.Errorf("unknown protocol mode %q: use auto, legacy or modern", s)
 }
 
-// modernVersion is the modern protocol version the bridge speaks.
-const modernVersion = "2026-07-28"
+// ModernVersion is the modern protocol version the bridge speaks.
+const ModernVersion = "2026-07-28"
 
 // legacyVersions are the initialize-era versions, newest first.
 var legacyVersions = []string{"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"}
@@ -209,7 +209,7 @@ func (b *Bridge) abandonHeld(err error) {
 // serverEra returns the server's era: implied by the HTTP+SSE transport
 // (which only legacy versions have), or probed; --protocol modern insists
 // on a modern server.
-func (b *Bridge) serverEra(first *jsonrpc.Message) (string, *discovery, error) {
+func (b *Bridge) serverEra(first *jsonrpc.Message) (string, *Discovery, error) {
 	mode := b.cfg.Protocol
 	if b.cfg.Transport == SSEOnly || b.cfg.Transport == SSEFirst {
 		return "legacy", nil, nil
@@ -218,7 +218,7 @@ func (b *Bridge) serverEra(first *jsonrpc.Message) (string, *discovery, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	if d.speaks(modernVersion) {
+	if d.speaks(ModernVersion) {
 		return "modern", d, nil
 	}
 	if mode == ProtocolModern {

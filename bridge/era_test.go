@@ -52,7 +52,7 @@ func wantUpgrade(t *testing.T, srv *faultServer, h *faultHost) {
 			t.Errorf("_meta %s = %s, want %s", k, got, want)
 		}
 	}
-	for k, want := range map[string]string{"Mcp-Protocol-Version": modernVersion, "Mcp-Method": "tools/call", "Mcp-Name": "get_weather"} {
+	for k, want := range map[string]string{"Mcp-Protocol-Version": ModernVersion, "Mcp-Method": "tools/call", "Mcp-Name": "get_weather"} {
 		if got := r.Header.Get(k); got != want {
 			t.Errorf("header %s = %q, want %q", k, got, want)
 		}

@@ -1054,7 +1054,7 @@ func modernReq(id int, method, members string) string {
 	if members != "" {
 		members += ","
 	}
-	return fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":%q,"params":{%s"_meta":{"io.modelcontextprotocol/protocolVersion":%q,"io.modelcontextprotocol/clientInfo":{"name":"fault-client","version":"1.0.0"}}}}`, id, method, members, modernVersion)
+	return fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":%q,"params":{%s"_meta":{"io.modelcontextprotocol/protocolVersion":%q,"io.modelcontextprotocol/clientInfo":{"name":"fault-client","version":"1.0.0"}}}}`, id, method, members, ModernVersion)
 }
 
 func b64(s string) string { return "=?base64?" + base64.StdEncoding.EncodeToString([]byte(s)) + "?=" }
@@ -1081,8 +1081,8 @@ func TestFaultModernRequestHeaders(t *testing.T) {
 		check := func(t *testing.T, id int, method, name string) {
 			t.Helper()
 			r := srv.rpcRequest(fmt.Sprint(id))
-			if got := r.Header.Get("MCP-Protocol-Version"); got != modernVersion {
-				t.Errorf("%d: MCP-Protocol-Version %q, want %q", id, got, modernVersion)
+			if got := r.Header.Get("MCP-Protocol-Version"); got != ModernVersion {
+				t.Errorf("%d: MCP-Protocol-Version %q, want %q", id, got, ModernVersion)
 			}
 			if got := r.Header.Get("Mcp-Method"); got != method {
 				t.Errorf("%d: Mcp-Method %q, want %q", id, got, method)

@@ -149,7 +149,7 @@ func (l *listener) reopen() error {
 // open sends the listen request and waits for its acknowledgment.
 func (l *listener) open(s *listenStream, filter []byte) error {
 	params := jsonrpc.WrapObject(jsonrpc.Member([]byte("notifications"), filter))
-	m := jsonrpc.WithMeta(newRequest(s.id, "subscriptions/listen", params), l.u.metaMembers())
+	m := jsonrpc.WithMeta(NewRequest(s.id, "subscriptions/listen", params), l.u.metaMembers())
 	l.b.tools.annotate(m)
 	failed := make(chan error, 1)
 	c := &call{id: s.id, method: m.Method, req: m, internal: true, longLived: true, onAnswer: func(_ *jsonrpc.Message, err error) {

@@ -71,7 +71,7 @@ func (t *toolCatalog) annotate(m *jsonrpc.Message) {
 // (streamable-http §Standard Request Headers).
 func modernHeaders(version, method string) http.Header {
 	v := []string{version}
-	if version == modernVersion {
+	if version == ModernVersion {
 		v = modernVersionValue
 	}
 	m, ok := methodValues[method]
@@ -84,7 +84,7 @@ func modernHeaders(version, method string) http.Header {
 // Header values shared by every request, never modified (net/http only
 // reads them): no allocation per request for the common ones.
 var (
-	modernVersionValue = []string{modernVersion}
+	modernVersionValue = []string{ModernVersion}
 	methodValues       = map[string][]string{}
 )
 

@@ -24,7 +24,7 @@ import (
 // legacy client ignores (Result allows any member).
 type upgrade struct {
 	b    *Bridge
-	disc *discovery
+	disc *Discovery
 
 	mu       sync.Mutex
 	meta     [][2][]byte // _meta members every request gets
@@ -35,10 +35,10 @@ type upgrade struct {
 	rounds *roundTrips
 }
 
-func newUpgrade(b *Bridge, d *discovery) *upgrade {
+func newUpgrade(b *Bridge, d *Discovery) *upgrade {
 	u := &upgrade{b: b, disc: d}
 	u.setClient(nil)
-	u.listen = newListener(b, u, d.capabilities)
+	u.listen = newListener(b, u, d.Capabilities)
 	u.rounds = newRoundTrips(b)
 	return u
 }
@@ -54,7 +54,7 @@ func (u *upgrade) setClient(params []byte) {
 	}
 	u.mu.Lock()
 	u.meta = [][2][]byte{
-		{[]byte(jsonrpc.MetaProtocolVersion), []byte(`"` + modernVersion + `"`)},
+		{[]byte(jsonrpc.MetaProtocolVersion), []byte(`"` + ModernVersion + `"`)},
 		{[]byte(metaClientCapabilities), caps},
 		{[]byte(metaClientInfo), info},
 	}
@@ -131,11 +131,11 @@ func (u *upgrade) initialize(m *jsonrpc.Message) {
 	if v, ok := jsonrpc.StringValue(jsonrpc.Field(m.Params, "protocolVersion")); ok && isLegacyVersion(v) {
 		version = v
 	}
-	caps := u.disc.capabilities
+	caps := u.disc.Capabilities
 	if caps == nil {
 		caps = []byte("{}")
 	}
-	info := u.disc.serverInfo
+	info := u.disc.ServerInfo
 	if info == nil {
 		info = []byte(`{"name":` + strconv.Quote(u.b.cfg.URL.Host) + `,"version":"unknown"}`)
 	}
@@ -144,8 +144,8 @@ func (u *upgrade) initialize(m *jsonrpc.Message) {
 		jsonrpc.Member([]byte("capabilities"), caps),
 		jsonrpc.Member([]byte("serverInfo"), info),
 	}
-	if u.disc.instructions != nil {
-		res = append(res, jsonrpc.Member([]byte("instructions"), u.disc.instructions))
+	if u.disc.Instructions != nil {
+		res = append(res, jsonrpc.Member([]byte("instructions"), u.disc.Instructions))
 	}
 	u.b.reply(jsonrpc.ResultResponse(m.ID, jsonrpc.WrapObject(jsonrpc.JoinMembers(res...))))
 }
@@ -168,14 +168,14 @@ func (u *upgrade) setLevel(m *jsonrpc.Message) {
 // outgoing gives a client message the _meta and headers of 2026-07-28.
 func (u *upgrade) outgoing(m *jsonrpc.Message) *jsonrpc.Message {
 	if m.Kind == jsonrpc.KindNotification {
-		m.Header = modernHeaders(modernVersion, m.Method)
+		m.Header = modernHeaders(ModernVersion, m.Method)
 		return m
 	}
 	var re *jsonrpc.Message
 	if obj := u.metaObject(); jsonrpc.Field(m.Params, "_meta") == nil && len(m.Params) > 1 && m.Params[0] == '{' {
 		// The usual case, in one copy: the client's params gain _meta.
 		re = jsonrpc.Reparse(m, jsonrpc.InsertMember(m.Raw, m.Params, obj))
-		re.Modern = modernVersion
+		re.Modern = ModernVersion
 	} else {
 		re = jsonrpc.WithMeta(m, u.metaMembers())
 	}
