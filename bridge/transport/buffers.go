@@ -78,9 +78,9 @@ func appendGrow(dst, src []byte) []byte {
 	return append(dst, src...)
 }
 
-// readBody reads a whole body of at most limit bytes into one slice (an
+// ReadBody reads a whole body of at most limit bytes into one slice (an
 // error page, a refusal: small limits, outside the budget).
-func readBody(resp *http.Response, limit int64) ([]byte, error) {
+func ReadBody(resp *http.Response, limit int64) ([]byte, error) {
 	parts, err := readAnswer(resp, limit, nil)
 	if err != nil {
 		return nil, err

@@ -18,7 +18,7 @@
 //   - budget.go: the memory budget across all messages in flight.
 //   - deadline.go: the time limits on bodies and events.
 //   - errors.go: StatusError, an HTTP answer that is not JSON-RPC.
-//   - events.go: SSE, bodies, endpoint and fallback rules for mcpbridge probe.
+//   - events.go: the SSE parser and the fallback rule, for mcpbridge probe.
 //
 // Everything the server sends is held to a size (budget.go) and a time
 // (deadline.go). It knows nothing of OAuth (credentials come from an

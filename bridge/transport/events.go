@@ -3,7 +3,6 @@ package transport
 import (
 	"io"
 	"net/http"
-	"net/url"
 )
 
 // What a client outside the Connector (mcpbridge probe) reads of the
@@ -34,21 +33,6 @@ func (e *EventReader) Next() (Event, error) {
 	}
 	defer ev.release()
 	return Event{Name: ev.name, Data: ev.bytes(), ID: ev.id}, nil
-}
-
-// MediaType returns the response's media type, lower case, without
-// parameters.
-func MediaType(resp *http.Response) string { return mediaType(resp) }
-
-// ReadBody reads a whole body of at most limit bytes; a longer one is an
-// error.
-func ReadBody(resp *http.Response, limit int64) ([]byte, error) { return readBody(resp, limit) }
-
-// ResolveEndpoint resolves the data of an HTTP+SSE endpoint event against
-// the stream's URL and holds the result to the rules the transport posts
-// under: printable, the stream's origin, netrule's URL rule.
-func ResolveEndpoint(stream *url.URL, data []byte) (string, error) {
-	return (&legacySSE{url: stream}).endpoint(data)
 }
 
 // OtherTransport reports whether a refusal with this status, carrying no

@@ -138,9 +138,9 @@ func discard(resp *http.Response) {
 // commonTypes are the media types a server answers with, lower case.
 var commonTypes = [...]string{"application/json", "text/event-stream"}
 
-// mediaType returns the response's media type, lower case, without
+// MediaType returns the response's media type, lower case, without
 // parameters.
-func mediaType(resp *http.Response) string {
+func MediaType(resp *http.Response) string {
 	ct := resp.Header.Get("Content-Type")
 	for _, known := range commonTypes { // compared in place: mime allocates
 		if len(ct) >= len(known) && strings.EqualFold(ct[:len(known)], known) &&
@@ -155,7 +155,7 @@ func mediaType(resp *http.Response) string {
 	return mt
 }
 
-func isEventStream(resp *http.Response) bool { return mediaType(resp) == "text/event-stream" }
+func isEventStream(resp *http.Response) bool { return MediaType(resp) == "text/event-stream" }
 
 // statusError describes an HTTP answer that is not a JSON-RPC answer.
 func statusError(resp *http.Response, body []byte) *StatusError {

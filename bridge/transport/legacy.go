@@ -130,7 +130,7 @@ func (l *legacySSE) post(ctx context.Context, c *sseConn, m *jsonrpc.Message) er
 		return err
 	}
 	defer resp.Body.Close()
-	body, _ := readBody(resp, 1<<20)
+	body, _ := ReadBody(resp, 1<<20)
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return nil
 	}
@@ -179,7 +179,7 @@ func (l *legacySSE) connect(ctx context.Context) (*sseConn, error) {
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK || !isEventStream(resp) {
-		body, _ := readBody(resp, 4<<10)
+		body, _ := ReadBody(resp, 4<<10)
 		resp.Body.Close()
 		return nil, fmt.Errorf("no HTTP+SSE event stream at %s: %w", netrule.Redact(l.url), statusError(resp, body))
 	}
@@ -205,7 +205,7 @@ func (l *legacySSE) connect(ctx context.Context) (*sseConn, error) {
 	if first.err == nil && first.e.name != "endpoint" {
 		first.err = fmt.Errorf("the stream's first event is %q, not endpoint", first.e.name)
 	}
-	post, err := l.endpoint(first.e.bytes())
+	post, err := ResolveEndpoint(l.url, first.e.bytes())
 	if first.err != nil || err != nil {
 		resp.Body.Close()
 		return nil, errors.Join(first.err, err)
@@ -213,25 +213,6 @@ func (l *legacySSE) connect(ctx context.Context) (*sseConn, error) {
 	c := &sseConn{post: post, lost: make(chan struct{})}
 	go l.readLoop(c, ev, resp)
 	return c, nil
-}
-
-// endpoint resolves the endpoint event's URI against the stream URL
-// (2024-11-05 basic/transports §HTTP with SSE) and holds the result to
-// netrule and to the stream's origin: the user's credentials go to the
-// server only. The re-serialized URL is what the bridge posts to.
-func (l *legacySSE) endpoint(data []byte) (string, error) {
-	if !netrule.Printable(string(data)) {
-		return "", fmt.Errorf("refusing the endpoint %s: it holds a space or control character", snippet(data))
-	}
-	ref, err := url.Parse(string(data))
-	if err != nil {
-		return "", fmt.Errorf("invalid endpoint %s: %w", snippet(data), err)
-	}
-	u := l.url.ResolveReference(ref)
-	if err := httpclient.SameOrigin(l.url, u); err != nil {
-		return "", fmt.Errorf("refusing the endpoint: %w", err)
-	}
-	return u.String(), nil
 }
 
 // readLoop delivers the stream's messages until it ends.
@@ -303,3 +284,21 @@ func (l *legacySSE) replay(ctx context.Context, c *sseConn) error {
 
 // close ends the stream.
 func (l *legacySSE) close(context.Context) {}
+
+// ResolveEndpoint resolves the data of an HTTP+SSE endpoint event against
+// the stream's URL and holds the result to the rules the transport posts
+// under: printable, the stream's origin, netrule's URL rule.
+func ResolveEndpoint(stream *url.URL, data []byte) (string, error) {
+	if !netrule.Printable(string(data)) {
+		return "", fmt.Errorf("refusing the endpoint %s: it holds a space or control character", snippet(data))
+	}
+	ref, err := url.Parse(string(data))
+	if err != nil {
+		return "", fmt.Errorf("invalid endpoint %s: %w", snippet(data), err)
+	}
+	u := stream.ResolveReference(ref)
+	if err := httpclient.SameOrigin(stream, u); err != nil {
+		return "", fmt.Errorf("refusing the endpoint: %w", err)
+	}
+	return u.String(), nil
+}

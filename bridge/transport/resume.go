@@ -140,7 +140,7 @@ func (s *streamable) resume(ctx context.Context, m *jsonrpc.Message, ev *sseRead
 	defer release()
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || !isEventStream(resp) {
-		body, _ := readBody(resp, 4<<10)
+		body, _ := ReadBody(resp, 4<<10)
 		return fmt.Errorf("resuming failed: %w", statusError(resp, body))
 	}
 	clock.watch(resp.Body)

@@ -141,7 +141,7 @@ func (s *streamable) listenLoop(gen int, opened chan struct{}) {
 			s.log.Debug("GET stream: session gone (404)")
 			return
 		case resp.StatusCode != http.StatusOK || !isEventStream(resp):
-			body, _ := readBody(resp, 4<<10)
+			body, _ := ReadBody(resp, 4<<10)
 			resp.Body.Close()
 			err = fmt.Errorf("refused: %w", statusError(resp, body))
 		default:

@@ -212,7 +212,7 @@ func deliverBody(resp *http.Response, parts [][]byte, deliver func(*jsonrpc.Mess
 // refused handles a non-2xx answer: a JSON-RPC error in the body reaches
 // the client under its request's id; anything else becomes a StatusError.
 func (s *streamable) refused(m *jsonrpc.Message, resp *http.Response, deliver func(*jsonrpc.Message)) error {
-	body, _ := readBody(resp, 1<<20)
+	body, _ := ReadBody(resp, 1<<20)
 	rpc, _ := jsonrpc.Parse(body)
 	isRPCError := rpc != nil && rpc.Kind == jsonrpc.KindResponse && rpc.ErrorValue != nil
 	if s.fallbackFor(m, resp.StatusCode, isRPCError) {
