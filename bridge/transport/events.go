@@ -7,8 +7,8 @@ import (
 
 // What a client outside the Connector (mcpbridge probe) reads of the
 // server with the transport's own rules, so that there is one of each: the
-// SSE parser, media types, bodies under a size limit, the HTTP+SSE endpoint
-// event and the refusals that mean "the other transport".
+// SSE parser, and the refusals that mean "the other transport" (MediaType,
+// ReadBody and ResolveEndpoint, exported where they live, are the others).
 
 // Event is one dispatched server-sent event.
 type Event struct {
