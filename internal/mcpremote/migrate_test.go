@@ -3,17 +3,16 @@ package mcpremote
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	goldenfile "github.com/mcpbridge/mcpbridge/internal/golden"
+
 	"github.com/mcpbridge/mcpbridge/internal/hostconfig"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // samples are internal/hostconfig's sample files of each host, with the
 // host that reads them.
@@ -129,23 +128,7 @@ func readsBack(t *testing.T, h hostconfig.Host, p *Plan) {
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (-want +got):\n%s", name, hostconfig.Diff(name, want, got))
-	}
+	goldenfile.Check(t, name, got, hostconfig.Diff)
 }
 
 // TestPlanFileNotes: the mapping's notes, and the entry's own
