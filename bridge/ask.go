@@ -4,32 +4,10 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"sync/atomic"
 
+	"github.com/mcpbridge/mcpbridge/bridge/inflight"
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
-
-// The bridge sends requests of its own: keep-alive pings, the era probe,
-// the initialize it runs for a 2026-07-28 client, subscriptions/listen
-// streams, multi round-trip retries. Their ids are strings that start with
-// "mcpbridge-", and their answers never reach stdout.
-
-var errShuttingDown = errors.New("mcpbridge is shutting down")
-
-// answered hands an internal request's outcome to whoever waits for it.
-func (c *call) answered(m *jsonrpc.Message, err error) {
-	if c.onAnswer != nil {
-		c.onAnswer(m, err)
-	}
-}
-
-// ownIDs numbers the bridge's own requests.
-var ownIDs atomic.Int64
-
-// ownID returns a fresh JSON string id for a request of the bridge's own.
-func ownID(kind string) []byte {
-	return []byte(strconv.Quote("mcpbridge-" + kind + "-" + strconv.FormatInt(ownIDs.Add(1), 10)))
-}
 
 // NewRequest builds a request message; params is raw JSON or nil.
 func NewRequest(id []byte, method string, params []byte) *jsonrpc.Message {
@@ -67,19 +45,19 @@ func NewNotification(method string, params []byte) []byte {
 func (b *Bridge) ask(ctx context.Context, m *jsonrpc.Message) (*jsonrpc.Message, error) {
 	got := make(chan *jsonrpc.Message, 1)
 	failed := make(chan error, 1)
-	c := &call{id: m.ID, method: m.Method, req: m, internal: true, onAnswer: func(ans *jsonrpc.Message, err error) {
+	c := &inflight.Call{ID: m.ID, Method: m.Method, Req: m, Internal: true, OnAnswer: func(ans *jsonrpc.Message, err error) {
 		if err != nil {
 			failed <- err
 			return
 		}
 		got <- ans
 	}}
-	if !b.calls.add(c) {
+	if !b.calls.Add(c) {
 		return nil, errors.New("mcpbridge: duplicate internal request id")
 	}
 	go func() {
-		b.sends.add()
-		defer b.sends.done()
+		b.sends.Add()
+		defer b.sends.Done()
 		b.send(m, nil)
 	}()
 	select {
@@ -88,8 +66,8 @@ func (b *Bridge) ask(ctx context.Context, m *jsonrpc.Message) (*jsonrpc.Message,
 	case err := <-failed:
 		return nil, err
 	case <-ctx.Done():
-		if b.calls.take(m.ID) != nil {
-			c.abort()
+		if b.calls.Take(m.ID) != nil {
+			c.Abort()
 		}
 		return nil, ctx.Err()
 	}
@@ -97,8 +75,8 @@ func (b *Bridge) ask(ctx context.Context, m *jsonrpc.Message) (*jsonrpc.Message,
 
 // tell sends a notification of the bridge's own straight to the server.
 func (b *Bridge) tell(ctx context.Context, m *jsonrpc.Message) error {
-	b.sends.add()
-	defer b.sends.done()
+	b.sends.Add()
+	defer b.sends.Done()
 	return b.conn.RoundTrip(ctx, m)
 }
 

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/bridge/inflight"
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 	"github.com/mcpbridge/mcpbridge/bridge/transport"
 	"github.com/mcpbridge/mcpbridge/internal/safetext"
@@ -22,7 +23,7 @@ type Bridge struct {
 	cfg   Config
 	log   *slog.Logger
 	out   *outWriter
-	calls *inflight
+	calls *inflight.Table
 	conn  *transport.Connector
 	tools *toolCatalog
 	gate  initGate
@@ -31,7 +32,7 @@ type Bridge struct {
 
 	ctx    context.Context // every exchange with the server; cancelled last
 	cancel context.CancelFunc
-	sends  counter           // messages still being handed to the server
+	sends  inflight.Counter  // messages still being handed to the server
 	work   *workers          // the goroutines jobs run on (workers.go)
 	mem    *transport.Budget // bytes held for messages in flight (transport/budget.go)
 }
@@ -41,7 +42,7 @@ func New(cfg Config, stdout io.Writer) (*Bridge, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	b := &Bridge{cfg: cfg, log: cfg.Log, out: newOutWriter(stdout), calls: newInflight(), tools: newToolCatalog(), mem: transport.NewBudget(cfg.MemoryPool)}
+	b := &Bridge{cfg: cfg, log: cfg.Log, out: newOutWriter(stdout), calls: inflight.NewTable(), tools: newToolCatalog(), mem: transport.NewBudget(cfg.MemoryPool)}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	b.work = newWorkers(b.ctx.Done())
 	conn, err := transport.NewConnector(b.ctx, transport.Config{URL: cfg.URL, HTTPClient: cfg.HTTPClient, Mode: cfg.Transport,
@@ -204,8 +205,8 @@ func (b *Bridge) request(m *jsonrpc.Message, xl translator) (job func()) {
 	} else {
 		b.tools.annotate(m)
 	}
-	c := &call{id: m.ID, method: m.Method, req: m}
-	if !b.calls.add(c) {
+	c := &inflight.Call{ID: m.ID, Method: m.Method, Req: m}
+	if !b.calls.Add(c) {
 		b.reply(jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeInvalidRequest, "Invalid Request: a request with this id is still in flight", nil))
 		return nil
 	}
@@ -217,11 +218,11 @@ func (b *Bridge) request(m *jsonrpc.Message, xl translator) (job func()) {
 func (b *Bridge) notification(m *jsonrpc.Message) (job func()) {
 	if m.Method == "notifications/cancelled" {
 		if id := jsonrpc.Field(m.Params, "requestId"); id != nil {
-			if c := b.calls.takeClient(id); c != nil {
-				if c.wire != nil { // the server knows the request by another id
-					m = jsonrpc.WithParams(m, [][2][]byte{{[]byte("requestId"), c.wire}})
+			if c := b.calls.TakeClient(id); c != nil {
+				if c.Wire != nil { // the server knows the request by another id
+					m = jsonrpc.WithParams(m, [][2][]byte{{[]byte("requestId"), c.Wire}})
 				}
-				return b.dispatchThen(m, c.abort)
+				return b.dispatchThen(m, c.Abort)
 			}
 		}
 	}
@@ -234,9 +235,9 @@ func (b *Bridge) counted(job func()) func() {
 	if job == nil {
 		return nil
 	}
-	b.sends.add()
+	b.sends.Add()
 	return func() {
-		defer b.sends.done()
+		defer b.sends.Done()
 		job()
 	}
 }
@@ -270,12 +271,12 @@ func (b *Bridge) releaseGate() {
 			b.work.run(b.sendJob(h.m, h.after))
 			continue
 		}
-		b.sends.add()
+		b.sends.Add()
 		b.send(h.m, nil)
 		if h.after != nil {
 			h.after()
 		}
-		b.sends.done()
+		b.sends.Done()
 	}
 }
 
@@ -283,10 +284,10 @@ func (b *Bridge) releaseGate() {
 // work of sending it and then running after, for the caller to run (on a
 // goroutine of its own, as nothing may wait for it).
 func (b *Bridge) sendJob(m *jsonrpc.Message, after func()) func() {
-	b.sends.add()
+	b.sends.Add()
 	wait, lift := b.order.enter(m)
 	return func() {
-		defer b.sends.done()
+		defer b.sends.Done()
 		b.send(m, wait)
 		lift()
 		if after != nil {
@@ -306,14 +307,14 @@ func (b *Bridge) send(m *jsonrpc.Message, after <-chan struct{}) {
 	}
 	ctx := b.ctx
 	if m.Kind == jsonrpc.KindRequest {
-		c := b.calls.peek(m.ID)
+		c := b.calls.Peek(m.ID)
 		if c == nil {
 			return // cancelled before it left
 		}
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithCancel(ctx)
 		defer cancel()
-		c.setCancel(cancel)
+		c.SetCancel(cancel)
 	}
 	err := b.conn.RoundTrip(ctx, m)
 	if m.Kind == jsonrpc.KindRequest {
@@ -329,16 +330,16 @@ func (b *Bridge) settle(m *jsonrpc.Message, err error) {
 	if err == nil {
 		err = errors.New("the server ended its answer stream without answering this request")
 	}
-	c := b.calls.take(m.ID)
+	c := b.calls.Take(m.ID)
 	if c == nil {
 		return // answered, or cancelled by the client
 	}
-	if c.internal {
-		c.answered(nil, err)
+	if c.Internal {
+		c.Answered(nil, err)
 		return
 	}
 	b.log.Warn("request failed", "method", m.Method, "error", err)
-	b.reply(jsonrpc.ErrorFor(c.id, err))
+	b.reply(jsonrpc.ErrorFor(c.ID, err))
 }
 
 // deliver passes one message from the server to the client. An answer goes
@@ -356,14 +357,14 @@ func (b *Bridge) toClient(m *jsonrpc.Message) {
 		b.replyMsg(m)
 		return
 	}
-	c := b.calls.take(m.ID)
+	c := b.calls.Take(m.ID)
 	switch {
 	case c == nil:
 		b.log.Warn("dropped an answer whose id matches no request in flight", "id", safetext.Line(m.ID, 80))
-	case c.internal:
-		c.answered(m, nil)
+	case c.Internal:
+		c.Answered(m, nil)
 	default:
-		b.replyMsg(b.tools.shape(b.cfg.Tools, c, m).WithID(c.id))
+		b.replyMsg(b.tools.shape(b.cfg.Tools, c, m).WithID(c.ID))
 	}
 }
 
@@ -375,8 +376,8 @@ type fromServer struct{ b *Bridge }
 func (s fromServer) Deliver(m *jsonrpc.Message) { s.b.deliver(m) }
 
 func (s fromServer) Waiting(id []byte) <-chan struct{} {
-	if c := s.b.calls.peek(id); c != nil {
-		return c.done
+	if c := s.b.calls.Peek(id); c != nil {
+		return c.Done
 	}
 	return nil
 }
@@ -406,7 +407,7 @@ func (b *Bridge) shutdown() {
 	deadline, cancel := context.WithTimeout(context.Background(), b.cfg.ShutdownGrace)
 	defer cancel()
 	select { // messages held while the eras are learned go out first
-	case <-b.eras.busy.zero():
+	case <-b.eras.busy.Zero():
 	case <-deadline.Done():
 		b.abandonHeld(errors.New("shutting down before the server answered"))
 	}
@@ -414,22 +415,22 @@ func (b *Bridge) shutdown() {
 		xl.shutdown()
 	}
 	select {
-	case <-b.calls.drained():
+	case <-b.calls.Drained():
 	case <-deadline.Done():
 	}
-	for _, c := range b.calls.all() {
-		if b.calls.take(b.calls.wireID(c)) == nil {
+	for _, c := range b.calls.All() {
+		if b.calls.Take(b.calls.WireID(c)) == nil {
 			continue
 		}
-		c.abort()
-		if c.internal {
-			c.answered(nil, errShuttingDown)
+		c.Abort()
+		if c.Internal {
+			c.Answered(nil, inflight.ErrShuttingDown)
 		} else {
-			b.reply(jsonrpc.ErrorResponse(c.id, jsonrpc.CodeServerError, "mcpbridge: shutting down before the server answered", nil))
+			b.reply(jsonrpc.ErrorResponse(c.ID, jsonrpc.CodeServerError, "mcpbridge: shutting down before the server answered", nil))
 		}
 	}
 	select {
-	case <-b.sends.zero():
+	case <-b.sends.Zero():
 	case <-deadline.Done():
 	}
 	ctx, stop := context.WithTimeout(context.Background(), time.Second)

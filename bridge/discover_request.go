@@ -1,6 +1,9 @@
 package bridge
 
-import "github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
+import (
+	"github.com/mcpbridge/mcpbridge/bridge/inflight"
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
+)
 
 // The era probe's request and the reading of its answer (discover.go asks;
 // era.go decides), exported so that mcpbridge probe sends the very request
@@ -10,7 +13,7 @@ import "github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 // message is first (probeMeta).
 func discoverRequest(first *jsonrpc.Message, version string) *jsonrpc.Message {
 	meta := jsonrpc.Member([]byte("_meta"), jsonrpc.WrapObject(probeMeta(first, version)))
-	return NewRequest(ownID("discover"), "server/discover", jsonrpc.WrapObject(meta))
+	return NewRequest(inflight.OwnID("discover"), "server/discover", jsonrpc.WrapObject(meta))
 }
 
 // DiscoverRequest is the server/discover request the bridge sends to learn

@@ -5,8 +5,8 @@
 // stay the bytes they came as (bridge/jsonrpc).
 //
 // One message's walk: stdio.go reads the line; bridge.go routes it
-// (handleLine, route, request, send) with inflight.go's record of the
-// request, and the transport's Connector carries it; the answer comes back
+// (handleLine, route, request, send) with bridge/inflight's record of
+// the request, and the transport's Connector carries it; the answer comes back
 // through fromServer (bridge.go: deliver, toClient) and stdio.go writes it.
 //
 //   - bridge.go: Bridge, Serve and Run; routing both ways, shutdown.
@@ -14,7 +14,6 @@
 //     command uses of the transport's (TransportMode, Authorizer).
 //   - stdio.go: stdin framing under the memory budget, stdout writes.
 //   - workers.go: the reused goroutines the reader and its jobs run on.
-//   - inflight.go: the client's requests in flight, each answered once.
 //   - ask.go: the bridge's own requests to the server (ask, tell) and the
 //     builders and reading they use (NewRequest, NewNotification, Failure).
 //   - gate.go: the initialize gate and the order of messages.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/mcpbridge/mcpbridge/bridge/inflight"
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
@@ -66,7 +67,7 @@ func newDowngrade(b *Bridge, first *jsonrpc.Message) (*downgrade, error) {
 		jsonrpc.Member([]byte("capabilities"), caps),
 		jsonrpc.Member([]byte("clientInfo"), info),
 	))
-	ans, err := b.ask(b.ctx, NewRequest(ownID("initialize"), "initialize", params))
+	ans, err := b.ask(b.ctx, NewRequest(inflight.OwnID("initialize"), "initialize", params))
 	if err != nil {
 		return nil, fmt.Errorf("initialize on the client's behalf: %w", err)
 	}
@@ -160,7 +161,7 @@ func (d *downgrade) levelFor(m *jsonrpc.Message) func() {
 
 func (d *downgrade) setLevel(level string) {
 	params := jsonrpc.WrapObject(jsonrpc.Member([]byte("level"), []byte(strconv.Quote(level))))
-	ans, err := d.b.ask(d.b.ctx, NewRequest(ownID("setlevel"), "logging/setLevel", params))
+	ans, err := d.b.ask(d.b.ctx, NewRequest(inflight.OwnID("setlevel"), "logging/setLevel", params))
 	if err == nil {
 		if f := Failure(ans); f != nil {
 			err = f
@@ -212,8 +213,8 @@ func cacheable(method string) bool {
 // ttlMs 0 with cacheScope private where the result is cacheable: fresh
 // each time, and never shared.
 func (d *downgrade) result(m *jsonrpc.Message) bool {
-	c := d.b.calls.peek(m.ID)
-	if c == nil || c.internal || !m.HasResult {
+	c := d.b.calls.Peek(m.ID)
+	if c == nil || c.Internal || !m.HasResult {
 		return false
 	}
 	f := m.Flat()
@@ -224,7 +225,7 @@ func (d *downgrade) result(m *jsonrpc.Message) bool {
 	if jsonrpc.Field(f.Result, "resultType") == nil {
 		add = append(add, jsonrpc.Member([]byte("resultType"), []byte(`"complete"`)))
 	}
-	if cacheable(c.method) && jsonrpc.Field(f.Result, "ttlMs") == nil {
+	if cacheable(c.Method) && jsonrpc.Field(f.Result, "ttlMs") == nil {
 		add = append(add, jsonrpc.Member([]byte("ttlMs"), []byte("0")), jsonrpc.Member([]byte("cacheScope"), []byte(`"private"`)))
 	}
 	if len(add) == 0 {
@@ -390,7 +391,7 @@ func (d *downgrade) resourceRequest(method, uri string) error {
 	params := jsonrpc.WrapObject(jsonrpc.Member([]byte("uri"), []byte(strconv.Quote(uri))))
 	ctx, cancel := context.WithTimeout(d.b.ctx, d.b.cfg.AckTimeout)
 	defer cancel()
-	ans, err := d.b.ask(ctx, NewRequest(ownID("subscribe"), method, params))
+	ans, err := d.b.ask(ctx, NewRequest(inflight.OwnID("subscribe"), method, params))
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/mcpbridge/mcpbridge/bridge/inflight"
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
@@ -75,7 +76,7 @@ type eraSwitch struct {
 	mu       sync.Mutex
 	deciding bool
 	queue    []*jsonrpc.Message // held messages, the first one included
-	busy     counter            // 1 while deciding: shutdown waits for it
+	busy     inflight.Counter   // 1 while deciding: shutdown waits for it
 	xl       translator         // nil: the eras match, messages pass as they are
 	server   string             // "legacy" or "modern", once known
 }
@@ -97,7 +98,7 @@ func (e *eraSwitch) hold(b *Bridge, m *jsonrpc.Message) (job func(), held bool) 
 		return nil, true
 	}
 	e.deciding = true
-	e.busy.add()
+	e.busy.Add()
 	return func() { b.decideEras(m) }, true
 }
 
@@ -110,7 +111,7 @@ func (e *eraSwitch) next() *jsonrpc.Message {
 		if e.deciding {
 			e.deciding = false
 			e.settled.Store(true)
-			e.busy.done()
+			e.busy.Done()
 		}
 		return nil
 	}
@@ -202,7 +203,7 @@ func (b *Bridge) abandonHeld(err error) {
 		}
 	}
 	if wasDeciding {
-		e.busy.done()
+		e.busy.Done()
 	}
 }
 

@@ -146,9 +146,9 @@ func fuzzServeLines(t *testing.T, srv *httptest.Server, data []byte) {
 	}
 	// Every request is answered well before the shutdown grace.
 	select {
-	case <-b.calls.drained():
+	case <-b.calls.Drained():
 	case <-time.After(10 * time.Second):
-		t.Fatalf("%d requests still unanswered after 10 s", len(b.calls.all()))
+		t.Fatalf("%d requests still unanswered after 10 s", len(b.calls.All()))
 	}
 	b.shutdown()
 	fuzzCheckStdout(t, data, out.String())

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/bridge/inflight"
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
@@ -30,7 +31,7 @@ func (b *Bridge) keepAlive(every time.Duration) {
 				b.log.Warn("keep-alive ping failed", "error", err)
 			}
 		}
-		if !b.calls.add(&call{id: id, method: "ping", req: m, internal: true, onAnswer: failed}) {
+		if !b.calls.Add(&inflight.Call{ID: id, Method: "ping", Req: m, Internal: true, OnAnswer: failed}) {
 			continue
 		}
 		if b.gate.hold(m, nil) {

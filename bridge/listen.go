@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/bridge/inflight"
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 	"github.com/mcpbridge/mcpbridge/internal/ctxtime"
 )
@@ -133,7 +134,7 @@ func (l *listener) reopen() error {
 	defer l.switching.Unlock()
 	var next *listenStream
 	if f := l.filter(); f != nil {
-		next = &listenStream{id: ownID("listen"), acked: make(chan struct{})}
+		next = &listenStream{id: inflight.OwnID("listen"), acked: make(chan struct{})}
 		if err := l.open(next, f); err != nil {
 			return err
 		}
@@ -152,7 +153,7 @@ func (l *listener) open(s *listenStream, filter []byte) error {
 	m := jsonrpc.WithMeta(NewRequest(s.id, "subscriptions/listen", params), l.u.metaMembers())
 	l.b.tools.annotate(m)
 	failed := make(chan error, 1)
-	c := &call{id: s.id, method: m.Method, req: m, internal: true, longLived: true, onAnswer: func(_ *jsonrpc.Message, err error) {
+	c := &inflight.Call{ID: s.id, Method: m.Method, Req: m, Internal: true, LongLived: true, OnAnswer: func(_ *jsonrpc.Message, err error) {
 		if err == nil {
 			err = errors.New("the server ended the stream")
 		}
@@ -162,15 +163,15 @@ func (l *listener) open(s *listenStream, filter []byte) error {
 		}
 		l.ended(s, err)
 	}}
-	if !l.b.calls.add(c) {
+	if !l.b.calls.Add(c) {
 		return errors.New("duplicate listen id")
 	}
 	l.mu.Lock()
 	l.streams[jsonrpc.IDKey(s.id)] = s
 	l.mu.Unlock()
 	go func() {
-		l.b.sends.add()
-		defer l.b.sends.done()
+		l.b.sends.Add()
+		defer l.b.sends.Done()
 		l.b.send(m, nil)
 	}()
 	t := time.NewTimer(l.b.cfg.AckTimeout)
@@ -201,8 +202,8 @@ func (l *listener) close(s *listenStream) {
 	s.closed = true
 	delete(l.streams, jsonrpc.IDKey(s.id))
 	l.mu.Unlock()
-	if c := l.b.calls.take(s.id); c != nil {
-		c.abort()
+	if c := l.b.calls.Take(s.id); c != nil {
+		c.Abort()
 	}
 }
 
@@ -217,7 +218,7 @@ func (l *listener) ended(s *listenStream, err error) {
 	}
 	delay := l.retry
 	l.mu.Unlock()
-	if !current || l.b.ctx.Err() != nil || errors.Is(err, errShuttingDown) {
+	if !current || l.b.ctx.Err() != nil || errors.Is(err, inflight.ErrShuttingDown) {
 		return
 	}
 	l.b.log.Info("the server's notification stream ended; reopening it", "error", err, "in", delay)

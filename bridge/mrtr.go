@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/mcpbridge/mcpbridge/bridge/inflight"
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
@@ -29,7 +30,7 @@ type roundTrips struct {
 
 // roundTrip is one client request going through input rounds.
 type roundTrip struct {
-	c         *call
+	c         *inflight.Call
 	orig      *jsonrpc.Message // the request as first sent, the base of every retry
 	pending   int
 	responses [][]byte // "key":response members
@@ -59,15 +60,15 @@ func (r *roundTrips) result(m *jsonrpc.Message) bool {
 	if !containsAcross(m, inputRequired) {
 		return false
 	}
-	c := r.b.calls.peek(m.ID)
-	if c == nil || c.internal || !supportsInput(c.method) {
+	c := r.b.calls.Peek(m.ID)
+	if c == nil || c.Internal || !supportsInput(c.Method) {
 		return false
 	}
 	f := m.Flat()
 	if !f.HasResult || string(jsonrpc.Field(f.Result, "resultType")) != string(inputRequired) {
 		return false
 	}
-	if r.b.calls.take(m.ID) == nil {
+	if r.b.calls.Take(m.ID) == nil {
 		return true // answered or cancelled meanwhile
 	}
 	r.begin(c, f.Result)
@@ -95,10 +96,10 @@ func containsAcross(m *jsonrpc.Message, needle []byte) bool {
 }
 
 // begin starts a round for c from the server's InputRequiredResult.
-func (r *roundTrips) begin(c *call, result []byte) {
-	c.rounds++
-	rt := &roundTrip{c: c, orig: c.req, state: jsonrpc.Field(result, "requestState"), inputKeys: map[string]string{}}
-	if c.rounds > maxRounds {
+func (r *roundTrips) begin(c *inflight.Call, result []byte) {
+	c.Rounds++
+	rt := &roundTrip{c: c, orig: c.Req, state: jsonrpc.Field(result, "requestState"), inputKeys: map[string]string{}}
+	if c.Rounds > maxRounds {
 		r.fail(rt, fmt.Errorf("the server asked for input %d times; giving up", maxRounds))
 		return
 	}
@@ -110,7 +111,7 @@ func (r *roundTrips) begin(c *call, result []byte) {
 			bad = err
 			return
 		}
-		id := ownID("input")
+		id := inflight.OwnID("input")
 		rt.inputKeys[jsonrpc.IDKey(id)] = string(key)
 		asks = append(asks, spliceID(ask, id))
 	})
@@ -127,7 +128,7 @@ func (r *roundTrips) begin(c *call, result []byte) {
 	for k := range rt.inputKeys {
 		r.byInput[k] = rt
 	}
-	r.byCall[jsonrpc.IDKey(c.id)] = rt
+	r.byCall[jsonrpc.IDKey(c.ID)] = rt
 	r.mu.Unlock()
 	for _, a := range asks {
 		r.b.reply(a)
@@ -177,7 +178,7 @@ func (r *roundTrips) answer(m *jsonrpc.Message) bool {
 	rt.pending--
 	ready := rt.pending == 0
 	if ready {
-		delete(r.byCall, jsonrpc.IDKey(rt.c.id))
+		delete(r.byCall, jsonrpc.IDKey(rt.c.ID))
 	}
 	r.mu.Unlock()
 	if ready {
@@ -191,7 +192,7 @@ func (r *roundTrips) forget(rt *roundTrip) {
 	for k := range rt.inputKeys {
 		delete(r.byInput, k)
 	}
-	delete(r.byCall, jsonrpc.IDKey(rt.c.id))
+	delete(r.byCall, jsonrpc.IDKey(rt.c.ID))
 }
 
 // cancel takes the client's cancellation of a request that waits for its
@@ -218,7 +219,7 @@ func (r *roundTrips) shutdown() {
 	r.byInput, r.byCall = map[string]*roundTrip{}, map[string]*roundTrip{}
 	r.mu.Unlock()
 	for _, rt := range waiting {
-		r.b.reply(jsonrpc.ErrorResponse(rt.c.id, jsonrpc.CodeServerError, "mcpbridge: shutting down before the client gave the input the server asked for", nil))
+		r.b.reply(jsonrpc.ErrorResponse(rt.c.ID, jsonrpc.CodeServerError, "mcpbridge: shutting down before the client gave the input the server asked for", nil))
 	}
 }
 
@@ -229,10 +230,10 @@ func (r *roundTrips) retry(rt *roundTrip) {
 	if rt.state != nil {
 		fields = append(fields, [2][]byte{[]byte("requestState"), rt.state})
 	}
-	m := jsonrpc.WithParams(jsonrpc.WithRequestID(rt.orig, ownID("retry")), fields)
+	m := jsonrpc.WithParams(jsonrpc.WithRequestID(rt.orig, inflight.OwnID("retry")), fields)
 	m.ReadMeta()
 	r.b.tools.annotate(m)
-	if !r.b.calls.addAs(rt.c, m.ID) {
+	if !r.b.calls.AddAs(rt.c, m.ID) {
 		r.fail(rt, errors.New("the retry's id is in use"))
 		return
 	}
@@ -241,6 +242,6 @@ func (r *roundTrips) retry(rt *roundTrip) {
 
 // fail answers the client's request with err.
 func (r *roundTrips) fail(rt *roundTrip, err error) {
-	r.b.log.Warn("a multi round-trip request failed", "method", rt.c.method, "error", err)
-	r.b.reply(jsonrpc.ErrorFor(rt.c.id, err))
+	r.b.log.Warn("a multi round-trip request failed", "method", rt.c.Method, "error", err)
+	r.b.reply(jsonrpc.ErrorFor(rt.c.ID, err))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/mcpbridge/mcpbridge/bridge/inflight"
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 	"github.com/mcpbridge/mcpbridge/bridge/transport"
 )
@@ -36,15 +37,15 @@ func (b *Bridge) reissue(ctx context.Context, m *jsonrpc.Message, err error) (*j
 	if !transport.StreamLost(err) || m.Modern == "" {
 		return m, err // the usual case, decided without a lock
 	}
-	if c := b.calls.peek(m.ID); c == nil || c.internal {
+	if c := b.calls.Peek(m.ID); c == nil || c.Internal {
 		return m, err // the bridge's own requests: their owners decide
 	}
 	for tries := 0; transport.StreamLost(err) && m.Modern != "" && tries < maxReissues; tries++ {
 		if !rereadable(m.Method) {
 			return m, fmt.Errorf("%w; the server may have run the %s anyway, so mcpbridge does not send it again", err, m.Method)
 		}
-		next := jsonrpc.WithRequestID(m, ownID("reissue"))
-		if b.calls.rename(m.ID, next.ID) == nil {
+		next := jsonrpc.WithRequestID(m, inflight.OwnID("reissue"))
+		if b.calls.Rename(m.ID, next.ID) == nil {
 			return m, err // answered or cancelled meanwhile
 		}
 		b.log.Info("the answer stream broke; sending the request again under a new id", "method", m.Method, "error", err)

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/bridge/inflight"
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
@@ -61,16 +62,16 @@ func (p *parkedCalls) serverRequest(m *jsonrpc.Message) bool {
 	defer p.mu.Unlock()
 	pk := p.byWire[jsonrpc.IDKey(m.Via)]
 	if pk == nil {
-		c := p.b.calls.peek(m.Via)
-		if c == nil || c.internal || !supportsInput(c.method) || !p.park(c) {
+		c := p.b.calls.Peek(m.Via)
+		if c == nil || c.Internal || !supportsInput(c.Method) || !p.park(c) {
 			return false
 		}
-		pk = &parked{wire: m.Via, method: c.method, client: c.id}
+		pk = &parked{wire: m.Via, method: c.Method, client: c.ID}
 		p.byWire[jsonrpc.IDKey(m.Via)] = pk
 	}
 	if pk.asks == nil {
 		pk.asks, pk.bodies = map[string][]byte{}, map[string][]byte{}
-		pk.key = string(ownID("mrtr"))
+		pk.key = string(inflight.OwnID("mrtr"))
 		pk.timer = time.AfterFunc(gatherWindow, func() { p.ask(pk) })
 	}
 	key := inputKey(m.Method, len(pk.order)+1)
@@ -87,14 +88,14 @@ func (p *parkedCalls) serverRequest(m *jsonrpc.Message) bool {
 
 // park turns c into a call the bridge answers itself: the client hears
 // the server's answer under the id of its latest retry. p.mu is held.
-func (p *parkedCalls) park(c *call) bool {
-	if p.b.calls.take(p.b.calls.wireID(c)) == nil {
+func (p *parkedCalls) park(c *inflight.Call) bool {
+	if p.b.calls.Take(p.b.calls.WireID(c)) == nil {
 		return false
 	}
-	wire := p.b.calls.wireID(c)
-	c.internal = true
-	c.onAnswer = func(ans *jsonrpc.Message, err error) { p.ended(wire, ans, err) }
-	return p.b.calls.addAs(c, wire)
+	wire := p.b.calls.WireID(c)
+	c.Internal = true
+	c.OnAnswer = func(ans *jsonrpc.Message, err error) { p.ended(wire, ans, err) }
+	return p.b.calls.AddAs(c, wire)
 }
 
 func inputKey(method string, n int) string {
@@ -218,7 +219,7 @@ func (p *parkedCalls) ended(wire []byte, ans *jsonrpc.Message, err error) {
 // finish answers the client's latest request of the exchange.
 func (p *parkedCalls) finish(client []byte, ans *jsonrpc.Message, err error) {
 	switch {
-	case err != nil && errors.Is(err, errShuttingDown):
+	case err != nil && errors.Is(err, inflight.ErrShuttingDown):
 		p.b.reply(jsonrpc.ErrorResponse(client, jsonrpc.CodeServerError, "mcpbridge: shutting down before the server answered", nil))
 	case err != nil:
 		p.b.reply(jsonrpc.ErrorFor(client, fmt.Errorf("the server's answer did not come: %w", err)))

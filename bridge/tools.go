@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/mcpbridge/mcpbridge/bridge/inflight"
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
@@ -88,11 +89,11 @@ func (t *toolCatalog) check(f ToolFilter, m *jsonrpc.Message) error {
 // tools the filter hides and, under 2026-07-28, the tools whose x-mcp-header
 // annotations are invalid (Streamable HTTP §Custom Headers from Tool
 // Parameters: the client MUST exclude them). Everything else passes as is.
-func (t *toolCatalog) shape(f ToolFilter, c *call, m *jsonrpc.Message) *jsonrpc.Message {
-	if c.method != "tools/list" || !m.HasResult {
+func (t *toolCatalog) shape(f ToolFilter, c *inflight.Call, m *jsonrpc.Message) *jsonrpc.Message {
+	if c.Method != "tools/list" || !m.HasResult {
 		return m
 	}
-	modern := c.req != nil && c.req.Modern != ""
+	modern := c.Req != nil && c.Req.Modern != ""
 	if !f.active() && !modern {
 		return m
 	}

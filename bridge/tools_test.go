@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mcpbridge/mcpbridge/bridge/inflight"
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc/jsonrpctest"
 )
@@ -186,7 +187,7 @@ func TestSplice(t *testing.T) {
 }
 
 // toolsTestList builds a tools/list answer and its call.
-func toolsTestList(t *testing.T, raw string, modern bool) (*call, *jsonrpc.Message) {
+func toolsTestList(t *testing.T, raw string, modern bool) (*inflight.Call, *jsonrpc.Message) {
 	t.Helper()
 	m, err := jsonrpc.Parse([]byte(raw))
 	if err != nil || m.Kind != jsonrpc.KindResponse {
@@ -196,7 +197,7 @@ func toolsTestList(t *testing.T, raw string, modern bool) (*call, *jsonrpc.Messa
 	if modern {
 		req.Modern = "2026-07-28"
 	}
-	return &call{id: m.ID, method: "tools/list", req: req}, m
+	return &inflight.Call{ID: m.ID, Method: "tools/list", Req: req}, m
 }
 
 func TestToolCatalogShape(t *testing.T) {
@@ -277,7 +278,7 @@ func TestToolCatalogShapeOnlyTouchesToolsList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &call{id: m.ID, method: "tools/call", req: &jsonrpc.Message{Method: "tools/call"}}
+	c := &inflight.Call{ID: m.ID, Method: "tools/call", Req: &jsonrpc.Message{Method: "tools/call"}}
 	if got := newToolCatalog().shape(ToolFilter{Ignore: []string{"delete_*"}}, c, m).Bytes(); string(got) != raw {
 		t.Errorf("an answer to tools/call was changed: %s", got)
 	}
