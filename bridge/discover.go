@@ -109,7 +109,7 @@ func (b *Bridge) probeWatch(ctx context.Context, cancel context.CancelCauseFunc)
 // refusedDiscovery reads an error answer to server/discover: the modern
 // errors identify a modern server (an unsupported-version one names the
 // versions it speaks); any other error is a legacy server's.
-func refusedDiscovery(f *AnswerError) *Discovery {
+func refusedDiscovery(f *jsonrpc.AnswerError) *Discovery {
 	switch f.Code {
 	case codeUnsupportedVersion:
 		return &Discovery{Versions: stringList(jsonrpc.Field(f.Data, "supported"))}

@@ -13,7 +13,7 @@ import (
 // message is first (probeMeta).
 func discoverRequest(first *jsonrpc.Message, version string) *jsonrpc.Message {
 	meta := jsonrpc.Member([]byte("_meta"), jsonrpc.WrapObject(probeMeta(first, version)))
-	return NewRequest(inflight.OwnID("discover"), "server/discover", jsonrpc.WrapObject(meta))
+	return jsonrpc.NewRequest(inflight.OwnID("discover"), "server/discover", jsonrpc.WrapObject(meta))
 }
 
 // DiscoverRequest is the server/discover request the bridge sends to learn
@@ -30,7 +30,7 @@ func DiscoverRequest(first *jsonrpc.Message, version string) *jsonrpc.Message {
 // ReadDiscover reads an answer to server/discover: a result's versions,
 // capabilities and server; an error's verdict (refusedDiscovery).
 func ReadDiscover(ans *jsonrpc.Message) *Discovery {
-	if f := Failure(ans); f != nil {
+	if f := jsonrpc.Failure(ans); f != nil {
 		return refusedDiscovery(f)
 	}
 	res := ans.Flat().Result

@@ -50,7 +50,7 @@ func TestReadDiscover(t *testing.T) {
 	if d := ReadDiscover(parse(`{"jsonrpc":"2.0","id":"x","error":{"code":-32601,"message":"no"}}`)); len(d.Versions) != 0 {
 		t.Errorf("method not found: %+v", d)
 	}
-	if f := Failure(parse(`{"jsonrpc":"2.0","id":"x","error":{"code":-32601,"message":"no"}}`)); f == nil || f.Code != -32601 || f.Message != "no" {
+	if f := jsonrpc.Failure(parse(`{"jsonrpc":"2.0","id":"x","error":{"code":-32601,"message":"no"}}`)); f == nil || f.Code != -32601 || f.Message != "no" {
 		t.Errorf("Failure = %+v", f)
 	}
 }

@@ -14,8 +14,7 @@
 //     command uses of the transport's (TransportMode, Authorizer).
 //   - stdio.go: stdin framing under the memory budget, stdout writes.
 //   - workers.go: the reused goroutines the reader and its jobs run on.
-//   - ask.go: the bridge's own requests to the server (ask, tell) and the
-//     builders and reading they use (NewRequest, NewNotification, Failure).
+//   - ask.go: the bridge's own requests to the server (ask, tell).
 //   - gate.go: the initialize gate and the order of messages.
 //   - tools.go: --ignore-tool/--allow-tool filtering of tools/list and calls.
 //   - keepalive.go: --keep-alive pings; batch.go: batches refused.
@@ -28,7 +27,7 @@
 //     legacy server; modern.go computes 2026-07-28 request headers;
 //     reissue.go sends a rereadable request again when its stream broke.
 //   - discover_request.go: the era probe's request and its reading, which
-//     mcpbridge probe uses too, with ask.go's NewRequest and Failure.
+//     mcpbridge probe uses too.
 //
 // It knows nothing of OAuth: credentials come from an Authorizer.
 //

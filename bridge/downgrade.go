@@ -67,17 +67,17 @@ func newDowngrade(b *Bridge, first *jsonrpc.Message) (*downgrade, error) {
 		jsonrpc.Member([]byte("capabilities"), caps),
 		jsonrpc.Member([]byte("clientInfo"), info),
 	))
-	ans, err := b.ask(b.ctx, NewRequest(inflight.OwnID("initialize"), "initialize", params))
+	ans, err := b.ask(b.ctx, jsonrpc.NewRequest(inflight.OwnID("initialize"), "initialize", params))
 	if err != nil {
 		return nil, fmt.Errorf("initialize on the client's behalf: %w", err)
 	}
-	if f := Failure(ans); f != nil {
+	if f := jsonrpc.Failure(ans); f != nil {
 		return nil, fmt.Errorf("the server refused the initialize sent on the client's behalf: %w", f)
 	}
 	res := ans.Flat().Result
 	d.capabilities, d.serverInfo, d.instructions = jsonrpc.Field(res, "capabilities"), jsonrpc.Field(res, "serverInfo"), jsonrpc.Field(res, "instructions")
 	d.subscribe = string(jsonrpc.Field(jsonrpc.Field(d.capabilities, "resources"), "subscribe")) == "true"
-	if err := b.tell(b.ctx, &jsonrpc.Message{Raw: NewNotification("notifications/initialized", nil), Kind: jsonrpc.KindNotification, Method: "notifications/initialized"}); err != nil {
+	if err := b.tell(b.ctx, &jsonrpc.Message{Raw: jsonrpc.NewNotification("notifications/initialized", nil), Kind: jsonrpc.KindNotification, Method: "notifications/initialized"}); err != nil {
 		return nil, fmt.Errorf("notifications/initialized: %w", err)
 	}
 	return d, nil
@@ -161,9 +161,9 @@ func (d *downgrade) levelFor(m *jsonrpc.Message) func() {
 
 func (d *downgrade) setLevel(level string) {
 	params := jsonrpc.WrapObject(jsonrpc.Member([]byte("level"), []byte(strconv.Quote(level))))
-	ans, err := d.b.ask(d.b.ctx, NewRequest(inflight.OwnID("setlevel"), "logging/setLevel", params))
+	ans, err := d.b.ask(d.b.ctx, jsonrpc.NewRequest(inflight.OwnID("setlevel"), "logging/setLevel", params))
 	if err == nil {
-		if f := Failure(ans); f != nil {
+		if f := jsonrpc.Failure(ans); f != nil {
 			err = f
 		}
 	}
@@ -326,7 +326,7 @@ func (d *downgrade) listen(m *jsonrpc.Message) {
 		jsonrpc.Member([]byte("_meta"), jsonrpc.WrapObject(jsonrpc.Member([]byte(metaSubscriptionID), m.ID))),
 		jsonrpc.Member([]byte("notifications"), jsonrpc.WrapObject(jsonrpc.JoinMembers(honoured...))),
 	))
-	d.b.reply(NewNotification("notifications/subscriptions/acknowledged", params))
+	d.b.reply(jsonrpc.NewNotification("notifications/subscriptions/acknowledged", params))
 }
 
 // shutdown ends the client's subscriptions gracefully: each listen request
@@ -391,11 +391,11 @@ func (d *downgrade) resourceRequest(method, uri string) error {
 	params := jsonrpc.WrapObject(jsonrpc.Member([]byte("uri"), []byte(strconv.Quote(uri))))
 	ctx, cancel := context.WithTimeout(d.b.ctx, d.b.cfg.AckTimeout)
 	defer cancel()
-	ans, err := d.b.ask(ctx, NewRequest(inflight.OwnID("subscribe"), method, params))
+	ans, err := d.b.ask(ctx, jsonrpc.NewRequest(inflight.OwnID("subscribe"), method, params))
 	if err != nil {
 		return err
 	}
-	if f := Failure(ans); f != nil {
+	if f := jsonrpc.Failure(ans); f != nil {
 		return errors.New(f.Message)
 	}
 	return nil

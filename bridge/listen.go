@@ -150,7 +150,7 @@ func (l *listener) reopen() error {
 // open sends the listen request and waits for its acknowledgment.
 func (l *listener) open(s *listenStream, filter []byte) error {
 	params := jsonrpc.WrapObject(jsonrpc.Member([]byte("notifications"), filter))
-	m := jsonrpc.WithMeta(NewRequest(s.id, "subscriptions/listen", params), l.u.metaMembers())
+	m := jsonrpc.WithMeta(jsonrpc.NewRequest(s.id, "subscriptions/listen", params), l.u.metaMembers())
 	l.b.tools.annotate(m)
 	failed := make(chan error, 1)
 	c := &inflight.Call{ID: s.id, Method: m.Method, Req: m, Internal: true, LongLived: true, OnAnswer: func(_ *jsonrpc.Message, err error) {

@@ -168,7 +168,7 @@ func (r *roundTrips) answer(m *jsonrpc.Message) bool {
 	}
 	delete(r.byInput, k)
 	key := rt.inputKeys[k]
-	if f := Failure(m); f != nil {
+	if f := jsonrpc.Failure(m); f != nil {
 		r.forget(rt)
 		r.mu.Unlock()
 		r.fail(rt, fmt.Errorf("the client could not give the input the server asked for (%s): %s", key, f.Message))

@@ -10,6 +10,8 @@
 //     codes and error answers (JSON-RPC 2.0 §5.1).
 //   - rewrite.go: new messages made from old ones by splicing members
 //     (another id, added _meta or params), never by re-encoding.
+//   - build.go: requests and notifications built from scratch (NewRequest,
+//     NewNotification), and an error answer read as an error (Failure).
 //   - batch.go: the answer to a batch, which MCP has not had since
 //     2025-06-18.
 //

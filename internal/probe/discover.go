@@ -35,7 +35,7 @@ func (p *prober) discover(ctx context.Context) {
 			return nil
 		}
 		d := bridge.ReadDiscover(ans)
-		f := bridge.Failure(ans)
+		f := jsonrpc.Failure(ans)
 		if f == nil || len(d.Versions) > 0 {
 			st.set("supported_versions", d.Versions)
 		}

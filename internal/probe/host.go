@@ -71,7 +71,7 @@ func (h *host) send(msg []byte) error {
 func (h *host) call(ctx context.Context, method string, params []byte) ([]byte, error) {
 	h.next++
 	id := []byte(strconv.Itoa(h.next))
-	if err := h.send(bridge.NewRequest(id, method, params).Raw); err != nil {
+	if err := h.send(jsonrpc.NewRequest(id, method, params).Raw); err != nil {
 		return nil, err
 	}
 	for {
@@ -91,7 +91,7 @@ func (h *host) call(ctx context.Context, method string, params []byte) ([]byte, 
 			case m.Kind != jsonrpc.KindResponse || jsonrpc.IDKey(m.ID) != jsonrpc.IDKey(id):
 				// a notification, or an answer to someone else
 			default:
-				if f := bridge.Failure(m); f != nil {
+				if f := jsonrpc.Failure(m); f != nil {
 					return nil, f
 				}
 				return m.Flat().Result, nil

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/mcpbridge/mcpbridge/bridge"
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
@@ -27,7 +26,7 @@ func (p *prober) mcp(ctx context.Context) {
 		caps = res.Capabilities
 		st.set("capabilities", memberNames(caps))
 		st.set("instructions", res.Instructions != "")
-		return h.send(bridge.NewNotification("notifications/initialized", nil))
+		return h.send(jsonrpc.NewNotification("notifications/initialized", nil))
 	})
 	if init.OK {
 		for _, l := range []struct{ method, field string }{{"tools/list", "tools"}, {"resources/list", "resources"}, {"prompts/list", "prompts"}} {
@@ -53,7 +52,7 @@ func (p *prober) list(ctx context.Context, h *host, method, field string, announ
 				params, _ = json.Marshal(map[string]string{"cursor": cursor})
 			}
 			raw, err := h.call(ctx, method, params)
-			var f *bridge.AnswerError
+			var f *jsonrpc.AnswerError
 			if errors.As(err, &f) && f.Code == jsonrpc.CodeMethodNotFound && !announced {
 				st.set("count", 0)
 				st.set("note", "none: the server does not offer "+field)

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/mcpbridge/mcpbridge/bridge"
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 	"github.com/mcpbridge/mcpbridge/bridge/transport"
 )
@@ -38,7 +37,7 @@ func (p *prober) endSession(ctx context.Context, sid, protocol string) string {
 
 // initialize is the probe's initialize request, as a host sends it.
 func initialize(version string) *jsonrpc.Message {
-	return bridge.NewRequest([]byte("1"), "initialize", initParams(version))
+	return jsonrpc.NewRequest([]byte("1"), "initialize", initParams(version))
 }
 
 func initParams(version string) []byte {

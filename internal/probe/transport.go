@@ -8,6 +8,7 @@ import (
 	"net/url"
 
 	"github.com/mcpbridge/mcpbridge/bridge"
+	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 	"github.com/mcpbridge/mcpbridge/bridge/transport"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
 )
@@ -76,7 +77,7 @@ func (p *prober) tryPOST(ctx context.Context, fallback bool) outcome {
 		case resp.StatusCode/100 != 2 || ans == nil:
 			return unexpectedAnswer(resp, raw)
 		}
-		if f := bridge.Failure(ans); f != nil {
+		if f := jsonrpc.Failure(ans); f != nil {
 			return withHint(fmt.Errorf("the server refused initialize: %w", f), "the server's logs say why")
 		}
 		res := describeInit(st, ans.Flat().Result)
