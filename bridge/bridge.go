@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/bridge/era"
 	"github.com/mcpbridge/mcpbridge/bridge/inflight"
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 	"github.com/mcpbridge/mcpbridge/bridge/transport"
@@ -25,10 +26,11 @@ type Bridge struct {
 	out   *outWriter
 	calls *inflight.Table
 	conn  *transport.Connector
-	tools *toolCatalog
+	tools *era.Catalog
 	gate  initGate
 	order barrier
-	eras  eraSwitch
+	eras  era.Switch
+	env   *era.Env // what the era code works with (eras.go)
 
 	ctx    context.Context // every exchange with the server; cancelled last
 	cancel context.CancelFunc
@@ -42,7 +44,7 @@ func New(cfg Config, stdout io.Writer) (*Bridge, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	b := &Bridge{cfg: cfg, log: cfg.Log, out: newOutWriter(stdout), calls: inflight.NewTable(), tools: newToolCatalog(), mem: transport.NewBudget(cfg.MemoryPool)}
+	b := &Bridge{cfg: cfg, log: cfg.Log, out: newOutWriter(stdout), calls: inflight.NewTable(), tools: era.NewCatalog(), mem: transport.NewBudget(cfg.MemoryPool)}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	b.work = newWorkers(b.ctx.Done())
 	conn, err := transport.NewConnector(b.ctx, transport.Config{URL: cfg.URL, HTTPClient: cfg.HTTPClient, Mode: cfg.Transport,
@@ -53,8 +55,9 @@ func New(cfg Config, stdout io.Writer) (*Bridge, error) {
 		return nil, err
 	}
 	b.conn = conn
+	b.env = b.eraEnv()
 	if cfg.Protocol == ProtocolLegacy {
-		b.eras.passThrough() // mcp-remote's --protocol legacy: no probe, no translation
+		b.eras.PassThrough() // mcp-remote's --protocol legacy: no probe, no translation
 	}
 	return b, nil
 }
@@ -150,8 +153,8 @@ func (b *Bridge) handleLine(line []byte) (job func()) {
 		b.reject(line, err)
 		return nil
 	}
-	if job, held := b.eras.hold(b, m); held {
-		return job // the first message: learn the eras first (era.go)
+	if job, held := b.hold(m); held {
+		return job // the first message: learn the eras first (eras.go)
 	}
 	return b.route(m)
 }
@@ -159,9 +162,9 @@ func (b *Bridge) handleLine(line []byte) (job func()) {
 // route sends a client message on its way: to the translator when the
 // client and the server speak different protocol eras, else to the server.
 func (b *Bridge) route(m *jsonrpc.Message) (job func()) {
-	xl := b.eras.translator()
+	xl := b.eras.Translator()
 	if xl != nil {
-		if job, handled := xl.fromClient(m); handled {
+		if job, handled := xl.FromClient(m); handled {
 			return b.counted(job)
 		}
 	}
@@ -171,7 +174,7 @@ func (b *Bridge) route(m *jsonrpc.Message) (job func()) {
 	case jsonrpc.KindNotification:
 		m.ReadMeta()
 		if xl != nil {
-			m = xl.outgoing(m)
+			m = xl.Outgoing(m)
 		}
 		return b.notification(m)
 	default:
@@ -195,15 +198,15 @@ func (b *Bridge) reject(line []byte, err error) {
 }
 
 // request forwards a client request, unless the tool filter refuses it.
-func (b *Bridge) request(m *jsonrpc.Message, xl translator) (job func()) {
-	if err := b.tools.check(b.cfg.Tools, m); err != nil {
+func (b *Bridge) request(m *jsonrpc.Message, xl era.Translator) (job func()) {
+	if err := checkTool(b.cfg.Tools, m); err != nil {
 		b.reply(jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeInternalError, err.Error(), nil))
 		return nil
 	}
 	if xl != nil {
-		m = xl.outgoing(m)
+		m = xl.Outgoing(m)
 	} else {
-		b.tools.annotate(m)
+		b.tools.Annotate(m)
 	}
 	c := &inflight.Call{ID: m.ID, Method: m.Method, Req: m}
 	if !b.calls.Add(c) {
@@ -318,7 +321,9 @@ func (b *Bridge) send(m *jsonrpc.Message, after <-chan struct{}) {
 	}
 	err := b.conn.RoundTrip(ctx, m)
 	if m.Kind == jsonrpc.KindRequest {
-		m, err = b.reissue(ctx, m, err)
+		if err != nil && m.Modern != "" {
+			m, err = era.Reissue(b.env, ctx, m, err, b.conn.RoundTrip)
+		}
 		b.settle(m, err)
 	} else if err != nil {
 		b.log.Warn("could not deliver a message to the server", "method", m.Method, "error", err)
@@ -345,7 +350,7 @@ func (b *Bridge) settle(m *jsonrpc.Message, err error) {
 // deliver passes one message from the server to the client. An answer goes
 // out only when its request is still waiting; anything else is dropped.
 func (b *Bridge) deliver(m *jsonrpc.Message) {
-	if xl := b.eras.translator(); xl != nil && xl.fromServer(m) {
+	if xl := b.eras.Translator(); xl != nil && xl.FromServer(m) {
 		return
 	}
 	b.toClient(m)
@@ -364,11 +369,10 @@ func (b *Bridge) toClient(m *jsonrpc.Message) {
 	case c.Internal:
 		c.Answered(m, nil)
 	default:
-		b.replyMsg(b.tools.shape(b.cfg.Tools, c, m).WithID(c.ID))
+		b.replyMsg(shapeTools(b.cfg.Tools, b.tools, c, m).WithID(c.ID))
 	}
 }
 
-// waiting returns the call for id while it waits.
 // fromServer is the transport's Sink: what the server sends comes to the
 // bridge through it.
 type fromServer struct{ b *Bridge }
@@ -407,12 +411,12 @@ func (b *Bridge) shutdown() {
 	deadline, cancel := context.WithTimeout(context.Background(), b.cfg.ShutdownGrace)
 	defer cancel()
 	select { // messages held while the eras are learned go out first
-	case <-b.eras.busy.Zero():
+	case <-b.eras.Busy():
 	case <-deadline.Done():
 		b.abandonHeld(errors.New("shutting down before the server answered"))
 	}
-	if xl := b.eras.translator(); xl != nil {
-		xl.shutdown()
+	if xl := b.eras.Translator(); xl != nil {
+		xl.Shutdown()
 	}
 	select {
 	case <-b.calls.Drained():

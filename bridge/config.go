@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/bridge/era"
 	"github.com/mcpbridge/mcpbridge/bridge/transport"
 	"github.com/mcpbridge/mcpbridge/internal/ctxtime"
 )
@@ -31,6 +32,19 @@ const (
 // ParseTransportMode validates a --transport value.
 func ParseTransportMode(s string) (TransportMode, error) { return transport.ParseMode(s) }
 
+// ProtocolMode and its values are the era code's (bridge/era): --protocol,
+// which era to speak to the server.
+type ProtocolMode = era.ProtocolMode
+
+const (
+	ProtocolAuto   = era.ProtocolAuto
+	ProtocolLegacy = era.ProtocolLegacy
+	ProtocolModern = era.ProtocolModern
+)
+
+// ParseProtocolMode validates a --protocol value.
+func ParseProtocolMode(s string) (ProtocolMode, error) { return era.ParseProtocolMode(s) }
+
 // Config is everything a Bridge needs. URL and HTTPClient are required; the
 // zero value of every other field is a sensible default.
 type Config struct {
@@ -45,7 +59,7 @@ type Config struct {
 	// Auth, when set, supplies credentials and hears of refusals.
 	Auth Authorizer
 	// Protocol picks the protocol era spoken to the server; the default,
-	// ProtocolAuto, probes the server once (era.go).
+	// ProtocolAuto, probes the server once (bridge/era).
 	Protocol ProtocolMode
 	// Tools hides and refuses tools by name.
 	Tools ToolFilter

@@ -11,23 +11,17 @@
 //
 //   - bridge.go: Bridge, Serve and Run; routing both ways, shutdown.
 //   - config.go: Config, its defaults (validated once), and the names the
-//     command uses of the transport's (TransportMode, Authorizer).
+//     command uses of the transport's (TransportMode, Authorizer) and of
+//     the era code's (ProtocolMode).
 //   - stdio.go: stdin framing under the memory budget, stdout writes.
 //   - workers.go: the reused goroutines the reader and its jobs run on.
 //   - ask.go: the bridge's own requests to the server (ask, tell).
 //   - gate.go: the initialize gate and the order of messages.
 //   - tools.go: --ignore-tool/--allow-tool filtering of tools/list and calls.
 //   - keepalive.go: --keep-alive pings; batch.go: batches refused.
-//   - Protocol eras (2025-11-25 and 2026-07-28): era.go decides them from
-//     the client's first message and the server (discover.go:
-//     server/discover); upgrade.go translates a legacy client for a modern
-//     server, with mrtr.go (input_required round trips), reverse.go (the
-//     client's answers to server requests) and listen.go
-//     (subscriptions/listen); downgrade.go translates a modern client for a
-//     legacy server; modern.go computes 2026-07-28 request headers;
-//     reissue.go sends a rereadable request again when its stream broke.
-//   - discover_request.go: the era probe's request and its reading, which
-//     mcpbridge probe uses too.
+//   - eras.go: the pump's side of the protocol eras (bridge/era decides
+//     and translates them): the messages held while they are learned, and
+//     the era.Pump the era code is lent.
 //
 // It knows nothing of OAuth: credentials come from an Authorizer.
 //

@@ -40,7 +40,7 @@ func TestEraDowngradeHandshake(t *testing.T) {
 			t.Fatal(err)
 		}
 		if fmt.Sprint(d.SupportedVersions) != "[2026-07-28]" || string(d.Capabilities) != sessionFakeCaps || d.Instructions != "Legacy instructions." ||
-			string(d.Meta[metaServerInfo]) != `{"name":"session-fake","version":"1.2.3"}` {
+			string(d.Meta[jsonrpc.MetaServerInfo]) != `{"name":"session-fake","version":"1.2.3"}` {
 			t.Errorf("server/discover answered %s, want it made of the server's initialize result", disc)
 		}
 		inits := postsOf(f.s, "initialize")

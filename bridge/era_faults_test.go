@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/bridge/era"
 	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 )
 
@@ -93,8 +94,8 @@ func TestEraReissueGivesUp(t *testing.T) {
 		h := startHost(t, srv.URL, withProtocol(ProtocolAuto))
 		h.send(modernLine("3", "tools/list", "", ""))
 		h.failure("3", "ended its answer stream")
-		if n := len(cut.posts()); n != 1+maxReissues {
-			t.Errorf("want the request and %d re-issues, got %d POSTs", maxReissues, n)
+		if n := len(cut.posts()); n != 1+era.MaxReissues {
+			t.Errorf("want the request and %d re-issues, got %d POSTs", era.MaxReissues, n)
 		}
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/bridge/era"
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 )
@@ -44,15 +45,15 @@ func wantUpgrade(t *testing.T, srv *faultServer, h *faultHost) {
 	r := srv.rpcRequest("2")
 	meta := serverMeta(t, r)
 	for k, want := range map[string]string{
-		jsonrpc.MetaProtocolVersion: `"2026-07-28"`,
-		metaClientCapabilities:      `{"sampling":{},"elicitation":{}}`,
-		metaClientInfo:              `{"name":"legacy-host","version":"3.1.4"}`,
+		jsonrpc.MetaProtocolVersion:    `"2026-07-28"`,
+		jsonrpc.MetaClientCapabilities: `{"sampling":{},"elicitation":{}}`,
+		jsonrpc.MetaClientInfo:         `{"name":"legacy-host","version":"3.1.4"}`,
 	} {
 		if got := string(meta[k]); got != want {
 			t.Errorf("_meta %s = %s, want %s", k, got, want)
 		}
 	}
-	for k, want := range map[string]string{"Mcp-Protocol-Version": ModernVersion, "Mcp-Method": "tools/call", "Mcp-Name": "get_weather"} {
+	for k, want := range map[string]string{"Mcp-Protocol-Version": era.ModernVersion, "Mcp-Method": "tools/call", "Mcp-Name": "get_weather"} {
 		if got := r.Header.Get(k); got != want {
 			t.Errorf("header %s = %q, want %q", k, got, want)
 		}
@@ -104,7 +105,7 @@ func TestEraProbeUpgrades(t *testing.T) {
 		if !hasPrefixID(p.Msg.ID, "mcpbridge-discover-") {
 			t.Errorf("probe id %s is not one of the bridge's", p.Msg.ID)
 		}
-		if got := string(serverMeta(t, p)[metaClientInfo]); got != `{"name":"legacy-host","version":"3.1.4"}` {
+		if got := string(serverMeta(t, p)[jsonrpc.MetaClientInfo]); got != `{"name":"legacy-host","version":"3.1.4"}` {
 			t.Errorf("the probe's clientInfo is %s, want the client's", got)
 		}
 		if got := p.Header.Get("Mcp-Method"); got != "server/discover" {

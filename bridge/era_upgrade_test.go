@@ -35,7 +35,7 @@ func TestEraUpgradeLocalAnswers(t *testing.T) {
 		}
 		h.send(toolsCall(5, "after"))
 		h.result("5")
-		if got := string(serverMeta(t, srv.rpcRequest("5"))[metaLogLevel]); got != `"debug"` {
+		if got := string(serverMeta(t, srv.rpcRequest("5"))[jsonrpc.MetaLogLevel]); got != `"debug"` {
 			t.Errorf("_meta logLevel after logging/setLevel = %s, want \"debug\"", got)
 		}
 		for _, r := range srv.requests() {
@@ -64,7 +64,7 @@ func TestEraUpgradeSubscribe(t *testing.T) {
 		if err := json.Unmarshal(s1.req.Msg.Params, &p); err != nil || string(p.Notifications) != `{"resourceSubscriptions":["file:///a.txt"]}` {
 			t.Errorf("listen filter = %s, want the subscribed resource only", s1.req.Msg.Params)
 		}
-		if got := string(serverMeta(t, s1.req)[metaClientInfo]); got != `{"name":"legacy-host","version":"3.1.4"}` {
+		if got := string(serverMeta(t, s1.req)[jsonrpc.MetaClientInfo]); got != `{"name":"legacy-host","version":"3.1.4"}` {
 			t.Errorf("the listen request's clientInfo = %s", got)
 		}
 		if got := s1.req.Header.Get("Mcp-Method"); got != "subscriptions/listen" {

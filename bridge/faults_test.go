@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/bridge/era"
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
@@ -1054,7 +1055,7 @@ func modernReq(id int, method, members string) string {
 	if members != "" {
 		members += ","
 	}
-	return fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":%q,"params":{%s"_meta":{"io.modelcontextprotocol/protocolVersion":%q,"io.modelcontextprotocol/clientInfo":{"name":"fault-client","version":"1.0.0"}}}}`, id, method, members, ModernVersion)
+	return fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":%q,"params":{%s"_meta":{"io.modelcontextprotocol/protocolVersion":%q,"io.modelcontextprotocol/clientInfo":{"name":"fault-client","version":"1.0.0"}}}}`, id, method, members, era.ModernVersion)
 }
 
 func b64(s string) string { return "=?base64?" + base64.StdEncoding.EncodeToString([]byte(s)) + "?=" }
@@ -1081,8 +1082,8 @@ func TestFaultModernRequestHeaders(t *testing.T) {
 		check := func(t *testing.T, id int, method, name string) {
 			t.Helper()
 			r := srv.rpcRequest(fmt.Sprint(id))
-			if got := r.Header.Get("MCP-Protocol-Version"); got != ModernVersion {
-				t.Errorf("%d: MCP-Protocol-Version %q, want %q", id, got, ModernVersion)
+			if got := r.Header.Get("MCP-Protocol-Version"); got != era.ModernVersion {
+				t.Errorf("%d: MCP-Protocol-Version %q, want %q", id, got, era.ModernVersion)
 			}
 			if got := r.Header.Get("Mcp-Method"); got != method {
 				t.Errorf("%d: Mcp-Method %q, want %q", id, got, method)

@@ -20,7 +20,7 @@ func (b *Bridge) keepAlive(every time.Duration) {
 			return
 		case <-t.C:
 		}
-		if b.eras.serverModern() {
+		if b.eras.ServerModern() {
 			continue // 2026-07-28 has no ping, and no session to keep alive
 		}
 		id := []byte(strconv.Quote("mcpbridge-ping-" + strconv.Itoa(n)))

@@ -3,8 +3,8 @@ package bridge
 import (
 	"fmt"
 	"strings"
-	"sync"
 
+	"github.com/mcpbridge/mcpbridge/bridge/era"
 	"github.com/mcpbridge/mcpbridge/bridge/inflight"
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
@@ -62,18 +62,8 @@ func wildcardMatch(pattern, name string) bool {
 	return strings.HasSuffix(n, last)
 }
 
-// toolCatalog is what the bridge learned from tools/list answers: for the
-// 2026-07-28 protocol, which call arguments each tool wants mirrored into
-// Mcp-Param-* headers.
-type toolCatalog struct {
-	mu      sync.RWMutex
-	headers map[string][]paramHeader // tool name → its x-mcp-header parameters
-}
-
-func newToolCatalog() *toolCatalog { return &toolCatalog{headers: map[string][]paramHeader{}} }
-
 // check refuses a tools/call to a filtered tool.
-func (t *toolCatalog) check(f ToolFilter, m *jsonrpc.Message) error {
+func checkTool(f ToolFilter, m *jsonrpc.Message) error {
 	if m.Method != "tools/call" || !f.active() {
 		return nil
 	}
@@ -89,7 +79,7 @@ func (t *toolCatalog) check(f ToolFilter, m *jsonrpc.Message) error {
 // tools the filter hides and, under 2026-07-28, the tools whose x-mcp-header
 // annotations are invalid (Streamable HTTP §Custom Headers from Tool
 // Parameters: the client MUST exclude them). Everything else passes as is.
-func (t *toolCatalog) shape(f ToolFilter, c *inflight.Call, m *jsonrpc.Message) *jsonrpc.Message {
+func shapeTools(f ToolFilter, cat *era.Catalog, c *inflight.Call, m *jsonrpc.Message) *jsonrpc.Message {
 	if c.Method != "tools/list" || !m.HasResult {
 		return m
 	}
@@ -111,12 +101,10 @@ func (t *toolCatalog) shape(f ToolFilter, c *inflight.Call, m *jsonrpc.Message) 
 			return
 		}
 		if modern {
-			hs, err := toolHeaders(jsonrpc.Field(tool, "inputSchema"))
-			if err != nil {
+			if cat.Learn(name, jsonrpc.Field(tool, "inputSchema")) != nil {
 				dropped++
 				return
 			}
-			t.learn(name, hs)
 		}
 		kept = append(kept, tool)
 	})
@@ -127,20 +115,4 @@ func (t *toolCatalog) shape(f ToolFilter, c *inflight.Call, m *jsonrpc.Message) 
 		return re
 	}
 	return m // cannot happen: valid elements of a valid array were left out
-}
-
-func (t *toolCatalog) learn(name string, hs []paramHeader) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if len(hs) == 0 {
-		delete(t.headers, name)
-		return
-	}
-	t.headers[name] = hs
-}
-
-func (t *toolCatalog) lookup(name string) []paramHeader {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	return t.headers[name]
 }

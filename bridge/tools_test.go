@@ -2,9 +2,11 @@ package bridge
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/mcpbridge/mcpbridge/bridge/era"
 	"github.com/mcpbridge/mcpbridge/bridge/inflight"
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc/jsonrpctest"
@@ -121,7 +123,7 @@ func TestToolCatalogCheck(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = newToolCatalog().check(tc.filter, m)
+			err = checkTool(tc.filter, m)
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("check = %v, wantErr %v", err, tc.wantErr)
 			}
@@ -250,7 +252,7 @@ func TestToolCatalogShape(t *testing.T) {
 				t.Fatalf("test input is not JSON: %s", tc.raw)
 			}
 			c, m := toolsTestList(t, tc.raw, tc.modern)
-			got := newToolCatalog().shape(tc.filter, c, m).Bytes()
+			got := shapeTools(tc.filter, era.NewCatalog(), c, m).Bytes()
 			if string(got) != tc.want {
 				t.Errorf("shape =\n %s\nwant\n %s", got, tc.want)
 			}
@@ -265,7 +267,7 @@ func TestToolCatalogShape(t *testing.T) {
 			if err != nil {
 				t.Fatalf("parseParts: %v", err)
 			}
-			if gotP := newToolCatalog().shape(tc.filter, c, pm).Bytes(); string(gotP) != tc.want {
+			if gotP := shapeTools(tc.filter, era.NewCatalog(), c, pm).Bytes(); string(gotP) != tc.want {
 				t.Errorf("shape of the pieced answer =\n %s\nwant\n %s", gotP, tc.want)
 			}
 		})
@@ -279,27 +281,39 @@ func TestToolCatalogShapeOnlyTouchesToolsList(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := &inflight.Call{ID: m.ID, Method: "tools/call", Req: &jsonrpc.Message{Method: "tools/call"}}
-	if got := newToolCatalog().shape(ToolFilter{Ignore: []string{"delete_*"}}, c, m).Bytes(); string(got) != raw {
+	if got := shapeTools(ToolFilter{Ignore: []string{"delete_*"}}, era.NewCatalog(), c, m).Bytes(); string(got) != raw {
 		t.Errorf("an answer to tools/call was changed: %s", got)
 	}
 }
 
 func TestToolCatalogShapeLearnsHeaders(t *testing.T) {
-	cat := newToolCatalog()
-	cat.learn("stale", []paramHeader{{name: "Old", path: []string{"old"}}})
+	cat := era.NewCatalog()
+	if err := cat.Learn("stale", []byte(`{"type":"object","properties":{"old":{"type":"string","x-mcp-header":"Old"}}}`)); err != nil {
+		t.Fatal(err)
+	}
 	raw := `{"jsonrpc":"2.0","id":1,"result":{"tools":[` +
 		`{"name":"execute_sql","inputSchema":{"type":"object","properties":{"region":{"type":"string","x-mcp-header":"Region"},"opts":{"type":"object","properties":{"shard":{"type":"integer","x-mcp-header":"Shard"}}}}}},` +
 		`{"name":"stale","inputSchema":{"type":"object"}},` +
 		`{"name":"hidden","inputSchema":{"properties":{"h":{"type":"string","x-mcp-header":"H"}}}}]}}`
 	c, m := toolsTestList(t, raw, true)
-	cat.shape(ToolFilter{Ignore: []string{"hidden"}}, c, m)
-	if got := modernTestHeaders(cat.lookup("execute_sql")); strings.Join(got, " ") != "Region=region Shard=opts.shard" {
-		t.Errorf("execute_sql headers = %q", got)
+	shapeTools(ToolFilter{Ignore: []string{"hidden"}}, cat, c, m)
+	// What was learned shows in the headers of the calls that follow.
+	call := func(name, args string) http.Header {
+		m, err := jsonrpc.Parse([]byte(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"` + name + `","arguments":` + args +
+			`,"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cat.Annotate(m)
+		return m.Header
 	}
-	if got := cat.lookup("stale"); got != nil {
-		t.Errorf("a tool that lost its annotations keeps %v", got)
+	if h := call("execute_sql", `{"region":"eu","opts":{"shard":4}}`); h.Get("Mcp-Param-Region") != "eu" || h.Get("Mcp-Param-Shard") != "4" {
+		t.Errorf("execute_sql headers = %v", h)
 	}
-	if got := cat.lookup("hidden"); got != nil {
-		t.Errorf("a hidden tool was learned: %v", got)
+	if h := call("stale", `{"old":"x"}`); h.Get("Mcp-Param-Old") != "" {
+		t.Errorf("a tool that lost its annotations keeps them: %v", h)
+	}
+	if h := call("hidden", `{"h":"x"}`); h.Get("Mcp-Param-H") != "" {
+		t.Errorf("a hidden tool was learned: %v", h)
 	}
 }

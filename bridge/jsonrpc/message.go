@@ -359,6 +359,17 @@ func (m *Message) ReadMeta() {
 // version (2026-07-28 basic/index §Protocol Version).
 const MetaProtocolVersion = "io.modelcontextprotocol/protocolVersion"
 
+// The other _meta members of 2026-07-28 (basic/index §_meta): who the
+// client and the server are, what the client can do, its log level, and
+// the subscription a notification belongs to.
+const (
+	MetaClientCapabilities = "io.modelcontextprotocol/clientCapabilities"
+	MetaClientInfo         = "io.modelcontextprotocol/clientInfo"
+	MetaServerInfo         = "io.modelcontextprotocol/serverInfo"
+	MetaLogLevel           = "io.modelcontextprotocol/logLevel"
+	MetaSubscriptionID     = "io.modelcontextprotocol/subscriptionId"
+)
+
 // ResultResponse builds a result answer for id.
 func ResultResponse(id, result []byte) []byte {
 	out := make([]byte, 0, len(id)+len(result)+32)

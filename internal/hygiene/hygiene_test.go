@@ -69,14 +69,25 @@ func TestDependenciesPointOneWay(t *testing.T) {
 		"github.com/mcpbridge/mcpbridge/oauthflow": {
 			"github.com/mcpbridge/mcpbridge/bridge", "github.com/mcpbridge/mcpbridge/internal/fakeas",
 		},
-		// The bridge's layers point one way: the pump uses the transport and
-		// the wire format, the transport the wire format; the wire format
-		// nothing of mcpbridge, and neither knows of the pump or of OAuth.
+		// The bridge's layers point one way: the pump uses the era code,
+		// the transport, the in-flight table and the wire format; the era
+		// code the transport (its errors), the table and the wire format;
+		// the transport and the table the wire format alone; the wire format
+		// nothing of mcpbridge. None below the pump knows of it or of OAuth.
 		// (A message carries the HTTP headers its request needs, so the wire
 		// format does import net/http's Header type.)
 		"github.com/mcpbridge/mcpbridge/bridge/jsonrpc": {"github.com/mcpbridge/mcpbridge/"},
-		"github.com/mcpbridge/mcpbridge/bridge/transport": {
+		"github.com/mcpbridge/mcpbridge/bridge/inflight": {
+			"github.com/mcpbridge/mcpbridge/bridge$", "github.com/mcpbridge/mcpbridge/bridge/era",
+			"github.com/mcpbridge/mcpbridge/bridge/transport", "github.com/mcpbridge/mcpbridge/oauthflow",
+		},
+		"github.com/mcpbridge/mcpbridge/bridge/era": {
 			"github.com/mcpbridge/mcpbridge/bridge$", "github.com/mcpbridge/mcpbridge/oauthflow",
+			"github.com/mcpbridge/mcpbridge/tokencache", "github.com/mcpbridge/mcpbridge/internal/fakeas",
+		},
+		"github.com/mcpbridge/mcpbridge/bridge/transport": {
+			"github.com/mcpbridge/mcpbridge/bridge$", "github.com/mcpbridge/mcpbridge/bridge/era",
+			"github.com/mcpbridge/mcpbridge/bridge/inflight", "github.com/mcpbridge/mcpbridge/oauthflow",
 			"github.com/mcpbridge/mcpbridge/tokencache", "github.com/mcpbridge/mcpbridge/internal/fakeas",
 		},
 		"github.com/mcpbridge/mcpbridge/internal/httpclient": {"github.com/mcpbridge/mcpbridge/bridge"},

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/mcpbridge/mcpbridge/bridge"
+	"github.com/mcpbridge/mcpbridge/bridge/era"
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 	"github.com/mcpbridge/mcpbridge/internal/safetext"
 )
@@ -17,14 +17,14 @@ import (
 // reads it. Not needed: the bridge speaks 2025-11-25 with a server that
 // does not know it.
 func (p *prober) discover(ctx context.Context) {
-	speaks := "speaks_" + bridge.ModernVersion
+	speaks := "speaks_" + era.ModernVersion
 	p.headersStep(ctx, "server/discover", "the server's answer", false, func(ctx context.Context, st *Step) error {
-		req := bridge.DiscoverRequest(p.init, p.cfg.Version)
+		req := era.DiscoverRequest(p.init, p.cfg.Version)
 		resp, ans, raw, err := p.postRPC(ctx, req, req.Header)
 		if err != nil {
 			return err
 		}
-		st.set("request", "POST server/discover (protocol "+bridge.ModernVersion+")")
+		st.set("request", "POST server/discover (protocol "+era.ModernVersion+")")
 		st.set("status", resp.Status)
 		if sid := resp.Header.Get("Mcp-Session-Id"); sid != "" {
 			defer func() { st.set("session_closed", p.endSession(ctx, sid, "")) }()
@@ -34,12 +34,12 @@ func (p *prober) discover(ctx context.Context) {
 			st.set("answer", strings.TrimSpace(resp.Status+" "+safetext.Line(raw, 160)))
 			return nil
 		}
-		d := bridge.ReadDiscover(ans)
+		d := era.ReadDiscover(ans)
 		f := jsonrpc.Failure(ans)
 		if f == nil || len(d.Versions) > 0 {
 			st.set("supported_versions", d.Versions)
 		}
-		st.set(speaks, slices.Contains(d.Versions, bridge.ModernVersion))
+		st.set(speaks, slices.Contains(d.Versions, era.ModernVersion))
 		if f != nil {
 			st.set("answer", f.Error())
 			return nil

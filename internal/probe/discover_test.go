@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mcpbridge/mcpbridge/bridge"
+	"github.com/mcpbridge/mcpbridge/bridge/era"
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
 
@@ -49,7 +49,7 @@ func TestDiscoverSendsTheBridgesRequest(t *testing.T) {
 			p := testProber(t, ts.URL+"/mcp")
 			p.discover(t.Context())
 			st := only(t, p)
-			want := bridge.DiscoverRequest(initialize("test"), "test")
+			want := era.DiscoverRequest(initialize("test"), "test")
 			sent, err := jsonrpc.Parse(body)
 			if err != nil || !bytes.Equal(jsonrpc.WithRequestID(sent, want.ID).Raw, want.Raw) {
 				t.Errorf("sent %s (%v), want the bridge's %s", body, err, want.Raw)

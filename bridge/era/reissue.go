@@ -1,4 +1,4 @@
-package bridge
+package era
 
 import (
 	"context"
@@ -17,8 +17,8 @@ import (
 // tools/call may have acted already; the client gets an error that says
 // so, and decides.
 
-// maxReissues bounds the re-issues of one request.
-const maxReissues = 2
+// MaxReissues bounds the re-issues of one request.
+const MaxReissues = 2
 
 // rereadable lists the requests that are safe to send again.
 func rereadable(method string) bool {
@@ -30,27 +30,27 @@ func rereadable(method string) bool {
 	return false
 }
 
-// reissue sends a 2026-07-28 request whose answer stream broke again under
-// a new id, when it only reads; it returns the request last sent and its
-// outcome.
-func (b *Bridge) reissue(ctx context.Context, m *jsonrpc.Message, err error) (*jsonrpc.Message, error) {
+// Reissue sends a 2026-07-28 request whose answer stream broke again
+// under a new id, with roundTrip, when it only reads; it returns the
+// request last sent and its outcome.
+func Reissue(b *Env, ctx context.Context, m *jsonrpc.Message, err error, roundTrip func(context.Context, *jsonrpc.Message) error) (*jsonrpc.Message, error) {
 	if !transport.StreamLost(err) || m.Modern == "" {
 		return m, err // the usual case, decided without a lock
 	}
-	if c := b.calls.Peek(m.ID); c == nil || c.Internal {
+	if c := b.Calls.Peek(m.ID); c == nil || c.Internal {
 		return m, err // the bridge's own requests: their owners decide
 	}
-	for tries := 0; transport.StreamLost(err) && m.Modern != "" && tries < maxReissues; tries++ {
+	for tries := 0; transport.StreamLost(err) && m.Modern != "" && tries < MaxReissues; tries++ {
 		if !rereadable(m.Method) {
 			return m, fmt.Errorf("%w; the server may have run the %s anyway, so mcpbridge does not send it again", err, m.Method)
 		}
 		next := jsonrpc.WithRequestID(m, inflight.OwnID("reissue"))
-		if b.calls.Rename(m.ID, next.ID) == nil {
+		if b.Calls.Rename(m.ID, next.ID) == nil {
 			return m, err // answered or cancelled meanwhile
 		}
-		b.log.Info("the answer stream broke; sending the request again under a new id", "method", m.Method, "error", err)
+		b.Log.Info("the answer stream broke; sending the request again under a new id", "method", m.Method, "error", err)
 		m = next
-		err = b.conn.RoundTrip(ctx, m)
+		err = roundTrip(ctx, m)
 	}
 	return m, err
 }

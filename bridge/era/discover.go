@@ -1,4 +1,4 @@
-package bridge
+package era
 
 import (
 	"context"
@@ -52,21 +52,21 @@ func (d *Discovery) notModern() error {
 
 // discover probes the server. It errs only when the server could not be
 // asked (unreachable, credentials refused); every answer is a verdict.
-func (b *Bridge) discover(ctx context.Context, first *jsonrpc.Message) (*Discovery, error) {
-	m := discoverRequest(first, b.cfg.Version)
-	b.tools.annotate(m)
+func discover(b *Env, ctx context.Context, first *jsonrpc.Message) (*Discovery, error) {
+	m := discoverRequest(first, b.Version)
+	b.Catalog.Annotate(m)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	go b.probeWatch(ctx, cancel)
-	ans, err := b.ask(ctx, m)
+	go probeWatch(b, ctx, cancel)
+	ans, err := b.Ask(ctx, m)
 	switch {
 	case errors.Is(context.Cause(ctx), errProbeSilent):
-		b.log.Warn("no answer to server/discover in time: taking the server for a legacy one", "after", b.cfg.ProbeSilence)
+		b.Log.Warn("no answer to server/discover in time: taking the server for a legacy one", "after", b.ProbeSilence)
 		return &Discovery{}, nil
 	case err != nil && cannotAsk(err):
 		return nil, err
 	case err != nil:
-		b.log.Debug("server/discover refused: a legacy server", "error", err)
+		b.Log.Debug("server/discover refused: a legacy server", "error", err)
 		return &Discovery{}, nil
 	}
 	return ReadDiscover(ans), nil
@@ -88,8 +88,8 @@ var errProbeSilent = errors.New("no answer to server/discover")
 
 // probeWatch cancels the probe after Config.ProbeSilence of waiting that
 // is not a sign-in.
-func (b *Bridge) probeWatch(ctx context.Context, cancel context.CancelCauseFunc) {
-	silence := b.cfg.ProbeSilence
+func probeWatch(b *Env, ctx context.Context, cancel context.CancelCauseFunc) {
+	silence := b.ProbeSilence
 	t := time.NewTicker(silence / 20)
 	defer t.Stop()
 	var waited time.Duration
@@ -99,7 +99,7 @@ func (b *Bridge) probeWatch(ctx context.Context, cancel context.CancelCauseFunc)
 			return
 		case <-t.C:
 		}
-		if !b.conn.SigningIn() {
+		if !b.SigningIn() {
 			waited += silence / 20
 		}
 	}
@@ -134,17 +134,17 @@ func probeMeta(first *jsonrpc.Message, version string) []byte {
 		}
 	}
 	if meta := jsonrpc.Field(first.Params, "_meta"); meta != nil {
-		if c := jsonrpc.Field(meta, metaClientCapabilities); c != nil {
+		if c := jsonrpc.Field(meta, jsonrpc.MetaClientCapabilities); c != nil {
 			caps = c
 		}
-		if i := jsonrpc.Field(meta, metaClientInfo); i != nil {
+		if i := jsonrpc.Field(meta, jsonrpc.MetaClientInfo); i != nil {
 			info = i
 		}
 	}
 	return jsonrpc.JoinMembers(
 		jsonrpc.Member([]byte(jsonrpc.MetaProtocolVersion), []byte(`"`+ModernVersion+`"`)),
-		jsonrpc.Member([]byte(metaClientCapabilities), caps),
-		jsonrpc.Member([]byte(metaClientInfo), info),
+		jsonrpc.Member([]byte(jsonrpc.MetaClientCapabilities), caps),
+		jsonrpc.Member([]byte(jsonrpc.MetaClientInfo), info),
 	)
 }
 

@@ -1,4 +1,4 @@
-package bridge
+package era
 
 import (
 	"context"
@@ -28,7 +28,7 @@ import (
 // (reverse.go); anywhere else it has no 2026-07-28 counterpart, and the
 // server gets a JSON-RPC error naming the reason.
 type downgrade struct {
-	b            *Bridge
+	b            *Env
 	capabilities []byte
 	serverInfo   []byte
 	instructions []byte
@@ -52,22 +52,22 @@ type clientListen struct {
 
 // newDowngrade runs the handshake for the client whose first message is
 // first.
-func newDowngrade(b *Bridge, first *jsonrpc.Message) (*downgrade, error) {
+func newDowngrade(b *Env, first *jsonrpc.Message) (*downgrade, error) {
 	d := &downgrade{b: b, listens: map[string]*clientListen{}, subs: map[string]int{}, parked: newParkedCalls(b)}
 	meta := jsonrpc.Field(first.Params, "_meta")
-	caps, info := jsonrpc.Field(meta, metaClientCapabilities), jsonrpc.Field(meta, metaClientInfo)
+	caps, info := jsonrpc.Field(meta, jsonrpc.MetaClientCapabilities), jsonrpc.Field(meta, jsonrpc.MetaClientInfo)
 	if caps == nil {
 		caps = []byte("{}")
 	}
 	if info == nil {
-		info = ownInfo(d.b.cfg.Version)
+		info = ownInfo(d.b.Version)
 	}
 	params := jsonrpc.WrapObject(jsonrpc.JoinMembers(
 		jsonrpc.Member([]byte("protocolVersion"), []byte(strconv.Quote(legacyVersions[0]))),
 		jsonrpc.Member([]byte("capabilities"), caps),
 		jsonrpc.Member([]byte("clientInfo"), info),
 	))
-	ans, err := b.ask(b.ctx, jsonrpc.NewRequest(inflight.OwnID("initialize"), "initialize", params))
+	ans, err := b.Ask(b.Ctx, jsonrpc.NewRequest(inflight.OwnID("initialize"), "initialize", params))
 	if err != nil {
 		return nil, fmt.Errorf("initialize on the client's behalf: %w", err)
 	}
@@ -77,13 +77,13 @@ func newDowngrade(b *Bridge, first *jsonrpc.Message) (*downgrade, error) {
 	res := ans.Flat().Result
 	d.capabilities, d.serverInfo, d.instructions = jsonrpc.Field(res, "capabilities"), jsonrpc.Field(res, "serverInfo"), jsonrpc.Field(res, "instructions")
 	d.subscribe = string(jsonrpc.Field(jsonrpc.Field(d.capabilities, "resources"), "subscribe")) == "true"
-	if err := b.tell(b.ctx, &jsonrpc.Message{Raw: jsonrpc.NewNotification("notifications/initialized", nil), Kind: jsonrpc.KindNotification, Method: "notifications/initialized"}); err != nil {
+	if err := b.Tell(b.Ctx, &jsonrpc.Message{Raw: jsonrpc.NewNotification("notifications/initialized", nil), Kind: jsonrpc.KindNotification, Method: "notifications/initialized"}); err != nil {
 		return nil, fmt.Errorf("notifications/initialized: %w", err)
 	}
 	return d, nil
 }
 
-func (d *downgrade) fromClient(m *jsonrpc.Message) (func(), bool) {
+func (d *downgrade) FromClient(m *jsonrpc.Message) (func(), bool) {
 	switch {
 	case m.Kind == jsonrpc.KindNotification && m.Method == "notifications/cancelled":
 		return nil, d.endListen(jsonrpc.Field(m.Params, "requestId"))
@@ -95,7 +95,7 @@ func (d *downgrade) fromClient(m *jsonrpc.Message) (func(), bool) {
 	}
 	switch m.Method {
 	case "server/discover":
-		d.b.reply(jsonrpc.ResultResponse(m.ID, d.discoverResult()))
+		d.b.Reply(jsonrpc.ResultResponse(m.ID, d.discoverResult()))
 		return nil, true
 	case "subscriptions/listen":
 		return func() { d.listen(m) }, true
@@ -103,7 +103,7 @@ func (d *downgrade) fromClient(m *jsonrpc.Message) (func(), bool) {
 	if wait := d.levelFor(m); wait != nil {
 		return func() {
 			wait()
-			if job := d.b.request(m, d); job != nil {
+			if job := d.b.Forward(m); job != nil {
 				job()
 			}
 		}, true
@@ -123,7 +123,7 @@ func (d *downgrade) discoverResult() []byte {
 		jsonrpc.Member([]byte("capabilities"), caps),
 	}
 	if info != nil {
-		ms = append(ms, jsonrpc.Member([]byte("_meta"), jsonrpc.WrapObject(jsonrpc.Member([]byte(metaServerInfo), info))))
+		ms = append(ms, jsonrpc.Member([]byte("_meta"), jsonrpc.WrapObject(jsonrpc.Member([]byte(jsonrpc.MetaServerInfo), info))))
 	}
 	if d.instructions != nil {
 		ms = append(ms, jsonrpc.Member([]byte("instructions"), d.instructions))
@@ -136,7 +136,7 @@ func (d *downgrade) discoverResult() []byte {
 // it goes: the logging/setLevel that gives the session that level, sent
 // once however many requests ask for it; nil when the session has it.
 func (d *downgrade) levelFor(m *jsonrpc.Message) func() {
-	level, ok := jsonrpc.StringValue(jsonrpc.Field(jsonrpc.Field(m.Params, "_meta"), metaLogLevel))
+	level, ok := jsonrpc.StringValue(jsonrpc.Field(jsonrpc.Field(m.Params, "_meta"), jsonrpc.MetaLogLevel))
 	if !ok {
 		return nil
 	}
@@ -161,14 +161,14 @@ func (d *downgrade) levelFor(m *jsonrpc.Message) func() {
 
 func (d *downgrade) setLevel(level string) {
 	params := jsonrpc.WrapObject(jsonrpc.Member([]byte("level"), []byte(strconv.Quote(level))))
-	ans, err := d.b.ask(d.b.ctx, jsonrpc.NewRequest(inflight.OwnID("setlevel"), "logging/setLevel", params))
+	ans, err := d.b.Ask(d.b.Ctx, jsonrpc.NewRequest(inflight.OwnID("setlevel"), "logging/setLevel", params))
 	if err == nil {
 		if f := jsonrpc.Failure(ans); f != nil {
 			err = f
 		}
 	}
 	if err != nil {
-		d.b.log.Warn("the server did not take the log level", "level", level, "error", err)
+		d.b.Log.Warn("the server did not take the log level", "level", level, "error", err)
 	}
 }
 
@@ -176,13 +176,13 @@ func (d *downgrade) setLevel(level string) {
 // 2026-07-28 _meta members (legacy servers may refuse a request that names
 // a protocol version there, as the Go SDK's does) and headers, and with no
 // way around the initialize gate.
-func (d *downgrade) outgoing(m *jsonrpc.Message) *jsonrpc.Message {
+func (d *downgrade) Outgoing(m *jsonrpc.Message) *jsonrpc.Message {
 	re := jsonrpc.WithoutMeta(m, "io.modelcontextprotocol/")
 	re.Modern, re.Header = "", nil
 	return re
 }
 
-func (d *downgrade) fromServer(m *jsonrpc.Message) bool {
+func (d *downgrade) FromServer(m *jsonrpc.Message) bool {
 	switch m.Kind {
 	case jsonrpc.KindRequest:
 		if !d.parked.serverRequest(m) {
@@ -213,7 +213,7 @@ func cacheable(method string) bool {
 // ttlMs 0 with cacheScope private where the result is cacheable: fresh
 // each time, and never shared.
 func (d *downgrade) result(m *jsonrpc.Message) bool {
-	c := d.b.calls.Peek(m.ID)
+	c := d.b.Calls.Peek(m.ID)
 	if c == nil || c.Internal || !m.HasResult {
 		return false
 	}
@@ -235,20 +235,20 @@ func (d *downgrade) result(m *jsonrpc.Message) bool {
 	if err != nil {
 		return false
 	}
-	d.b.toClient(re)
+	d.b.ToClient(re)
 	return true
 }
 
 // refuseRequest answers a server-to-client request the client cannot get.
 func (d *downgrade) refuseRequest(m *jsonrpc.Message) {
-	d.b.log.Warn("the server sent a request a 2026-07-28 client cannot receive", "method", m.Method)
+	d.b.Log.Warn("the server sent a request a 2026-07-28 client cannot receive", "method", m.Method)
 	msg := "mcpbridge: the client speaks MCP " + ModernVersion + ", where a server asks for " + m.Method +
 		" inside a multi round-trip result; the bridge cannot pass this request on"
 	ans, err := jsonrpc.Parse(jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeMethodNotFound, msg, nil))
 	if err != nil {
 		return
 	}
-	go d.b.sendJob(ans, nil)()
+	go d.b.Send(ans)()
 }
 
 // changeKinds maps the list-changed notifications to their filter fields.
@@ -279,8 +279,8 @@ func (d *downgrade) notification(m *jsonrpc.Message) bool {
 	}
 	d.mu.Unlock()
 	for _, id := range ids {
-		tagged := jsonrpc.WithMeta(m.Flat(), [][2][]byte{{[]byte(metaSubscriptionID), id}})
-		d.b.replyMsg(tagged)
+		tagged := jsonrpc.WithMeta(m.Flat(), [][2][]byte{{[]byte(jsonrpc.MetaSubscriptionID), id}})
+		d.b.ReplyMsg(tagged)
 	}
 	return true
 }
@@ -304,7 +304,7 @@ func (d *downgrade) listen(m *jsonrpc.Message) {
 	if d.subscribe {
 		for _, u := range stringList(jsonrpc.Field(filter, "resourceSubscriptions")) {
 			if err := d.subscribeTo(u); err != nil {
-				d.b.log.Warn("the server refused a resource subscription", "error", err)
+				d.b.Log.Warn("the server refused a resource subscription", "error", err)
 				continue
 			}
 			l.uris[u] = true
@@ -317,22 +317,22 @@ func (d *downgrade) listen(m *jsonrpc.Message) {
 	d.mu.Lock()
 	if _, dup := d.listens[jsonrpc.IDKey(m.ID)]; dup {
 		d.mu.Unlock()
-		d.b.reply(jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeInvalidRequest, "Invalid Request: a subscription with this id is open", nil))
+		d.b.Reply(jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeInvalidRequest, "Invalid Request: a subscription with this id is open", nil))
 		return
 	}
 	d.listens[jsonrpc.IDKey(m.ID)] = l
 	d.mu.Unlock()
 	params := jsonrpc.WrapObject(jsonrpc.JoinMembers(
-		jsonrpc.Member([]byte("_meta"), jsonrpc.WrapObject(jsonrpc.Member([]byte(metaSubscriptionID), m.ID))),
+		jsonrpc.Member([]byte("_meta"), jsonrpc.WrapObject(jsonrpc.Member([]byte(jsonrpc.MetaSubscriptionID), m.ID))),
 		jsonrpc.Member([]byte("notifications"), jsonrpc.WrapObject(jsonrpc.JoinMembers(honoured...))),
 	))
-	d.b.reply(jsonrpc.NewNotification("notifications/subscriptions/acknowledged", params))
+	d.b.Reply(jsonrpc.NewNotification("notifications/subscriptions/acknowledged", params))
 }
 
 // shutdown ends the client's subscriptions gracefully: each listen request
 // gets its completion result (basic/patterns/subscriptions §Graceful
 // Closure).
-func (d *downgrade) shutdown() {
+func (d *downgrade) Shutdown() {
 	d.mu.Lock()
 	listens := d.listens
 	d.listens = map[string]*clientListen{}
@@ -340,9 +340,9 @@ func (d *downgrade) shutdown() {
 	for _, l := range listens {
 		res := jsonrpc.WrapObject(jsonrpc.JoinMembers(
 			jsonrpc.Member([]byte("resultType"), []byte(`"complete"`)),
-			jsonrpc.Member([]byte("_meta"), jsonrpc.WrapObject(jsonrpc.Member([]byte(metaSubscriptionID), l.id))),
+			jsonrpc.Member([]byte("_meta"), jsonrpc.WrapObject(jsonrpc.Member([]byte(jsonrpc.MetaSubscriptionID), l.id))),
 		))
-		d.b.reply(jsonrpc.ResultResponse(l.id, res))
+		d.b.Reply(jsonrpc.ResultResponse(l.id, res))
 	}
 }
 
@@ -380,7 +380,7 @@ func (d *downgrade) endListen(id []byte) bool {
 	go func() {
 		for _, u := range drop {
 			if err := d.resourceRequest("resources/unsubscribe", u); err != nil {
-				d.b.log.Debug("resources/unsubscribe failed", "error", err)
+				d.b.Log.Debug("resources/unsubscribe failed", "error", err)
 			}
 		}
 	}()
@@ -389,9 +389,9 @@ func (d *downgrade) endListen(id []byte) bool {
 
 func (d *downgrade) resourceRequest(method, uri string) error {
 	params := jsonrpc.WrapObject(jsonrpc.Member([]byte("uri"), []byte(strconv.Quote(uri))))
-	ctx, cancel := context.WithTimeout(d.b.ctx, d.b.cfg.AckTimeout)
+	ctx, cancel := context.WithTimeout(d.b.Ctx, d.b.AckTimeout)
 	defer cancel()
-	ans, err := d.b.ask(ctx, jsonrpc.NewRequest(inflight.OwnID("subscribe"), method, params))
+	ans, err := d.b.Ask(ctx, jsonrpc.NewRequest(inflight.OwnID("subscribe"), method, params))
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package bridge
+package era
 
 import (
 	"encoding/base64"
@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
@@ -18,18 +19,13 @@ import (
 // request, on the reader goroutine.
 
 const (
-	metaClientCapabilities = "io.modelcontextprotocol/clientCapabilities"
-	metaClientInfo         = "io.modelcontextprotocol/clientInfo"
-	metaServerInfo         = "io.modelcontextprotocol/serverInfo"
-	metaLogLevel           = "io.modelcontextprotocol/logLevel"
-	metaSubscriptionID     = "io.modelcontextprotocol/subscriptionId"
-	headerMethod           = "Mcp-Method"
-	headerName             = "Mcp-Name"
-	headerParamPrefix      = "Mcp-Param-"
+	headerMethod      = "Mcp-Method"
+	headerName        = "Mcp-Name"
+	headerParamPrefix = "Mcp-Param-"
 )
 
-// annotate computes the HTTP headers a 2026-07-28 request needs.
-func (t *toolCatalog) annotate(m *jsonrpc.Message) {
+// Annotate computes the HTTP headers a 2026-07-28 request needs.
+func (t *Catalog) Annotate(m *jsonrpc.Message) {
 	if m.Modern == "" {
 		m.ReadMeta()
 	}
@@ -229,4 +225,44 @@ func encodeHeaderValue(s string) string {
 		return s
 	}
 	return "=?base64?" + base64.StdEncoding.EncodeToString([]byte(s)) + "?="
+}
+
+// Catalog is what the bridge learned from tools/list answers: for the
+// 2026-07-28 protocol, which call arguments each tool wants mirrored into
+// Mcp-Param-* headers.
+type Catalog struct {
+	mu      sync.RWMutex
+	headers map[string][]paramHeader // tool name → its x-mcp-header parameters
+}
+
+// NewCatalog returns an empty catalog.
+func NewCatalog() *Catalog { return &Catalog{headers: map[string][]paramHeader{}} }
+
+// Learn reads a tool's inputSchema from a 2026-07-28 tools/list answer and
+// keeps its x-mcp-header parameters; an error means the annotations are
+// invalid and the client must not see the tool (Streamable HTTP §Custom
+// Headers from Tool Parameters).
+func (t *Catalog) Learn(name string, inputSchema []byte) error {
+	hs, err := toolHeaders(inputSchema)
+	if err != nil {
+		return err
+	}
+	t.learn(name, hs)
+	return nil
+}
+
+func (t *Catalog) learn(name string, hs []paramHeader) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(hs) == 0 {
+		delete(t.headers, name)
+		return
+	}
+	t.headers[name] = hs
+}
+
+func (t *Catalog) lookup(name string) []paramHeader {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.headers[name]
 }

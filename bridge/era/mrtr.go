@@ -1,4 +1,4 @@
-package bridge
+package era
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ import (
 // under its own id. A client error to one of them answers the original
 // request with that error.
 type roundTrips struct {
-	b *Bridge
+	b *Env
 
 	mu      sync.Mutex
 	byInput map[string]*roundTrip // the id of a request to the client → its round trip
@@ -41,7 +41,7 @@ type roundTrip struct {
 // maxRounds bounds the rounds of one request, as the Go SDK does.
 const maxRounds = 10
 
-func newRoundTrips(b *Bridge) *roundTrips {
+func newRoundTrips(b *Env) *roundTrips {
 	return &roundTrips{b: b, byInput: map[string]*roundTrip{}, byCall: map[string]*roundTrip{}}
 }
 
@@ -60,7 +60,7 @@ func (r *roundTrips) result(m *jsonrpc.Message) bool {
 	if !containsAcross(m, inputRequired) {
 		return false
 	}
-	c := r.b.calls.Peek(m.ID)
+	c := r.b.Calls.Peek(m.ID)
 	if c == nil || c.Internal || !supportsInput(c.Method) {
 		return false
 	}
@@ -68,7 +68,7 @@ func (r *roundTrips) result(m *jsonrpc.Message) bool {
 	if !f.HasResult || string(jsonrpc.Field(f.Result, "resultType")) != string(inputRequired) {
 		return false
 	}
-	if r.b.calls.Take(m.ID) == nil {
+	if r.b.Calls.Take(m.ID) == nil {
 		return true // answered or cancelled meanwhile
 	}
 	r.begin(c, f.Result)
@@ -131,7 +131,7 @@ func (r *roundTrips) begin(c *inflight.Call, result []byte) {
 	r.byCall[jsonrpc.IDKey(c.ID)] = rt
 	r.mu.Unlock()
 	for _, a := range asks {
-		r.b.reply(a)
+		r.b.Reply(a)
 	}
 }
 
@@ -219,7 +219,7 @@ func (r *roundTrips) shutdown() {
 	r.byInput, r.byCall = map[string]*roundTrip{}, map[string]*roundTrip{}
 	r.mu.Unlock()
 	for _, rt := range waiting {
-		r.b.reply(jsonrpc.ErrorResponse(rt.c.ID, jsonrpc.CodeServerError, "mcpbridge: shutting down before the client gave the input the server asked for", nil))
+		r.b.Reply(jsonrpc.ErrorResponse(rt.c.ID, jsonrpc.CodeServerError, "mcpbridge: shutting down before the client gave the input the server asked for", nil))
 	}
 }
 
@@ -232,16 +232,16 @@ func (r *roundTrips) retry(rt *roundTrip) {
 	}
 	m := jsonrpc.WithParams(jsonrpc.WithRequestID(rt.orig, inflight.OwnID("retry")), fields)
 	m.ReadMeta()
-	r.b.tools.annotate(m)
-	if !r.b.calls.AddAs(rt.c, m.ID) {
+	r.b.Catalog.Annotate(m)
+	if !r.b.Calls.AddAs(rt.c, m.ID) {
 		r.fail(rt, errors.New("the retry's id is in use"))
 		return
 	}
-	r.b.sendJob(m, nil)()
+	r.b.Send(m)()
 }
 
 // fail answers the client's request with err.
 func (r *roundTrips) fail(rt *roundTrip, err error) {
-	r.b.log.Warn("a multi round-trip request failed", "method", rt.c.Method, "error", err)
-	r.b.reply(jsonrpc.ErrorFor(rt.c.ID, err))
+	r.b.Log.Warn("a multi round-trip request failed", "method", rt.c.Method, "error", err)
+	r.b.Reply(jsonrpc.ErrorFor(rt.c.ID, err))
 }

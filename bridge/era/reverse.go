@@ -1,4 +1,4 @@
-package bridge
+package era
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ import (
 // the server as the answers to its requests, and the retry receives what
 // the server sends next: another round of input requests, or the result.
 type parkedCalls struct {
-	b *Bridge
+	b *Env
 
 	mu     sync.Mutex
 	byWire map[string]*parked // the request's id at the server → its exchange
@@ -48,7 +48,7 @@ type parked struct {
 // a handler's input requests side by side) go to the client in one round.
 const gatherWindow = 20 * time.Millisecond
 
-func newParkedCalls(b *Bridge) *parkedCalls {
+func newParkedCalls(b *Env) *parkedCalls {
 	return &parkedCalls{b: b, byWire: map[string]*parked{}, byKey: map[string]*parked{}}
 }
 
@@ -62,7 +62,7 @@ func (p *parkedCalls) serverRequest(m *jsonrpc.Message) bool {
 	defer p.mu.Unlock()
 	pk := p.byWire[jsonrpc.IDKey(m.Via)]
 	if pk == nil {
-		c := p.b.calls.Peek(m.Via)
+		c := p.b.Calls.Peek(m.Via)
 		if c == nil || c.Internal || !supportsInput(c.Method) || !p.park(c) {
 			return false
 		}
@@ -89,13 +89,13 @@ func (p *parkedCalls) serverRequest(m *jsonrpc.Message) bool {
 // park turns c into a call the bridge answers itself: the client hears
 // the server's answer under the id of its latest retry. p.mu is held.
 func (p *parkedCalls) park(c *inflight.Call) bool {
-	if p.b.calls.Take(p.b.calls.WireID(c)) == nil {
+	if p.b.Calls.Take(p.b.Calls.WireID(c)) == nil {
 		return false
 	}
-	wire := p.b.calls.WireID(c)
+	wire := p.b.Calls.WireID(c)
 	c.Internal = true
 	c.OnAnswer = func(ans *jsonrpc.Message, err error) { p.ended(wire, ans, err) }
-	return p.b.calls.AddAs(c, wire)
+	return p.b.Calls.AddAs(c, wire)
 }
 
 func inputKey(method string, n int) string {
@@ -127,7 +127,7 @@ func (p *parkedCalls) ask(pk *parked) {
 		jsonrpc.Member([]byte("inputRequests"), jsonrpc.WrapObject(jsonrpc.JoinMembers(reqs...))),
 		jsonrpc.Member([]byte("requestState"), []byte(state)),
 	))
-	p.b.reply(jsonrpc.ResultResponse(client, res))
+	p.b.Reply(jsonrpc.ResultResponse(client, res))
 }
 
 // retry takes a client request that carries a requestState of the
@@ -141,7 +141,7 @@ func (p *parkedCalls) retry(m *jsonrpc.Message) bool {
 	pk := p.byKey[string(state)]
 	if pk == nil {
 		p.mu.Unlock()
-		p.b.reply(jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeInvalidParams, "Invalid params: requestState names no request the bridge holds (it may have ended)", nil))
+		p.b.Reply(jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeInvalidParams, "Invalid params: requestState names no request the bridge holds (it may have ended)", nil))
 		return true
 	}
 	answers, missing := p.takeAnswers(pk, jsonrpc.Field(m.Params, "inputResponses"))
@@ -159,7 +159,7 @@ func (p *parkedCalls) retry(m *jsonrpc.Message) bool {
 	}
 	p.mu.Unlock()
 	for _, a := range answers {
-		go p.b.sendJob(a, nil)()
+		go p.b.Send(a)()
 	}
 	switch {
 	case final != nil:
@@ -220,10 +220,10 @@ func (p *parkedCalls) ended(wire []byte, ans *jsonrpc.Message, err error) {
 func (p *parkedCalls) finish(client []byte, ans *jsonrpc.Message, err error) {
 	switch {
 	case err != nil && errors.Is(err, inflight.ErrShuttingDown):
-		p.b.reply(jsonrpc.ErrorResponse(client, jsonrpc.CodeServerError, "mcpbridge: shutting down before the server answered", nil))
+		p.b.Reply(jsonrpc.ErrorResponse(client, jsonrpc.CodeServerError, "mcpbridge: shutting down before the server answered", nil))
 	case err != nil:
-		p.b.reply(jsonrpc.ErrorFor(client, fmt.Errorf("the server's answer did not come: %w", err)))
+		p.b.Reply(jsonrpc.ErrorFor(client, fmt.Errorf("the server's answer did not come: %w", err)))
 	default:
-		p.b.replyMsg(ans.WithID(client))
+		p.b.ReplyMsg(ans.WithID(client))
 	}
 }

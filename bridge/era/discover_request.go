@@ -1,4 +1,4 @@
-package bridge
+package era
 
 import (
 	"github.com/mcpbridge/mcpbridge/bridge/inflight"
@@ -23,7 +23,7 @@ func discoverRequest(first *jsonrpc.Message, version string) *jsonrpc.Message {
 // Streamable HTTP requires of it (Mcp-Method, MCP-Protocol-Version).
 func DiscoverRequest(first *jsonrpc.Message, version string) *jsonrpc.Message {
 	m := discoverRequest(first, version)
-	new(toolCatalog).annotate(m)
+	new(Catalog).Annotate(m)
 	return m
 }
 
@@ -37,7 +37,7 @@ func ReadDiscover(ans *jsonrpc.Message) *Discovery {
 	d := &Discovery{Capabilities: jsonrpc.Field(res, "capabilities"), Instructions: jsonrpc.Field(res, "instructions")}
 	d.Versions = stringList(jsonrpc.Field(res, "supportedVersions"))
 	if meta := jsonrpc.Field(res, "_meta"); meta != nil {
-		d.ServerInfo = jsonrpc.Field(meta, metaServerInfo)
+		d.ServerInfo = jsonrpc.Field(meta, jsonrpc.MetaServerInfo)
 	}
 	return d
 }

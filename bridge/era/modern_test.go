@@ -1,4 +1,4 @@
-package bridge
+package era
 
 import (
 	"encoding/base64"
@@ -244,7 +244,7 @@ func TestParamHeaderValue(t *testing.T) {
 
 func TestAnnotate(t *testing.T) {
 	const meta = `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}`
-	cat := newToolCatalog()
+	cat := NewCatalog()
 	cat.learn("execute_sql", []paramHeader{{name: "Region", path: []string{"region"}}, {name: "Shard", path: []string{"opts", "shard"}}})
 	tests := []struct {
 		name string
@@ -275,7 +275,7 @@ func TestAnnotate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cat.annotate(m)
+			cat.Annotate(m)
 			if tc.want == nil {
 				if m.Header != nil || m.Modern != "" {
 					t.Errorf("headers %v, modern %q; want none", m.Header, m.Modern)

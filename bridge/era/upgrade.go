@@ -1,4 +1,4 @@
-package bridge
+package era
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ import (
 // Results pass as they are: resultType, ttlMs and cacheScope are members a
 // legacy client ignores (Result allows any member).
 type upgrade struct {
-	b    *Bridge
+	b    *Env
 	disc *Discovery
 
 	mu       sync.Mutex
@@ -35,7 +35,7 @@ type upgrade struct {
 	rounds *roundTrips
 }
 
-func newUpgrade(b *Bridge, d *Discovery) *upgrade {
+func newUpgrade(b *Env, d *Discovery) *upgrade {
 	u := &upgrade{b: b, disc: d}
 	u.setClient(nil)
 	u.listen = newListener(b, u, d.Capabilities)
@@ -50,13 +50,13 @@ func (u *upgrade) setClient(params []byte) {
 		caps = []byte("{}")
 	}
 	if info == nil {
-		info = ownInfo(u.b.cfg.Version)
+		info = ownInfo(u.b.Version)
 	}
 	u.mu.Lock()
 	u.meta = [][2][]byte{
 		{[]byte(jsonrpc.MetaProtocolVersion), []byte(`"` + ModernVersion + `"`)},
-		{[]byte(metaClientCapabilities), caps},
-		{[]byte(metaClientInfo), info},
+		{[]byte(jsonrpc.MetaClientCapabilities), caps},
+		{[]byte(jsonrpc.MetaClientInfo), info},
 	}
 	u.renderMeta()
 	u.mu.Unlock()
@@ -69,7 +69,7 @@ func (u *upgrade) renderMeta() {
 		ms = append(ms, jsonrpc.Member(kv[0], kv[1]))
 	}
 	if u.logLevel != nil {
-		ms = append(ms, jsonrpc.Member([]byte(metaLogLevel), u.logLevel))
+		ms = append(ms, jsonrpc.Member([]byte(jsonrpc.MetaLogLevel), u.logLevel))
 	}
 	u.metaObj = jsonrpc.Member([]byte("_meta"), jsonrpc.WrapObject(jsonrpc.JoinMembers(ms...)))
 }
@@ -80,12 +80,12 @@ func (u *upgrade) metaMembers() [][2][]byte {
 	defer u.mu.Unlock()
 	out := u.meta
 	if u.logLevel != nil {
-		out = append(append([][2][]byte(nil), u.meta...), [2][]byte{[]byte(metaLogLevel), u.logLevel})
+		out = append(append([][2][]byte(nil), u.meta...), [2][]byte{[]byte(jsonrpc.MetaLogLevel), u.logLevel})
 	}
 	return out
 }
 
-func (u *upgrade) fromClient(m *jsonrpc.Message) (func(), bool) {
+func (u *upgrade) FromClient(m *jsonrpc.Message) (func(), bool) {
 	switch m.Kind {
 	case jsonrpc.KindResponse:
 		// Answers to the bridge's own requests never reach the server,
@@ -98,7 +98,7 @@ func (u *upgrade) fromClient(m *jsonrpc.Message) (func(), bool) {
 	case "initialize":
 		u.initialize(m)
 	case "ping":
-		u.b.reply(jsonrpc.ResultResponse(m.ID, []byte("{}")))
+		u.b.Reply(jsonrpc.ResultResponse(m.ID, []byte("{}")))
 	case "logging/setLevel":
 		u.setLevel(m)
 	case "resources/subscribe", "resources/unsubscribe":
@@ -137,7 +137,7 @@ func (u *upgrade) initialize(m *jsonrpc.Message) {
 	}
 	info := u.disc.ServerInfo
 	if info == nil {
-		info = []byte(`{"name":` + strconv.Quote(u.b.cfg.URL.Host) + `,"version":"unknown"}`)
+		info = []byte(`{"name":` + strconv.Quote(u.b.Host) + `,"version":"unknown"}`)
 	}
 	res := []([]byte){
 		jsonrpc.Member([]byte("protocolVersion"), []byte(strconv.Quote(version))),
@@ -147,7 +147,7 @@ func (u *upgrade) initialize(m *jsonrpc.Message) {
 	if u.disc.Instructions != nil {
 		res = append(res, jsonrpc.Member([]byte("instructions"), u.disc.Instructions))
 	}
-	u.b.reply(jsonrpc.ResultResponse(m.ID, jsonrpc.WrapObject(jsonrpc.JoinMembers(res...))))
+	u.b.Reply(jsonrpc.ResultResponse(m.ID, jsonrpc.WrapObject(jsonrpc.JoinMembers(res...))))
 }
 
 // setLevel keeps the client's log level for the requests that follow
@@ -155,18 +155,18 @@ func (u *upgrade) initialize(m *jsonrpc.Message) {
 func (u *upgrade) setLevel(m *jsonrpc.Message) {
 	level := jsonrpc.Field(m.Params, "level")
 	if _, ok := jsonrpc.StringValue(level); !ok {
-		u.b.reply(jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeInvalidParams, "Invalid params: level must be a string", nil))
+		u.b.Reply(jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeInvalidParams, "Invalid params: level must be a string", nil))
 		return
 	}
 	u.mu.Lock()
 	u.logLevel = level
 	u.renderMeta()
 	u.mu.Unlock()
-	u.b.reply(jsonrpc.ResultResponse(m.ID, []byte("{}")))
+	u.b.Reply(jsonrpc.ResultResponse(m.ID, []byte("{}")))
 }
 
 // outgoing gives a client message the _meta and headers of 2026-07-28.
-func (u *upgrade) outgoing(m *jsonrpc.Message) *jsonrpc.Message {
+func (u *upgrade) Outgoing(m *jsonrpc.Message) *jsonrpc.Message {
 	if m.Kind == jsonrpc.KindNotification {
 		m.Header = modernHeaders(ModernVersion, m.Method)
 		return m
@@ -179,7 +179,7 @@ func (u *upgrade) outgoing(m *jsonrpc.Message) *jsonrpc.Message {
 	} else {
 		re = jsonrpc.WithMeta(m, u.metaMembers())
 	}
-	u.b.tools.annotate(re)
+	u.b.Catalog.Annotate(re)
 	return re
 }
 
@@ -189,7 +189,7 @@ func (u *upgrade) metaObject() []byte {
 	return u.metaObj
 }
 
-func (u *upgrade) fromServer(m *jsonrpc.Message) bool {
+func (u *upgrade) FromServer(m *jsonrpc.Message) bool {
 	switch m.Kind {
 	case jsonrpc.KindNotification:
 		return u.listen.notification(m)
@@ -199,4 +199,4 @@ func (u *upgrade) fromServer(m *jsonrpc.Message) bool {
 	return false
 }
 
-func (u *upgrade) shutdown() { u.rounds.shutdown() }
+func (u *upgrade) Shutdown() { u.rounds.shutdown() }

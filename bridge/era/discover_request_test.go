@@ -1,4 +1,4 @@
-package bridge
+package era
 
 import (
 	"slices"
@@ -19,8 +19,8 @@ func TestDiscoverRequest(t *testing.T) {
 	m := DiscoverRequest(first, "1.2.3")
 	meta := jsonrpc.Field(m.Params, "_meta")
 	if m.Method != "server/discover" || m.Kind != jsonrpc.KindRequest || m.Modern != ModernVersion ||
-		string(jsonrpc.Field(meta, metaClientInfo)) != `{"name":"host","version":"9"}` ||
-		string(jsonrpc.Field(meta, metaClientCapabilities)) != `{"roots":{}}` {
+		string(jsonrpc.Field(meta, jsonrpc.MetaClientInfo)) != `{"name":"host","version":"9"}` ||
+		string(jsonrpc.Field(meta, jsonrpc.MetaClientCapabilities)) != `{"roots":{}}` {
 		t.Errorf("request %s (modern %q)", m.Raw, m.Modern)
 	}
 	if m.Header.Get("Mcp-Method") != "server/discover" || m.Header.Get("Mcp-Protocol-Version") != ModernVersion {

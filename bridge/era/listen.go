@@ -1,4 +1,4 @@
-package bridge
+package era
 
 import (
 	"errors"
@@ -21,7 +21,7 @@ import (
 // closes the old one, so no notification falls in between (one may come
 // twice, which list-changed and updated notifications tolerate).
 type listener struct {
-	b *Bridge
+	b *Env
 	u *upgrade
 
 	listChanged  []string // filter fields for the list-changed types announced
@@ -45,7 +45,7 @@ type listenStream struct {
 	closed bool // closed by the bridge: no reopening
 }
 
-func newListener(b *Bridge, u *upgrade, caps []byte) *listener {
+func newListener(b *Env, u *upgrade, caps []byte) *listener {
 	l := &listener{b: b, u: u, streams: map[string]*listenStream{}}
 	for _, kind := range []struct{ capability, filter string }{
 		{"tools", "toolsListChanged"}, {"prompts", "promptsListChanged"}, {"resources", "resourcesListChanged"},
@@ -64,7 +64,7 @@ func (l *listener) start() {
 	l.started = true
 	l.mu.Unlock()
 	if err := l.reopen(); err != nil {
-		l.b.log.Warn("could not open the server's notification stream (subscriptions/listen)", "error", err)
+		l.b.Log.Warn("could not open the server's notification stream (subscriptions/listen)", "error", err)
 	}
 }
 
@@ -73,11 +73,11 @@ func (l *listener) start() {
 func (l *listener) change(m *jsonrpc.Message) func() {
 	uri, ok := jsonrpc.StringValue(jsonrpc.Field(m.Params, "uri"))
 	if !ok {
-		l.b.reply(jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeInvalidParams, "Invalid params: uri must be a string", nil))
+		l.b.Reply(jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeInvalidParams, "Invalid params: uri must be a string", nil))
 		return nil
 	}
 	if !l.canSubscribe {
-		l.b.reply(jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeMethodNotFound, "Method not found: the server does not offer resource subscriptions", nil))
+		l.b.Reply(jsonrpc.ErrorResponse(m.ID, jsonrpc.CodeMethodNotFound, "Method not found: the server does not offer resource subscriptions", nil))
 		return nil
 	}
 	l.mu.Lock()
@@ -89,10 +89,10 @@ func (l *listener) change(m *jsonrpc.Message) func() {
 	l.mu.Unlock()
 	return func() {
 		if err := l.reopen(); err != nil {
-			l.b.reply(jsonrpc.ErrorFor(m.ID, fmt.Errorf("the server did not take the subscription: %w", err)))
+			l.b.Reply(jsonrpc.ErrorFor(m.ID, fmt.Errorf("the server did not take the subscription: %w", err)))
 			return
 		}
-		l.b.reply(jsonrpc.ResultResponse(m.ID, []byte("{}")))
+		l.b.Reply(jsonrpc.ResultResponse(m.ID, []byte("{}")))
 	}
 }
 
@@ -151,7 +151,7 @@ func (l *listener) reopen() error {
 func (l *listener) open(s *listenStream, filter []byte) error {
 	params := jsonrpc.WrapObject(jsonrpc.Member([]byte("notifications"), filter))
 	m := jsonrpc.WithMeta(jsonrpc.NewRequest(s.id, "subscriptions/listen", params), l.u.metaMembers())
-	l.b.tools.annotate(m)
+	l.b.Catalog.Annotate(m)
 	failed := make(chan error, 1)
 	c := &inflight.Call{ID: s.id, Method: m.Method, Req: m, Internal: true, LongLived: true, OnAnswer: func(_ *jsonrpc.Message, err error) {
 		if err == nil {
@@ -163,18 +163,14 @@ func (l *listener) open(s *listenStream, filter []byte) error {
 		}
 		l.ended(s, err)
 	}}
-	if !l.b.calls.Add(c) {
+	if !l.b.Calls.Add(c) {
 		return errors.New("duplicate listen id")
 	}
 	l.mu.Lock()
 	l.streams[jsonrpc.IDKey(s.id)] = s
 	l.mu.Unlock()
-	go func() {
-		l.b.sends.Add()
-		defer l.b.sends.Done()
-		l.b.send(m, nil)
-	}()
-	t := time.NewTimer(l.b.cfg.AckTimeout)
+	go l.b.Send(m)()
+	t := time.NewTimer(l.b.AckTimeout)
 	defer t.Stop()
 	select {
 	case <-s.acked:
@@ -186,9 +182,9 @@ func (l *listener) open(s *listenStream, filter []byte) error {
 		return err
 	case <-t.C:
 		l.close(s)
-		return fmt.Errorf("no acknowledgment within %v", l.b.cfg.AckTimeout)
-	case <-l.b.ctx.Done():
-		return l.b.ctx.Err()
+		return fmt.Errorf("no acknowledgment within %v", l.b.AckTimeout)
+	case <-l.b.Ctx.Done():
+		return l.b.Ctx.Err()
 	}
 }
 
@@ -202,7 +198,7 @@ func (l *listener) close(s *listenStream) {
 	s.closed = true
 	delete(l.streams, jsonrpc.IDKey(s.id))
 	l.mu.Unlock()
-	if c := l.b.calls.Take(s.id); c != nil {
+	if c := l.b.Calls.Take(s.id); c != nil {
 		c.Abort()
 	}
 }
@@ -218,16 +214,16 @@ func (l *listener) ended(s *listenStream, err error) {
 	}
 	delay := l.retry
 	l.mu.Unlock()
-	if !current || l.b.ctx.Err() != nil || errors.Is(err, inflight.ErrShuttingDown) {
+	if !current || l.b.Ctx.Err() != nil || errors.Is(err, inflight.ErrShuttingDown) {
 		return
 	}
-	l.b.log.Info("the server's notification stream ended; reopening it", "error", err, "in", delay)
+	l.b.Log.Info("the server's notification stream ended; reopening it", "error", err, "in", delay)
 	go func() {
-		if ctxtime.Sleep(l.b.ctx, delay) != nil {
+		if ctxtime.Sleep(l.b.Ctx, delay) != nil {
 			return
 		}
 		if err := l.reopen(); err != nil {
-			l.b.log.Warn("could not reopen the server's notification stream", "error", err)
+			l.b.Log.Warn("could not reopen the server's notification stream", "error", err)
 		}
 	}()
 }
@@ -238,7 +234,7 @@ func (l *listener) notification(m *jsonrpc.Message) bool {
 	if m.Method != "notifications/subscriptions/acknowledged" {
 		return false
 	}
-	id := jsonrpc.Field(jsonrpc.Field(m.Params, "_meta"), metaSubscriptionID)
+	id := jsonrpc.Field(jsonrpc.Field(m.Params, "_meta"), jsonrpc.MetaSubscriptionID)
 	l.mu.Lock()
 	s := l.streams[jsonrpc.IDKey(id)]
 	l.mu.Unlock()
