@@ -71,6 +71,15 @@ type Config struct {
 	// that identify the user, the client, the scope), in a stable order;
 	// the store folds it into the tokens' name (tokencache.TokensName).
 	Identity []string
+	// Recorder, when set, keeps the grant ledger (grants.go): every
+	// sign-in, refresh, step-up, refusal, logout and forgetting. Nil
+	// records nothing.
+	Recorder Recorder
+	// Account names one of several sign-ins to the same server (--account:
+	// work and personal, tenants): its tokens, registrations and ledger
+	// events are kept apart from the others' (account.go). "" is the
+	// default account.
+	Account string
 }
 
 // withDefaults checks c and fills in what was left zero: the one place

@@ -48,6 +48,8 @@
 //     and the extra authorization parameters
 //   - device.go: the device grant (RFC 8628)
 //   - credentials.go: the client credentials grant, private_key_jwt
+//   - grants.go: the grant ledger's Recorder and the events the flow
+//     records (internal/ledger writes them)
 //   - adopt.go: taking over a sign-in another client made (internal/mcpremote
 //     reads mcp-remote's files into one)
 package oauthflow

@@ -61,12 +61,14 @@ func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []st
 	}
 	rec, err := f.signInNow(ctx, ch, scopes, stepUp)
 	if err != nil {
+		f.refused(ctx, f.grantType(), nil, err)
 		return fmt.Errorf("sign-in to %s did not complete: %w. The next request tries again; or sign in from a terminal with: mcpbridge login %s",
 			f.shown(), err, f.shown())
 	}
 	if err := f.save(ctx, rec); err != nil {
 		return fmt.Errorf("signed in, but the token could not be stored: %w", err)
 	}
+	f.signedIn(ctx, ch, rec)
 	f.mu.Lock()
 	f.lastLogin = time.Now()
 	f.mu.Unlock()
@@ -159,6 +161,7 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string, ste
 	tok, err := tokenRequest(ctx, f.cfg.HTTP, as.TokenEndpoint, client, form)
 	if isTokenError(err, "invalid_client") && client.Source == "registered" {
 		_ = f.cfg.Store.Delete(ctx, clientName(as.Issuer)) // stale: register again next time
+		f.forgetClient(ctx, as.Issuer, client.ClientID)
 	}
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mcpbridge/mcpbridge/internal/ledger"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
 	"github.com/mcpbridge/mcpbridge/tokencache"
@@ -97,6 +98,9 @@ func (a *authOptions) config(o *options, r remote, log *slog.Logger) (oauthflow.
 		return oauthflow.Config{}, err
 	}
 	if cfg.Store, err = tokencache.OpenLazily(so); err != nil {
+		return oauthflow.Config{}, err
+	}
+	if cfg.Recorder, err = ledger.New(ledger.Options{Dir: so.Dir, Lock: cfg.Store}); err != nil {
 		return oauthflow.Config{}, err
 	}
 	if o.callbackPort != 0 {

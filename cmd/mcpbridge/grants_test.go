@@ -1,0 +1,156 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/fakeas"
+	"github.com/mcpbridge/mcpbridge/internal/ledger"
+)
+
+// signInEnv is the environment of a binary that signs in through the
+// test's $BROWSER (TestHelperBrowser) and keeps its files in dir.
+func signInEnv(dir string) []string {
+	return []string{"MCPBRIDGE_CONFIG_DIR=" + dir, "MCPBRIDGE_TEST_BROWSER=1",
+		"BROWSER=" + os.Args[0] + " -test.run=^TestHelperBrowser$ %s"}
+}
+
+// oneShot runs the binary with args and no input: exit code, stdout, stderr.
+func oneShot(t *testing.T, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	c := startChild(t, env, args...)
+	c.stdin.Close()
+	outCh := make(chan string, 1)
+	go func() { b, _ := io.ReadAll(c.stdout); outCh <- string(b) }()
+	out := <-outCh
+	return c.wait(t, 20*time.Second), out, c.stderr.String()
+}
+
+// bridgeOnce starts the bridge with args, initializes and ends it.
+func bridgeOnce(t *testing.T, env []string, args ...string) string {
+	t.Helper()
+	c := startChild(t, env, append(args, "--token-store", "file", "--auth-timeout", "20")...)
+	if got := c.roundTripWithin(t, initLine, 20*time.Second); !strings.Contains(got, `"id":1,"result"`) {
+		t.Fatalf("initialize answer = %s; stderr: %s", got, c.stderr)
+	}
+	c.stdin.Close()
+	if code := c.wait(t, 5*time.Second); code != 0 {
+		t.Fatalf("exit %d; stderr: %s", code, c.stderr)
+	}
+	return c.stderr.String()
+}
+
+// grantsJSON is `grants --json` with args, decoded.
+func grantsJSON(t *testing.T, env []string, args ...string) []ledger.Event {
+	t.Helper()
+	code, out, errOut := oneShot(t, env, append([]string{"grants", "--json"}, args...)...)
+	var events []ledger.Event
+	if err := json.Unmarshal([]byte(out), &events); code != 0 || err != nil {
+		t.Fatalf("grants --json: exit %d, %v: %s %s", code, err, out, errOut)
+	}
+	return events
+}
+
+func kinds(events []ledger.Event) []string {
+	var out []string
+	for _, e := range events {
+		out = append(out, e.Event)
+	}
+	return out
+}
+
+// asSecrets is every secret the authorization server issued or received:
+// the tokens stored, and the codes, verifiers and refresh tokens sent.
+func asSecrets(t *testing.T, as *fakeas.Server, dir string) []string {
+	t.Helper()
+	secrets := storedSecrets(t, dir)
+	for _, r := range as.TokenRequests() {
+		for _, k := range []string{"code", "code_verifier", "refresh_token", "client_secret", "client_assertion"} {
+			if v := r.Form.Get(k); v != "" {
+				secrets = append(secrets, v)
+			}
+		}
+	}
+	for _, a := range as.AuthorizeRequests() {
+		if u, err := url.Parse(a.Location); err == nil && u.Query().Get("code") != "" {
+			secrets = append(secrets, u.Query().Get("code"))
+		}
+	}
+	return secrets
+}
+
+// TestGrantsThroughTheBinary: sign-in, reuse, refresh and logout leave
+// granted, refreshed and revoked in `grants --json` (reuse leaves
+// nothing), with the documented fields; status shows the last event; no
+// secret the authorization server issued or received is in the ledger or
+// the output.
+func TestGrantsThroughTheBinary(t *testing.T) {
+	as, resource := protectedServer(t, fakeas.Options{})
+	dir := t.TempDir()
+	env := signInEnv(dir)
+	bridgeOnce(t, env, resource)
+	bridgeOnce(t, env, resource) // reuse
+	as.ExpireAccessTokens()
+	bridgeOnce(t, env, resource) // refresh
+	if got := kinds(grantsJSON(t, env, resource)); !slices.Equal(got, []string{ledger.Granted, ledger.Refreshed}) {
+		t.Fatalf("events %v, want granted, refreshed", got)
+	}
+	_, status, _ := oneShot(t, env, "status")
+	if !strings.Contains(status, "refreshed") {
+		t.Errorf("status does not show the last event:\n%s", status)
+	}
+	secrets := asSecrets(t, as, dir)
+	if code, out, errOut := oneShot(t, env, "logout", resource, "--token-store", "file"); code != 0 {
+		t.Fatalf("logout: exit %d, %s %s", code, out, errOut)
+	}
+	events := grantsJSON(t, env)
+	if got := kinds(events); !slices.Equal(got, []string{ledger.Granted, ledger.Refreshed, ledger.Revoked}) {
+		t.Fatalf("events %v, want granted, refreshed, revoked", got)
+	}
+	g := events[0]
+	if g.Server != resource || g.Issuer != as.URL() || g.GrantType != "authorization_code" || g.ClientID == "" ||
+		!slices.Contains(g.Scopes, "mcp:read") || !g.RefreshToken || g.Process.PID == 0 || g.Time.IsZero() {
+		t.Errorf("granted: %+v", g)
+	}
+	if events[2].Revocation != "revoked" {
+		t.Errorf("revoked: %+v", events[2])
+	}
+	code, table, _ := oneShot(t, env, "grants", resource)
+	if code != 0 || !strings.Contains(table, resource) || !strings.Contains(table, as.URL()) || !strings.Contains(table, "revoked") {
+		t.Errorf("grants: exit %d\n%s", code, table)
+	}
+	if got := grantsJSON(t, env, "--since", "2000-01-01"); len(got) != 3 {
+		t.Errorf("--since a date long ago: %d events", len(got))
+	}
+	if got := grantsJSON(t, env, "https://other.example/mcp"); len(got) != 0 {
+		t.Errorf("another server's events: %v", got)
+	}
+	if code, _, errOut := oneShot(t, env, "grants", "--since", "a while"); code != 2 {
+		t.Errorf("--since nonsense: exit %d, %s", code, errOut)
+	}
+	ledgerFile, _ := os.ReadFile(dir + "/" + ledger.FileName)
+	raw, _ := json.Marshal(events)
+	for _, s := range secrets {
+		for what, text := range map[string]string{"the ledger file": string(ledgerFile), "grants --json": string(raw), "grants": table, "status": status} {
+			if strings.Contains(text, s) {
+				t.Errorf("%s holds a secret (%d characters)", what, len(s))
+			}
+		}
+	}
+	bridgeOnce(t, env, resource)
+	if code, out, errOut := oneShot(t, env, "logout", "--all", "--token-store", "file"); code != 0 {
+		t.Fatalf("logout --all: exit %d, %s %s", code, out, errOut)
+	}
+	if events := grantsJSON(t, env); len(events) != 5 || events[4].Event != ledger.Revoked || events[4].Server != resource || events[4].Revocation != "revoked" {
+		t.Errorf("after logout --all: %+v", events)
+	}
+	if len(secrets) < 4 {
+		t.Fatalf("found %d secrets to look for", len(secrets))
+	}
+}

@@ -1,0 +1,214 @@
+package oauthflow_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/mcpbridge/mcpbridge/internal/fakeas"
+	"github.com/mcpbridge/mcpbridge/internal/ledger"
+	"github.com/mcpbridge/mcpbridge/oauthflow"
+)
+
+// memLedger is a Recorder that keeps the events in memory.
+type memLedger struct {
+	mu     sync.Mutex
+	events []ledger.Event
+}
+
+func (m *memLedger) Record(_ context.Context, e ledger.Event) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.events = append(m.events, e)
+	return nil
+}
+
+func (m *memLedger) kinds() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for _, e := range m.events {
+		out = append(out, e.Event)
+	}
+	return out
+}
+
+func (m *memLedger) last(kind string) ledger.Event {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := len(m.events) - 1; i >= 0; i-- {
+		if m.events[i].Event == kind {
+			return m.events[i]
+		}
+	}
+	return ledger.Event{}
+}
+
+// secretTap is an HTTP transport that keeps every secret sent to the
+// authorization server (codes, verifiers, refresh tokens, client secrets,
+// assertions) and every one it issued (tokens, client secrets).
+type secretTap struct {
+	mu      sync.Mutex
+	secrets []string
+}
+
+func (s *secretTap) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		body, _ := io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		if form, err := url.ParseQuery(string(body)); err == nil {
+			s.keep(form.Get("code"), form.Get("code_verifier"), form.Get("refresh_token"), form.Get("client_secret"), form.Get("client_assertion"), form.Get("token"))
+		}
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	var issued map[string]any
+	if json.Unmarshal(body, &issued) == nil {
+		for _, k := range []string{"access_token", "refresh_token", "id_token", "client_secret"} {
+			v, _ := issued[k].(string)
+			s.keep(v)
+		}
+	}
+	if loc, err := url.Parse(resp.Header.Get("Location")); err == nil {
+		s.keep(loc.Query().Get("code"))
+	}
+	return resp, nil
+}
+
+func (s *secretTap) keep(vs ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, v := range vs {
+		if v != "" {
+			s.secrets = append(s.secrets, v)
+		}
+	}
+}
+
+// assertNoSecret fails when text holds any secret the tap saw.
+func (s *secretTap) assertNoSecret(t *testing.T, what, text string) {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.secrets) == 0 {
+		t.Fatal("the tap saw no secret to look for")
+	}
+	for _, v := range s.secrets {
+		if strings.Contains(text, v) {
+			t.Errorf("%s holds a secret (%d characters)", what, len(v))
+		}
+	}
+}
+
+// TestLedgerRecordsTheGrant: sign-in, reuse, refresh, step-up and logout
+// leave granted, refreshed, stepped-up and revoked, each naming what was
+// asked and granted; reuse records nothing; no secret is in any event.
+func TestLedgerRecordsTheGrant(t *testing.T) {
+	w := newWorld(t, fakeas.Options{})
+	rec, tap := &memLedger{}, &secretTap{}
+	f := w.flow(t, func(c *oauthflow.Config) { c.Recorder = rec; c.HTTP = &http.Client{Transport: tap} })
+	h := w.bridge(t, f)
+	ok(t, h.call(t, 1, "initialize"))
+	ok(t, w.bridge(t, w.flow(t, func(c *oauthflow.Config) { c.Recorder = rec })).call(t, 1, "initialize")) // reuse
+	if got := rec.kinds(); !slices.Equal(got, []string{ledger.Granted}) {
+		t.Fatalf("after sign-in and reuse: %v, want one granted", got)
+	}
+	g := rec.last(ledger.Granted)
+	if g.Server != w.resource || g.Issuer != w.as.URL() || g.ClientID == "" || g.GrantType != "authorization_code" ||
+		!slices.Contains(g.RequestedScopes, "mcp:read") || !slices.Contains(g.Scopes, "mcp:read") || g.ExpiresAt.IsZero() || !g.RefreshToken || g.Resource == "" {
+		t.Errorf("granted: %+v", g)
+	}
+
+	w.as.ExpireAccessTokens()
+	ok(t, h.call(t, 2, "tools/list"))
+	if r := rec.last(ledger.Refreshed); r.GrantType != "refresh_token" || r.Note != "" || r.ClientID != g.ClientID {
+		t.Errorf("refreshed: %+v (same scope: no note)", r)
+	}
+
+	w.mu.Lock()
+	w.writeScope = true
+	w.mu.Unlock()
+	ok(t, h.call(t, 3, "tools/call"))
+	s := rec.last(ledger.SteppedUp)
+	if !slices.Equal(s.DemandedScopes, []string{"mcp:read", "mcp:write"}) || !slices.Contains(s.Scopes, "mcp:write") {
+		t.Errorf("stepped-up: %+v, want the demanded and granted scopes", s)
+	}
+
+	if had, err := f.Logout(t.Context()); !had || err != nil {
+		t.Fatalf("Logout = %v, %v", had, err)
+	}
+	if r := rec.last(ledger.Revoked); r.Revocation != "revoked" || r.Issuer != w.as.URL() {
+		t.Errorf("revoked: %+v", r)
+	}
+	if got := rec.kinds(); !slices.Equal(got, []string{ledger.Granted, ledger.Refreshed, ledger.SteppedUp, ledger.Revoked}) {
+		t.Errorf("events %v", got)
+	}
+	all, _ := json.Marshal(rec.events)
+	tap.assertNoSecret(t, "the ledger", string(all))
+}
+
+// TestLedgerRecordsRefusals: a refresh refused with invalid_grant records
+// refused (with the code) and the tokens forgotten, then the new sign-in;
+// a sign-in the authorization server refuses records its error code.
+func TestLedgerRecordsRefusals(t *testing.T) {
+	w := newWorld(t, fakeas.Options{})
+	rec := &memLedger{}
+	h := w.bridge(t, w.flow(t, func(c *oauthflow.Config) { c.Recorder = rec }))
+	ok(t, h.call(t, 1, "initialize"))
+	w.as.RevokeAll()
+	w.as.ExpireAccessTokens()
+	h.call(t, 2, "tools/list") // refused, forgotten: this request fails, the next signs in
+	ok(t, h.call(t, 3, "tools/list"))
+	if got := rec.kinds(); !slices.Equal(got, []string{ledger.Granted, ledger.Refused, ledger.Forgotten, ledger.Granted}) {
+		t.Fatalf("events %v, want granted, refused, forgotten, granted", got)
+	}
+	if r := rec.last(ledger.Refused); r.Error != "invalid_grant" || r.GrantType != "refresh_token" {
+		t.Errorf("refused: %+v", r)
+	}
+	if r := rec.last(ledger.Forgotten); r.Note != "tokens" || r.Issuer != w.as.URL() {
+		t.Errorf("forgotten: %+v", r)
+	}
+
+	w2 := newWorld(t, fakeas.Options{AuthorizeError: "access_denied"})
+	rec2 := &memLedger{}
+	if m := w2.bridge(t, w2.flow(t, func(c *oauthflow.Config) { c.Recorder = rec2 })).call(t, 1, "initialize"); m["error"] == nil {
+		t.Fatalf("signed in against a refusing server: %v", m)
+	}
+	if r := rec2.last(ledger.Refused); r.Error != "access_denied" || r.GrantType != "authorization_code" {
+		t.Errorf("refused sign-in: %+v (events %v)", r, rec2.kinds())
+	}
+}
+
+// TestWiderThanAskedIsWarned: a grant of more scopes than were asked for
+// is named on stderr and in the ledger.
+func TestWiderThanAskedIsWarned(t *testing.T) {
+	w := newWorld(t, fakeas.Options{ExtraScopes: []string{"mcp:admin"}})
+	rec := &memLedger{}
+	var notes []string
+	var mu sync.Mutex
+	f := w.flow(t, func(c *oauthflow.Config) {
+		c.Recorder = rec
+		c.Notify = func(m string) { mu.Lock(); notes = append(notes, m); mu.Unlock() }
+	})
+	ok(t, w.bridge(t, f).call(t, 1, "initialize"))
+	g := rec.last(ledger.Granted)
+	if !slices.Contains(g.Scopes, "mcp:admin") || slices.Contains(g.RequestedScopes, "mcp:admin") || !strings.Contains(g.Note, "mcp:admin") {
+		t.Errorf("granted: %+v, want mcp:admin granted, not asked, and noted", g)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.ContainsFunc(notes, func(n string) bool { return strings.Contains(n, "warning") && strings.Contains(n, "mcp:admin") }) {
+		t.Errorf("no warning naming mcp:admin among %q", notes)
+	}
+}
