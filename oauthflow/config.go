@@ -43,6 +43,9 @@ type Config struct {
 	Resource        string     // RFC 8707 resource; default the server's canonical URI
 	DisableResource bool       // send no resource (for servers that refuse it)
 	AuthorizeParams url.Values // extra authorization request parameters
+	// Scopes, when set, are exactly the scopes asked for (--scope); a
+	// step-up adds what the server demands, and says so (scope.go).
+	Scopes []string
 
 	StaticClient      map[string]any // --static-oauth-client-info
 	ClientMetadataURL string         // --client-metadata-url: an https URL used as client_id

@@ -48,6 +48,8 @@
 //     and the extra authorization parameters
 //   - device.go: the device grant (RFC 8628)
 //   - credentials.go: the client credentials grant, private_key_jwt
+//   - scope.go: --scope (exactly the scopes named) and the line that says,
+//     before the browser opens, what is asked of whom
 //   - grants.go: the grant ledger's Recorder and the events the flow
 //     records (internal/ledger writes them)
 //   - adopt.go: taking over a sign-in another client made (internal/mcpremote

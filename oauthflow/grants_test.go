@@ -212,3 +212,52 @@ func TestWiderThanAskedIsWarned(t *testing.T) {
 		t.Errorf("no warning naming mcp:admin among %q", notes)
 	}
 }
+
+// TestScopeIsExact: with Config.Scopes the authorization request asks for
+// exactly those (no offline_access, no scopes_supported), and before the
+// browser opens a line names the server, the authorization server and the
+// scopes; a step-up adds what the server demands, and says so.
+func TestScopeIsExact(t *testing.T) {
+	w := newWorld(t, fakeas.Options{ScopesSupported: []string{"mcp:read", "mcp:write", "offline_access"}})
+	var mu sync.Mutex
+	var notes []string
+	opened := 0
+	f := w.flow(t, func(c *oauthflow.Config) {
+		c.Scopes = []string{"mcp:read", "custom:x"}
+		c.Notify = func(m string) { mu.Lock(); notes = append(notes, m); mu.Unlock() }
+		open := c.Open
+		c.Open = func(u string) error {
+			mu.Lock()
+			opened = len(notes)
+			mu.Unlock()
+			return open(u)
+		}
+	})
+	h := w.bridge(t, f)
+	ok(t, h.call(t, 1, "initialize"))
+	if got := w.as.AuthorizeRequests()[0].Scope; got != "mcp:read custom:x" {
+		t.Errorf("authorize scope %q, want exactly %q", got, "mcp:read custom:x")
+	}
+	mu.Lock()
+	before := slices.Clone(notes[:opened])
+	mu.Unlock()
+	if !slices.ContainsFunc(before, func(n string) bool {
+		return strings.Contains(n, w.resource) && strings.Contains(n, w.as.URL()) && strings.Contains(n, "mcp:read custom:x")
+	}) {
+		t.Errorf("before the browser opened, no line named the server, the authorization server and the scopes: %q", before)
+	}
+	w.mu.Lock()
+	w.writeScope = true
+	w.mu.Unlock()
+	ok(t, h.call(t, 2, "tools/call"))
+	if got := w.as.AuthorizeRequests()[1].Scope; got != "mcp:read custom:x mcp:write" {
+		t.Errorf("step-up scope %q, want --scope's and mcp:write", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.ContainsFunc(notes, func(n string) bool {
+		return strings.Contains(n, "demands more than --scope") && strings.Contains(n, "mcp:write")
+	}) {
+		t.Errorf("the step-up beyond --scope was not said: %q", notes)
+	}
+}

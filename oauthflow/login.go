@@ -99,6 +99,10 @@ func (f *Flow) discover(ctx context.Context, ch Challenge) (*AuthServer, *Protec
 // signInNow runs discovery, client identity and the browser step (or,
 // with --client-credentials, the client credentials grant).
 func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string, stepUp bool) (*record, error) {
+	fixed, isFixed := f.fixedScopes(ch, scopes) // --scope (scope.go)
+	if isFixed {
+		scopes = fixed
+	}
 	if f.cfg.ClientCredentials {
 		return f.clientCredentials(ctx, ch, scopes)
 	}
@@ -121,7 +125,11 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string, ste
 	if len(scopes) > 0 && slices.Contains(as.ScopesSupported, "offline_access") && !slices.Contains(scopes, "offline_access") {
 		scopes = append(slices.Clone(scopes), "offline_access")
 	}
+	if isFixed { // exactly what the user named, nothing added
+		scopes = fixed
+	}
 	resource := f.resourceFor(prm)
+	f.announce(as, scopes)
 	if f.cfg.DeviceCode {
 		return f.deviceRecord(ctx, as, scopes, resource)
 	}

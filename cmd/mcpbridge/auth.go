@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -30,6 +31,7 @@ type authOptions struct {
 	resource        string
 	disableResource bool
 	authorizeParams []string
+	scope           string
 	authTimeout     int
 }
 
@@ -48,6 +50,7 @@ func (a *authOptions) register(cmd *cobra.Command) {
 	f.StringVar(&a.tokenEndpoint, "token-endpoint", "", "with --client-credentials: the token endpoint, skipping discovery (https, or http to this machine)")
 	f.StringVar(&a.resource, "resource", "", "RFC 8707 resource to ask tokens for (default: the server URL)")
 	f.BoolVar(&a.disableResource, "disable-resource-parameter", false, "send no resource parameter (for authorization servers that refuse it)")
+	f.StringVar(&a.scope, "scope", "", `ask for exactly these scopes, "a b" (a step-up may add what the server demands, and says so)`)
 	f.StringArrayVar(&a.authorizeParams, "authorize-param", nil, "extra parameter k=v for the authorization URL (repeatable)")
 	f.IntVar(&a.authTimeout, "auth-timeout", int(oauthflow.DefaultAuthTimeout/time.Second), "seconds to wait for the browser sign-in")
 }
@@ -92,7 +95,7 @@ func (a *authOptions) config(o *options, r remote, log *slog.Logger) (oauthflow.
 		Resource:    a.resource, DisableResource: a.disableResource,
 		ClientMetadataURL: a.metadataURL,
 		ClientCredentials: a.clientCreds, TokenEndpoint: a.tokenEndpoint, DeviceCode: a.deviceCode,
-		UseIDToken: a.useIDToken, SuccessURL: a.successURL,
+		UseIDToken: a.useIDToken, SuccessURL: a.successURL, Scopes: strings.Fields(a.scope),
 	}
 	if err := a.checkGrant(); err != nil {
 		return oauthflow.Config{}, err

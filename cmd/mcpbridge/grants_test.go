@@ -154,3 +154,29 @@ func TestGrantsThroughTheBinary(t *testing.T) {
 		t.Fatalf("found %d secrets to look for", len(secrets))
 	}
 }
+
+// TestScopeThroughTheBinary: --scope reaches the authorization request
+// exactly; stderr names server, authorization server and scopes before the
+// browser opens; a grant wider than asked is warned about on stderr and
+// noted in the ledger.
+func TestScopeThroughTheBinary(t *testing.T) {
+	as, resource := protectedServer(t, fakeas.Options{ExtraScopes: []string{"mcp:admin"}})
+	dir := t.TempDir()
+	env := signInEnv(dir)
+	stderr := bridgeOnce(t, env, resource, "--scope", "mcp:read tenant:blue")
+	if got := as.AuthorizeRequests(); len(got) != 1 || got[0].Scope != "mcp:read tenant:blue" {
+		t.Fatalf("authorize requests %+v, want one asking exactly mcp:read tenant:blue", got)
+	}
+	announce := strings.Index(stderr, "signing in to "+resource+" at authorization server "+as.URL()+", asking for scopes mcp:read tenant:blue")
+	if link := strings.Index(stderr, "in your browser"); announce < 0 || link < announce {
+		t.Errorf("stderr does not say what is asked of whom before the link:\n%s", stderr)
+	}
+	if !strings.Contains(stderr, "warning") || !strings.Contains(stderr, "more than was asked for: mcp:admin") {
+		t.Errorf("no warning of the wider grant:\n%s", stderr)
+	}
+	events := grantsJSON(t, env)
+	if len(events) != 1 || !slices.Contains(events[0].Scopes, "mcp:admin") || !strings.Contains(events[0].Note, "mcp:admin") ||
+		!slices.Equal(events[0].RequestedScopes, []string{"mcp:read", "tenant:blue"}) {
+		t.Errorf("ledger: %+v", events)
+	}
+}
