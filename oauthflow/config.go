@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/netrule"
 )
 
 // The defaults New fills in for settings left zero.
@@ -43,6 +45,10 @@ type Config struct {
 	Resource        string     // RFC 8707 resource; default the server's canonical URI
 	DisableResource bool       // send no resource (for servers that refuse it)
 	AuthorizeParams url.Values // extra authorization request parameters
+	// AuthServerMetadataURL, when set, is where the authorization server's
+	// metadata is read instead of discovering it (asmetadata.go): https, or
+	// http to this machine.
+	AuthServerMetadataURL string
 	// Scopes, when set, are exactly the scopes asked for (--scope); a
 	// step-up adds what the server demands, and says so (scope.go).
 	Scopes []string
@@ -106,6 +112,11 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if _, err := loopbackAddrs(c.CallbackHost); err != nil {
 		return c, fmt.Errorf("oauthflow: %w", err) // refused at start, not at the first sign-in
+	}
+	if c.AuthServerMetadataURL != "" {
+		if _, err := netrule.Check("--auth-server-metadata-url", c.AuthServerMetadataURL); err != nil {
+			return c, fmt.Errorf("oauthflow: %w", err)
+		}
 	}
 	if c.CallbackPath == "" {
 		c.CallbackPath = DefaultCallbackPath

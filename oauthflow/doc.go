@@ -35,6 +35,8 @@
 //   - login.go: the browser sign-in, authorization request, client choice
 //   - ratelimit.go: the limit on sign-ins a server starts
 //   - discovery.go: protected resource and authorization server metadata
+//   - asmetadata.go: authorization server metadata from a URL the user
+//     names (--auth-server-metadata-url)
 //   - endpoints.go: the network rule for endpoints and redirects
 //   - challenge.go: WWW-Authenticate parsing
 //   - loopback.go: the callback server; loopback_bind.go (and the

@@ -80,6 +80,9 @@ func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []st
 // server discovery), falling back to the 2025-03-26 rules for servers
 // without protected resource metadata.
 func (f *Flow) discover(ctx context.Context, ch Challenge) (*AuthServer, *ProtectedResource, error) {
+	if f.cfg.AuthServerMetadataURL != "" {
+		return f.discoverAt(ctx, ch) // asmetadata.go
+	}
 	d := &Discoverer{HTTP: f.cfg.HTTP}
 	prm, err := d.Resource(ctx, f.cfg.Server, ch.ResourceMetadata)
 	var as *AuthServer

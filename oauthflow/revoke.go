@@ -19,7 +19,7 @@ var errNoRevocation = errors.New("the authorization server offers no revocation"
 // revokes the grant) and the access token (RFC 7009 §2). Servers that do
 // not offer revocation are left alone.
 func (f *Flow) revoke(ctx context.Context, rec *record) error {
-	as, err := (&Discoverer{HTTP: f.cfg.HTTP}).AuthServer(ctx, rec.Issuer)
+	as, err := f.authServerOf(ctx, rec.Issuer)
 	if err != nil {
 		return err
 	}

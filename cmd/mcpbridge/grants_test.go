@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"io"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"slices"
@@ -178,5 +179,22 @@ func TestScopeThroughTheBinary(t *testing.T) {
 	if len(events) != 1 || !slices.Contains(events[0].Scopes, "mcp:admin") || !strings.Contains(events[0].Note, "mcp:admin") ||
 		!slices.Equal(events[0].RequestedScopes, []string{"mcp:read", "tenant:blue"}) {
 		t.Errorf("ledger: %+v", events)
+	}
+}
+
+// TestAuthServerMetadataURLThroughTheBinary: a server that publishes no
+// protected resource metadata signs in with --auth-server-metadata-url.
+func TestAuthServerMetadataURLThroughTheBinary(t *testing.T) {
+	as := fakeas.New(fakeas.Options{})
+	t.Cleanup(as.Close)
+	mcp := httptest.NewServer(as.Protect(&sessionServer{}, "", "mcp:read"))
+	t.Cleanup(mcp.Close)
+	env := signInEnv(t.TempDir())
+	bridgeOnce(t, env, mcp.URL+"/mcp", "--auth-server-metadata-url", as.MetadataURL())
+	if st := as.Stats(); st.AuthorizeRequests != 1 {
+		t.Errorf("stats %+v, want a sign-in at the authorization server named", st)
+	}
+	if code, _, errOut := oneShot(t, env, mcp.URL+"/mcp", "--auth-server-metadata-url", "http://as.example/meta"); code == 0 || !strings.Contains(errOut, "auth-server-metadata-url") {
+		t.Errorf("a plain-http URL to another host: exit %d, %s", code, errOut)
 	}
 }
