@@ -97,6 +97,12 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Server == nil || c.HTTP == nil || c.Store == nil {
 		return c, errors.New("oauthflow: Server, HTTP and Store are required")
 	}
+	if c.Account != "" {
+		if err := checkAccount(c.Account); err != nil {
+			return c, fmt.Errorf("oauthflow: %w", err)
+		}
+		c.Store = accountStore{Store: c.Store, account: c.Account}
+	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}

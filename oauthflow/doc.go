@@ -52,6 +52,7 @@
 //   - credentials.go: the client credentials grant, private_key_jwt
 //   - scope.go: --scope (exactly the scopes named) and the line that says,
 //     before the browser opens, what is asked of whom
+//   - account.go: --account, each account's credentials kept apart
 //   - grants.go: the grant ledger's Recorder and the events the flow
 //     records (internal/ledger writes them)
 //   - adopt.go: taking over a sign-in another client made (internal/mcpremote

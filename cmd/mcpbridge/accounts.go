@@ -173,10 +173,11 @@ it is stored. It never shows a secret and never opens the keychain.`,
 			if len(args) == 1 {
 				server = args[0]
 			}
-			rows := accountview.StatusRows(entries, events, server, ledger.AnyAccount, time.Now())
+			rows := accountview.StatusRows(entries, events, server, accountFlag(cmd), time.Now())
 			return accountview.WriteStatus(s.out, rows, asJSON, tokencache.DefaultDir())
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON, for scripts")
+	cmd.Flags().String("account", "", "only this --account's sign-ins (default: every account's)")
 	return cmd
 }

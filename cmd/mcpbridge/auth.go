@@ -33,6 +33,7 @@ type authOptions struct {
 	authorizeParams []string
 	scope           string
 	asMetadataURL   string
+	account         string
 	authTimeout     int
 }
 
@@ -53,6 +54,7 @@ func (a *authOptions) register(cmd *cobra.Command) {
 	f.BoolVar(&a.disableResource, "disable-resource-parameter", false, "send no resource parameter (for authorization servers that refuse it)")
 	f.StringVar(&a.scope, "scope", "", `ask for exactly these scopes, "a b" (a step-up may add what the server demands, and says so)`)
 	f.StringVar(&a.asMetadataURL, "auth-server-metadata-url", "", "read the authorization server's metadata from this URL instead of discovering it (https, or http to this machine)")
+	f.StringVar(&a.account, "account", "", "a name for this sign-in, to keep several apart on one server (work, personal): own tokens, registration and ledger")
 	f.StringArrayVar(&a.authorizeParams, "authorize-param", nil, "extra parameter k=v for the authorization URL (repeatable)")
 	f.IntVar(&a.authTimeout, "auth-timeout", int(oauthflow.DefaultAuthTimeout/time.Second), "seconds to wait for the browser sign-in")
 }
@@ -98,7 +100,7 @@ func (a *authOptions) config(o *options, r remote, log *slog.Logger) (oauthflow.
 		ClientMetadataURL: a.metadataURL,
 		ClientCredentials: a.clientCreds, TokenEndpoint: a.tokenEndpoint, DeviceCode: a.deviceCode,
 		UseIDToken: a.useIDToken, SuccessURL: a.successURL, Scopes: strings.Fields(a.scope),
-		AuthServerMetadataURL: a.asMetadataURL,
+		AuthServerMetadataURL: a.asMetadataURL, Account: a.account,
 	}
 	if err := a.checkGrant(); err != nil {
 		return oauthflow.Config{}, err

@@ -23,7 +23,7 @@ granted, last refreshed, expiry, events). It never shows a secret.`,
   mcpbridge grants https://mcp.example.com/mcp --since 7d --json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f := ledger.Filter{Account: ledger.AnyAccount}
+			f := ledger.Filter{Account: accountFlag(cmd)}
 			if len(args) == 1 {
 				f.Server = args[0]
 			}
@@ -42,5 +42,16 @@ granted, last refreshed, expiry, events). It never shows a secret.`,
 	}
 	cmd.Flags().StringVar(&since, "since", "", "only events since a duration ago (24h, 7d) or a date (2006-01-02)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the events as one JSON array")
+	cmd.Flags().String("account", "", "only this --account's events (default: every account's)")
 	return cmd
+}
+
+// accountFlag is --account of status and grants: one account's entries,
+// or every account's when not given.
+func accountFlag(cmd *cobra.Command) string {
+	if !cmd.Flags().Changed("account") {
+		return ledger.AnyAccount
+	}
+	name, _ := cmd.Flags().GetString("account")
+	return name
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/internal/accountview"
 	"github.com/mcpbridge/mcpbridge/internal/fakeas"
 	"github.com/mcpbridge/mcpbridge/internal/ledger"
 )
@@ -196,5 +197,54 @@ func TestAuthServerMetadataURLThroughTheBinary(t *testing.T) {
 	}
 	if code, _, errOut := oneShot(t, env, mcp.URL+"/mcp", "--auth-server-metadata-url", "http://as.example/meta"); code == 0 || !strings.Contains(errOut, "auth-server-metadata-url") {
 		t.Errorf("a plain-http URL to another host: exit %d, %s", code, errOut)
+	}
+}
+
+// TestAccountsAreKeptApart: --account signs in separately on one server
+// (own tokens, own registration, own ledger events); status, grants and
+// logout take it, and a logout of one leaves the others signed in.
+func TestAccountsAreKeptApart(t *testing.T) {
+	as, resource := protectedServer(t, fakeas.Options{})
+	env := signInEnv(t.TempDir())
+	bridgeOnce(t, env, resource, "--account", "work")
+	bridgeOnce(t, env, resource, "--account", "home")
+	bridgeOnce(t, env, resource)
+	bridgeOnce(t, env, resource, "--account", "work") // reuse
+	if st := as.Stats(); st.AuthorizeRequests != 3 || st.ClientsRegistered != 3 {
+		t.Fatalf("stats %+v, want three sign-ins and three registrations", st)
+	}
+	statusRows := func(args ...string) []accountview.StatusRow {
+		t.Helper()
+		_, out, _ := oneShot(t, env, append([]string{"status", "--json"}, args...)...)
+		var rows []accountview.StatusRow
+		if err := json.Unmarshal([]byte(out), &rows); err != nil {
+			t.Fatalf("status --json %v: %v: %s", args, err, out)
+		}
+		return rows
+	}
+	if rows := statusRows(); len(rows) != 3 {
+		t.Errorf("status: %d rows, want 3: %+v", len(rows), rows)
+	}
+	if rows := statusRows("--account", "work"); len(rows) != 1 || rows[0].Account != "work" || !strings.Contains(rows[0].LastEvent, "granted") {
+		t.Errorf("status --account work: %+v", rows)
+	}
+	if events := grantsJSON(t, env, "--account", "home"); len(events) != 1 || events[0].Account != "home" {
+		t.Errorf("grants --account home: %+v", events)
+	}
+	if events := grantsJSON(t, env, "--account", ""); len(events) != 1 || events[0].Account != "" {
+		t.Errorf("grants of the default account: %+v", events)
+	}
+	if code, out, errOut := oneShot(t, env, "logout", resource, "--account", "work", "--token-store", "file"); code != 0 || !strings.Contains(out, "Signed out") {
+		t.Fatalf("logout --account work: exit %d, %s %s", code, out, errOut)
+	}
+	if rows := statusRows(); len(rows) != 2 || slices.ContainsFunc(rows, func(r accountview.StatusRow) bool { return r.Account == "work" }) {
+		t.Errorf("after work's logout: %+v", rows)
+	}
+	bridgeOnce(t, env, resource, "--account", "home") // still signed in
+	if st := as.Stats(); st.AuthorizeRequests != 3 {
+		t.Errorf("home signed in again after work's logout: %+v", st)
+	}
+	if code, _, errOut := oneShot(t, env, resource, "--account", "bad\x1bname"); code == 0 || !strings.Contains(errOut, "printable") {
+		t.Errorf("an account name with an escape: exit %d, %s", code, errOut)
 	}
 }
