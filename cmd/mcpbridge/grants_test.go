@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -246,5 +247,40 @@ func TestAccountsAreKeptApart(t *testing.T) {
 	}
 	if code, _, errOut := oneShot(t, env, resource, "--account", "bad\x1bname"); code == 0 || !strings.Contains(errOut, "printable") {
 		t.Errorf("an account name with an escape: exit %d, %s", code, errOut)
+	}
+}
+
+// TestHelperHeaders is not a test: re-executed as the --headers-helper of
+// TestHeadersHelperThroughTheBinary, it prints the header the server wants.
+func TestHelperHeaders(t *testing.T) {
+	if os.Getenv("MCPBRIDGE_TEST_HEADERS") != "1" {
+		t.Skip("helper process only")
+	}
+	os.Stdout.WriteString(`{"X-Api-Key": "key-from-helper"}`)
+	os.Exit(0)
+}
+
+// TestHeadersHelperThroughTheBinary: the helper's header reaches the
+// server; a helper that cannot run answers the request with an error
+// naming it; the header's value is nowhere on stderr.
+func TestHeadersHelperThroughTheBinary(t *testing.T) {
+	mcp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Api-Key") != "key-from-helper" {
+			http.Error(w, "no key", http.StatusUnauthorized)
+			return
+		}
+		(&sessionServer{}).ServeHTTP(w, r)
+	}))
+	t.Cleanup(mcp.Close)
+	dir := t.TempDir()
+	env := []string{"MCPBRIDGE_CONFIG_DIR=" + dir, "MCPBRIDGE_TEST_HEADERS=1"}
+	stderr := bridgeOnce(t, env, mcp.URL+"/mcp", "--headers-helper", "'"+os.Args[0]+"' -test.run=^TestHelperHeaders$", "--debug")
+	if strings.Contains(stderr, "key-from-helper") || strings.Contains(debugLogs(t, dir), "key-from-helper") {
+		t.Error("stderr or the debug log shows the helper's output")
+	}
+	c := startChild(t, env, mcp.URL+"/mcp", "--headers-helper", "/nonexistent/helper --flag")
+	got := c.roundTrip(t, initLine)
+	if !strings.Contains(got, `"error"`) || !strings.Contains(got, "--headers-helper helper failed") {
+		t.Errorf("answer with a helper that cannot run: %s", got)
 	}
 }
