@@ -169,6 +169,9 @@ func (h *Helper) Refused(ctx context.Context, resp *http.Response) error {
 	return nil
 }
 
+// Next is the sign-in behind the helper (Config.Next), or nil.
+func (h *Helper) Next() Authorizer { return h.cfg.Next }
+
 // Accepted passes the server's acceptance on to the sign-in when it
 // listens for it (bridge/transport's AcceptanceObserver).
 func (h *Helper) Accepted() {

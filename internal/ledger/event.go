@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"encoding/json"
 	"slices"
 	"time"
 )
@@ -36,6 +37,28 @@ type Event struct {
 	Error          string   `json:"error,omitempty"`           // refused: the OAuth error code
 	Revocation     string   `json:"revocation,omitempty"`      // revoked: "revoked", "not offered" or "failed"
 	Note           string   `json:"note,omitempty"`            // e.g. the scope changed, more granted than asked, what was forgotten
+}
+
+// MarshalJSON writes every one of the first twelve fields, always:
+// expires_at null when the token has no expiry (or the event none), the
+// scope lists [] when empty, so that a reader finds each field it expects.
+func (e Event) MarshalJSON() ([]byte, error) {
+	type plain Event // without this method
+	p := plain(e)
+	if p.RequestedScopes == nil {
+		p.RequestedScopes = []string{}
+	}
+	if p.Scopes == nil {
+		p.Scopes = []string{}
+	}
+	var exp *time.Time
+	if !e.ExpiresAt.IsZero() {
+		exp = &p.ExpiresAt
+	}
+	return json.Marshal(struct {
+		plain
+		ExpiresAt *time.Time `json:"expires_at"` // shallower: replaces plain's
+	}{p, exp})
 }
 
 // Process is who recorded an event: its pid and, where the OS tells, the

@@ -70,6 +70,14 @@ func TestRecordAndRead(t *testing.T) {
 			t.Errorf("the line has no %q: %s", k, raw)
 		}
 	}
+	if err := l.Record(t.Context(), Event{Event: Revoked}); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ = os.ReadFile(l.Path())
+	_, second, _ := bytes.Cut(bytes.TrimSpace(raw), []byte("\n"))
+	if !bytes.Contains(second, []byte(`"requested_scopes":[],"scopes":[]`)) || !bytes.Contains(second, []byte(`"expires_at":null`)) {
+		t.Errorf("an event without scopes or expiry leaves fields out: %s", second)
+	}
 	if fields["time"] != "2026-12-02T18:30:00Z" {
 		t.Errorf("time = %v, want RFC 3339 UTC seconds", fields["time"])
 	}
