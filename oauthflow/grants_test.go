@@ -2,7 +2,6 @@ package oauthflow_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -16,40 +15,6 @@ import (
 	"github.com/mcpbridge/mcpbridge/internal/ledger"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
 )
-
-// memLedger is a Recorder that keeps the events in memory.
-type memLedger struct {
-	mu     sync.Mutex
-	events []ledger.Event
-}
-
-func (m *memLedger) Record(_ context.Context, e ledger.Event) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.events = append(m.events, e)
-	return nil
-}
-
-func (m *memLedger) kinds() []string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []string
-	for _, e := range m.events {
-		out = append(out, e.Event)
-	}
-	return out
-}
-
-func (m *memLedger) last(kind string) ledger.Event {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for i := len(m.events) - 1; i >= 0; i-- {
-		if m.events[i].Event == kind {
-			return m.events[i]
-		}
-	}
-	return ledger.Event{}
-}
 
 // secretTap is an HTTP transport that keeps every secret sent to the
 // authorization server (codes, verifiers, refresh tokens, client secrets,
@@ -116,15 +81,15 @@ func (s *secretTap) assertNoSecret(t *testing.T, what, text string) {
 // asked and granted; reuse records nothing; no secret is in any event.
 func TestLedgerRecordsTheGrant(t *testing.T) {
 	w := newWorld(t, fakeas.Options{})
-	rec, tap := &memLedger{}, &secretTap{}
+	rec, tap := &oauthflow.MemLedger{}, &secretTap{}
 	f := w.flow(t, func(c *oauthflow.Config) { c.Recorder = rec; c.HTTP = &http.Client{Transport: tap} })
 	h := w.bridge(t, f)
 	ok(t, h.call(t, 1, "initialize"))
 	ok(t, w.bridge(t, w.flow(t, func(c *oauthflow.Config) { c.Recorder = rec })).call(t, 1, "initialize")) // reuse
-	if got := rec.kinds(); !slices.Equal(got, []string{ledger.Granted}) {
+	if got := rec.Kinds(); !slices.Equal(got, []string{ledger.Granted}) {
 		t.Fatalf("after sign-in and reuse: %v, want one granted", got)
 	}
-	g := rec.last(ledger.Granted)
+	g := rec.Last(ledger.Granted)
 	if g.Server != w.resource || g.Issuer != w.as.URL() || g.ClientID == "" || g.GrantType != "authorization_code" ||
 		!slices.Contains(g.RequestedScopes, "mcp:read") || !slices.Contains(g.Scopes, "mcp:read") || g.ExpiresAt.IsZero() || !g.RefreshToken || g.Resource == "" {
 		t.Errorf("granted: %+v", g)
@@ -132,7 +97,7 @@ func TestLedgerRecordsTheGrant(t *testing.T) {
 
 	w.as.ExpireAccessTokens()
 	ok(t, h.call(t, 2, "tools/list"))
-	if r := rec.last(ledger.Refreshed); r.GrantType != "refresh_token" || r.Note != "" || r.ClientID != g.ClientID {
+	if r := rec.Last(ledger.Refreshed); r.GrantType != "refresh_token" || r.Note != "" || r.ClientID != g.ClientID {
 		t.Errorf("refreshed: %+v (same scope: no note)", r)
 	}
 
@@ -140,7 +105,7 @@ func TestLedgerRecordsTheGrant(t *testing.T) {
 	w.writeScope = true
 	w.mu.Unlock()
 	ok(t, h.call(t, 3, "tools/call"))
-	s := rec.last(ledger.SteppedUp)
+	s := rec.Last(ledger.SteppedUp)
 	if !slices.Equal(s.DemandedScopes, []string{"mcp:read", "mcp:write"}) || !slices.Contains(s.Scopes, "mcp:write") {
 		t.Errorf("stepped-up: %+v, want the demanded and granted scopes", s)
 	}
@@ -148,13 +113,13 @@ func TestLedgerRecordsTheGrant(t *testing.T) {
 	if had, err := f.Logout(t.Context()); !had || err != nil {
 		t.Fatalf("Logout = %v, %v", had, err)
 	}
-	if r := rec.last(ledger.Revoked); r.Revocation != "revoked" || r.Issuer != w.as.URL() {
+	if r := rec.Last(ledger.Revoked); r.Revocation != "revoked" || r.Issuer != w.as.URL() {
 		t.Errorf("revoked: %+v", r)
 	}
-	if got := rec.kinds(); !slices.Equal(got, []string{ledger.Granted, ledger.Refreshed, ledger.SteppedUp, ledger.Revoked}) {
+	if got := rec.Kinds(); !slices.Equal(got, []string{ledger.Granted, ledger.Refreshed, ledger.SteppedUp, ledger.Revoked}) {
 		t.Errorf("events %v", got)
 	}
-	all, _ := json.Marshal(rec.events)
+	all, _ := json.Marshal(rec.All)
 	tap.assertNoSecret(t, "the ledger", string(all))
 }
 
@@ -163,30 +128,30 @@ func TestLedgerRecordsTheGrant(t *testing.T) {
 // a sign-in the authorization server refuses records its error code.
 func TestLedgerRecordsRefusals(t *testing.T) {
 	w := newWorld(t, fakeas.Options{})
-	rec := &memLedger{}
+	rec := &oauthflow.MemLedger{}
 	h := w.bridge(t, w.flow(t, func(c *oauthflow.Config) { c.Recorder = rec }))
 	ok(t, h.call(t, 1, "initialize"))
 	w.as.RevokeAll()
 	w.as.ExpireAccessTokens()
 	h.call(t, 2, "tools/list") // refused, forgotten: this request fails, the next signs in
 	ok(t, h.call(t, 3, "tools/list"))
-	if got := rec.kinds(); !slices.Equal(got, []string{ledger.Granted, ledger.Refused, ledger.Forgotten, ledger.Granted}) {
+	if got := rec.Kinds(); !slices.Equal(got, []string{ledger.Granted, ledger.Refused, ledger.Forgotten, ledger.Granted}) {
 		t.Fatalf("events %v, want granted, refused, forgotten, granted", got)
 	}
-	if r := rec.last(ledger.Refused); r.Error != "invalid_grant" || r.GrantType != "refresh_token" {
+	if r := rec.Last(ledger.Refused); r.Error != "invalid_grant" || r.GrantType != "refresh_token" {
 		t.Errorf("refused: %+v", r)
 	}
-	if r := rec.last(ledger.Forgotten); r.Note != "tokens" || r.Issuer != w.as.URL() {
+	if r := rec.Last(ledger.Forgotten); r.Note != "tokens" || r.Issuer != w.as.URL() {
 		t.Errorf("forgotten: %+v", r)
 	}
 
 	w2 := newWorld(t, fakeas.Options{AuthorizeError: "access_denied"})
-	rec2 := &memLedger{}
+	rec2 := &oauthflow.MemLedger{}
 	if m := w2.bridge(t, w2.flow(t, func(c *oauthflow.Config) { c.Recorder = rec2 })).call(t, 1, "initialize"); m["error"] == nil {
 		t.Fatalf("signed in against a refusing server: %v", m)
 	}
-	if r := rec2.last(ledger.Refused); r.Error != "access_denied" || r.GrantType != "authorization_code" {
-		t.Errorf("refused sign-in: %+v (events %v)", r, rec2.kinds())
+	if r := rec2.Last(ledger.Refused); r.Error != "access_denied" || r.GrantType != "authorization_code" {
+		t.Errorf("refused sign-in: %+v (events %v)", r, rec2.Kinds())
 	}
 }
 
@@ -194,7 +159,7 @@ func TestLedgerRecordsRefusals(t *testing.T) {
 // is named on stderr and in the ledger.
 func TestWiderThanAskedIsWarned(t *testing.T) {
 	w := newWorld(t, fakeas.Options{ExtraScopes: []string{"mcp:admin"}})
-	rec := &memLedger{}
+	rec := &oauthflow.MemLedger{}
 	var notes []string
 	var mu sync.Mutex
 	f := w.flow(t, func(c *oauthflow.Config) {
@@ -202,7 +167,7 @@ func TestWiderThanAskedIsWarned(t *testing.T) {
 		c.Notify = func(m string) { mu.Lock(); notes = append(notes, m); mu.Unlock() }
 	})
 	ok(t, w.bridge(t, f).call(t, 1, "initialize"))
-	g := rec.last(ledger.Granted)
+	g := rec.Last(ledger.Granted)
 	if !slices.Contains(g.Scopes, "mcp:admin") || slices.Contains(g.RequestedScopes, "mcp:admin") || !strings.Contains(g.Note, "mcp:admin") {
 		t.Errorf("granted: %+v, want mcp:admin granted, not asked, and noted", g)
 	}
