@@ -32,8 +32,8 @@
 // trace of every message.
 //
 // Files: main.go (flags, the run), session.go (the handshake of either
-// era), scenarios.go (what each scenario asks of a host), rpc.go (JSON-RPC
-// over the bridge's stdio), browse.go (`host browse`), proc_linux.go and
+// era; JSON-RPC over the bridge's stdio is internal/stdiohost's),
+// scenarios.go (what each scenario asks of a host), browse.go (`host browse`), proc_linux.go and
 // proc_other.go (the bridge dies with the host, where the OS can do it).
 package main
 
@@ -48,7 +48,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/stdiohost"
 )
 
 const (
@@ -147,14 +150,27 @@ func run() int {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 
-	p := newPeer(stdin, log)
 	s := &session{
-		ctx: ctx, p: p, log: log, version: version,
+		ctx: ctx, log: log, version: version,
 		stateless: version >= "2026-07-28" || version == "draft",
 		scenario:  scenario, context: scenarioCtx,
 	}
-	p.handle = s.handleServerRequest
-	go p.readLoop(stdout)
+	var violations violationLog
+	p := stdiohost.New(stdin, stdiohost.Options{
+		Handle: func(m *stdiohost.Msg) (any, *stdiohost.Error, bool) {
+			res, rerr := s.handleServerRequest(m.Method, m.Params)
+			return res, rerr, true
+		},
+		Problem:   func(v string) { violations.add(log, v) },
+		Trace:     func(dir string, line []byte) { log.printf("%s %s", dir, stdiohost.Clip(line, 1500)) },
+		StrictIDs: true,
+	})
+	s.p = p
+	go func() {
+		if err := p.Read(stdout); err != nil {
+			log.printf("reading mcpbridge stdout: %v", err)
+		}
+	}()
 
 	runErr := s.play()
 	if runErr != nil {
@@ -177,14 +193,14 @@ func run() int {
 		code = -1
 	}
 	select {
-	case <-p.done: // the reader saw EOF
+	case <-p.Done(): // the reader saw EOF
 	case <-time.After(2 * time.Second):
 		log.printf("mcpbridge's stdout still open 2 s after it exited (a child holds it?)")
 	}
 	dumpDebugLogs(cfgDir, log)
 
 	ok := runErr == nil
-	if v := p.takeViolations(); len(v) > 0 {
+	if v := violations.take(); len(v) > 0 {
 		for _, m := range v {
 			log.printf("FAIL: bridge protocol violation: %s", m)
 		}
@@ -360,4 +376,26 @@ func newLogger() *logger { return &logger{start: time.Now()} }
 
 func (l *logger) printf(format string, a ...any) {
 	fmt.Fprintf(os.Stderr, "host %7.3fs: %s\n", time.Since(l.start).Seconds(), fmt.Sprintf(format, a...))
+}
+
+// violationLog collects the bridge's breaches of the stdio rules
+// (internal/stdiohost finds them).
+type violationLog struct {
+	mu   sync.Mutex
+	list []string
+}
+
+func (v *violationLog) add(log *logger, m string) {
+	log.printf("VIOLATION: %s", m)
+	v.mu.Lock()
+	v.list = append(v.list, m)
+	v.mu.Unlock()
+}
+
+func (v *violationLog) take() []string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	out := v.list
+	v.list = nil
+	return out
 }
