@@ -35,7 +35,7 @@ func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []st
 	defer f.signIn.Unlock()
 	f.mu.Lock()
 	changed := f.rec != had
-	recent := time.Since(f.lastLogin) < justSignedIn
+	recent := f.cfg.Now().Sub(f.lastLogin) < justSignedIn
 	f.mu.Unlock()
 	if changed { // signed in (or refreshed) while this caller waited
 		return nil
@@ -68,7 +68,7 @@ func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []st
 		return fmt.Errorf("signed in, but the token could not be stored: %w", err)
 	}
 	f.mu.Lock()
-	f.lastLogin = time.Now()
+	f.lastLogin = f.cfg.Now()
 	f.mu.Unlock()
 	f.cfg.Notify("signed in to " + f.shown())
 	return nil
@@ -156,7 +156,7 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string, ste
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {code},
 		"redirect_uri": {cb.RedirectURI()}, "code_verifier": {verifier}}
 	setResource(form, resource)
-	tok, err := tokenRequest(ctx, f.cfg.HTTP, as.TokenEndpoint, client, form)
+	tok, err := tokenRequest(ctx, f.cfg.HTTP, as.TokenEndpoint, client, form, f.cfg.Now)
 	if isTokenError(err, "invalid_client") && client.Source == "registered" {
 		_ = f.cfg.Store.Delete(ctx, clientName(as.Issuer)) // stale: register again next time
 	}
