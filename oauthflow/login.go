@@ -116,7 +116,17 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string, ste
 	if len(scopes) == 0 {
 		scopes = prm.ScopesSupported // the spec's order: challenge scope, then scopes_supported, else none
 	}
-	if len(scopes) > 0 && slices.Contains(as.ScopesSupported, "offline_access") && !slices.Contains(scopes, "offline_access") {
+	// A client MAY add offline_access when the authorization server's
+	// metadata lists it in scopes_supported (MCP authorization §Refresh
+	// Tokens) — with no scope defined by the challenge or the metadata
+	// too, where it is then the only scope asked for: servers that issue
+	// refresh tokens only for it would otherwise send the user to the
+	// browser at every expiry. The conformance suite's
+	// auth/scope-omitted-when-undefined scenario (0.2.0-alpha.12) checks
+	// that no scope is sent when none is defined; its authorization
+	// server's metadata has no scopes_supported at all (so no
+	// offline_access), and the scope stays omitted there.
+	if slices.Contains(as.ScopesSupported, "offline_access") && !slices.Contains(scopes, "offline_access") {
 		scopes = append(slices.Clone(scopes), "offline_access")
 	}
 	resource := f.resourceFor(prm)
