@@ -73,10 +73,11 @@ type Config struct {
 	Identity []string
 
 	// Now is the clock that stamps tokens when issued and tells when they
-	// expire (the refresh margin) and when sign-ins started (ratelimit.go):
-	// tests advance it instead of waiting. The JWT assertions of private_key_jwt carry the
-	// wall clock, as the authorization server checks them against its own.
-	// Default time.Now.
+	// expire (the refresh margin, the notices of lifetime.go) and when
+	// sign-ins started (ratelimit.go): tests advance it instead of
+	// waiting. The JWT assertions of private_key_jwt carry the wall clock,
+	// as the authorization server checks them against its own. Default
+	// time.Now.
 	Now func() time.Time
 }
 

@@ -108,6 +108,9 @@ func (f *Flow) Authorize(ctx context.Context, req *http.Request) error {
 	if rec == nil {
 		return nil
 	}
+	// An expiring token without refresh token goes out as it is: the
+	// server's 401 then holds the requests for the sign-in (Refused), and
+	// the notice before the browser says why (lifetime.go).
 	now := f.cfg.Now()
 	switch {
 	case rec.Token.expiring(now) && rec.Token.RefreshToken != "":

@@ -58,6 +58,9 @@ func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []st
 		if err := f.mayPrompt(ch); err != nil {
 			return err
 		}
+		if why := f.whySignIn(had, ch); why != "" {
+			f.cfg.Notify(why) // never an unexplained browser window
+		}
 	}
 	rec, err := f.signInNow(ctx, ch, scopes, stepUp)
 	if err != nil {
@@ -71,6 +74,7 @@ func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []st
 	f.lastLogin = f.cfg.Now()
 	f.mu.Unlock()
 	f.cfg.Notify("signed in to " + f.shown())
+	f.noticeLifetime(rec)
 	return nil
 }
 
