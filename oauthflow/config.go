@@ -71,6 +71,14 @@ type Config struct {
 	// that identify the user, the client, the scope), in a stable order;
 	// the store folds it into the tokens' name (tokencache.TokensName).
 	Identity []string
+
+	// Now is the clock that stamps tokens when issued and tells when they
+	// expire (the refresh margin, the notices of lifetime.go) and when
+	// sign-ins started (ratelimit.go): tests advance it instead of
+	// waiting. The JWT assertions of private_key_jwt carry the wall clock,
+	// as the authorization server checks them against its own. Default
+	// time.Now.
+	Now func() time.Time
 }
 
 // withDefaults checks c and fills in what was left zero: the one place
@@ -109,6 +117,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Resource == "" {
 		c.Resource = CanonicalResource(c.Server)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 	return c, nil
 }

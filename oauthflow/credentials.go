@@ -66,7 +66,7 @@ func (f *Flow) clientCredentials(ctx context.Context, ch Challenge, scopes []str
 		form.Set("client_assertion_type", assertionType)
 		form.Set("client_assertion", assertion)
 	}
-	tok, err := tokenRequest(ctx, f.cfg.HTTP, endpoint, client, form)
+	tok, err := tokenRequest(ctx, f.cfg.HTTP, endpoint, client, form, f.cfg.Now)
 	if err != nil {
 		return nil, err
 	}

@@ -43,6 +43,8 @@
 //   - client.go: static clients and dynamic registration (RFC 7591)
 //   - token.go: token requests, client authentication, error answers
 //   - refresh.go, revoke.go: refresh (RFC 6749 §6), revocation (RFC 7009)
+//   - lifetime.go: what the user is told of a sign-in that cannot be
+//     renewed (no refresh token): when it ends, and why the browser opens
 //   - forget.go: signing out of every server (revoke, then delete)
 //   - identity.go: what besides the server names a token (Config.Identity),
 //     and the extra authorization parameters

@@ -108,14 +108,18 @@ func (f *Flow) Authorize(ctx context.Context, req *http.Request) error {
 	if rec == nil {
 		return nil
 	}
+	// An expiring token without refresh token goes out as it is: the
+	// server's 401 then holds the requests for the sign-in (Refused), and
+	// the notice before the browser says why (lifetime.go).
+	now := f.cfg.Now()
 	switch {
-	case rec.Token.expiring() && rec.Token.RefreshToken != "":
+	case rec.Token.expiring(now) && rec.Token.RefreshToken != "":
 		if fresh, err := f.refresh(ctx, rec); err == nil {
 			rec = fresh
 		} else {
 			f.cfg.Log.Debug("refresh ahead of expiry failed", "error", err)
 		}
-	case rec.Token.expiring() && f.cfg.ClientCredentials:
+	case rec.Token.expiring(now) && f.cfg.ClientCredentials:
 		// No refresh token in this grant: ask again ahead of expiry.
 		if err := f.login(ctx, rec, Challenge{}, rec.Scopes, true, false); err == nil {
 			rec = f.current(ctx)
@@ -170,12 +174,12 @@ func (f *Flow) Refused(ctx context.Context, resp *http.Response) error {
 		return f.login(ctx, rec, ch, union(have, ch.Scope), true, false)
 	}
 	f.mu.Lock()
-	refreshedJustNow := time.Since(f.lastRefresh) < justSignedIn
+	refreshedJustNow := f.cfg.Now().Sub(f.lastRefresh) < justSignedIn
 	f.mu.Unlock()
 	if rec != nil && rec.Token.RefreshToken != "" && !refreshedJustNow {
 		if _, err := f.refresh(ctx, rec); err == nil {
 			f.mu.Lock()
-			f.lastRefresh = time.Now()
+			f.lastRefresh = f.cfg.Now()
 			f.mu.Unlock()
 			return nil
 		} else {
@@ -260,7 +264,7 @@ func (f *Flow) adopt(ctx context.Context, had *record) *record {
 	if err != nil || (had != nil && rec.Token.AccessToken == had.Token.AccessToken) {
 		return nil
 	}
-	if rec.Token.expiring() && rec.Token.RefreshToken == "" {
+	if rec.Token.expiring(f.cfg.Now()) && rec.Token.RefreshToken == "" {
 		return nil
 	}
 	f.mu.Lock()

@@ -34,10 +34,10 @@ func (f *Flow) refresh(ctx context.Context, had *record) (*record, error) {
 	case len(had.Scopes) > 0:
 		form.Set("scope", strings.Join(had.Scopes, " "))
 	}
-	tok, err := tokenRequest(ctx, f.cfg.HTTP, had.TokenEndpoint, &had.Client, form)
+	tok, err := tokenRequest(ctx, f.cfg.HTTP, had.TokenEndpoint, &had.Client, form, f.cfg.Now)
 	if isTokenError(err, "invalid_scope") && form.Has("scope") {
 		form.Del("scope") // then the grant's own scope (RFC 6749 §6)
-		tok, err = tokenRequest(ctx, f.cfg.HTTP, had.TokenEndpoint, &had.Client, form)
+		tok, err = tokenRequest(ctx, f.cfg.HTTP, had.TokenEndpoint, &had.Client, form, f.cfg.Now)
 	}
 	switch {
 	case isTokenError(err, "invalid_grant"):

@@ -41,13 +41,14 @@ func (t *Token) refreshMargin() time.Duration {
 	return min(time.Minute, t.Expiry.Sub(t.Issued)/5)
 }
 
-// expiring reports whether the token should be renewed now.
-func (t *Token) expiring() bool { return t.expiresWithin(t.refreshMargin()) }
+// expiring reports whether the token should be renewed at now.
+func (t *Token) expiring(now time.Time) bool { return t.expiresWithin(now, t.refreshMargin()) }
 
-// expiresWithin reports whether the token expires within d (a token
-// without expiry never does).
-func (t *Token) expiresWithin(d time.Duration) bool {
-	return !t.Expiry.IsZero() && time.Until(t.Expiry) < d
+// expiresWithin reports whether the token expires within d of now (a
+// token without expiry never does: it is used until the server refuses
+// it, RFC 6749 §5.1 makes expires_in only RECOMMENDED).
+func (t *Token) expiresWithin(now time.Time, d time.Duration) bool {
+	return !t.Expiry.IsZero() && t.Expiry.Sub(now) < d
 }
 
 // TokenError is an error answer of the token endpoint (RFC 6749 §5.2).
@@ -115,8 +116,8 @@ func refusal(what string, status int, raw []byte) error {
 // authentication, and decodes the token. It is written by hand rather than
 // through x/oauth2's Exchange and refresher so that every request — refresh
 // included — carries the RFC 8707 resource the MCP spec requires
-// (golang/oauth2#521).
-func tokenRequest(ctx context.Context, hc *http.Client, endpoint string, c *Client, form url.Values) (*Token, error) {
+// (golang/oauth2#521). now stamps the token's issue time (Config.Now).
+func tokenRequest(ctx context.Context, hc *http.Client, endpoint string, c *Client, form url.Values, now func() time.Time) (*Token, error) {
 	endpoint, err := sendTo("token_endpoint", endpoint)
 	if err != nil {
 		return nil, fmt.Errorf("token request: %w", err)
@@ -154,7 +155,7 @@ func tokenRequest(ctx context.Context, hc *http.Client, endpoint string, c *Clie
 	if !strings.EqualFold(t.TokenType, "bearer") && t.TokenType != "" {
 		return nil, fmt.Errorf("the token endpoint issued a %s token; only Bearer is supported", safetext.EscapeN(t.TokenType, 40))
 	}
-	t.Issued = time.Now()
+	t.Issued = now()
 	if secs, err := t.ExpiresIn.Int64(); err == nil && secs > 0 {
 		secs = min(secs, maxExpiresIn) // a hostile value must not overflow into the past
 		t.Expiry = t.Issued.Add(time.Duration(secs) * time.Second)

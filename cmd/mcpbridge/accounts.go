@@ -152,8 +152,9 @@ func newStatusCmd(s ioStreams) *cobra.Command {
 		Use:   "status [URL]",
 		Short: "Show which servers mcpbridge is signed in to",
 		Long: `status lists the stored credentials: server, authorization server, whether
-the sign-in is still good, when the access token expires, its scopes and where
-it is stored. It never shows a secret and never opens the keychain.`,
+the sign-in is still good, when the access token expires, whether a refresh
+token renews it (without one, the browser opens again at expiry), its scopes
+and where it is stored. It never shows a secret and never opens the keychain.`,
 		Example: `  mcpbridge status
   mcpbridge status https://mcp.example.com/mcp --json`,
 		Args: cobra.MaximumNArgs(1),
@@ -186,7 +187,8 @@ type statusRow struct {
 	Server   string    `json:"server"`
 	Issuer   string    `json:"issuer"`
 	SignedIn bool      `json:"signed_in"`
-	Expiry   time.Time `json:"expiry,omitzero"`
+	Expiry   time.Time `json:"expiry,omitzero"` // none: the token response had no expires_in
+	Refresh  bool      `json:"refresh"`         // a refresh token is kept
 	Scopes   []string  `json:"scopes"`
 	Backend  string    `json:"storage"`
 	Updated  time.Time `json:"updated"`
@@ -194,7 +196,7 @@ type statusRow struct {
 
 func newStatusRow(e tokencache.Meta) statusRow {
 	return statusRow{Server: redactedArg(e.Server), Issuer: shown(e.Issuer), SignedIn: e.SignedIn(time.Now()), Expiry: e.Expiry,
-		Scopes: shownAll(nil, e.Scopes), Backend: shown(e.Backend), Updated: e.Updated}
+		Refresh: e.Refreshable, Scopes: shownAll(nil, e.Scopes), Backend: shown(e.Backend), Updated: e.Updated}
 }
 
 func printStatus(s ioStreams, rows []statusRow) {
@@ -203,14 +205,17 @@ func printStatus(s ioStreams, rows []statusRow) {
 		return
 	}
 	w := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "SERVER\tAUTHORIZATION SERVER\tSIGNED IN\tTOKEN EXPIRES\tSCOPES\tSTORED IN")
+	fmt.Fprintln(w, "SERVER\tAUTHORIZATION SERVER\tSIGNED IN\tTOKEN EXPIRES\tREFRESH\tSCOPES\tSTORED IN")
 	for _, r := range rows {
-		exp := "never"
+		// No expires_in (RFC 6749 §5.1: only RECOMMENDED): the token is
+		// used until the server refuses it.
+		exp := "not stated"
 		if !r.Expiry.IsZero() {
 			exp = r.Expiry.Local().Format("2006-01-02 15:04")
 		}
 		yes := map[bool]string{true: "yes", false: "no (run mcpbridge login)"}[r.SignedIn]
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Server, r.Issuer, yes, exp, strings.Join(r.Scopes, " "), r.Backend)
+		refresh := map[bool]string{true: "yes", false: "no"}[r.Refresh]
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Server, r.Issuer, yes, exp, refresh, strings.Join(r.Scopes, " "), r.Backend)
 	}
 	_ = w.Flush()
 }
