@@ -65,6 +65,10 @@ type Config struct {
 	UseIDToken bool
 	// SuccessURL, when set, is where the browser goes after a sign-in.
 	SuccessURL string
+	// DPoP binds the tokens to a key pair (RFC 9449, dpop.go) even when
+	// the authorization server does not advertise it; without it, DPoP is
+	// used when the server does.
+	DPoP bool
 
 	ClientMetadata map[string]any // --static-oauth-client-metadata, merged into registration
 	// Identity holds whatever else changes which token is valid (headers

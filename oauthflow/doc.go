@@ -48,6 +48,8 @@
 //     and the extra authorization parameters
 //   - device.go: the device grant (RFC 8628)
 //   - credentials.go: the client credentials grant, private_key_jwt
+//   - dpop.go: DPoP (RFC 9449): the key beside the tokens, proofs on token
+//     and MCP requests, the servers' nonces; jws.go: the JWS signing it uses
 //   - adopt.go: taking over a sign-in another client made (internal/mcpremote
 //     reads mcp-remote's files into one)
 package oauthflow

@@ -120,6 +120,9 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string, ste
 		scopes = append(slices.Clone(scopes), "offline_access")
 	}
 	resource := f.resourceFor(prm)
+	if ctx, err = f.withDPoP(ctx, as); err != nil {
+		return nil, err
+	}
 	if f.cfg.DeviceCode {
 		return f.deviceRecord(ctx, as, scopes, resource)
 	}

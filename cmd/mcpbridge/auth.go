@@ -24,6 +24,7 @@ type authOptions struct {
 	clientCreds     bool
 	deviceCode      bool
 	useIDToken      bool
+	dpop            bool
 	successURL      string
 	tokenEndpoint   string
 	resource        string
@@ -41,6 +42,7 @@ func (a *authOptions) register(cmd *cobra.Command) {
 	f.StringVar(&a.staticMetadata, "static-oauth-client-metadata", "", "JSON or @file merged into dynamic client registration; ${VAR} is filled")
 	f.StringVar(&a.metadataURL, "client-metadata-url", "", "https URL of a Client ID Metadata Document, used as client_id where the authorization server supports it")
 	f.BoolVar(&a.useIDToken, "use-id-token", false, "send the OpenID Connect id token instead of the access token")
+	f.BoolVar(&a.dpop, "dpop", false, "bind tokens to a key kept beside them (DPoP, RFC 9449) even where the authorization server does not advertise it")
 	f.StringVar(&a.successURL, "auth-success-url", "", "page the browser goes to after a successful sign-in")
 	f.BoolVar(&a.deviceCode, "device-code", false, "sign in with the OAuth device grant: open a URL on any device and enter a code (for machines without a browser)")
 	f.BoolVar(&a.clientCreds, "client-credentials", false, "machine-to-machine: the OAuth client credentials grant with the client in --static-oauth-client-info (secret or private_key_jwt); no browser")
@@ -91,7 +93,7 @@ func (a *authOptions) config(o *options, r remote, log *slog.Logger) (oauthflow.
 		Resource:    a.resource, DisableResource: a.disableResource,
 		ClientMetadataURL: a.metadataURL,
 		ClientCredentials: a.clientCreds, TokenEndpoint: a.tokenEndpoint, DeviceCode: a.deviceCode,
-		UseIDToken: a.useIDToken, SuccessURL: a.successURL,
+		UseIDToken: a.useIDToken, SuccessURL: a.successURL, DPoP: a.dpop,
 	}
 	if err := a.checkGrant(); err != nil {
 		return oauthflow.Config{}, err
