@@ -40,7 +40,7 @@ type proofWorld struct {
 	asNonce   string // "" : the token endpoint demands none
 	rsNonce   string
 	expiresIn int
-	jwtBearer func(form url.Values) error // nil: the grant is refused
+	jwtBearer func(r *http.Request) error // nil: the grant is refused
 	jtis      map[string]bool
 	bound     map[string]string // token → the thumbprint of its key
 	n         int
@@ -140,7 +140,7 @@ func (w *proofWorld) token(rw http.ResponseWriter, r *http.Request) {
 			writeJSON(rw, 400, map[string]string{"error": "unsupported_grant_type"})
 			return
 		}
-		if err := w.jwtBearer(r.PostForm); err != nil {
+		if err := w.jwtBearer(r); err != nil {
 			writeJSON(rw, 400, map[string]string{"error": "invalid_grant", "error_description": err.Error()})
 			return
 		}
@@ -156,7 +156,11 @@ func (w *proofWorld) token(rw http.ResponseWriter, r *http.Request) {
 	if jkt != "" {
 		typ = "DPoP"
 	}
-	writeJSON(rw, 200, map[string]any{"access_token": at, "refresh_token": rt, "token_type": typ, "expires_in": w.expiresIn})
+	ans := map[string]any{"access_token": at, "refresh_token": rt, "token_type": typ, "expires_in": w.expiresIn}
+	if r.PostForm.Get("grant_type") == "urn:ietf:params:oauth:grant-type:jwt-bearer" {
+		delete(ans, "refresh_token") // none for an assertion grant: a fresh assertion is presented instead
+	}
+	writeJSON(rw, 200, ans)
 }
 
 func (w *proofWorld) prm() string { return w.rs.URL + "/.well-known/oauth-protected-resource/mcp" }

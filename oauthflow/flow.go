@@ -116,7 +116,7 @@ func (f *Flow) Authorize(ctx context.Context, req *http.Request) error {
 		} else {
 			f.cfg.Log.Debug("refresh ahead of expiry failed", "error", err)
 		}
-	case rec.Token.expiring() && f.cfg.ClientCredentials:
+	case rec.Token.expiring() && f.regrants():
 		// No refresh token in this grant: ask again ahead of expiry.
 		if err := f.login(ctx, rec, Challenge{}, rec.Scopes, true, false); err == nil {
 			rec = f.current(ctx)

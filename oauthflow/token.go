@@ -81,8 +81,10 @@ func authenticate(req *http.Request, form url.Values, c *Client) {
 	case "client_secret_post":
 		form.Set("client_id", c.ClientID)
 		form.Set("client_secret", c.ClientSecret)
-	default: // "none": a public client names itself
-		form.Set("client_id", c.ClientID)
+	default: // "none": a public client names itself; a workload may have no client (jwtbearer.go)
+		if c.ClientID != "" {
+			form.Set("client_id", c.ClientID)
+		}
 	}
 	body := form.Encode()
 	req.Body = io.NopCloser(strings.NewReader(body))
@@ -117,6 +119,22 @@ func refusal(what string, status int, raw []byte) error {
 	return fmt.Errorf("%s refused (HTTP %d): %s", what, status, safetext.Line(raw, 300))
 }
 
+// tokenError reads an error answer of a token endpoint (RFC 6749 §5.2).
+func tokenError(status int, raw []byte) *TokenError {
+	te := &TokenError{Status: status}
+	var e struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}
+	if json.Unmarshal(raw, &e) == nil {
+		te.Code, te.Description = e.Error, e.Description
+	}
+	if te.Code == "" {
+		te.Code = "no_error_code"
+	}
+	return te
+}
+
 // tokenRequest posts a grant to the token endpoint with the client's
 // authentication, and decodes the token. It is written by hand rather than
 // through x/oauth2's Exchange and refresher so that every request — refresh
@@ -132,18 +150,7 @@ func tokenRequest(ctx context.Context, hc *http.Client, endpoint string, c *Clie
 		return nil, err
 	}
 	if status != http.StatusOK {
-		te := &TokenError{Status: status}
-		var e struct {
-			Error       string `json:"error"`
-			Description string `json:"error_description"`
-		}
-		if json.Unmarshal(raw, &e) == nil {
-			te.Code, te.Description = e.Error, e.Description
-		}
-		if te.Code == "" {
-			te.Code = "no_error_code"
-		}
-		return nil, te
+		return nil, tokenError(status, raw)
 	}
 	var t struct {
 		Token
