@@ -39,6 +39,7 @@ type proofWorld struct {
 	advertise bool   // dpop_signing_alg_values_supported in the metadata
 	asNonce   string // "" : the token endpoint demands none
 	rsNonce   string
+	rotateRS  bool // a new nonce after every challenge: never satisfied
 	expiresIn int
 	jwtBearer func(r *http.Request) error // nil: the grant is refused
 	jtis      map[string]bool
@@ -206,6 +207,9 @@ func (w *proofWorld) serveRS(rw http.ResponseWriter, r *http.Request) {
 			w.challenge.rs++
 			rw.Header().Set("WWW-Authenticate", `DPoP error="use_dpop_nonce", resource_metadata="`+w.prm()+`"`)
 			rw.Header().Set("DPoP-Nonce", w.rsNonce)
+			if w.rotateRS {
+				w.rsNonce = fmt.Sprintf("rs-nonce-%d", w.challenge.rs+1)
+			}
 			writeJSON(rw, 401, map[string]string{"error": "use_dpop_nonce"})
 			return
 		}
@@ -427,4 +431,48 @@ func TestDPoPOnlyWhenAdvertisedOrAsked(t *testing.T) {
 		t.Errorf("schemes %q with --dpop, want DPoP only", got)
 	}
 	w.check(t, log)
+}
+
+// TestDPoPClientCredentials: the client credentials grant is proven too,
+// and its token presented with the DPoP scheme.
+func TestDPoPClientCredentials(t *testing.T) {
+	w := newProofWorld(t)
+	w.asNonce = "cc-nonce"
+	log := &bytes.Buffer{}
+	f := w.flow(t, t.TempDir(), log, func(c *oauthflow.Config) {
+		c.ClientCredentials = true
+		c.StaticClient = map[string]any{"client_id": "cc", "client_secret": "cc-secret"}
+	})
+	ok(t, w.host(t, f).call(t, 1, "tools/list"))
+	w.mu.Lock()
+	if len(w.grants) != 2 || w.grants[1].Get("grant_type") != "client_credentials" || w.challenge.as != 1 {
+		t.Errorf("token requests %v, AS nonce challenges %d: want one challenge, then the grant with the nonce", w.grants, w.challenge.as)
+	}
+	for _, sc := range w.schemes {
+		if sc != "DPoP" {
+			t.Errorf("scheme %s", sc)
+		}
+	}
+	w.mu.Unlock()
+	w.check(t, log)
+}
+
+// TestDPoPNonceRetriesBounded: a server that names a new nonce at every
+// refusal gets two retries with them, not an endless loop; the host gets
+// an error.
+func TestDPoPNonceRetriesBounded(t *testing.T) {
+	w := newProofWorld(t)
+	w.rsNonce, w.rotateRS = "rs-nonce-1", true
+	log := &bytes.Buffer{}
+	m := w.host(t, w.flow(t, t.TempDir(), log, nil)).call(t, 1, "tools/list")
+	if m["error"] == nil {
+		t.Fatalf("answer %v, want an error", m)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	// After the sign-in: the token without a nonce, then with each of
+	// the two nonces named since; the third refusal goes to the host.
+	if w.challenge.rs != 3 {
+		t.Errorf("%d nonce challenges, want 3", w.challenge.rs)
+	}
 }
