@@ -50,6 +50,12 @@
 //     and the extra authorization parameters
 //   - device.go: the device grant (RFC 8628)
 //   - credentials.go: the client credentials grant, private_key_jwt
+//   - dpop.go: DPoP (RFC 9449): the key beside the tokens, proofs on token
+//     and MCP requests, the servers' nonces; jws.go: the JWS signing it uses
+//   - jwtbearer.go: the jwt-bearer grant (RFC 7523 §2.1) and workload
+//     identity; assertion.go: the token sources (file:, env:, command:)
+//   - enterprise.go: enterprise-managed authorization: the identity
+//     provider's sign-in, kept apart, and its ID-JAG (RFC 8693)
 //   - adopt.go: taking over a sign-in another client made (internal/mcpremote
 //     reads mcp-remote's files into one)
 package oauthflow

@@ -35,6 +35,7 @@ type Flow struct {
 	lastRefresh time.Time      // the last refresh, while its token was never accepted
 	stepUps     map[string]int // step-ups per scope set demanded: two each
 	prompts     signInLimiter  // sign-ins the server started (ratelimit.go)
+	dpop        dpopState      // the DPoP key and nonces (dpop.go)
 
 	signIn sync.Mutex // one sign-in or refresh at a time in this process
 }
@@ -119,7 +120,7 @@ func (f *Flow) Authorize(ctx context.Context, req *http.Request) error {
 		} else {
 			f.cfg.Log.Debug("refresh ahead of expiry failed", "error", err)
 		}
-	case rec.Token.expiring(now) && f.cfg.ClientCredentials:
+	case rec.Token.expiring(now) && f.regrants():
 		// No refresh token in this grant: ask again ahead of expiry.
 		if err := f.login(ctx, rec, Challenge{}, rec.Scopes, true, false); err == nil {
 			rec = f.current(ctx)
@@ -131,6 +132,8 @@ func (f *Flow) Authorize(ctx context.Context, req *http.Request) error {
 			return errors.New("--use-id-token: the authorization server issued no id token (ask for the openid scope)")
 		}
 		bearer = rec.Token.IDToken
+	} else if isDPoP(rec.Token) {
+		return f.authorizeDPoP(ctx, req, bearer)
 	}
 	req.Header.Set("Authorization", "Bearer "+bearer)
 	return nil
@@ -149,7 +152,10 @@ func (f *Flow) Accepted() {
 // (sign in again with more scopes, twice at most). It returns nil when a
 // retry may succeed, or an error that tells the user what to do.
 func (f *Flow) Refused(ctx context.Context, resp *http.Response) error {
-	ch, _ := Bearer(ParseWWWAuthenticate(resp.Header.Values("WWW-Authenticate")))
+	if f.takeNonce(resp) {
+		return nil // the same token, with a proof carrying the server's nonce (RFC 9449 §9)
+	}
+	ch := authChallenge(ParseWWWAuthenticate(resp.Header.Values("WWW-Authenticate")))
 	rec := f.current(ctx)
 	if resp.StatusCode == http.StatusForbidden {
 		if ch.Error != "insufficient_scope" {
@@ -310,6 +316,9 @@ func (f *Flow) Logout(ctx context.Context) (bool, error) {
 	}
 	if err := f.cfg.Store.Delete(ctx, clientName(rec.Issuer)); err != nil {
 		f.cfg.Log.Warn("could not delete the client registration", "error", err)
+	}
+	if err := f.dropDPoPKey(ctx); err != nil {
+		f.cfg.Log.Warn("could not delete the DPoP key", "error", err)
 	}
 	f.mu.Lock()
 	f.rec = nil

@@ -54,7 +54,7 @@ func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []st
 	if rec := f.adopt(ctx, had); rec != nil && !stepUp {
 		return nil // another process signed in
 	}
-	if !asked && !f.cfg.ClientCredentials { // client credentials prompt no one
+	if !asked && !f.unattended() { // client credentials and jwt-bearer prompt no one
 		if err := f.mayPrompt(ch); err != nil {
 			return err
 		}
@@ -101,8 +101,13 @@ func (f *Flow) discover(ctx context.Context, ch Challenge) (*AuthServer, *Protec
 // signInNow runs discovery, client identity and the browser step (or,
 // with --client-credentials, the client credentials grant).
 func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string, stepUp bool) (*record, error) {
-	if f.cfg.ClientCredentials {
+	switch {
+	case f.cfg.ClientCredentials:
 		return f.clientCredentials(ctx, ch, scopes)
+	case f.cfg.Workload != "":
+		return f.workload(ctx, ch, scopes)
+	case f.cfg.IdPIssuer != "":
+		return f.enterprise(ctx, ch, scopes)
 	}
 	as, prm, err := f.discover(ctx, ch)
 	if err != nil {
@@ -134,6 +139,9 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string, ste
 		scopes = append(slices.Clone(scopes), "offline_access")
 	}
 	resource := f.resourceFor(prm)
+	if ctx, err = f.withDPoP(ctx, as); err != nil {
+		return nil, err
+	}
 	if f.cfg.DeviceCode {
 		return f.deviceRecord(ctx, as, scopes, resource)
 	}

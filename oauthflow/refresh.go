@@ -23,6 +23,9 @@ func (f *Flow) refresh(ctx context.Context, had *record) (*record, error) {
 	if rec := f.adopt(ctx, had); rec != nil {
 		return rec, nil
 	}
+	if ctx, err = f.withDPoP(ctx, nil); err != nil { // the refresh token may be bound to the key (RFC 9449 §5)
+		return nil, err
+	}
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {had.Token.RefreshToken}}
 	setResource(form, had.Resource)
 	// The scope granted, not the one asked for: a refresh must not ask for
