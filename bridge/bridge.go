@@ -330,14 +330,16 @@ func (b *Bridge) send(m *jsonrpc.Message, after <-chan struct{}) {
 	}
 }
 
+var errUnanswered = errors.New("the server ended its answer stream without answering this request")
+
 // settle answers a request that the server left unanswered.
 func (b *Bridge) settle(m *jsonrpc.Message, err error) {
-	if err == nil {
-		err = errors.New("the server ended its answer stream without answering this request")
-	}
 	c := b.calls.Take(m.ID)
 	if c == nil {
-		return // answered, or cancelled by the client
+		return // answered, or cancelled by the client: the usual case
+	}
+	if err == nil {
+		err = errUnanswered
 	}
 	if c.Internal {
 		c.Answered(nil, err)

@@ -17,8 +17,8 @@
 #                   2026-07-28 (the suite scores each revision at its own
 #                   wire); "own": only the first of those; a version such as
 #                   2026-07-28: only scenarios that apply at it, at that wire
-#   --skip PATTERN  leave out matching scenarios (repeatable; e.g. the
-#                   extension grants mcpbridge does not implement yet)
+#   --skip PATTERN  leave out matching scenarios (repeatable; e.g. a
+#                   scenario under investigation)
 #   --host-era legacy
 #                   the host speaks 2025-11-25 even where the wire is
 #                   2026-07-28, so mcpbridge translates between the eras

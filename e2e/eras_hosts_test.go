@@ -94,13 +94,13 @@ func (e *eraHost) wait(what string, match func(*Msg) bool) *Msg {
 
 func (e *eraHost) waitResponse(id string) *Msg {
 	e.t.Helper()
-	return e.wait("the answer to request id "+id, func(m *Msg) bool { return m.isResponse() && string(m.ID) == id })
+	return e.wait("the answer to request id "+id, func(m *Msg) bool { return m.IsResponse() && string(m.ID) == id })
 }
 
 func (e *eraHost) waitNotification(method string, match func(*Msg) bool) *Msg {
 	e.t.Helper()
 	return e.wait("a "+method+" notification", func(m *Msg) bool {
-		return m.isNotification() && m.Method == method && (match == nil || match(m))
+		return m.IsNotification() && m.Method == method && (match == nil || match(m))
 	})
 }
 
@@ -267,7 +267,7 @@ func (e *eraHost) checkServerRequestIDs() {
 	e.t.Helper()
 	mine := e.ids()
 	seen := map[string]bool{}
-	for _, m := range e.Messages(func(m *Msg) bool { return m.isRequest() }) {
+	for _, m := range e.Messages(func(m *Msg) bool { return m.IsRequest() }) {
 		id := string(m.ID)
 		if slices.Contains(mine, id) {
 			e.t.Errorf("the %s request to the host has the id %s, which the host used for its own request", m.Method, id)

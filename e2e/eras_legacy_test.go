@@ -46,7 +46,7 @@ func TestEraLegacyHostServerRequests(t *testing.T) {
 				t.Errorf("%s: got isError=%v %q, want %q", c.tool, r.IsError, r.text(), c.want)
 			}
 			var methods []string
-			for _, m := range h.Messages(func(m *Msg) bool { return m.isRequest() && m.Index > before }) {
+			for _, m := range h.Messages(func(m *Msg) bool { return m.IsRequest() && m.Index > before }) {
 				methods = append(methods, m.Method)
 				if m.Index > res.Index {
 					t.Errorf("%s: the %s request (line %d) came after the tool's result (line %d)", c.tool, m.Method, m.Index, res.Index)
@@ -83,7 +83,7 @@ func TestEraLegacyHostCapabilitiesRespected(t *testing.T) {
 				t.Errorf("%s for a host without the capability: got isError=%v %q, want the server's refusal", tool, r.IsError, r.text())
 			}
 		}
-		if reqs := h.Messages(func(m *Msg) bool { return m.isRequest() }); len(reqs) > 0 {
+		if reqs := h.Messages(func(m *Msg) bool { return m.IsRequest() }); len(reqs) > 0 {
 			t.Errorf("a host without sampling/elicitation got the request %s", clip(reqs[0].Raw))
 		}
 	})

@@ -137,7 +137,7 @@ func TestEraModernHostInputRequests(t *testing.T) {
 				t.Errorf("%s: the server's requestState was dropped: %s", c.tool, clip(rounds[0].Raw))
 			}
 		}
-		if reqs := h.Messages(func(m *Msg) bool { return m.isRequest() }); len(reqs) > 0 {
+		if reqs := h.Messages(func(m *Msg) bool { return m.IsRequest() }); len(reqs) > 0 {
 			t.Errorf("a 2026-07-28 host got a JSON-RPC request: %s", clip(reqs[0].Raw))
 		}
 	})

@@ -84,7 +84,7 @@ func TestEraLegacyHostHandshake(t *testing.T) {
 		// Everything on stdout is an answer to one of the host's requests:
 		// notifications/initialized produced nothing.
 		for _, m := range h.Messages(nil) {
-			if !m.isResponse() || !slices.Contains(h.ids(), string(m.ID)) {
+			if !m.IsResponse() || !slices.Contains(h.ids(), string(m.ID)) {
 				t.Errorf("stdout carries a message the host did not ask for: %s", clip(m.Raw))
 			}
 		}

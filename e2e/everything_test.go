@@ -252,7 +252,7 @@ func TestEverythingStreamableHTTP(t *testing.T) {
 		if !strings.Contains(got, "file:///e2e/workspace") {
 			t.Errorf("%s: the host's root is missing: %q", tools.roots, got)
 		}
-		if n := len(h.Messages(func(m *Msg) bool { return m.isRequest() && m.Method == "roots/list" })); n == 0 {
+		if n := len(h.Messages(func(m *Msg) bool { return m.IsRequest() && m.Method == "roots/list" })); n == 0 {
 			t.Errorf("no roots/list request reached the host")
 		}
 	})

@@ -174,7 +174,7 @@ func TestSamplingRoundTrip(t *testing.T) {
 			if got != "model e2e-model said: forty-two" {
 				t.Errorf("ask_llm: got %q", got)
 			}
-			reqs := h.Messages(func(m *Msg) bool { return m.isRequest() && m.Method == "sampling/createMessage" })
+			reqs := h.Messages(func(m *Msg) bool { return m.IsRequest() && m.Method == "sampling/createMessage" })
 			if len(reqs) != 1 {
 				t.Fatalf("the host saw %d sampling/createMessage requests, want 1", len(reqs))
 			}
@@ -494,7 +494,7 @@ func TestRequestIDsByteIdentical(t *testing.T) {
 			}
 			// Exactly one answer per request.
 			for _, id := range ids {
-				n := len(h.Messages(func(m *Msg) bool { return m.isResponse() && string(m.ID) == id }))
+				n := len(h.Messages(func(m *Msg) bool { return m.IsResponse() && string(m.ID) == id }))
 				if n != 1 {
 					t.Errorf("request id %s got %d answers", id, n)
 				}
@@ -595,7 +595,7 @@ func TestEOFWithRequestInFlight(t *testing.T) {
 	if code := h.WaitExit(5 * time.Second); code != 0 {
 		t.Errorf("exit code %d, want 0", code)
 	}
-	if n := len(h.Messages(func(m *Msg) bool { return m.isResponse() && string(m.ID) == id })); n != 1 {
+	if n := len(h.Messages(func(m *Msg) bool { return m.IsResponse() && string(m.ID) == id })); n != 1 {
 		t.Errorf("the in-flight request got %d answers, want 1", n)
 	}
 }
@@ -633,7 +633,7 @@ func TestCancelInFlightRequest(t *testing.T) {
 			// the session's stream (HTTP+SSE). 100 ms is many times what the
 			// answer takes (the echo round trip above came after it).
 			time.Sleep(100 * time.Millisecond)
-			if got := h.Messages(func(m *Msg) bool { return m.isResponse() && string(m.ID) == id }); len(got) != 0 {
+			if got := h.Messages(func(m *Msg) bool { return m.IsResponse() && string(m.ID) == id }); len(got) != 0 {
 				t.Errorf("the cancelled request was answered: %s", clip(got[0].Raw))
 			}
 		})
@@ -672,7 +672,7 @@ func TestSessionExpiryRenewal(t *testing.T) {
 			}
 			// The replayed initialize is the bridge's business: the client
 			// sees one initialize answer only.
-			if n := len(h.Messages(func(m *Msg) bool { return m.isResponse() && string(m.ID) == "1" })); n != 1 {
+			if n := len(h.Messages(func(m *Msg) bool { return m.IsResponse() && string(m.ID) == "1" })); n != 1 {
 				t.Errorf("the client saw %d answers with the initialize id 1, want 1", n)
 			}
 			inits := 0
@@ -740,7 +740,7 @@ func TestIDCollisionAcrossDirections(t *testing.T) {
 			if r := decodeTool(t, "ask_llm", h.WaitResponse(`"first"`)); r.text() != "model e2e-model said: answer from the host" {
 				t.Fatalf("first ask_llm: %q", r.text())
 			}
-			reqs := h.Messages(func(m *Msg) bool { return m.isRequest() && m.Method == "sampling/createMessage" })
+			reqs := h.Messages(func(m *Msg) bool { return m.IsRequest() && m.Method == "sampling/createMessage" })
 			var n int
 			if len(reqs) != 1 || json.Unmarshal(reqs[0].ID, &n) != nil {
 				t.Fatalf("want one sampling request with a numeric id, got %d: %v", len(reqs), reqs)
@@ -752,11 +752,11 @@ func TestIDCollisionAcrossDirections(t *testing.T) {
 			if r := decodeTool(t, "ask_llm", ans); r.text() != "model e2e-model said: answer from the host" {
 				t.Errorf("ask_llm under id %s: %q", id, r.text())
 			}
-			reqs = h.Messages(func(m *Msg) bool { return m.isRequest() && m.Method == "sampling/createMessage" })
+			reqs = h.Messages(func(m *Msg) bool { return m.IsRequest() && m.Method == "sampling/createMessage" })
 			if len(reqs) != 2 || string(reqs[1].ID) != id {
 				t.Fatalf("the second sampling request's id is not %s: %d requests, %v", id, len(reqs), reqs)
 			}
-			if got := h.Messages(func(m *Msg) bool { return m.isResponse() && string(m.ID) == id }); len(got) != 1 {
+			if got := h.Messages(func(m *Msg) bool { return m.IsResponse() && string(m.ID) == id }); len(got) != 1 {
 				t.Errorf("the client got %d answers with id %s, want 1", len(got), id)
 			}
 		})

@@ -1,55 +1,31 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/stdiohost"
 )
 
 // waitTimeout bounds every wait for mcpbridge: an answer, a notification,
 // a write to its stdin, its exit. Nothing in these tests waits longer.
 const waitTimeout = 10 * time.Second
 
-// RPCError is a JSON-RPC error object.
-type RPCError struct {
-	Code    int             `json:"code"`
-	Message string          `json:"message"`
-	Data    json.RawMessage `json:"data,omitempty"`
-}
-
-func (e *RPCError) String() string {
-	if e == nil {
-		return "<nil>"
-	}
-	return fmt.Sprintf("code %d: %s", e.Code, e.Message)
-}
-
-// Msg is one JSON-RPC message mcpbridge wrote on stdout.
-type Msg struct {
-	Raw   []byte // the line, without its newline
-	Index int    // its position among stdout lines, from 0
-
-	JSONRPC string          `json:"jsonrpc"`
-	ID      json.RawMessage `json:"id"`
-	Method  string          `json:"method"`
-	Params  json.RawMessage `json:"params"`
-	Result  json.RawMessage `json:"result"`
-	Error   *RPCError       `json:"error"`
-}
-
-func (m *Msg) isRequest() bool      { return m.Method != "" && m.ID != nil }
-func (m *Msg) isNotification() bool { return m.Method != "" && m.ID == nil }
-func (m *Msg) isResponse() bool     { return m.Method == "" && m.ID != nil }
+// RPCError is a JSON-RPC error object; Msg is one JSON-RPC message
+// mcpbridge wrote on stdout (internal/stdiohost, the one stdio client the
+// test tools share).
+type (
+	RPCError = stdiohost.Error
+	Msg      = stdiohost.Msg
+)
 
 // ServerRequestHandler answers a request the server sent the client
 // (sampling/createMessage, elicitation/create, roots/list): a result, or
@@ -65,8 +41,8 @@ type Host struct {
 	t      testing.TB
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
+	conn   *stdiohost.Conn // reads stdout, writes stdin, answers server requests
 	stderr *lockedBuffer
-	wmu    sync.Mutex // one write to stdin at a time
 
 	mu       sync.Mutex
 	changed  chan struct{} // closed and replaced whenever something arrives
@@ -76,7 +52,6 @@ type Host struct {
 	reported int           // problems checkStdout has already reported
 	eof      bool          // stdout ended
 	handlers map[string]ServerRequestHandler
-	nextID   int
 
 	exited  chan struct{} // closed once the process has exited
 	waitErr error         // from cmd.Wait, once exited is closed
@@ -102,7 +77,6 @@ func StartBridgeEnv(t testing.TB, env []string, url string, args ...string) *Hos
 		changed:  make(chan struct{}),
 		used:     map[int]bool{},
 		handlers: map[string]ServerRequestHandler{},
-		nextID:   1,
 		exited:   make(chan struct{}),
 	}
 	cmd.Stderr = h.stderr
@@ -115,6 +89,7 @@ func StartBridgeEnv(t testing.TB, env []string, url string, args ...string) *Hos
 		t.Fatalf("stdout pipe: %v", err)
 	}
 	h.stdin = stdin
+	h.conn = stdiohost.New(stdin, stdiohost.Options{Handle: h.handle, Message: h.file, Problem: func(p string) { h.problem("%s", p) }, WriteTimeout: waitTimeout})
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start mcpbridge: %v", err)
 	}
@@ -158,18 +133,8 @@ func (h *Host) checkStdout() {
 
 // readLoop reads stdout until it ends, then reaps the process.
 func (h *Host) readLoop(stdout io.Reader) {
-	r := bufio.NewReaderSize(stdout, 1<<20)
-	for index := 0; ; index++ {
-		line, err := r.ReadBytes('\n')
-		if len(line) > 0 {
-			h.take(index, line, err == nil)
-		}
-		if err != nil {
-			if !errors.Is(err, io.EOF) {
-				h.problem("reading stdout: %v", err)
-			}
-			break
-		}
+	if err := h.conn.Read(stdout); err != nil {
+		h.problem("%v", err)
 	}
 	err := h.cmd.Wait()
 	h.mu.Lock()
@@ -180,71 +145,27 @@ func (h *Host) readLoop(stdout io.Reader) {
 	close(h.exited)
 }
 
-// take checks one stdout line and files the message it holds.
-func (h *Host) take(index int, line []byte, terminated bool) {
-	if !terminated {
-		h.problem("line %d has no newline at the end of stdout: %q", index, clip(line))
-		return
-	}
-	line = line[:len(line)-1]
-	if !json.Valid(line) {
-		h.problem("line %d is not JSON: %q", index, clip(line))
-		return
-	}
-	var compact bytes.Buffer
-	_ = json.Compact(&compact, line)
-	if !bytes.Equal(compact.Bytes(), line) {
-		h.problem("line %d is not compact JSON (insignificant whitespace): %q", index, clip(line))
-	}
-	m := &Msg{Raw: line, Index: index}
-	if err := json.Unmarshal(line, m); err != nil {
-		h.problem("line %d is not a JSON-RPC message object: %v: %q", index, err, clip(line))
-		return
-	}
-	kinds := 0
-	for _, is := range []bool{m.isRequest(), m.isNotification(), m.isResponse()} {
-		if is {
-			kinds++
-		}
-	}
-	switch {
-	case m.JSONRPC != "2.0":
-		h.problem(`line %d lacks "jsonrpc":"2.0": %q`, index, clip(line))
-	case kinds != 1:
-		h.problem("line %d is neither a request, a notification nor a response: %q", index, clip(line))
-	case m.isResponse() && (m.Result == nil) == (m.Error == nil):
-		h.problem("line %d is a response without exactly one of result and error: %q", index, clip(line))
-	}
+// file keeps a checked stdout message for the waits.
+func (h *Host) file(m *Msg) {
 	h.mu.Lock()
 	h.msgs = append(h.msgs, m)
-	handler := h.handlers[m.Method]
-	if m.isRequest() && handler != nil {
+	if m.IsRequest() && h.handlers[m.Method] != nil {
 		h.used[m.Index] = true // answered here; a test may still look at it
 	}
 	h.signalLocked()
 	h.mu.Unlock()
-	if m.isRequest() && handler != nil {
-		go h.answerServer(m, handler)
-	}
 }
 
-func (h *Host) answerServer(m *Msg, handler ServerRequestHandler) {
+// handle answers the server's requests the test told the host to answer.
+func (h *Host) handle(m *Msg) (any, *RPCError, bool) {
+	h.mu.Lock()
+	handler := h.handlers[m.Method]
+	h.mu.Unlock()
+	if handler == nil {
+		return nil, nil, false
+	}
 	result, rpcErr := handler(m.Params)
-	var out []byte
-	if rpcErr != nil {
-		e, _ := json.Marshal(rpcErr)
-		out = fmt.Appendf(nil, `{"jsonrpc":"2.0","id":%s,"error":%s}`, m.ID, e)
-	} else {
-		r, err := json.Marshal(result)
-		if err != nil {
-			h.problem("test bug: cannot encode the answer to %s: %v", m.Method, err)
-			return
-		}
-		out = fmt.Appendf(nil, `{"jsonrpc":"2.0","id":%s,"result":%s}`, m.ID, r)
-	}
-	if err := h.write(out); err != nil {
-		h.problem("answering the server's %s request: %v", m.Method, err)
-	}
+	return result, rpcErr, true
 }
 
 func (h *Host) problem(format string, args ...any) {
@@ -267,65 +188,23 @@ func (h *Host) Handle(method string, fn ServerRequestHandler) {
 	h.mu.Unlock()
 }
 
-// write sends bytes plus a newline to stdin in one write, within the
-// deadline.
-func (h *Host) write(b []byte) error {
-	h.wmu.Lock()
-	defer h.wmu.Unlock()
-	buf := append(bytes.Clone(b), '\n')
-	done := make(chan error, 1)
-	go func() {
-		_, err := h.stdin.Write(buf)
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(waitTimeout):
-		return fmt.Errorf("writing %d bytes to mcpbridge's stdin blocked for %v", len(buf), waitTimeout)
-	}
-}
-
 // Send writes the lines to stdin in ONE write: a client that pipelines.
 func (h *Host) Send(lines ...string) {
 	h.t.Helper()
-	if err := h.write([]byte(strings.Join(lines, "\n"))); err != nil {
+	if err := h.conn.WriteLine([]byte(strings.Join(lines, "\n"))); err != nil {
 		h.t.Fatalf("%v", err)
 	}
 }
 
 // NewID returns a numeric request id not used before by this host.
-func (h *Host) NewID() string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	id := h.nextID
-	h.nextID++
-	return strconv.Itoa(id)
-}
+func (h *Host) NewID() string { return h.conn.NewID() }
 
-// RequestLine builds a request line; params may be nil.
-func RequestLine(id, method string, params any) string {
-	if params == nil {
-		return fmt.Sprintf(`{"jsonrpc":"2.0","id":%s,"method":%q}`, id, method)
-	}
-	p, err := json.Marshal(params)
-	if err != nil {
-		panic(err)
-	}
-	return fmt.Sprintf(`{"jsonrpc":"2.0","id":%s,"method":%q,"params":%s}`, id, method, p)
-}
-
-// NotificationLine builds a notification line; params may be nil.
-func NotificationLine(method string, params any) string {
-	if params == nil {
-		return fmt.Sprintf(`{"jsonrpc":"2.0","method":%q}`, method)
-	}
-	p, err := json.Marshal(params)
-	if err != nil {
-		panic(err)
-	}
-	return fmt.Sprintf(`{"jsonrpc":"2.0","method":%q,"params":%s}`, method, p)
-}
+// RequestLine and NotificationLine build a request and a notification
+// line; params may be nil.
+var (
+	RequestLine      = stdiohost.RequestLine
+	NotificationLine = stdiohost.NotificationLine
+)
 
 // Call sends a request and returns its answer (result or error).
 func (h *Host) Call(method string, params any) *Msg {
@@ -361,7 +240,7 @@ func (h *Host) Notify(method string, params any) {
 func (h *Host) WaitResponse(id string) *Msg {
 	h.t.Helper()
 	return h.Wait("the answer to request id "+id, func(m *Msg) bool {
-		return m.isResponse() && string(m.ID) == id
+		return m.IsResponse() && string(m.ID) == id
 	})
 }
 
@@ -370,7 +249,7 @@ func (h *Host) WaitResponse(id string) *Msg {
 func (h *Host) WaitNotification(method string, match func(*Msg) bool) *Msg {
 	h.t.Helper()
 	return h.Wait("a "+method+" notification", func(m *Msg) bool {
-		return m.isNotification() && m.Method == method && (match == nil || match(m))
+		return m.IsNotification() && m.Method == method && (match == nil || match(m))
 	})
 }
 
@@ -379,7 +258,7 @@ func (h *Host) WaitNotification(method string, match func(*Msg) bool) *Msg {
 func (h *Host) WaitServerRequest(method string) *Msg {
 	h.t.Helper()
 	return h.Wait("a "+method+" request from the server", func(m *Msg) bool {
-		return m.isRequest() && m.Method == method
+		return m.IsRequest() && m.Method == method
 	})
 }
 

@@ -74,6 +74,23 @@ type Config struct {
 	UseIDToken bool
 	// SuccessURL, when set, is where the browser goes after a sign-in.
 	SuccessURL string
+	// DPoP binds the tokens to a key pair (RFC 9449, dpop.go) even when
+	// the authorization server does not advertise it; without it, DPoP is
+	// used when the server does.
+	DPoP bool
+	// Workload signs in as a workload with the JWT its platform issued it
+	// (RFC 7523 §2.1 jwt-bearer, SEP-1933; jwtbearer.go), read from this
+	// token source (assertion.go: file:PATH, env:NAME, command:CMD) at
+	// every token request.
+	Workload string
+	// IdPIssuer signs in through the enterprise identity provider with
+	// this issuer (enterprise-managed authorization, enterprise.go), as
+	// the client IdPClient names (client_id, client_secret, redirect_uris);
+	// IdPIDToken, a token source, supplies the id token instead of the
+	// browser sign-in at the provider.
+	IdPIssuer  string
+	IdPClient  map[string]any
+	IdPIDToken string
 
 	ClientMetadata map[string]any // --static-oauth-client-metadata, merged into registration
 	// Identity holds whatever else changes which token is valid (headers
@@ -89,6 +106,14 @@ type Config struct {
 	// events are kept apart from the others' (account.go). "" is the
 	// default account.
 	Account string
+
+	// Now is the clock that stamps tokens when issued and tells when they
+	// expire (the refresh margin, the notices of lifetime.go) and when
+	// sign-ins started (ratelimit.go): tests advance it instead of
+	// waiting. The JWT assertions of private_key_jwt carry the wall clock,
+	// as the authorization server checks them against its own. Default
+	// time.Now.
+	Now func() time.Time
 }
 
 // withDefaults checks c and fills in what was left zero: the one place
@@ -139,5 +164,53 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Resource == "" {
 		c.Resource = CanonicalResource(c.Server)
 	}
-	return c, nil
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c, c.checkGrants()
+}
+
+// checkGrants refuses, at start, sign-in settings that cannot work
+// together or cannot work at all.
+func (c Config) checkGrants() error {
+	n := 0
+	for _, on := range []bool{c.ClientCredentials, c.DeviceCode, c.Workload != "", c.IdPIssuer != ""} {
+		if on {
+			n++
+		}
+	}
+	if n > 1 {
+		return errors.New("choose one of --client-credentials, --device-code, --workload-identity and --idp-issuer")
+	}
+	if c.TokenEndpoint != "" {
+		// The rule the endpoint is held to when the client's secret goes
+		// there (sendTo): refused at start instead.
+		if _, err := netrule.CheckString("--token-endpoint", c.TokenEndpoint); !c.ClientCredentials || err != nil {
+			return errors.New("--token-endpoint takes an https URL (or http to this machine) and goes with --client-credentials")
+		}
+	}
+	if c.ClientCredentials && c.StaticClient == nil {
+		return errors.New("--client-credentials needs the client in --static-oauth-client-info")
+	}
+	if c.Workload != "" {
+		if err := checkSource("--workload-identity", c.Workload); err != nil {
+			return err
+		}
+	}
+	if c.IdPIssuer == "" {
+		if c.IdPIDToken != "" || c.IdPClient != nil {
+			return errors.New("--idp-id-token and --idp-client-info go with --idp-issuer")
+		}
+		return nil
+	}
+	if _, err := netrule.CheckString("--idp-issuer", c.IdPIssuer); err != nil {
+		return err
+	}
+	if id, _ := c.IdPClient["client_id"].(string); id == "" {
+		return errors.New("--idp-issuer needs the client registered at the identity provider: --idp-client-info with its client_id")
+	}
+	if c.IdPIDToken != "" {
+		return checkSource("--idp-id-token", c.IdPIDToken)
+	}
+	return nil
 }

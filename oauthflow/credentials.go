@@ -44,6 +44,14 @@ func (f *Flow) clientCredentials(ctx context.Context, ch Challenge, scopes []str
 		if len(scopes) == 0 {
 			scopes = prm.ScopesSupported
 		}
+		if ctx, err = f.withDPoP(ctx, as); err != nil {
+			return nil, err
+		}
+	} else {
+		var err error
+		if ctx, err = f.withDPoP(ctx, nil); err != nil {
+			return nil, err
+		}
 	}
 	client, err := StaticClient(f.cfg.StaticClient, issuer)
 	if err != nil {
@@ -66,7 +74,7 @@ func (f *Flow) clientCredentials(ctx context.Context, ch Challenge, scopes []str
 		form.Set("client_assertion_type", assertionType)
 		form.Set("client_assertion", assertion)
 	}
-	tok, err := tokenRequest(ctx, f.cfg.HTTP, endpoint, client, form)
+	tok, err := tokenRequest(ctx, f.cfg.HTTP, endpoint, client, form, f.cfg.Now)
 	if err != nil {
 		return nil, err
 	}

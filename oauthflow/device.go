@@ -63,7 +63,7 @@ func (f *Flow) deviceSignIn(ctx context.Context, as *AuthServer, client *Client,
 		if err := ctxtime.Sleep(ctx, interval); err != nil {
 			return nil, fmt.Errorf("the code was not entered in time: %w", err)
 		}
-		tok, err := tokenRequest(ctx, f.cfg.HTTP, as.TokenEndpoint, client, cloneValues(poll))
+		tok, err := tokenRequest(ctx, f.cfg.HTTP, as.TokenEndpoint, client, cloneValues(poll), f.cfg.Now)
 		switch {
 		case err == nil:
 			return tok, nil

@@ -45,11 +45,19 @@
 //   - client.go: static clients and dynamic registration (RFC 7591)
 //   - token.go: token requests, client authentication, error answers
 //   - refresh.go, revoke.go: refresh (RFC 6749 §6), revocation (RFC 7009)
+//   - lifetime.go: what the user is told of a sign-in that cannot be
+//     renewed (no refresh token): when it ends, and why the browser opens
 //   - forget.go: signing out of every server (revoke, then delete)
 //   - identity.go: what besides the server names a token (Config.Identity),
 //     and the extra authorization parameters
 //   - device.go: the device grant (RFC 8628)
 //   - credentials.go: the client credentials grant, private_key_jwt
+//   - dpop.go: DPoP (RFC 9449): the key beside the tokens, proofs on token
+//     and MCP requests, the servers' nonces; jws.go: the JWS signing it uses
+//   - jwtbearer.go: the jwt-bearer grant (RFC 7523 §2.1) and workload
+//     identity; assertion.go: the token sources (file:, env:, command:)
+//   - enterprise.go: enterprise-managed authorization: the identity
+//     provider's sign-in, kept apart, and its ID-JAG (RFC 8693)
 //   - scope.go: --scope (exactly the scopes named) and the line that says,
 //     before the browser opens, what is asked of whom
 //   - account.go: --account, each account's credentials kept apart

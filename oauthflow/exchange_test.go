@@ -37,7 +37,7 @@ func TestExchangesHaveADeadline(t *testing.T) {
 	defer close(done)
 	start := time.Now()
 	_, err := tokenRequest(t.Context(), &http.Client{Timeout: 300 * time.Millisecond}, srv.URL+"/token",
-		&Client{ClientID: "c", AuthMethod: "none"}, url.Values{"grant_type": {"refresh_token"}})
+		&Client{ClientID: "c", AuthMethod: "none"}, url.Values{"grant_type": {"refresh_token"}}, time.Now)
 	if err == nil || time.Since(start) > 5*time.Second {
 		t.Fatalf("trickled token answer: err %v after %v", err, time.Since(start))
 	}
@@ -51,11 +51,11 @@ func TestHugeExpiresInDoesNotOverflow(t *testing.T) {
 		_, _ = w.Write([]byte(`{"access_token":"x","token_type":"Bearer","expires_in":99999999999999}`))
 	}))
 	defer srv.Close()
-	tok, err := tokenRequest(t.Context(), srv.Client(), srv.URL+"/token", &Client{ClientID: "c", AuthMethod: "none"}, url.Values{})
+	tok, err := tokenRequest(t.Context(), srv.Client(), srv.URL+"/token", &Client{ClientID: "c", AuthMethod: "none"}, url.Values{}, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !tok.Expiry.After(time.Now().Add(365*24*time.Hour)) || tok.expiring() {
+	if !tok.Expiry.After(time.Now().Add(365*24*time.Hour)) || tok.expiring(time.Now()) {
 		t.Fatalf("expiry %v: wrapped or expiring", tok.Expiry)
 	}
 }

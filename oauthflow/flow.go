@@ -35,6 +35,7 @@ type Flow struct {
 	lastRefresh time.Time      // the last refresh, while its token was never accepted
 	stepUps     map[string]int // step-ups per scope set demanded: two each
 	prompts     signInLimiter  // sign-ins the server started (ratelimit.go)
+	dpop        dpopState      // the DPoP key and nonces (dpop.go)
 
 	signIn sync.Mutex // one sign-in or refresh at a time in this process
 }
@@ -108,14 +109,18 @@ func (f *Flow) Authorize(ctx context.Context, req *http.Request) error {
 	if rec == nil {
 		return nil
 	}
+	// An expiring token without refresh token goes out as it is: the
+	// server's 401 then holds the requests for the sign-in (Refused), and
+	// the notice before the browser says why (lifetime.go).
+	now := f.cfg.Now()
 	switch {
-	case rec.Token.expiring() && rec.Token.RefreshToken != "":
+	case rec.Token.expiring(now) && rec.Token.RefreshToken != "":
 		if fresh, err := f.refresh(ctx, rec); err == nil {
 			rec = fresh
 		} else {
 			f.cfg.Log.Debug("refresh ahead of expiry failed", "error", err)
 		}
-	case rec.Token.expiring() && f.cfg.ClientCredentials:
+	case rec.Token.expiring(now) && f.regrants():
 		// No refresh token in this grant: ask again ahead of expiry.
 		if err := f.login(ctx, rec, Challenge{}, rec.Scopes, true, false); err == nil {
 			rec = f.current(ctx)
@@ -127,6 +132,8 @@ func (f *Flow) Authorize(ctx context.Context, req *http.Request) error {
 			return errors.New("--use-id-token: the authorization server issued no id token (ask for the openid scope)")
 		}
 		bearer = rec.Token.IDToken
+	} else if isDPoP(rec.Token) {
+		return f.authorizeDPoP(ctx, req, bearer)
 	}
 	req.Header.Set("Authorization", "Bearer "+bearer)
 	return nil
@@ -145,7 +152,10 @@ func (f *Flow) Accepted() {
 // (sign in again with more scopes, twice at most). It returns nil when a
 // retry may succeed, or an error that tells the user what to do.
 func (f *Flow) Refused(ctx context.Context, resp *http.Response) error {
-	ch, _ := Bearer(ParseWWWAuthenticate(resp.Header.Values("WWW-Authenticate")))
+	if f.takeNonce(resp) {
+		return nil // the same token, with a proof carrying the server's nonce (RFC 9449 §9)
+	}
+	ch := authChallenge(ParseWWWAuthenticate(resp.Header.Values("WWW-Authenticate")))
 	rec := f.current(ctx)
 	if resp.StatusCode == http.StatusForbidden {
 		if ch.Error != "insufficient_scope" {
@@ -170,12 +180,12 @@ func (f *Flow) Refused(ctx context.Context, resp *http.Response) error {
 		return f.login(ctx, rec, ch, union(have, ch.Scope), true, false)
 	}
 	f.mu.Lock()
-	refreshedJustNow := time.Since(f.lastRefresh) < justSignedIn
+	refreshedJustNow := f.cfg.Now().Sub(f.lastRefresh) < justSignedIn
 	f.mu.Unlock()
 	if rec != nil && rec.Token.RefreshToken != "" && !refreshedJustNow {
 		if _, err := f.refresh(ctx, rec); err == nil {
 			f.mu.Lock()
-			f.lastRefresh = time.Now()
+			f.lastRefresh = f.cfg.Now()
 			f.mu.Unlock()
 			return nil
 		} else {
@@ -260,7 +270,7 @@ func (f *Flow) adopt(ctx context.Context, had *record) *record {
 	if err != nil || (had != nil && rec.Token.AccessToken == had.Token.AccessToken) {
 		return nil
 	}
-	if rec.Token.expiring() && rec.Token.RefreshToken == "" {
+	if rec.Token.expiring(f.cfg.Now()) && rec.Token.RefreshToken == "" {
 		return nil
 	}
 	f.mu.Lock()
@@ -308,6 +318,9 @@ func (f *Flow) Logout(ctx context.Context) (bool, error) {
 	}
 	if err := f.cfg.Store.Delete(ctx, clientName(rec.Issuer)); err != nil {
 		f.cfg.Log.Warn("could not delete the client registration", "error", err)
+	}
+	if err := f.dropDPoPKey(ctx); err != nil {
+		f.cfg.Log.Warn("could not delete the DPoP key", "error", err)
 	}
 	f.mu.Lock()
 	f.rec = nil

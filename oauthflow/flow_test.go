@@ -54,6 +54,14 @@ type world struct {
 
 func newWorld(t *testing.T, opts fakeas.Options) *world {
 	t.Helper()
+	return newWorldScoped(t, opts, "mcp:read")
+}
+
+// newWorldScoped is newWorld whose MCP server demands scopes (in its
+// challenge) and names them in its protected resource metadata; with none,
+// neither defines a scope.
+func newWorldScoped(t *testing.T, opts fakeas.Options, scopes ...string) *world {
+	t.Helper()
 	w := &world{dir: t.TempDir()}
 	w.as = fakeas.New(opts)
 	t.Cleanup(w.as.Close)
@@ -78,9 +86,9 @@ func newWorld(t *testing.T, opts fakeas.Options) *world {
 		r.Body = io.NopCloser(strings.NewReader(string(body)))
 		mcpEcho(w.as).ServeHTTP(rw, r)
 	})
-	mux.Handle("/mcp", w.as.ProtectResource(inner, w.resource, prm, "mcp:read"))
+	mux.Handle("/mcp", w.as.ProtectResource(inner, w.resource, prm, scopes...))
 	u, _ := url.Parse(prm)
-	mux.Handle(u.Path, w.as.ProtectedResourceMetadata(w.resource, []string{"mcp:read"}))
+	mux.Handle(u.Path, w.as.ProtectedResourceMetadata(w.resource, scopes))
 	return w
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // bodyTransport answers every request with the same status and body: the
@@ -56,7 +57,7 @@ func FuzzMetadataAndResponses(f *testing.F) {
 		if c, err := Register(ctx, hc, as, "http://localhost:1/cb", nil); err == nil && c.ClientID == "" {
 			t.Fatal("accepted a registration without a client_id")
 		}
-		if tok, err := tokenRequest(ctx, hc, as.TokenEndpoint, &Client{ClientID: "c"}, url.Values{}); err == nil && tok.AccessToken == "" {
+		if tok, err := tokenRequest(ctx, hc, as.TokenEndpoint, &Client{ClientID: "c"}, url.Values{}, time.Now); err == nil && tok.AccessToken == "" {
 			t.Fatal("accepted a token answer without an access token")
 		}
 	})

@@ -23,7 +23,7 @@ type Recorder interface {
 }
 
 // The grant types (RFC 6749 §4.1.3, §4.4.2, §6; RFC 8628 §3.4) a ledger
-// event names.
+// event names; and jwtBearerGrant (jwtbearer.go).
 const (
 	grantAuthorizationCode = "authorization_code"
 	grantClientCredentials = "client_credentials"
@@ -36,6 +36,8 @@ func (f *Flow) grantType() string {
 	switch {
 	case f.cfg.ClientCredentials:
 		return grantClientCredentials
+	case f.cfg.Workload != "" || f.cfg.IdPIssuer != "":
+		return jwtBearerGrant // the workload's JWT, or the identity provider's ID-JAG (RFC 7523 §2.1)
 	case f.cfg.DeviceCode:
 		return grantDeviceCode
 	}
@@ -50,6 +52,9 @@ func (f *Flow) remember(ctx context.Context, e ledger.Event) {
 		return
 	}
 	e.Server, e.Account = ledger.ServerOf(f.cfg.Server), f.cfg.Account
+	if f.cfg.Now != nil { // the flow's clock (a stored record's flow has none: the ledger's)
+		e.Time = f.cfg.Now()
+	}
 	if err := f.cfg.Recorder.Record(ctx, e); err != nil {
 		f.cfg.Log.Warn("could not write the grant ledger", "error", err)
 	}

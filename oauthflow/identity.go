@@ -32,6 +32,13 @@ func identityParts(c Config) []string {
 	if c.ClientCredentials {
 		parts = append(parts, "grant=client_credentials")
 	}
+	if c.Workload != "" {
+		parts = append(parts, "grant=jwt-bearer", "workload="+c.Workload)
+	}
+	if c.IdPIssuer != "" {
+		id, _ := c.IdPClient["client_id"].(string)
+		parts = append(parts, "grant=id-jag", "idp="+c.IdPIssuer, "idp-client="+id)
+	}
 	if scope, _ := c.ClientMetadata["scope"].(string); scope != "" {
 		parts = append(parts, "scope="+scope)
 	}

@@ -47,7 +47,7 @@ func (l *signInLimiter) allow(now time.Time) bool {
 // returns the error for the request when the limit is reached.
 func (f *Flow) mayPrompt(ch Challenge) error {
 	f.mu.Lock()
-	ok := f.prompts.allow(time.Now())
+	ok := f.prompts.allow(f.cfg.Now())
 	f.mu.Unlock()
 	if ok {
 		return nil

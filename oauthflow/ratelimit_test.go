@@ -43,7 +43,7 @@ func TestSignInLimiterWindow(t *testing.T) {
 func TestMayPromptNamesScopesAndTheWayOut(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		server, _ := url.Parse("https://mcp.example/mcp?api_key=SECRET")
-		f := &Flow{cfg: Config{Server: server}}
+		f := &Flow{cfg: Config{Server: server, Now: time.Now}} // the default clock, the bubble's here
 		ch := Challenge{Scope: []string{"files:write", "evil\x1b]52;c;eA==\x07"}}
 		for range maxUnaskedSignIns {
 			if err := f.mayPrompt(ch); err != nil {
@@ -63,8 +63,8 @@ func TestMayPromptNamesScopesAndTheWayOut(t *testing.T) {
 		if strings.ContainsAny(msg, "\x1b\x07") || strings.Contains(msg, "SECRET") {
 			t.Errorf("%q shows raw control bytes or the API key", msg)
 		}
-		// mayPrompt reads the clock itself: in the synctest bubble this
-		// moves the fake clock on by the window, in no real time.
+		// mayPrompt reads Config.Now, time.Now by default: in the synctest
+		// bubble this moves the fake clock on by the window, in no real time.
 		time.Sleep(unaskedSignInWindow)
 		if err := f.mayPrompt(ch); err != nil {
 			t.Errorf("after the window: %v", err)

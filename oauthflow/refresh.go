@@ -23,6 +23,9 @@ func (f *Flow) refresh(ctx context.Context, had *record) (*record, error) {
 	if rec := f.adopt(ctx, had); rec != nil {
 		return rec, nil
 	}
+	if ctx, err = f.withDPoP(ctx, nil); err != nil { // the refresh token may be bound to the key (RFC 9449 §5)
+		return nil, err
+	}
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {had.Token.RefreshToken}}
 	setResource(form, had.Resource)
 	// The scope granted, not the one asked for: a refresh must not ask for
@@ -34,10 +37,10 @@ func (f *Flow) refresh(ctx context.Context, had *record) (*record, error) {
 	case len(had.Scopes) > 0:
 		form.Set("scope", strings.Join(had.Scopes, " "))
 	}
-	tok, err := tokenRequest(ctx, f.cfg.HTTP, had.TokenEndpoint, &had.Client, form)
+	tok, err := tokenRequest(ctx, f.cfg.HTTP, had.TokenEndpoint, &had.Client, form, f.cfg.Now)
 	if isTokenError(err, "invalid_scope") && form.Has("scope") {
 		form.Del("scope") // then the grant's own scope (RFC 6749 §6)
-		tok, err = tokenRequest(ctx, f.cfg.HTTP, had.TokenEndpoint, &had.Client, form)
+		tok, err = tokenRequest(ctx, f.cfg.HTTP, had.TokenEndpoint, &had.Client, form, f.cfg.Now)
 	}
 	f.refused(ctx, grantRefreshToken, had, err)
 	switch {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // countingTransport fails every request it is given, counting them.
@@ -29,7 +30,7 @@ func TestSecretsGoOnlyWhereTheRuleAllows(t *testing.T) {
 	for _, endpoint := range []string{"http://evil.example/token", "file:///tmp/x", "javascript:x", "https://u:p@as.example/t", "", "https://as.example/t#f"} {
 		sends := map[string]func() error{
 			"token_endpoint": func() error {
-				_, err := tokenRequest(ctx, hc, endpoint, c, map[string][]string{"refresh_token": {"rt"}})
+				_, err := tokenRequest(ctx, hc, endpoint, c, map[string][]string{"refresh_token": {"rt"}}, time.Now)
 				return err
 			},
 			"registration_endpoint": func() error {

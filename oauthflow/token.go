@@ -41,13 +41,14 @@ func (t *Token) refreshMargin() time.Duration {
 	return min(time.Minute, t.Expiry.Sub(t.Issued)/5)
 }
 
-// expiring reports whether the token should be renewed now.
-func (t *Token) expiring() bool { return t.expiresWithin(t.refreshMargin()) }
+// expiring reports whether the token should be renewed at now.
+func (t *Token) expiring(now time.Time) bool { return t.expiresWithin(now, t.refreshMargin()) }
 
-// expiresWithin reports whether the token expires within d (a token
-// without expiry never does).
-func (t *Token) expiresWithin(d time.Duration) bool {
-	return !t.Expiry.IsZero() && time.Until(t.Expiry) < d
+// expiresWithin reports whether the token expires within d of now (a
+// token without expiry never does: it is used until the server refuses
+// it, RFC 6749 §5.1 makes expires_in only RECOMMENDED).
+func (t *Token) expiresWithin(now time.Time, d time.Duration) bool {
+	return !t.Expiry.IsZero() && t.Expiry.Sub(now) < d
 }
 
 // TokenError is an error answer of the token endpoint (RFC 6749 §5.2).
@@ -81,8 +82,10 @@ func authenticate(req *http.Request, form url.Values, c *Client) {
 	case "client_secret_post":
 		form.Set("client_id", c.ClientID)
 		form.Set("client_secret", c.ClientSecret)
-	default: // "none": a public client names itself
-		form.Set("client_id", c.ClientID)
+	default: // "none": a public client names itself; a workload may have no client (jwtbearer.go)
+		if c.ClientID != "" {
+			form.Set("client_id", c.ClientID)
+		}
 	}
 	body := form.Encode()
 	req.Body = io.NopCloser(strings.NewReader(body))
@@ -93,17 +96,23 @@ func authenticate(req *http.Request, form url.Values, c *Client) {
 // exchange sends a request to the authorization server and reads its
 // answer (1 MiB at most): the status and the body.
 func exchange(hc *http.Client, req *http.Request, what string) (int, []byte, error) {
+	status, _, raw, err := exchangeHeader(hc, req, what)
+	return status, raw, err
+}
+
+// exchangeHeader is exchange with the answer's header (a DPoP-Nonce).
+func exchangeHeader(hc *http.Client, req *http.Request, what string) (int, http.Header, []byte, error) {
 	req.Header.Set("Accept", "application/json")
 	resp, err := ruled(hc).Do(req)
 	if err != nil {
-		return 0, nil, fmt.Errorf("%s: %w", what, err)
+		return 0, nil, nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return 0, nil, fmt.Errorf("%s: %w", what, err)
+		return 0, nil, nil, fmt.Errorf("%s: %w", what, err)
 	}
-	return resp.StatusCode, raw, nil
+	return resp.StatusCode, resp.Header, raw, nil
 }
 
 // refusal describes an error answer by its status and first bytes.
@@ -111,38 +120,38 @@ func refusal(what string, status int, raw []byte) error {
 	return fmt.Errorf("%s refused (HTTP %d): %s", what, status, safetext.Line(raw, 300))
 }
 
+// tokenError reads an error answer of a token endpoint (RFC 6749 §5.2).
+func tokenError(status int, raw []byte) *TokenError {
+	te := &TokenError{Status: status}
+	var e struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}
+	if json.Unmarshal(raw, &e) == nil {
+		te.Code, te.Description = e.Error, e.Description
+	}
+	if te.Code == "" {
+		te.Code = "no_error_code"
+	}
+	return te
+}
+
 // tokenRequest posts a grant to the token endpoint with the client's
 // authentication, and decodes the token. It is written by hand rather than
 // through x/oauth2's Exchange and refresher so that every request — refresh
 // included — carries the RFC 8707 resource the MCP spec requires
-// (golang/oauth2#521).
-func tokenRequest(ctx context.Context, hc *http.Client, endpoint string, c *Client, form url.Values) (*Token, error) {
+// (golang/oauth2#521). now stamps the token's issue time (Config.Now).
+func tokenRequest(ctx context.Context, hc *http.Client, endpoint string, c *Client, form url.Values, now func() time.Time) (*Token, error) {
 	endpoint, err := sendTo("token_endpoint", endpoint)
 	if err != nil {
 		return nil, fmt.Errorf("token request: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, nil)
-	if err != nil {
-		return nil, fmt.Errorf("token request: %w", err)
-	}
-	authenticate(req, form, c)
-	status, raw, err := exchange(hc, req, "token request")
+	status, raw, bound, err := postToken(ctx, hc, endpoint, c, form) // with a DPoP proof if ctx says (dpop.go)
 	if err != nil {
 		return nil, err
 	}
 	if status != http.StatusOK {
-		te := &TokenError{Status: status}
-		var e struct {
-			Error       string `json:"error"`
-			Description string `json:"error_description"`
-		}
-		if json.Unmarshal(raw, &e) == nil {
-			te.Code, te.Description = e.Error, e.Description
-		}
-		if te.Code == "" {
-			te.Code = "no_error_code"
-		}
-		return nil, te
+		return nil, tokenError(status, raw)
 	}
 	var t struct {
 		Token
@@ -151,10 +160,10 @@ func tokenRequest(ctx context.Context, hc *http.Client, endpoint string, c *Clie
 	if err := json.Unmarshal(raw, &t); err != nil || t.AccessToken == "" {
 		return nil, fmt.Errorf("the token endpoint answered HTTP 200 without an access token")
 	}
-	if !strings.EqualFold(t.TokenType, "bearer") && t.TokenType != "" {
+	if !strings.EqualFold(t.TokenType, "bearer") && t.TokenType != "" && !(bound && isDPoP(t.Token)) {
 		return nil, fmt.Errorf("the token endpoint issued a %s token; only Bearer is supported", safetext.EscapeN(t.TokenType, 40))
 	}
-	t.Issued = time.Now()
+	t.Issued = now()
 	if secs, err := t.ExpiresIn.Int64(); err == nil && secs > 0 {
 		secs = min(secs, maxExpiresIn) // a hostile value must not overflow into the past
 		t.Expiry = t.Issued.Add(time.Duration(secs) * time.Second)

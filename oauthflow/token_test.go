@@ -48,7 +48,7 @@ func TestTokenRequestClientAuthentication(t *testing.T) {
 			}))
 			defer srv.Close()
 			c := &Client{ClientID: "id:1", ClientSecret: "s&cret", AuthMethod: method}
-			tok, err := tokenRequest(context.Background(), srv.Client(), srv.URL, c, url.Values{"grant_type": {"refresh_token"}, "resource": {"https://mcp.example/mcp"}})
+			tok, err := tokenRequest(context.Background(), srv.Client(), srv.URL, c, url.Values{"grant_type": {"refresh_token"}, "resource": {"https://mcp.example/mcp"}}, time.Now)
 			if err != nil || tok.AccessToken != "at" || tok.RefreshToken != "rt" || time.Until(tok.Expiry) < 50*time.Second {
 				t.Fatalf("token %+v, %v", tok, err)
 			}
@@ -86,14 +86,14 @@ func TestTokenRequestErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		srv, _, _ := tokenEndpoint(t, tc.status, tc.body)
-		_, err := tokenRequest(context.Background(), srv.Client(), srv.URL, &Client{ClientID: "c"}, url.Values{})
+		_, err := tokenRequest(context.Background(), srv.Client(), srv.URL, &Client{ClientID: "c"}, url.Values{}, time.Now)
 		if !isTokenError(err, tc.code) {
 			t.Errorf("HTTP %d %s: %v, want %s", tc.status, tc.body, err, tc.code)
 		}
 	}
 	for _, body := range []string{`{}`, `{"access_token":"x","token_type":"mac"}`, `not json`} {
 		srv, _, _ := tokenEndpoint(t, 200, body)
-		if _, err := tokenRequest(context.Background(), srv.Client(), srv.URL, &Client{ClientID: "c"}, url.Values{}); err == nil {
+		if _, err := tokenRequest(context.Background(), srv.Client(), srv.URL, &Client{ClientID: "c"}, url.Values{}, time.Now); err == nil {
 			t.Errorf("200 with %s accepted", body)
 		}
 	}

@@ -37,7 +37,9 @@ type Call struct {
 	// LongLived marks a stream the bridge keeps open (subscriptions/listen):
 	// shutdown does not wait for its answer.
 	LongLived bool
-	Rounds    int // multi round-trip rounds so far (mrtr.go)
+	Rounds    int // multi round-trip rounds so far (bridge/era's mrtr.go)
+
+	key string // the table's key for the call: IDKey of the id it is under
 
 	mu      sync.Mutex
 	cancel  context.CancelFunc // aborts the HTTP exchange carrying it
@@ -92,6 +94,7 @@ func (f *Table) Add(c *Call) bool {
 		return false
 	}
 	c.Done = make(chan struct{})
+	c.key = k
 	f.calls[k] = c
 	if !c.LongLived {
 		f.waiting.Add()
@@ -110,6 +113,7 @@ func (f *Table) AddAs(c *Call, wire []byte) bool {
 	}
 	c.Done = make(chan struct{})
 	c.Wire = wire
+	c.key = k
 	f.calls[k] = c
 	f.alias[jsonrpc.IDKey(c.ID)] = k
 	f.waiting.Add()
@@ -121,15 +125,25 @@ func (f *Table) AddAs(c *Call, wire []byte) bool {
 func (f *Table) Take(id []byte) *Call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.takeKey(jsonrpc.IDKey(id))
+	return f.takeCall(f.get(id))
 }
 
-func (f *Table) takeKey(k string) *Call {
-	c := f.calls[k]
+// get finds the call under id; the usual ids cost no allocation.
+func (f *Table) get(id []byte) *Call {
+	if k, ok := jsonrpc.PlainIDKey(id); ok {
+		return f.calls[string(k)]
+	}
+	return f.calls[jsonrpc.IDKey(id)]
+}
+
+func (f *Table) takeKey(k string) *Call { return f.takeCall(f.calls[k]) }
+
+// takeCall removes c, found in the table, from it.
+func (f *Table) takeCall(c *Call) *Call {
 	if c == nil {
 		return nil
 	}
-	delete(f.calls, k)
+	delete(f.calls, c.key)
 	if c.Wire != nil {
 		delete(f.alias, jsonrpc.IDKey(c.ID))
 	}
@@ -164,10 +178,11 @@ func (f *Table) Rename(old, next []byte) *Call {
 	if c == nil {
 		return nil
 	}
-	delete(f.calls, jsonrpc.IDKey(old))
+	delete(f.calls, c.key)
 	c.Wire = next
-	f.calls[jsonrpc.IDKey(next)] = c
-	f.alias[jsonrpc.IDKey(c.ID)] = jsonrpc.IDKey(next)
+	c.key = jsonrpc.IDKey(next)
+	f.calls[c.key] = c
+	f.alias[jsonrpc.IDKey(c.ID)] = c.key
 	return c
 }
 
@@ -185,7 +200,7 @@ func (f *Table) WireID(c *Call) []byte {
 func (f *Table) Peek(id []byte) *Call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.calls[jsonrpc.IDKey(id)]
+	return f.get(id)
 }
 
 // All returns the calls still waiting.

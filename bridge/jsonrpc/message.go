@@ -242,6 +242,25 @@ func IDKey(id []byte) string {
 	return string(id)
 }
 
+// PlainIDKey returns IDKey(id) as a part of id itself, without a copy,
+// when no normalising is needed (an integer, a string without escapes):
+// a map lookup with string(key) then allocates nothing. ok is false when
+// only IDKey gives the key.
+func PlainIDKey(id []byte) (key []byte, ok bool) {
+	switch {
+	case len(id) == 0:
+		return nil, false
+	case id[0] == '"':
+		if len(id) < 2 || bytes.IndexByte(id, '\\') >= 0 {
+			return nil, false
+		}
+		return id[:len(id)-1], true
+	case bytes.ContainsAny(id, ".eE") || bytes.HasPrefix(id, []byte("-0")):
+		return nil, false
+	}
+	return id, true
+}
+
 // numberKey is a plain integer's bytes, or the exact value of any other
 // number (fraction, exponent, -0) as a reduced fraction.
 func numberKey(n []byte) string {

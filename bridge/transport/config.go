@@ -52,6 +52,14 @@ type AcceptanceObserver interface {
 	Accepted()
 }
 
+// NonceRetrier is an optional part of an Authorizer whose credentials
+// carry a proof bound to a nonce the server hands out (DPoP, RFC 9449 §9):
+// a refusal that names a new nonce is cured by signing again, so it gets
+// a retry of its own (two at most) besides the one after new credentials.
+type NonceRetrier interface {
+	FreshNonce(resp *http.Response) bool
+}
+
 // The Streamable HTTP headers every transport request may carry
 // (2025-11-25 basic/transports §Session Management, §Protocol Version Header).
 const (

@@ -3,7 +3,8 @@
 // transport, behind one Connector: RoundTrip(ctx, message) returns once a
 // request's answer went to the Sink (or cannot come), Close ends the session.
 //
-//   - config.go: Config, Mode (mcp-remote's --transport), Authorizer, Sink.
+//   - config.go: Config, Mode (mcp-remote's --transport), Authorizer (and
+//     its optional NonceRetrier), Sink.
 //   - connector.go: the Connector; picks the transport and switches once
 //     when the server speaks the other (2025-11-25 basic/transports
 //     §Backwards Compatibility).

@@ -15,7 +15,8 @@ import (
 )
 
 // httpPeer sends the bridge's HTTP requests: the user's headers, then the
-// transport's, then credentials; one retry after the Authorizer renews them.
+// transport's, then credentials; one retry after the Authorizer renews them
+// (and up to two for a new DPoP nonce, NonceRetrier).
 type httpPeer struct {
 	client      *http.Client
 	header      http.Header
@@ -44,7 +45,8 @@ func NoCredentials(err error) bool {
 
 // do sends one request. hdr holds the transport's headers for it.
 func (h *httpPeer) do(ctx context.Context, method, target string, body []byte, hdr http.Header) (*http.Response, error) {
-	for attempt := 0; ; attempt++ {
+	renewed, nonces := false, 0
+	for {
 		req, err := h.newRequest(ctx, method, target, body, hdr)
 		if err != nil {
 			return nil, err
@@ -54,7 +56,14 @@ func (h *httpPeer) do(ctx context.Context, method, target string, body []byte, h
 			return nil, describeNetError(target, err)
 		}
 		refused := resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden
-		if refused && h.auth != nil && attempt == 0 && h.header.Get("Authorization") == "" {
+		nr, _ := h.auth.(NonceRetrier)
+		nonce := refused && nr != nil && nonces < 2 && nr.FreshNonce(resp)
+		if refused && h.auth != nil && (nonce || !renewed) && h.header.Get("Authorization") == "" {
+			if nonce {
+				nonces++
+			} else {
+				renewed = true
+			}
 			h.signing.Add(1)
 			err := h.auth.Refused(ctx, resp)
 			h.signing.Add(-1)

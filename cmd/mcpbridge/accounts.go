@@ -155,8 +155,9 @@ func newStatusCmd(s ioStreams) *cobra.Command {
 		Use:   "status [URL]",
 		Short: "Show which servers mcpbridge is signed in to",
 		Long: `status lists the stored credentials: server, authorization server, whether
-the sign-in is still good, when the access token expires, its scopes and where
-it is stored. It never shows a secret and never opens the keychain.`,
+the sign-in is still good, when the access token expires, whether a refresh
+token renews it (without one, the browser opens again at expiry), its scopes
+and where it is stored. It never shows a secret and never opens the keychain.`,
 		Example: `  mcpbridge status
   mcpbridge status https://mcp.example.com/mcp --json`,
 		Args: cobra.MaximumNArgs(1),

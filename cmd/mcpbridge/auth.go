@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mcpbridge/mcpbridge/internal/ledger"
-	"github.com/mcpbridge/mcpbridge/internal/netrule"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
 	"github.com/mcpbridge/mcpbridge/tokencache"
 )
@@ -26,6 +25,7 @@ type authOptions struct {
 	clientCreds     bool
 	deviceCode      bool
 	useIDToken      bool
+	dpop            bool
 	successURL      string
 	tokenEndpoint   string
 	resource        string
@@ -35,6 +35,8 @@ type authOptions struct {
 	asMetadataURL   string
 	account         string
 	authTimeout     int
+
+	workload, idpIssuer, idpClient, idpIDToken string // the agent-identity grants
 }
 
 func (a *authOptions) register(cmd *cobra.Command) {
@@ -46,10 +48,15 @@ func (a *authOptions) register(cmd *cobra.Command) {
 	f.StringVar(&a.staticMetadata, "static-oauth-client-metadata", "", "JSON or @file merged into dynamic client registration; ${VAR} is filled")
 	f.StringVar(&a.metadataURL, "client-metadata-url", "", "https URL of a Client ID Metadata Document, used as client_id where the authorization server supports it")
 	f.BoolVar(&a.useIDToken, "use-id-token", false, "send the OpenID Connect id token instead of the access token")
+	f.BoolVar(&a.dpop, "dpop", false, "bind tokens to a key kept beside them (DPoP, RFC 9449) even where the authorization server does not advertise it")
 	f.StringVar(&a.successURL, "auth-success-url", "", "page the browser goes to after a successful sign-in")
 	f.BoolVar(&a.deviceCode, "device-code", false, "sign in with the OAuth device grant: open a URL on any device and enter a code (for machines without a browser)")
 	f.BoolVar(&a.clientCreds, "client-credentials", false, "machine-to-machine: the OAuth client credentials grant with the client in --static-oauth-client-info (secret or private_key_jwt); no browser")
 	f.StringVar(&a.tokenEndpoint, "token-endpoint", "", "with --client-credentials: the token endpoint, skipping discovery (https, or http to this machine)")
+	f.StringVar(&a.workload, "workload-identity", "", "machine-to-machine: sign in with this workload's JWT (RFC 7523 jwt-bearer), read from file:PATH (again at every token request), env:NAME or command:CMD; no browser")
+	f.StringVar(&a.idpIssuer, "idp-issuer", "", "enterprise-managed authorization: sign in through this identity provider, which issues an ID-JAG for each server (RFC 8693, then jwt-bearer)")
+	f.StringVar(&a.idpClient, "idp-client-info", "", "with --idp-issuer: this client at the identity provider, JSON or @file with client_id (client_secret, redirect_uris); ${VAR} is filled")
+	f.StringVar(&a.idpIDToken, "idp-id-token", "", "with --idp-issuer: the id token from file:PATH, env:NAME or command:CMD instead of the browser sign-in at the provider")
 	f.StringVar(&a.resource, "resource", "", "RFC 8707 resource to ask tokens for (default: the server URL)")
 	f.BoolVar(&a.disableResource, "disable-resource-parameter", false, "send no resource parameter (for authorization servers that refuse it)")
 	f.StringVar(&a.scope, "scope", "", `ask for exactly these scopes, "a b" (a step-up may add what the server demands, and says so)`)
@@ -72,7 +79,11 @@ func (o *options) signInFlow(r remote, log *slog.Logger) (*oauthflow.Flow, error
 	if err != nil {
 		return nil, err
 	}
-	return oauthflow.New(cfg)
+	f, err := oauthflow.New(cfg)
+	if err != nil {
+		return nil, usageError{err} // settings that cannot work together
+	}
+	return f, nil
 }
 
 // storeOptions are the token store's settings: --token-store, in dir.
@@ -99,11 +110,9 @@ func (a *authOptions) config(o *options, r remote, log *slog.Logger) (oauthflow.
 		Resource:    a.resource, DisableResource: a.disableResource,
 		ClientMetadataURL: a.metadataURL,
 		ClientCredentials: a.clientCreds, TokenEndpoint: a.tokenEndpoint, DeviceCode: a.deviceCode,
-		UseIDToken: a.useIDToken, SuccessURL: a.successURL, Scopes: strings.Fields(a.scope),
-		AuthServerMetadataURL: a.asMetadataURL, Account: a.account,
-	}
-	if err := a.checkGrant(); err != nil {
-		return oauthflow.Config{}, err
+		UseIDToken: a.useIDToken, SuccessURL: a.successURL, DPoP: a.dpop,
+		Workload: a.workload, IdPIssuer: a.idpIssuer, IdPIDToken: a.idpIDToken,
+		Scopes: strings.Fields(a.scope), AuthServerMetadataURL: a.asMetadataURL, Account: a.account,
 	}
 	if cfg.Store, err = tokencache.OpenLazily(so); err != nil {
 		return oauthflow.Config{}, err
@@ -114,14 +123,15 @@ func (a *authOptions) config(o *options, r remote, log *slog.Logger) (oauthflow.
 	if o.callbackPort != 0 {
 		cfg.CallbackPorts = []int{o.callbackPort}
 	}
-	if a.staticInfo != "" {
-		if cfg.StaticClient, err = oauthflow.ReadJSONArg(a.staticInfo); err != nil {
-			return oauthflow.Config{}, usageError{fmt.Errorf("--static-oauth-client-info: %w", err)}
+	for flag, j := range map[string]struct {
+		arg string
+		to  *map[string]any
+	}{"--static-oauth-client-info": {a.staticInfo, &cfg.StaticClient}, "--static-oauth-client-metadata": {a.staticMetadata, &cfg.ClientMetadata}, "--idp-client-info": {a.idpClient, &cfg.IdPClient}} {
+		if j.arg == "" {
+			continue
 		}
-	}
-	if a.staticMetadata != "" {
-		if cfg.ClientMetadata, err = oauthflow.ReadJSONArg(a.staticMetadata); err != nil {
-			return oauthflow.Config{}, usageError{fmt.Errorf("--static-oauth-client-metadata: %w", err)}
+		if *j.to, err = oauthflow.ReadJSONArg(j.arg); err != nil {
+			return oauthflow.Config{}, usageError{fmt.Errorf("%s: %w", flag, err)}
 		}
 	}
 	cfg.Identity = oauthflow.Identity(r.header, cfg)
@@ -129,19 +139,4 @@ func (a *authOptions) config(o *options, r remote, log *slog.Logger) (oauthflow.
 		return oauthflow.Config{}, usageError{fmt.Errorf("--authorize-param %w", err)}
 	}
 	return cfg, nil
-}
-
-// checkGrant refuses, at start, grant flags that cannot work together.
-func (a *authOptions) checkGrant() error {
-	if a.tokenEndpoint != "" {
-		// The same rule oauthflow holds the endpoint to when it sends the
-		// client's secret there: refused here, at start, instead.
-		if _, err := netrule.Check("--token-endpoint", a.tokenEndpoint); !a.clientCreds || err != nil {
-			return usageError{fmt.Errorf("--token-endpoint takes an https URL (or http to this machine) and goes with --client-credentials")}
-		}
-	}
-	if a.clientCreds && a.staticInfo == "" {
-		return usageError{fmt.Errorf("--client-credentials needs the client in --static-oauth-client-info")}
-	}
-	return nil
 }

@@ -126,7 +126,7 @@ func (o *probeOptions) config(log *slog.Logger, w io.Writer, every time.Duration
 		Flags: probe.Flags{Proxy: b.enableProxy, CAFiles: httpclient.CAFiles(b.caFiles, true), TokenStore: b.auth.tokenStore, Folder: b.configFolder(),
 			ConnectTimeout: seconds(b.connectTimeout), HeadersTimeout: seconds(b.headersTimeout), IPv4: b.ipv4,
 			NoLogin: o.noLogin, ClientCredentials: b.auth.clientCreds, DeviceCode: b.auth.deviceCode,
-			StaticClient: b.auth.staticInfo != "", ClientMetadataURL: b.auth.metadataURL != ""},
+			StaticClient: b.auth.staticInfo != "", ClientMetadataURL: b.auth.metadataURL != "", Workload: b.auth.workload != "", Enterprise: b.auth.idpIssuer != ""},
 		Stored:        func() []probe.StoredSignIn { return probe.StoredFor(b.configFolder(), b.url) },
 		Hide:          netrule.HideQueries(b.url).Replace,
 		Timeout:       time.Duration(o.timeout) * time.Second,

@@ -75,6 +75,8 @@ It is a drop-in for mcp-remote: the same arguments and flags work.`,
 		Example: `  mcpbridge https://mcp.clerk.com/mcp
   mcpbridge https://example.com/mcp --header "Authorization: Bearer ${API_TOKEN}"
   mcpbridge http://10.0.0.5:8080/mcp --allow-http --transport sse-only
+  mcpbridge https://example.com/mcp --dpop --workload-identity file:/var/run/secrets/tokens/mcp
+  mcpbridge https://example.com/mcp --idp-issuer https://acme.okta.com --idp-client-info '{"client_id":"…"}' --static-oauth-client-info @client.json
   mcpbridge demo                      # try it with a built-in server`,
 		Args: func(c *cobra.Command, args []string) error {
 			if err := cobra.RangeArgs(1, 2)(c, args); err != nil {

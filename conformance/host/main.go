@@ -32,8 +32,8 @@
 // trace of every message.
 //
 // Files: main.go (flags, the run), session.go (the handshake of either
-// era), scenarios.go (what each scenario asks of a host), rpc.go (JSON-RPC
-// over the bridge's stdio), browse.go (`host browse`), proc_linux.go and
+// era; JSON-RPC over the bridge's stdio is internal/stdiohost's),
+// scenarios.go (what each scenario asks of a host), browse.go (`host browse`), proc_linux.go and
 // proc_other.go (the bridge dies with the host, where the OS can do it).
 package main
 
@@ -48,7 +48,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/stdiohost"
 )
 
 const (
@@ -116,7 +119,7 @@ func run() int {
 		log.printf("os.Executable: %v", err)
 		return 2
 	}
-	args := bridgeArgs(*bin, serverURL, scenario, scenarioCtx, *timeout, log)
+	args := bridgeArgs(*bin, serverURL, scenario, scenarioCtx, cfgDir, *timeout, log)
 	cmd := exec.Command(*bin, args...)
 	cmd.Env = append(os.Environ(),
 		"MCPBRIDGE_CONFIG_DIR="+cfgDir,
@@ -147,14 +150,27 @@ func run() int {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 
-	p := newPeer(stdin, log)
 	s := &session{
-		ctx: ctx, p: p, log: log, version: version,
+		ctx: ctx, log: log, version: version,
 		stateless: version >= "2026-07-28" || version == "draft",
 		scenario:  scenario, context: scenarioCtx,
 	}
-	p.handle = s.handleServerRequest
-	go p.readLoop(stdout)
+	var violations violationLog
+	p := stdiohost.New(stdin, stdiohost.Options{
+		Handle: func(m *stdiohost.Msg) (any, *stdiohost.Error, bool) {
+			res, rerr := s.handleServerRequest(m.Method, m.Params)
+			return res, rerr, true
+		},
+		Problem:   func(v string) { violations.add(log, v) },
+		Trace:     func(dir string, line []byte) { log.printf("%s %s", dir, stdiohost.Clip(line, 1500)) },
+		StrictIDs: true,
+	})
+	s.p = p
+	go func() {
+		if err := p.Read(stdout); err != nil {
+			log.printf("reading mcpbridge stdout: %v", err)
+		}
+	}()
 
 	runErr := s.play()
 	if runErr != nil {
@@ -177,14 +193,14 @@ func run() int {
 		code = -1
 	}
 	select {
-	case <-p.done: // the reader saw EOF
+	case <-p.Done(): // the reader saw EOF
 	case <-time.After(2 * time.Second):
 		log.printf("mcpbridge's stdout still open 2 s after it exited (a child holds it?)")
 	}
 	dumpDebugLogs(cfgDir, log)
 
 	ok := runErr == nil
-	if v := p.takeViolations(); len(v) > 0 {
+	if v := violations.take(); len(v) > 0 {
 		for _, m := range v {
 			log.printf("FAIL: bridge protocol violation: %s", m)
 		}
@@ -205,7 +221,7 @@ func run() int {
 // scenario's context calls for, and $CONFORMANCE_HOST_EXTRA_ARGS. Flags this
 // mcpbridge does not know (an older build) are left out with a notice, so
 // the run still tests everything else.
-func bridgeArgs(bin, serverURL, scenario string, sctx map[string]json.RawMessage, timeout int, log *logger) []string {
+func bridgeArgs(bin, serverURL, scenario string, sctx map[string]json.RawMessage, dir string, timeout int, log *logger) []string {
 	known := knownFlags(bin)
 	args := []string{serverURL}
 	add := func(flag string, value ...string) {
@@ -222,7 +238,7 @@ func bridgeArgs(bin, serverURL, scenario string, sctx map[string]json.RawMessage
 		// Let a sign-in that went wrong end well before the suite's timeout.
 		add("--auth-timeout", strconv.Itoa(max(5, timeout-10)))
 	}
-	for _, a := range authArgs(scenario, sctx) {
+	for _, a := range authArgs(scenario, sctx, dir, log) {
 		add(a.flag, a.value...)
 	}
 	args = append(args, strings.Fields(os.Getenv("CONFORMANCE_HOST_EXTRA_ARGS"))...)
@@ -240,8 +256,11 @@ type flagArg struct {
 const cimdURL = "https://conformance-test.local/client-metadata.json"
 
 // authArgs maps a scenario and its context to mcp-remote's sign-in flags,
-// which mcpbridge takes with the same names and meanings.
-func authArgs(scenario string, sctx map[string]json.RawMessage) []flagArg {
+// which mcpbridge takes with the same names and meanings, and to
+// mcpbridge's own for the agent-identity grants; tokens the context hands
+// over go in files in dir (the run's config folder), as a platform would
+// project them.
+func authArgs(scenario string, sctx map[string]json.RawMessage, dir string, log *logger) []flagArg {
 	str := func(k string) string {
 		var s string
 		_ = json.Unmarshal(sctx[k], &s)
@@ -275,14 +294,39 @@ func authArgs(scenario string, sctx map[string]json.RawMessage) []flagArg {
 			{"--client-credentials", nil},
 			{"--static-oauth-client-info", []string{info("client_id", str("client_id"), "private_key", str("private_key_pem"))}},
 		}
-	case "auth/enterprise-managed-authorization", "auth/wif-jwt-bearer", "auth/dpop", "auth/dpop-nonce":
-		// Grants mcp-remote (and so mcpbridge) has no flags for: plain run.
-		return nil
+	case "auth/wif-jwt-bearer":
+		// Context: client_id (not needed: SEP-1933's workload has no
+		// client), valid_jwt (aud the authorization server),
+		// wrong_audience_jwt and expired_jwt (not used: the checks are on
+		// the grant with the valid one, and that a refusal is not retried).
+		return []flagArg{{"--workload-identity", []string{"file:" + writeToken(dir, "workload.jwt", str("valid_jwt"), log)}}}
+	case "auth/enterprise-managed-authorization":
+		// Context: client_id, client_secret (client_secret_basic at the
+		// server's authorization server), idp_client_id, idp_id_token,
+		// idp_issuer, idp_token_endpoint (found from the issuer's metadata).
+		// The id token comes from a command, as from a company's CLI.
+		return []flagArg{
+			{"--static-oauth-client-info", []string{info("client_id", str("client_id"), "client_secret", str("client_secret"))}},
+			{"--idp-issuer", []string{str("idp_issuer")}},
+			{"--idp-client-info", []string{info("client_id", str("idp_client_id"))}},
+			{"--idp-id-token", []string{"command:cat " + writeToken(dir, "idp-id-token", str("idp_id_token"), log)}},
+		}
 	}
+	// auth/dpop and auth/dpop-nonce need no flag: the authorization
+	// server advertises DPoP, and mcpbridge follows it.
 	if strings.HasPrefix(scenario, "auth/") {
 		return []flagArg{{"--client-metadata-url", []string{cimdURL}}}
 	}
 	return nil
+}
+
+// writeToken writes tok to dir/name (0600) and returns the path.
+func writeToken(dir, name, tok string, log *logger) string {
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
+		log.printf("write %s: %v", path, err)
+	}
+	return path
 }
 
 // knownFlags asks the binary for its flags (--help); nil when it cannot tell.
@@ -360,4 +404,26 @@ func newLogger() *logger { return &logger{start: time.Now()} }
 
 func (l *logger) printf(format string, a ...any) {
 	fmt.Fprintf(os.Stderr, "host %7.3fs: %s\n", time.Since(l.start).Seconds(), fmt.Sprintf(format, a...))
+}
+
+// violationLog collects the bridge's breaches of the stdio rules
+// (internal/stdiohost finds them).
+type violationLog struct {
+	mu   sync.Mutex
+	list []string
+}
+
+func (v *violationLog) add(log *logger, m string) {
+	log.printf("VIOLATION: %s", m)
+	v.mu.Lock()
+	v.list = append(v.list, m)
+	v.mu.Unlock()
+}
+
+func (v *violationLog) take() []string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	out := v.list
+	v.list = nil
+	return out
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/mcpbridge/mcpbridge/internal/stdiohost"
 )
 
 // knownVersions are the protocol versions this host can speak, newest first.
@@ -16,7 +18,7 @@ var knownVersions = []string{"2026-07-28", "2025-11-25", "2025-06-18", "2025-03-
 // protocol version calls for.
 type session struct {
 	ctx       context.Context
-	p         *peer
+	p         *stdiohost.Conn
 	log       *logger
 	version   string
 	stateless bool // 2026-07-28: no initialize, _meta on every request
@@ -67,7 +69,7 @@ func (s *session) round(method string, params map[string]any) (json.RawMessage, 
 	if !s.stateless {
 		ctx, cancel := s.callCtx()
 		defer cancel()
-		return s.p.call(ctx, method, params)
+		return s.p.Call(ctx, method, params)
 	}
 	retried := false
 	for {
@@ -77,9 +79,9 @@ func (s *session) round(method string, params map[string]any) (json.RawMessage, 
 			"io.modelcontextprotocol/clientCapabilities": capabilities(),
 		}
 		ctx, cancel := s.callCtx()
-		res, err := s.p.call(ctx, method, params)
+		res, err := s.p.Call(ctx, method, params)
 		cancel()
-		var rerr *rpcError
+		var rerr *stdiohost.Error
 		if retried || !errors.As(err, &rerr) || rerr.Code != -32022 {
 			return res, err
 		}
@@ -172,7 +174,7 @@ func (s *session) open() error {
 	}
 	ctx, cancel := s.callCtx()
 	defer cancel()
-	res, err := s.p.call(ctx, "initialize", map[string]any{
+	res, err := s.p.Call(ctx, "initialize", map[string]any{
 		"protocolVersion": s.version,
 		"capabilities":    capabilities(),
 		"clientInfo":      clientInfo(),
@@ -184,14 +186,14 @@ func (s *session) open() error {
 		ProtocolVersion string `json:"protocolVersion"`
 	}
 	if err := json.Unmarshal(res, &r); err != nil || r.ProtocolVersion == "" {
-		return fmt.Errorf("initialize: result has no protocolVersion: %s", clip(res, 300))
+		return fmt.Errorf("initialize: result has no protocolVersion: %s", stdiohost.Clip(res, 300))
 	}
 	if r.ProtocolVersion != s.version {
 		s.log.printf("server chose protocol %s", r.ProtocolVersion)
 		s.version = r.ProtocolVersion
 	}
 	s.readCaps(res)
-	return s.p.notify("notifications/initialized", nil)
+	return s.p.Notify("notifications/initialized", nil)
 }
 
 func (s *session) readCaps(res json.RawMessage) {
@@ -255,7 +257,7 @@ func (s *session) callTool(name string, args any) (json.RawMessage, error) {
 	}
 	_ = json.Unmarshal(res, &r)
 	if r.IsError {
-		return res, fmt.Errorf("tools/call %s: tool error: %s", name, clip(res, 300))
+		return res, fmt.Errorf("tools/call %s: tool error: %s", name, stdiohost.Clip(res, 300))
 	}
 	return res, nil
 }
@@ -272,7 +274,7 @@ func findTool(tools []tool, name string) *tool {
 // handleServerRequest answers what a server may ask a host: elicitation
 // (the user accepts; fields get their schema default, else a plain value of
 // their type), sampling (a fixed assistant reply), roots (none) and ping.
-func (s *session) handleServerRequest(method string, params json.RawMessage) (any, *rpcError) {
+func (s *session) handleServerRequest(method string, params json.RawMessage) (any, *stdiohost.Error) {
 	switch method {
 	case "ping":
 		return map[string]any{}, nil
@@ -288,7 +290,7 @@ func (s *session) handleServerRequest(method string, params json.RawMessage) (an
 	case "elicitation/create":
 		return elicit(params), nil
 	}
-	return nil, &rpcError{Code: -32601, Message: "Method not found: " + method}
+	return nil, &stdiohost.Error{Code: -32601, Message: "Method not found: " + method}
 }
 
 func elicit(params json.RawMessage) map[string]any {

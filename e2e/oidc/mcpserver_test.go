@@ -46,9 +46,24 @@ type protectedServer struct {
 	issuer   string
 	http     *http.Client
 
-	mu     sync.Mutex
-	keys   map[string]*rsa.PublicKey // the issuer's JWKS by kid
-	tokens []seenToken
+	mu      sync.Mutex
+	keys    map[string]*rsa.PublicKey // the issuer's JWKS by kid
+	tokens  []seenToken
+	revoked map[string]bool // jti → refused from now on (revokeSeen)
+}
+
+// revokeSeen makes the server refuse every access token it has seen so
+// far, as a resource server does whose token expired or was revoked: the
+// next request carrying one gets 401 invalid_token.
+func (s *protectedServer) revokeSeen() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.revoked == nil {
+		s.revoked = map[string]bool{}
+	}
+	for _, t := range s.tokens {
+		s.revoked[t.jti] = true
+	}
 }
 
 // handler serves the MCP endpoint at path and its metadata.
@@ -184,6 +199,8 @@ func (s *protectedServer) check(ctx context.Context, token string, seen *seenTok
 		return nil, fmt.Errorf("expired at %s", time.Unix(claims.Exp, 0).Format(time.TimeOnly))
 	case claims.Sub == "" || claims.ClientID == "":
 		return nil, errors.New("no sub or client_id")
+	case s.isRevoked(claims.Jti):
+		return nil, errors.New("revoked by the test")
 	}
 	return &auth.TokenInfo{
 		Scopes:     strings.Fields(claims.Scope),
@@ -191,6 +208,12 @@ func (s *protectedServer) check(ctx context.Context, token string, seen *seenTok
 		UserID:     claims.Sub,
 		Extra:      map[string]any{"jti": claims.Jti, "client_id": claims.ClientID},
 	}, nil
+}
+
+func (s *protectedServer) isRevoked(jti string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.revoked[jti]
 }
 
 func decodeSegment(seg string, v any) error {

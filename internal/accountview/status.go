@@ -21,8 +21,9 @@ type StatusRow struct {
 	Account   string    `json:"account,omitempty"`
 	Issuer    string    `json:"issuer"`
 	SignedIn  bool      `json:"signed_in"`
-	Expiry    time.Time `json:"expiry,omitzero"`
-	Scopes    []string  `json:"scopes"` // granted
+	Expiry    time.Time `json:"expiry,omitzero"` // none: the token response had no expires_in
+	Refresh   bool      `json:"refresh"`         // a refresh token is kept
+	Scopes    []string  `json:"scopes"`          // granted
 	Backend   string    `json:"storage"`
 	Updated   time.Time `json:"updated"`
 	LastEvent string    `json:"last_event,omitempty"` // from the grant ledger
@@ -39,7 +40,7 @@ func StatusRows(entries []tokencache.Meta, events []ledger.Event, server, accoun
 			continue
 		}
 		r := StatusRow{Server: shown(netrule.RedactString(e.Server)), Account: shown(e.Account), Issuer: shown(e.Issuer),
-			SignedIn: e.SignedIn(now), Expiry: e.Expiry, Scopes: make([]string, len(e.Scopes)), Backend: shown(e.Backend), Updated: e.Updated}
+			SignedIn: e.SignedIn(now), Expiry: e.Expiry, Refresh: e.Refreshable, Scopes: make([]string, len(e.Scopes)), Backend: shown(e.Backend), Updated: e.Updated}
 		for i, s := range e.Scopes {
 			r.Scopes[i] = shown(s)
 		}
@@ -64,9 +65,11 @@ func WriteStatus(w io.Writer, rows []StatusRow, asJSON bool, dir string) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SERVER\tAUTHORIZATION SERVER\tSIGNED IN\tTOKEN EXPIRES\tSCOPES\tSTORED IN\tLAST EVENT")
+	fmt.Fprintln(tw, "SERVER\tAUTHORIZATION SERVER\tSIGNED IN\tTOKEN EXPIRES\tREFRESH\tSCOPES\tSTORED IN\tLAST EVENT")
 	for _, r := range rows {
-		exp := "never"
+		// No expires_in (RFC 6749 §5.1: only RECOMMENDED): the token is
+		// used until the server refuses it.
+		exp := "not stated"
 		if !r.Expiry.IsZero() {
 			exp = r.Expiry.Local().Format("2006-01-02 15:04")
 		}
@@ -75,7 +78,8 @@ func WriteStatus(w io.Writer, rows []StatusRow, asJSON bool, dir string) error {
 		if r.Account != "" {
 			server += " (account " + r.Account + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", server, r.Issuer, yes, exp, strings.Join(r.Scopes, " "), r.Backend, cmp.Or(r.LastEvent, "-"))
+		refresh := map[bool]string{true: "yes", false: "no"}[r.Refresh]
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", server, r.Issuer, yes, exp, refresh, strings.Join(r.Scopes, " "), r.Backend, cmp.Or(r.LastEvent, "-"))
 	}
 	return tw.Flush()
 }

@@ -112,13 +112,14 @@ func TestDependenciesPointOneWay(t *testing.T) {
 // TestProductLinksNoTestCode: the binary users run carries no test fixture
 // and no test machinery — not the auto-approving fake authorization server
 // (internal/fakeas; `demo --oauth` has its own, in internal/demo), not
-// net/http/httptest, not the testing package, not the stdio stub or the
-// end-to-end harness — on any release target. (go list -deps lists what
-// the build links; tests' imports are not in it.)
+// net/http/httptest, not the testing package, not the stdio stub, the
+// test tools' stdio client (internal/stdiohost) or the end-to-end harness
+// — on any release target. (go list -deps lists what the build links;
+// tests' imports are not in it.)
 func TestProductLinksNoTestCode(t *testing.T) {
 	const module = "github.com/mcpbridge/mcpbridge"
 	// Each package and the packages under it.
-	forbidden := []string{module + "/internal/fakeas", "net/http/httptest", "testing", module + "/internal/stdiostub", module + "/e2e"}
+	forbidden := []string{module + "/internal/fakeas", "net/http/httptest", "testing", module + "/internal/stdiostub", module + "/internal/stdiohost", module + "/e2e"}
 	for _, goos := range []string{"linux", "darwin", "windows"} {
 		cmd := exec.Command("go", "list", "-deps", "./cmd/mcpbridge")
 		cmd.Dir = "../.."

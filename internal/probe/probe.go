@@ -59,6 +59,8 @@ type Flags struct {
 	DeviceCode        bool          // --device-code
 	StaticClient      bool          // --static-oauth-client-info was given
 	ClientMetadataURL bool          // --client-metadata-url was given
+	Workload          bool          // --workload-identity
+	Enterprise        bool          // --idp-issuer
 }
 
 // StoredSignIn is one sign-in the token store holds for the server.

@@ -57,6 +57,10 @@ func (p *prober) credentialSource() string {
 		return "OAuth client credentials (no browser)"
 	case p.cfg.Flags.DeviceCode:
 		return "OAuth sign-in with a device code, when the server asks"
+	case p.cfg.Flags.Workload:
+		return "the workload's JWT, as an OAuth jwt-bearer grant (no browser)"
+	case p.cfg.Flags.Enterprise:
+		return "an ID-JAG from your identity provider, as an OAuth jwt-bearer grant"
 	}
 	return "OAuth sign-in in the browser, when the server asks"
 }

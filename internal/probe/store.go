@@ -95,7 +95,7 @@ func (p *prober) signInStep(ctx context.Context) bool {
 	defer func() { p.budget.extend(time.Since(start)) }()
 	waiting := "the browser sign-in"
 	switch {
-	case p.cfg.Flags.ClientCredentials:
+	case p.cfg.Flags.ClientCredentials, p.cfg.Flags.Workload:
 		waiting = "the token"
 	case p.cfg.Flags.DeviceCode:
 		waiting = "the sign-in on the other device"
