@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -224,5 +226,28 @@ func TestScopeIsExact(t *testing.T) {
 		return strings.Contains(n, "demands more than --scope") && strings.Contains(n, "mcp:write")
 	}) {
 		t.Errorf("the step-up beyond --scope was not said: %q", notes)
+	}
+}
+
+// TestWorkloadGrantLedger: a workload identity sign-in (jwt-bearer) is
+// recorded with its grant type, and the workload's JWT is not.
+func TestWorkloadGrantLedger(t *testing.T) {
+	w := newProofWorld(t)
+	path := filepath.Join(t.TempDir(), "token")
+	const jwt = "eyJ0eXAi.workload-for-the-ledger.sig"
+	if err := os.WriteFile(path, []byte(jwt), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.jwtBearer = func(*http.Request) error { return nil }
+	rec := &oauthflow.MemLedger{}
+	h := w.host(t, w.flow(t, t.TempDir(), &bytes.Buffer{}, func(c *oauthflow.Config) { c.Workload = "file:" + path; c.Recorder = rec }))
+	ok(t, h.call(t, 1, "tools/list"))
+	g := rec.Last(ledger.Granted)
+	if g.GrantType != "urn:ietf:params:oauth:grant-type:jwt-bearer" || g.Issuer == "" {
+		t.Errorf("granted: %+v (events %v)", g, rec.Kinds())
+	}
+	raw, _ := json.Marshal(rec.All)
+	if strings.Contains(string(raw), jwt) {
+		t.Error("the ledger holds the workload's JWT")
 	}
 }
