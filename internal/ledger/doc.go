@@ -14,7 +14,8 @@
 // newest MaxEvents events within MaxBytes.
 //
 // Files:
-//   - event.go: Event, its kinds and Process
+//   - event.go: Event, its kinds, its bounds (a hostile authorization
+//     server cannot fill the ledger with one grant) and Process
 //   - file.go: Ledger (Record, the bound), Read
 //   - process.go: the recording process and its host program's name; per
 //     OS: process_linux.go (/proc), process_darwin.go (ps),

@@ -2,7 +2,9 @@ package ledger
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -37,6 +39,39 @@ type Event struct {
 	Error          string   `json:"error,omitempty"`           // refused: the OAuth error code
 	Revocation     string   `json:"revocation,omitempty"`      // revoked: "revoked", "not offered" or "failed"
 	Note           string   `json:"note,omitempty"`            // e.g. the scope changed, more granted than asked, what was forgotten
+}
+
+// The most an event keeps of what the authorization server chose: a
+// hostile one must not fill the ledger with one grant (its scope string
+// may be as long as its answer).
+const (
+	maxText   = 1 << 10 // bytes of any one text
+	maxScopes = 64      // scopes in any one list
+)
+
+// bounded is e with every text and list cut to the bounds above.
+func (e Event) bounded() Event {
+	for _, s := range []*string{&e.Server, &e.Resource, &e.Issuer, &e.ClientID, &e.GrantType, &e.Account, &e.Error, &e.Revocation, &e.Note, &e.Process.Host} {
+		if len(*s) > maxText {
+			*s = strings.ToValidUTF8((*s)[:maxText], "") + "…"
+		}
+	}
+	for _, l := range []*[]string{&e.RequestedScopes, &e.Scopes, &e.DemandedScopes} {
+		if *l == nil {
+			continue
+		}
+		kept := slices.Clone((*l)[:min(len(*l), maxScopes)]) // the caller's list stays as it was
+		for i, s := range kept {
+			if len(s) > maxText {
+				kept[i] = strings.ToValidUTF8(s[:maxText], "") + "…"
+			}
+		}
+		if len(*l) > maxScopes {
+			kept = append(kept, fmt.Sprintf("(and %d more)", len(*l)-maxScopes))
+		}
+		*l = kept
+	}
+	return e
 }
 
 // MarshalJSON writes every one of the first twelve fields, always:

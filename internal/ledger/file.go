@@ -79,6 +79,7 @@ func (l *Ledger) Record(ctx context.Context, e Event) error {
 		e.Time = l.now()
 	}
 	e.Time = e.Time.UTC().Truncate(time.Second)
+	e = e.bounded()
 	l.self.Do(func() { l.proc = current() })
 	e.Process = l.proc
 	line, err := json.Marshal(e)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mcpbridge/mcpbridge/tokencache"
 )
@@ -267,5 +268,32 @@ func TestFilterAndSummarize(t *testing.T) {
 	}
 	if strings.ContainsAny(out.String(), "\x1b\x07\u202e") || !strings.Contains(out.String(), "refused (bad") {
 		t.Errorf("the table is not inert:\n%q", out.String())
+	}
+}
+
+// TestHostileGrantIsBounded: an authorization server that grants a huge
+// scope list or writes a huge error cannot fill the ledger with one event.
+func TestHostileGrantIsBounded(t *testing.T) {
+	dir := t.TempDir()
+	l := open(t, dir, 0, nil)
+	huge := make([]string, 10000)
+	for i := range huge {
+		huge[i] = "scope-" + strconv.Itoa(i)
+	}
+	huge[0] = strings.Repeat("é", 5000)
+	e := Event{Event: Granted, Scopes: huge, Error: strings.Repeat("x", 100000), Note: "fine"}
+	if err := l.Record(t.Context(), e); err != nil {
+		t.Fatal(err)
+	}
+	if len(huge) != 10000 || huge[0] != strings.Repeat("é", 5000) {
+		t.Error("the caller's scope list was changed")
+	}
+	raw, _ := os.ReadFile(l.Path())
+	got, _ := Read(dir)
+	if len(raw) > 80<<10 || len(got) != 1 || len(got[0].Scopes) != maxScopes+1 || got[0].Scopes[maxScopes] != "(and 9936 more)" || got[0].Note != "fine" {
+		t.Errorf("%d bytes, %d events, %d scopes (last %q)", len(raw), len(got), len(got[0].Scopes), got[0].Scopes[len(got[0].Scopes)-1])
+	}
+	if s := got[0].Scopes[0]; len(s) > maxText+len("…") || !utf8.ValidString(s) {
+		t.Errorf("a long scope kept %d bytes, valid UTF-8 %v", len(s), utf8.ValidString(s))
 	}
 }
