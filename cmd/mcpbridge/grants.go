@@ -37,7 +37,7 @@ granted, last refreshed, expiry, events). It never shows a secret.`,
 			if err != nil {
 				return err
 			}
-			return accountview.WriteGrants(s.out, events, f, asJSON)
+			return accountview.WriteGrants(s.out, events, f, asJSON, tokencache.DefaultDir())
 		},
 	}
 	cmd.Flags().StringVar(&since, "since", "", "only events since a duration ago (24h, 7d) or a date (2006-01-02)")

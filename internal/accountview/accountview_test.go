@@ -54,7 +54,7 @@ func TestStatusRows(t *testing.T) {
 func TestWriteGrants(t *testing.T) {
 	events := []ledger.Event{{Event: ledger.Granted, Server: "https://a.example/mcp"}, {Event: ledger.Granted, Server: "https://b.example/mcp"}}
 	var out bytes.Buffer
-	if err := WriteGrants(&out, events, ledger.Filter{Server: "https://b.example/mcp", Account: ledger.AnyAccount}, true); err != nil {
+	if err := WriteGrants(&out, events, ledger.Filter{Server: "https://b.example/mcp", Account: ledger.AnyAccount}, true, "/cfg"); err != nil {
 		t.Fatal(err)
 	}
 	var got []map[string]any
@@ -62,7 +62,11 @@ func TestWriteGrants(t *testing.T) {
 		t.Errorf("--json: %s (%v)", out.String(), err)
 	}
 	out.Reset()
-	if err := WriteGrants(&out, nil, ledger.Filter{Account: ledger.AnyAccount}, true); err != nil || strings.TrimSpace(out.String()) != "[]" {
+	if err := WriteGrants(&out, nil, ledger.Filter{Account: ledger.AnyAccount}, true, "/cfg"); err != nil || strings.TrimSpace(out.String()) != "[]" {
 		t.Errorf("no events: %q, want []", out.String())
+	}
+	out.Reset()
+	if err := WriteGrants(&out, nil, ledger.Filter{Account: ledger.AnyAccount}, false, "/cfg"); err != nil || !strings.Contains(out.String(), "No grants recorded") {
+		t.Errorf("no events, as a table: %q", out.String())
 	}
 }
