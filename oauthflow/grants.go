@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/mcpbridge/mcpbridge/internal/ledger"
 	"github.com/mcpbridge/mcpbridge/internal/safetext"
@@ -120,11 +121,17 @@ func (f *Flow) refused(ctx context.Context, grantType string, had *record, err e
 	default:
 		return
 	}
-	e := ledger.Event{Event: ledger.Refused, GrantType: grantType, Error: safetext.EscapeN(code, 80)}
-	if had != nil {
-		e = event(ledger.Refused, grantType, had)
-		e.Error = safetext.EscapeN(code, 80)
+	var at *signInRefusal
+	switch {
+	case had != nil:
+	case errors.As(err, &at): // a sign-in: what it asked of whom
+		had = &record{Issuer: at.issuer, Client: Client{ClientID: at.clientID}, Scopes: at.scopes, Resource: at.resource}
+	default:
+		had = &record{}
 	}
+	e := event(ledger.Refused, grantType, had)
+	e.Scopes, e.ExpiresAt, e.RefreshToken = nil, time.Time{}, false // nothing was granted
+	e.Error = safetext.EscapeN(code, 80)
 	f.remember(ctx, e)
 	if had == nil || grantType != grantRefreshToken {
 		return
@@ -135,6 +142,23 @@ func (f *Flow) refused(ctx context.Context, grantType string, had *record, err e
 	case "invalid_client":
 		f.forgotten(ctx, had, "tokens and registration")
 	}
+}
+
+// signInRefusal is a sign-in's error with what it asked of whom, for the
+// ledger's refused event.
+type signInRefusal struct {
+	issuer, clientID, resource string
+	scopes                     []string
+	err                        error
+}
+
+func (r *signInRefusal) Error() string { return r.err.Error() }
+func (r *signInRefusal) Unwrap() error { return r.err }
+
+// refusedAt wraps a sign-in's error with the authorization server, client,
+// scopes and resource it was for.
+func refusedAt(as *AuthServer, c *Client, scopes []string, resource string, err error) error {
+	return &signInRefusal{issuer: as.Issuer, clientID: c.ClientID, resource: resource, scopes: scopes, err: err}
 }
 
 // forgotten records credentials dropped: what says which.

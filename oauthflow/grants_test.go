@@ -152,7 +152,8 @@ func TestLedgerRecordsRefusals(t *testing.T) {
 	if m := w2.bridge(t, w2.flow(t, func(c *oauthflow.Config) { c.Recorder = rec2 })).call(t, 1, "initialize"); m["error"] == nil {
 		t.Fatalf("signed in against a refusing server: %v", m)
 	}
-	if r := rec2.Last(ledger.Refused); r.Error != "access_denied" || r.GrantType != "authorization_code" {
+	if r := rec2.Last(ledger.Refused); r.Error != "access_denied" || r.GrantType != "authorization_code" || r.Issuer != w2.as.URL() ||
+		r.ClientID == "" || !slices.Contains(r.RequestedScopes, "mcp:read") || len(r.Scopes) != 0 {
 		t.Errorf("refused sign-in: %+v (events %v)", r, rec2.Kinds())
 	}
 }

@@ -186,7 +186,7 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string, ste
 	}
 	code, err := cb.Wait(ctx)
 	if err != nil {
-		return nil, err
+		return nil, refusedAt(as, client, scopes, resource, err) // grants.go
 	}
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {code},
 		"redirect_uri": {cb.RedirectURI()}, "code_verifier": {verifier}}
@@ -197,7 +197,7 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string, ste
 		f.forgetClient(ctx, as.Issuer, client.ClientID)
 	}
 	if err != nil {
-		return nil, err
+		return nil, refusedAt(as, client, scopes, resource, err)
 	}
 	rec := &record{Token: *tok, Issuer: as.Issuer, TokenEndpoint: as.TokenEndpoint, Client: *client, Scopes: scopes, Resource: resource}
 	return rec, nil
