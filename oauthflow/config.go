@@ -45,6 +45,13 @@ type Config struct {
 	Resource        string     // RFC 8707 resource; default the server's canonical URI
 	DisableResource bool       // send no resource (for servers that refuse it)
 	AuthorizeParams url.Values // extra authorization request parameters
+	// AuthServerMetadataURL, when set, is where the authorization server's
+	// metadata is read instead of discovering it (asmetadata.go): https, or
+	// http to this machine.
+	AuthServerMetadataURL string
+	// Scopes, when set, are exactly the scopes asked for (--scope); a
+	// step-up adds what the server demands, and says so (scope.go).
+	Scopes []string
 
 	StaticClient      map[string]any // --static-oauth-client-info
 	ClientMetadataURL string         // --client-metadata-url: an https URL used as client_id
@@ -90,6 +97,15 @@ type Config struct {
 	// that identify the user, the client, the scope), in a stable order;
 	// the store folds it into the tokens' name (tokencache.TokensName).
 	Identity []string
+	// Recorder, when set, keeps the grant ledger (grants.go): every
+	// sign-in, refresh, step-up, refusal, logout and forgetting. Nil
+	// records nothing.
+	Recorder Recorder
+	// Account names one of several sign-ins to the same server (--account:
+	// work and personal, tenants): its tokens, registrations and ledger
+	// events are kept apart from the others' (account.go). "" is the
+	// default account.
+	Account string
 
 	// Now is the clock that stamps tokens when issued and tells when they
 	// expire (the refresh margin, the notices of lifetime.go) and when
@@ -106,6 +122,12 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Server == nil || c.HTTP == nil || c.Store == nil {
 		return c, errors.New("oauthflow: Server, HTTP and Store are required")
 	}
+	if c.Account != "" {
+		if err := checkAccount(c.Account); err != nil {
+			return c, fmt.Errorf("oauthflow: %w", err)
+		}
+		c.Store = accountStore{Store: c.Store, account: c.Account}
+	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
@@ -121,6 +143,11 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if _, err := loopbackAddrs(c.CallbackHost); err != nil {
 		return c, fmt.Errorf("oauthflow: %w", err) // refused at start, not at the first sign-in
+	}
+	if c.AuthServerMetadataURL != "" {
+		if _, err := netrule.Check("--auth-server-metadata-url", c.AuthServerMetadataURL); err != nil {
+			return c, fmt.Errorf("oauthflow: %w", err)
+		}
 	}
 	if c.CallbackPath == "" {
 		c.CallbackPath = DefaultCallbackPath

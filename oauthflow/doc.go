@@ -35,6 +35,8 @@
 //   - login.go: the browser sign-in, authorization request, client choice
 //   - ratelimit.go: the limit on sign-ins a server starts
 //   - discovery.go: protected resource and authorization server metadata
+//   - asmetadata.go: authorization server metadata from a URL the user
+//     names (--auth-server-metadata-url)
 //   - endpoints.go: the network rule for endpoints and redirects
 //   - challenge.go: WWW-Authenticate parsing
 //   - loopback.go: the callback server; loopback_bind.go (and the
@@ -56,6 +58,11 @@
 //     identity; assertion.go: the token sources (file:, env:, command:)
 //   - enterprise.go: enterprise-managed authorization: the identity
 //     provider's sign-in, kept apart, and its ID-JAG (RFC 8693)
+//   - scope.go: --scope (exactly the scopes named) and the line that says,
+//     before the browser opens, what is asked of whom
+//   - account.go: --account, each account's credentials kept apart
+//   - grants.go: the grant ledger's Recorder and the events the flow
+//     records (internal/ledger writes them)
 //   - adopt.go: taking over a sign-in another client made (internal/mcpremote
 //     reads mcp-remote's files into one)
 package oauthflow

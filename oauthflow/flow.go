@@ -308,7 +308,9 @@ func (f *Flow) Logout(ctx context.Context) (bool, error) {
 	if rec == nil {
 		return false, nil
 	}
-	if err := f.revoke(ctx, rec); err != nil {
+	err := f.revoke(ctx, rec)
+	f.loggedOut(ctx, rec, err) // before forgetting: the ledger says what was revoked
+	if err != nil && !errors.Is(err, errNoRevocation) {
 		f.cfg.Log.Warn("could not revoke the tokens at the authorization server; deleting them here anyway", "error", err)
 	}
 	if err := f.cfg.Store.Delete(ctx, f.names.tokens); err != nil {

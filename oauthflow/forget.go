@@ -24,8 +24,9 @@ var (
 // ForgetAll signs out of every server: it revokes each stored token record
 // at its authorization server where it can (a failure goes to warn, with
 // the record's server, and the record is deleted all the same) and deletes
-// everything st keeps. removed counts what was deleted.
-func ForgetAll(ctx context.Context, st ListStore, hc *http.Client, warn func(server string, err error)) (removed int, err error) {
+// everything st keeps, recording each logout with r (nil: not). removed
+// counts what was deleted.
+func ForgetAll(ctx context.Context, st ListStore, hc *http.Client, r Recorder, warn func(server string, err error)) (removed int, err error) {
 	entries, err := st.List()
 	if err != nil {
 		return 0, fmt.Errorf("list the stored credentials: %w", err)
@@ -34,7 +35,7 @@ func ForgetAll(ctx context.Context, st ListStore, hc *http.Client, warn func(ser
 	for _, e := range entries {
 		if e.Kind == "tokens" {
 			if raw, err := st.Get(ctx, e.Name); err == nil {
-				if err := RevokeStored(ctx, hc, raw); err != nil {
+				if err := revokeStored(ctx, hc, r, e, raw); err != nil {
 					warn(e.Server, err)
 				}
 			}

@@ -31,7 +31,7 @@ func TestForgetAllDeletesWhatItCannotRevoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	var warned []string
-	n, err := ForgetAll(ctx, st, http.DefaultClient, func(server string, err error) { warned = append(warned, server) })
+	n, err := ForgetAll(ctx, st, http.DefaultClient, nil, func(server string, err error) { warned = append(warned, server) })
 	if err != nil || n != 2 {
 		t.Fatalf("ForgetAll = %d, %v; want 2, nil", n, err)
 	}

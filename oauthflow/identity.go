@@ -42,6 +42,9 @@ func identityParts(c Config) []string {
 	if scope, _ := c.ClientMetadata["scope"].(string); scope != "" {
 		parts = append(parts, "scope="+scope)
 	}
+	if len(c.Scopes) > 0 {
+		parts = append(parts, "scopes="+strings.Join(c.Scopes, " "))
+	}
 	return parts
 }
 

@@ -64,12 +64,14 @@ func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []st
 	}
 	rec, err := f.signInNow(ctx, ch, scopes, stepUp)
 	if err != nil {
+		f.refused(ctx, f.grantType(), nil, err)
 		return fmt.Errorf("sign-in to %s did not complete: %w. The next request tries again; or sign in from a terminal with: mcpbridge login %s",
 			f.shown(), err, f.shown())
 	}
 	if err := f.save(ctx, rec); err != nil {
 		return fmt.Errorf("signed in, but the token could not be stored: %w", err)
 	}
+	f.signedIn(ctx, ch, rec)
 	f.mu.Lock()
 	f.lastLogin = f.cfg.Now()
 	f.mu.Unlock()
@@ -82,6 +84,9 @@ func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []st
 // server discovery), falling back to the 2025-03-26 rules for servers
 // without protected resource metadata.
 func (f *Flow) discover(ctx context.Context, ch Challenge) (*AuthServer, *ProtectedResource, error) {
+	if f.cfg.AuthServerMetadataURL != "" {
+		return f.discoverAt(ctx, ch) // asmetadata.go
+	}
 	d := &Discoverer{HTTP: f.cfg.HTTP}
 	prm, err := d.Resource(ctx, f.cfg.Server, ch.ResourceMetadata)
 	var as *AuthServer
@@ -101,6 +106,10 @@ func (f *Flow) discover(ctx context.Context, ch Challenge) (*AuthServer, *Protec
 // signInNow runs discovery, client identity and the browser step (or,
 // with --client-credentials, the client credentials grant).
 func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string, stepUp bool) (*record, error) {
+	fixed, isFixed := f.fixedScopes(ch, scopes) // --scope (scope.go)
+	if isFixed {
+		scopes = fixed
+	}
 	switch {
 	case f.cfg.ClientCredentials:
 		return f.clientCredentials(ctx, ch, scopes)
@@ -138,7 +147,11 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string, ste
 	if slices.Contains(as.ScopesSupported, "offline_access") && !slices.Contains(scopes, "offline_access") {
 		scopes = append(slices.Clone(scopes), "offline_access")
 	}
+	if isFixed { // exactly what the user named, nothing added
+		scopes = fixed
+	}
 	resource := f.resourceFor(prm)
+	f.announce(as, scopes)
 	if ctx, err = f.withDPoP(ctx, as); err != nil {
 		return nil, err
 	}
@@ -173,7 +186,7 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string, ste
 	}
 	code, err := cb.Wait(ctx)
 	if err != nil {
-		return nil, err
+		return nil, refusedAt(as, client, scopes, resource, err) // grants.go
 	}
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {code},
 		"redirect_uri": {cb.RedirectURI()}, "code_verifier": {verifier}}
@@ -181,9 +194,10 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string, ste
 	tok, err := tokenRequest(ctx, f.cfg.HTTP, as.TokenEndpoint, client, form, f.cfg.Now)
 	if isTokenError(err, "invalid_client") && client.Source == "registered" {
 		_ = f.cfg.Store.Delete(ctx, clientName(as.Issuer)) // stale: register again next time
+		f.forgetClient(ctx, as.Issuer, client.ClientID)
 	}
 	if err != nil {
-		return nil, err
+		return nil, refusedAt(as, client, scopes, resource, err)
 	}
 	rec := &record{Token: *tok, Issuer: as.Issuer, TokenEndpoint: as.TokenEndpoint, Client: *client, Scopes: scopes, Resource: resource}
 	return rec, nil

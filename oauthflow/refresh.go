@@ -42,6 +42,7 @@ func (f *Flow) refresh(ctx context.Context, had *record) (*record, error) {
 		form.Del("scope") // then the grant's own scope (RFC 6749 §6)
 		tok, err = tokenRequest(ctx, f.cfg.HTTP, had.TokenEndpoint, &had.Client, form, f.cfg.Now)
 	}
+	f.refused(ctx, grantRefreshToken, had, err)
 	switch {
 	case isTokenError(err, "invalid_grant"):
 		f.forget(ctx) // the grant is gone: sign in again
@@ -64,6 +65,7 @@ func (f *Flow) refresh(ctx context.Context, had *record) (*record, error) {
 	if err := f.save(ctx, &rec); err != nil {
 		return nil, err
 	}
+	f.refreshed(ctx, had, &rec)
 	f.cfg.Log.Debug("refreshed the access token", "expiry", tok.Expiry)
 	return &rec, nil
 }

@@ -3,21 +3,28 @@ package oauthflow
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+
+	"github.com/mcpbridge/mcpbridge/tokencache"
 )
+
+// errNoRevocation: the authorization server offers no revocation endpoint
+// (RFC 8414 §2 revocation_endpoint); nothing to do there.
+var errNoRevocation = errors.New("the authorization server offers no revocation")
 
 // revoke asks the authorization server to revoke the refresh token (which
 // revokes the grant) and the access token (RFC 7009 §2). Servers that do
 // not offer revocation are left alone.
 func (f *Flow) revoke(ctx context.Context, rec *record) error {
-	as, err := (&Discoverer{HTTP: f.cfg.HTTP}).AuthServer(ctx, rec.Issuer)
+	as, err := f.authServerOf(ctx, rec.Issuer)
 	if err != nil {
 		return err
 	}
 	if as.RevocationEndpoint == "" {
-		return nil
+		return errNoRevocation
 	}
 	for hint, tok := range map[string]string{"refresh_token": rec.Token.RefreshToken, "access_token": rec.Token.AccessToken} {
 		if tok == "" {
@@ -52,13 +59,19 @@ func revokeOne(ctx context.Context, hc *http.Client, endpoint string, c *Client,
 	return nil
 }
 
-// RevokeStored revokes the tokens of a stored credentials record (for
-// `mcpbridge logout --all`, which has the records but not the flows).
-func RevokeStored(ctx context.Context, hc *http.Client, raw []byte) error {
+// revokeStored revokes the tokens of a stored credentials record (for
+// `mcpbridge logout --all`, which has the records but not the flows), and
+// records it with r (nil: nothing recorded).
+func revokeStored(ctx context.Context, hc *http.Client, r Recorder, m tokencache.Meta, raw []byte) error {
 	var rec record
 	if err := json.Unmarshal(raw, &rec); err != nil || rec.Issuer == "" {
 		return fmt.Errorf("not a stored token record")
 	}
-	f := &Flow{cfg: Config{HTTP: hc}}
-	return f.revoke(ctx, &rec)
+	f := storedFlow(hc, r, m)
+	err := f.revoke(ctx, &rec)
+	f.loggedOut(ctx, &rec, err)
+	if !errors.Is(err, errNoRevocation) {
+		return err
+	}
+	return nil
 }

@@ -21,7 +21,7 @@ func (c *countingTransport) RoundTrip(*http.Request) (*http.Response, error) {
 // refresh token and tokens are never sent to an endpoint that breaks the
 // network rule, wherever it came from — a stored record's token_endpoint
 // (refresh uses tokenRequest), a stored record's revocation endpoint
-// (RevokeStored), a flag or a document.
+// (revokeStored), a flag or a document.
 func TestSecretsGoOnlyWhereTheRuleAllows(t *testing.T) {
 	ctx := context.Background()
 	tr := &countingTransport{}

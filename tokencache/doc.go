@@ -37,7 +37,7 @@
 //
 // Files: store.go (Open, Get, Put, Delete, Stored, List, Indexed), dir.go
 // (DefaultDir, the config folder), names.go
-// (TokensName, ClientName, DeviceClientName, Name), lazy.go (Lazy,
+// (TokensName, ClientName, DeviceClientName, AccountName, Name), lazy.go (Lazy,
 // OpenLazily), file.go (file backend, atomic replace), tempfile_*.go (the
 // temporary file's lock and rename, per OS: tempfile_flock.go,
 // tempfile_commit.go, tempfile_other.go, tempfile_windows.go), keychain.go

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 )
 
 // The store names what it keeps from what identifies it: callers hand it
@@ -32,6 +33,21 @@ func ClientName(issuer string) string { return Name("client", issuer) }
 // DeviceClientName is where the registration for the device grant (RFC
 // 8628; no redirect URI) made with an issuer is kept.
 func DeviceClientName(issuer string) string { return Name("client-device", issuer) }
+
+// AccountName is where name is kept for an account other than the default
+// one (--account): the same kind, and a hash of the name and the account,
+// so two accounts never share tokens, registrations or locks. The default
+// account ("") keeps name itself.
+func AccountName(name, account string) string {
+	if account == "" {
+		return name
+	}
+	kind := name
+	if i := strings.LastIndexByte(name, '-'); i > 0 {
+		kind = name[:i]
+	}
+	return Name(kind, "account", account, name)
+}
 
 // Name derives a stable, readable-length storage name from everything that
 // changes which secret is valid (server URL, issuer, client, resource,

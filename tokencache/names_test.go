@@ -31,3 +31,19 @@ func TestTokensName(t *testing.T) {
 		t.Errorf("ClientName %s, DeviceClientName %s", ClientName(issuer), DeviceClientName(issuer))
 	}
 }
+
+// TestAccountName: an account's names keep their kind, differ per account
+// and from the default account's, and are pinned.
+func TestAccountName(t *testing.T) {
+	name := ClientName("https://auth.example.com")
+	if AccountName(name, "") != name {
+		t.Error("the default account's name changed")
+	}
+	work, home := AccountName(name, "work"), AccountName(name, "home")
+	if work == home || work == name || work != Name("client", "account", "work", name) || validName(work) != nil {
+		t.Errorf("AccountName: work %s, home %s", work, home)
+	}
+	if got := AccountName("tokens-ae617d0a1d814d264071fde02ba39d04", "work"); got != "tokens-39f2538deb2b5146ce32be96e8d2f140" {
+		t.Errorf("AccountName changed: %s", got)
+	}
+}

@@ -45,6 +45,8 @@ type Meta struct {
 	// still means signed in.
 	Refreshable bool   `json:"refreshable,omitempty"`
 	Comment     string `json:"comment,omitempty"`
+	// Account is the --account the entry belongs to ("" the default).
+	Account string `json:"account,omitempty"`
 }
 
 // SignedIn tells whether a tokens entry is still signed in at now: its

@@ -2,16 +2,15 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mcpbridge/mcpbridge/internal/accountview"
 	"github.com/mcpbridge/mcpbridge/internal/httpclient"
+	"github.com/mcpbridge/mcpbridge/internal/ledger"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
 	"github.com/mcpbridge/mcpbridge/internal/safetext"
@@ -139,7 +138,11 @@ func logoutAll(ctx context.Context, o *options, s ioStreams) error {
 	if err != nil {
 		return err
 	}
-	n, err := oauthflow.ForgetAll(ctx, st, client, func(server string, err error) {
+	grants, err := ledger.New(ledger.Options{Dir: st.Dir(), Lock: st})
+	if err != nil {
+		return err
+	}
+	n, err := oauthflow.ForgetAll(ctx, st, client, grants, func(server string, err error) {
 		fmt.Fprintf(s.err, "mcpbridge: could not revoke the tokens for %s (%v); deleting them here anyway\n", redactedArg(server), shown(err.Error()))
 	})
 	fmt.Fprintf(s.out, "Removed %d stored credentials.\n", n)
@@ -163,59 +166,19 @@ and where it is stored. It never shows a secret and never opens the keychain.`,
 			if err != nil {
 				return err
 			}
-			var rows []statusRow
-			for _, e := range entries {
-				if e.Kind != "tokens" || (len(args) == 1 && !netrule.SameServer(e.Server, args[0])) {
-					continue
-				}
-				rows = append(rows, newStatusRow(e))
+			events, err := ledger.Read(tokencache.DefaultDir())
+			if err != nil {
+				return err
 			}
-			if asJSON {
-				enc := json.NewEncoder(s.out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(rows)
+			server := ""
+			if len(args) == 1 {
+				server = args[0]
 			}
-			printStatus(s, rows)
-			return nil
+			rows := accountview.StatusRows(entries, events, server, accountFlag(cmd), time.Now())
+			return accountview.WriteStatus(s.out, rows, asJSON, tokencache.DefaultDir())
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON, for scripts")
+	cmd.Flags().String("account", "", "only this --account's sign-ins (default: every account's)")
 	return cmd
-}
-
-type statusRow struct {
-	Server   string    `json:"server"`
-	Issuer   string    `json:"issuer"`
-	SignedIn bool      `json:"signed_in"`
-	Expiry   time.Time `json:"expiry,omitzero"` // none: the token response had no expires_in
-	Refresh  bool      `json:"refresh"`         // a refresh token is kept
-	Scopes   []string  `json:"scopes"`
-	Backend  string    `json:"storage"`
-	Updated  time.Time `json:"updated"`
-}
-
-func newStatusRow(e tokencache.Meta) statusRow {
-	return statusRow{Server: redactedArg(e.Server), Issuer: shown(e.Issuer), SignedIn: e.SignedIn(time.Now()), Expiry: e.Expiry,
-		Refresh: e.Refreshable, Scopes: shownAll(nil, e.Scopes), Backend: shown(e.Backend), Updated: e.Updated}
-}
-
-func printStatus(s ioStreams, rows []statusRow) {
-	if len(rows) == 0 {
-		fmt.Fprintf(s.out, "Not signed in to any server (credentials index: %s).\n", tokencache.DefaultDir())
-		return
-	}
-	w := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "SERVER\tAUTHORIZATION SERVER\tSIGNED IN\tTOKEN EXPIRES\tREFRESH\tSCOPES\tSTORED IN")
-	for _, r := range rows {
-		// No expires_in (RFC 6749 §5.1: only RECOMMENDED): the token is
-		// used until the server refuses it.
-		exp := "not stated"
-		if !r.Expiry.IsZero() {
-			exp = r.Expiry.Local().Format("2006-01-02 15:04")
-		}
-		yes := map[bool]string{true: "yes", false: "no (run mcpbridge login)"}[r.SignedIn]
-		refresh := map[bool]string{true: "yes", false: "no"}[r.Refresh]
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Server, r.Issuer, yes, exp, refresh, strings.Join(r.Scopes, " "), r.Backend)
-	}
-	_ = w.Flush()
 }

@@ -4,10 +4,12 @@ import (
 	"cmp"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mcpbridge/mcpbridge/internal/ledger"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
 	"github.com/mcpbridge/mcpbridge/tokencache"
 )
@@ -29,6 +31,9 @@ type authOptions struct {
 	resource        string
 	disableResource bool
 	authorizeParams []string
+	scope           string
+	asMetadataURL   string
+	account         string
 	authTimeout     int
 
 	workload, idpIssuer, idpClient, idpIDToken string // the agent-identity grants
@@ -54,6 +59,9 @@ func (a *authOptions) register(cmd *cobra.Command) {
 	f.StringVar(&a.idpIDToken, "idp-id-token", "", "with --idp-issuer: the id token from file:PATH, env:NAME or command:CMD instead of the browser sign-in at the provider")
 	f.StringVar(&a.resource, "resource", "", "RFC 8707 resource to ask tokens for (default: the server URL)")
 	f.BoolVar(&a.disableResource, "disable-resource-parameter", false, "send no resource parameter (for authorization servers that refuse it)")
+	f.StringVar(&a.scope, "scope", "", `ask for exactly these scopes, "a b" (a step-up may add what the server demands, and says so)`)
+	f.StringVar(&a.asMetadataURL, "auth-server-metadata-url", "", "read the authorization server's metadata from this URL instead of discovering it (https, or http to this machine)")
+	f.StringVar(&a.account, "account", "", "a name for this sign-in, to keep several apart on one server (work, personal): own tokens, registration and ledger")
 	f.StringArrayVar(&a.authorizeParams, "authorize-param", nil, "extra parameter k=v for the authorization URL (repeatable)")
 	f.IntVar(&a.authTimeout, "auth-timeout", int(oauthflow.DefaultAuthTimeout/time.Second), "seconds to wait for the browser sign-in")
 }
@@ -104,8 +112,12 @@ func (a *authOptions) config(o *options, r remote, log *slog.Logger) (oauthflow.
 		ClientCredentials: a.clientCreds, TokenEndpoint: a.tokenEndpoint, DeviceCode: a.deviceCode,
 		UseIDToken: a.useIDToken, SuccessURL: a.successURL, DPoP: a.dpop,
 		Workload: a.workload, IdPIssuer: a.idpIssuer, IdPIDToken: a.idpIDToken,
+		Scopes: strings.Fields(a.scope), AuthServerMetadataURL: a.asMetadataURL, Account: a.account,
 	}
 	if cfg.Store, err = tokencache.OpenLazily(so); err != nil {
+		return oauthflow.Config{}, err
+	}
+	if cfg.Recorder, err = ledger.New(ledger.Options{Dir: so.Dir, Lock: cfg.Store}); err != nil {
 		return oauthflow.Config{}, err
 	}
 	if o.callbackPort != 0 {

@@ -56,9 +56,9 @@ bin, ~/go/bin), so that upgrades keep working. Use --command to choose.`,
   mcpbridge install claude-code linear https://mcp.linear.app/mcp --run`,
 		DisableFlagParsing: true, // the bridge's flags pass through; install's own are parsed below
 		RunE: func(cmd *cobra.Command, args []string) error {
-			own, pos, bridgeArgs, help, err := splitInstallArgs(cmd.Flags(), args)
+			own, pos, bridgeArgs, help, err := hostconfig.SplitArgs(cmd.Flags(), bridgeFlagSet(), args)
 			if err != nil {
-				return err
+				return usageError{err}
 			}
 			if help {
 				return cmd.Help()
@@ -74,39 +74,6 @@ bin, ~/go/bin), so that upgrades keep working. Use --command to choose.`,
 	}
 	o.register(cmd.Flags())
 	return cmd
-}
-
-// splitInstallArgs separates install's own flags, the positional words and
-// the bridge's flags (with their values).
-func splitInstallArgs(own *pflag.FlagSet, args []string) (mine, pos, bridgeArgs []string, help bool, err error) {
-	bridgeFlags := bridgeFlagSet()
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		switch {
-		case a == "--":
-			return mine, pos, append(bridgeArgs, args[i+1:]...), help, nil
-		case a == "-h" || a == "--help":
-			help = true
-		case !strings.HasPrefix(a, "-") || a == "-":
-			pos = append(pos, a)
-		case strings.HasPrefix(a, "--") && own.Lookup(name) != nil:
-			mine = append(mine, a)
-			if f := own.Lookup(name); f.NoOptDefVal == "" && !hasValue && i+1 < len(args) {
-				mine, i = append(mine, args[i+1]), i+1
-			}
-		default:
-			f := bridgeFlags.Lookup(name)
-			if f == nil {
-				return nil, nil, nil, false, usageError{fmt.Errorf("%s is neither an install flag nor a bridge flag (see mcpbridge --help)", a)}
-			}
-			bridgeArgs = append(bridgeArgs, a)
-			if f.NoOptDefVal == "" && !hasValue && i+1 < len(args) {
-				bridgeArgs, i = append(bridgeArgs, args[i+1]), i+1
-			}
-		}
-	}
-	return mine, pos, bridgeArgs, help, nil
 }
 
 // bridgeFlagSet is the bridge's flags, for telling them apart and checking them.

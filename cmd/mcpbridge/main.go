@@ -5,7 +5,7 @@
 // and exit codes. root.go builds the tree and maps errors to exit codes and
 // hints; options.go and auth.go turn the bridge's flags into bridge.Config
 // and the sign-in; one file per command: accounts.go (login, logout,
-// status), demo.go, import.go, install.go, migrate.go, probe.go; show.go
+// status), grants.go, demo.go, import.go, install.go, migrate.go, probe.go; show.go
 // prints URLs and texts inert; gendocs.go and nogendocs.go choose whether
 // the docs build's gen-docs command exists.
 package main

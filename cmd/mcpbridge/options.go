@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mcpbridge/mcpbridge/bridge"
+	"github.com/mcpbridge/mcpbridge/internal/headerhelper"
 	"github.com/mcpbridge/mcpbridge/internal/headers"
 	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
@@ -26,6 +27,8 @@ type options struct {
 
 	headers        []string
 	headerFile     string
+	helper         string
+	helperEvery    time.Duration
 	allowHTTP      bool
 	transport      string
 	protocol       string
@@ -62,6 +65,8 @@ func (o *options) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringArrayVar(&o.headers, "header", nil, `extra request header "Name: value" (repeatable); ${VAR} is read from the environment`)
 	f.StringVar(&o.headerFile, "header-file", "", "file of extra headers, one \"Name: value\" a line, # for comments")
+	f.StringVar(&o.helper, "headers-helper", "", `command whose output ("Name: value" lines or a JSON object) is added to every request; no shell unless you write sh -c '…'`)
+	f.DurationVar(&o.helperEvery, "headers-helper-interval", headerhelper.DefaultInterval, "run --headers-helper again after this long (and on a 401)")
 	f.BoolVar(&o.allowHTTP, "allow-http", false, "allow plain http:// to a server that is not on this machine")
 	f.StringVar(&o.transport, "transport", string(bridge.HTTPFirst), "http-first, sse-first, http-only or sse-only")
 	f.StringVar(&o.protocol, "protocol", string(bridge.ProtocolAuto), "protocol era: auto (detect and translate), legacy (pass messages as they are) or modern (the server speaks 2026-07-28)")
@@ -166,6 +171,11 @@ func (o *options) config(log *slog.Logger) (bridge.Config, error) {
 		return bridge.Config{}, err
 	} else if flow != nil {
 		auth = flow
+	}
+	if o.helper != "" {
+		if auth, err = headerhelper.New(headerhelper.Config{Command: o.helper, Interval: o.helperEvery, Next: auth}); err != nil {
+			return bridge.Config{}, usageError{err}
+		}
 	}
 	ping := seconds(o.pingInterval)
 	if o.keepAlive && o.pingInterval <= 0 {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mcpbridge/mcpbridge/internal/headerhelper"
 	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
@@ -117,6 +118,9 @@ func (o *probeOptions) config(log *slog.Logger, w io.Writer, every time.Duration
 		Settings: func() (probe.Settings, error) {
 			cfg, err := b.config(log)
 			flow, _ := cfg.Auth.(*oauthflow.Flow) // nil with the user's own Authorization header
+			if hh, ok := cfg.Auth.(*headerhelper.Helper); ok {
+				flow, _ = hh.Next().(*oauthflow.Flow) // the sign-in behind --headers-helper
+			}
 			return probe.Settings{Bridge: cfg, SignIn: flow}, err
 		},
 		Flags: probe.Flags{Proxy: b.enableProxy, CAFiles: httpclient.CAFiles(b.caFiles, true), TokenStore: b.auth.tokenStore, Folder: b.configFolder(),

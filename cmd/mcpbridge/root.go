@@ -99,7 +99,7 @@ It is a drop-in for mcp-remote: the same arguments and flags work.`,
 	cmd.SetOut(s.out)
 	cmd.SetErr(s.err)
 	o.register(cmd)
-	cmd.AddCommand(newDemoCmd(s), newLoginCmd(s), newLogoutCmd(s), newStatusCmd(s), newImportCmd(s, nil), newProbeCmd(s, nil), newInstallCmd(s), newMigrateCmd(s, nil))
+	cmd.AddCommand(newDemoCmd(s), newLoginCmd(s), newLogoutCmd(s), newStatusCmd(s), newGrantsCmd(s), newImportCmd(s, nil), newProbeCmd(s, nil), newInstallCmd(s), newMigrateCmd(s, nil))
 	for _, extra := range extraCommands() {
 		cmd.AddCommand(extra())
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mcpbridge/mcpbridge/internal/accountview"
 	"github.com/mcpbridge/mcpbridge/internal/fakeas"
 )
 
@@ -69,7 +70,7 @@ func TestServerURLQueryIsASecret(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "credentials.json"), []byte(old), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var rows []statusRow
+	var rows []accountview.StatusRow
 	if err := json.Unmarshal([]byte(cmd("", "status", "--json")), &rows); err != nil || len(rows) != 1 || rows[0].Server != resource+"?api_key=REDACTED" {
 		t.Errorf("status --json: %+v (%v)", rows, err)
 	}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"strings"
-
 	"github.com/mcpbridge/mcpbridge/internal/logx"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
 )
@@ -11,15 +9,6 @@ import (
 // from a server or the index) inert on a terminal: one line, no escape
 // sequence, no bidi override; logx's rule for its lines.
 func shown(s string) string { return logx.Clean(nil, s) }
-
-// shownAll is shown for each element, with h (nil: none) applied first.
-func shownAll(h *strings.Replacer, ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = logx.Clean(h, s)
-	}
-	return out
-}
 
 // redactedArg shows a server URL without a password or query values, inert.
 func redactedArg(raw string) string { return shown(netrule.RedactString(raw)) }

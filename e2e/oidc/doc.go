@@ -8,6 +8,8 @@
 // The test signs in once through Chromium, starts a second mcpbridge that
 // reuses the stored tokens without a browser, and waits past the short
 // access-token lifetime to prove the refresh (with the resource parameter).
+// Then `mcpbridge grants --json` must show the sign-in and the refresh,
+// and after `logout` the revocation, with no token the provider issued.
 //
 //	bash e2e/oidc/setup.sh && go test -count=1 ./e2e/oidc/
 //

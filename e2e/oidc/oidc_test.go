@@ -159,6 +159,10 @@ func TestSignInWithOIDCProvider(t *testing.T) {
 	}
 	checkNoRefusals(t, ev, "the refresh", second)
 	second.close(t)
+
+	// 4. The grant ledger: sign-in, reuse and refresh, then logout, leave
+	// granted, refreshed and revoked, and no secret the provider issued.
+	checkLedger(t, bin, bridgeEnv("sh "+noBrowser+" %s"), config, resource, issuer)
 	t.Logf("the provider saw %d registration, %d authorization, %d code grant, %d refresh grants, %d refused requests",
 		count(ev, "registration_create.success", ""), count(ev, "authorization.success", ""),
 		count(ev, "grant.success", "authorization_code"), count(ev, "grant.success", "refresh_token"),
@@ -624,4 +628,95 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// ledgerEvent is the part of a `grants --json` event the test reads.
+type ledgerEvent struct {
+	Event           string   `json:"event"`
+	Server          string   `json:"server"`
+	Issuer          string   `json:"issuer"`
+	GrantType       string   `json:"grant_type"`
+	RequestedScopes []string `json:"requested_scopes"`
+	Scopes          []string `json:"scopes"`
+	RefreshToken    bool     `json:"refresh_token"`
+	Revocation      string   `json:"revocation"`
+}
+
+// checkLedger reads `mcpbridge grants --json` after the runs above (one
+// sign-in, one reuse, at least one refresh), logs out, and reads it again:
+// granted, refreshed…, revoked; and no token the provider issued (as
+// stored in config, before the logout) in the ledger or the output.
+func checkLedger(t *testing.T, bin string, env []string, config, resource, issuer string) {
+	t.Helper()
+	mcpbridge := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Env = env
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("mcpbridge %v: %v", args, err)
+		}
+		return string(out)
+	}
+	grants := func() (string, []ledgerEvent) {
+		out := mcpbridge("grants", "--json")
+		var events []ledgerEvent
+		if err := json.Unmarshal([]byte(out), &events); err != nil {
+			t.Fatalf("grants --json: %v: %s", err, out)
+		}
+		return out, events
+	}
+	var secrets []string
+	files, _ := filepath.Glob(filepath.Join(config, "secrets", "*.secret"))
+	for _, f := range files {
+		raw, _ := os.ReadFile(f)
+		var rec struct {
+			Token struct {
+				AccessToken  string `json:"access_token"`
+				RefreshToken string `json:"refresh_token"`
+				IDToken      string `json:"id_token"`
+			} `json:"token"`
+			ClientSecret string `json:"client_secret"`
+		}
+		if json.Unmarshal(raw, &rec) == nil {
+			for _, s := range []string{rec.Token.AccessToken, rec.Token.RefreshToken, rec.Token.IDToken, rec.ClientSecret} {
+				if s != "" {
+					secrets = append(secrets, s)
+				}
+			}
+		}
+	}
+	if len(secrets) == 0 {
+		t.Fatal("no stored token to look for")
+	}
+	before, events := grants()
+	kinds := func(events []ledgerEvent) string {
+		var k []string
+		for _, e := range events {
+			k = append(k, e.Event)
+		}
+		return strings.Join(k, " ")
+	}
+	if len(events) < 2 || events[0].Event != "granted" || events[len(events)-1].Event != "refreshed" || strings.Count(kinds(events), "granted") != 1 {
+		t.Fatalf("ledger after sign-in, reuse and refresh: %s, want one granted, then refreshed", kinds(events))
+	}
+	g := events[0]
+	if g.Server != resource || g.Issuer != issuer || g.GrantType != "authorization_code" || len(g.Scopes) == 0 {
+		t.Errorf("granted: %+v", g)
+	}
+	mcpbridge("logout", resource, "--token-store", "file")
+	after, events := grants()
+	if last := events[len(events)-1]; last.Event != "revoked" || last.Server != resource {
+		t.Errorf("after logout: %s, want revoked last", kinds(events))
+	}
+	file, _ := os.ReadFile(filepath.Join(config, "grants.jsonl"))
+	table := mcpbridge("grants")
+	for _, s := range secrets {
+		for what, text := range map[string]string{"the ledger": string(file), "grants --json": before + after, "grants": table} {
+			if strings.Contains(text, s) {
+				t.Errorf("%s holds a token the provider issued (%d characters)", what, len(s))
+			}
+		}
+	}
+	t.Logf("the ledger: %s", kinds(events))
 }

@@ -163,6 +163,11 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	for _, x := range o.ExtraScopes { // more than asked (RFC 6749 §3.3 allows it)
+		if !slices.Contains(scopes, x) {
+			scopes = append(scopes, x)
+		}
+	}
 	resource, terr := checkResource(q["resource"], o)
 	if terr != nil {
 		fail(terr)

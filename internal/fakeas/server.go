@@ -37,6 +37,10 @@ type Options struct {
 	// StrictScopes refuses, with invalid_scope, scopes that are not in
 	// ScopesSupported. Otherwise any requested scope is granted.
 	StrictScopes bool
+	// ExtraScopes are granted on top of what each authorization request
+	// asks for: a server that grants more than asked (RFC 6749 §3.3 lets
+	// it, and says so in the token response's scope).
+	ExtraScopes []string
 
 	// CodeChallengeMethods is advertised as
 	// code_challenge_methods_supported. nil: ["S256"]; an empty non-nil

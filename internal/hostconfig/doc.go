@@ -23,5 +23,6 @@
 // (which file to change and the planned change for one entry), targets.go
 // (the hosts' files that exist on this machine), command.go (the absolute
 // path an entry names mcpbridge by, and shell quoting of a command line),
-// claudecode.go (Claude Code's claude mcp add line, and running it).
+// claudecode.go (Claude Code's claude mcp add line, and running it),
+// args.go (install's own flags told apart from the bridge's).
 package hostconfig
