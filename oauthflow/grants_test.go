@@ -126,7 +126,8 @@ func TestLedgerRecordsTheGrant(t *testing.T) {
 }
 
 // TestLedgerRecordsRefusals: a refresh refused with invalid_grant records
-// refused (with the code) and the tokens forgotten, then the new sign-in;
+// refused (with the code) and the tokens forgotten, then the new sign-in,
+// which answers the request that met the refusal;
 // a sign-in the authorization server refuses records its error code.
 func TestLedgerRecordsRefusals(t *testing.T) {
 	w := newWorld(t, fakeas.Options{})
@@ -135,7 +136,7 @@ func TestLedgerRecordsRefusals(t *testing.T) {
 	ok(t, h.call(t, 1, "initialize"))
 	w.as.RevokeAll()
 	w.as.ExpireAccessTokens()
-	h.call(t, 2, "tools/list") // refused, forgotten: this request fails, the next signs in
+	ok(t, h.call(t, 2, "tools/list")) // refused, forgotten, and signed in again for this very request
 	ok(t, h.call(t, 3, "tools/list"))
 	if got := rec.Kinds(); !slices.Equal(got, []string{ledger.Granted, ledger.Refused, ledger.Forgotten, ledger.Granted}) {
 		t.Fatalf("events %v, want granted, refused, forgotten, granted", got)

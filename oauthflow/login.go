@@ -34,10 +34,13 @@ func (f *Flow) login(ctx context.Context, had *record, ch Challenge, scopes []st
 	f.signIn.Lock()
 	defer f.signIn.Unlock()
 	f.mu.Lock()
-	changed := f.rec != had
+	// Signed in (or refreshed) while this caller waited. A record dropped
+	// meanwhile (a refresh refused with invalid_grant forgets it) is no
+	// sign-in: this caller signs in.
+	changed := f.rec != had && f.rec != nil
 	recent := f.cfg.Now().Sub(f.lastLogin) < justSignedIn
 	f.mu.Unlock()
-	if changed { // signed in (or refreshed) while this caller waited
+	if changed {
 		return nil
 	}
 	if recent && !stepUp {
