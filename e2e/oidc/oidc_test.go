@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,6 +30,9 @@ const (
 	oidcProviderVersion   = "8.8.1"
 	playwrightCoreVersion = "1.65.1"
 )
+
+// askedScopes is what the bridge asks for with --scope.
+const askedScopes = "mcp:tools openid offline_access"
 
 // accessTokenTTL is the provider's access token lifetime.
 const accessTokenTTL = 20 * time.Second
@@ -65,7 +69,9 @@ func TestSignInWithOIDCProvider(t *testing.T) {
 	bridgeEnv := func(browser string) []string {
 		return append(slices.Clone(env.vars), "MCPBRIDGE_CONFIG_DIR="+config, "BROWSER="+browser)
 	}
-	args := []string{resource, "--token-store", "file", "--debug"}
+	// --scope: exactly these reach the authorization request (the
+	// discovery chain alone would ask for mcp:tools and offline_access).
+	args := []string{resource, "--token-store", "file", "--debug", "--scope", askedScopes}
 
 	// 1. First run: the sign-in through Chromium.
 	done := filepath.Join(tmp, "browser-done")
@@ -97,6 +103,7 @@ func TestSignInWithOIDCProvider(t *testing.T) {
 	}
 	ev := readEvents(t, events)
 	checkSignIn(t, ev, resource)
+	checkAskedScopes(t, first.stderr.String())
 	checkNoRefusals(t, ev, "first run", first)
 
 	// 2. Second run: the stored tokens, no browser.
@@ -385,6 +392,26 @@ func checkSignIn(t *testing.T, ev []event, resource string) {
 	}
 	if c := codes[0]; c.Resource != resource {
 		t.Errorf("code grant: %s", c.raw)
+	}
+}
+
+// checkAskedScopes: stderr named the scopes before the browser opened, and
+// the authorization request asked for exactly --scope's (the provider's
+// event log holds what it granted: offline_access only with
+// prompt=consent, OpenID Connect Core §11).
+func checkAskedScopes(t *testing.T, stderr string) {
+	t.Helper()
+	_, link, ok := strings.Cut(stderr, "open this link: ")
+	link, _, _ = strings.Cut(link, "\n")
+	u, err := url.Parse(strings.TrimSpace(link))
+	if !ok || err != nil {
+		t.Fatalf("no authorization link on stderr:\n%s", stderr)
+	}
+	if got := u.Query().Get("scope"); got != askedScopes {
+		t.Errorf("the authorization request asked for scope %q, want exactly %q", got, askedScopes)
+	}
+	if !strings.Contains(stderr, askedScopes) {
+		t.Errorf("stderr did not say which scopes were asked for before the browser opened:\n%s", stderr)
 	}
 }
 
@@ -704,7 +731,7 @@ func checkLedger(t *testing.T, bin string, env []string, config, resource, issue
 	if g.Server != resource || g.Issuer != issuer || g.GrantType != "authorization_code" || len(g.Scopes) == 0 {
 		t.Errorf("granted: %+v", g)
 	}
-	mcpbridge("logout", resource, "--token-store", "file")
+	mcpbridge("logout", resource, "--token-store", "file", "--scope", askedScopes) // --scope names the sign-in, as it did at sign-in
 	after, events := grants()
 	if last := events[len(events)-1]; last.Event != "revoked" || last.Server != resource {
 		t.Errorf("after logout: %s, want revoked last", kinds(events))
