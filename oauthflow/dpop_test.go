@@ -352,7 +352,9 @@ func TestDPoPSignInNoncesRefresh(t *testing.T) {
 	w.asNonce, w.rsNonce = "as-nonce-1", "rs-nonce-1"
 	w.expiresIn = 1 // renewed within a second: a refresh with a proof
 	dir, log := t.TempDir(), &bytes.Buffer{}
-	h := w.host(t, w.flow(t, dir, log, nil))
+	clk := newClock()
+	onClock := func(c *oauthflow.Config) { c.Now = clk.Now }
+	h := w.host(t, w.flow(t, dir, log, onClock))
 	ok(t, h.call(t, 1, "tools/list"))
 	ok(t, h.call(t, 2, "tools/call"))
 	w.mu.Lock()
@@ -367,11 +369,12 @@ func TestDPoPSignInNoncesRefresh(t *testing.T) {
 	// A new nonce at the MCP server: one more retry, with it.
 	w.rsNonce = "rs-nonce-2"
 	w.mu.Unlock()
-	time.Sleep(1100 * time.Millisecond)
+	clk.Advance(2 * time.Second)
 	ok(t, h.call(t, 3, "tools/list"))
 
 	// Another process: the stored token and key, refreshed with a proof.
-	h2 := w.host(t, w.flow(t, dir, log, nil))
+	clk.Advance(2 * time.Second)
+	h2 := w.host(t, w.flow(t, dir, log, onClock))
 	ok(t, h2.call(t, 1, "tools/list"))
 	ok(t, h2.call(t, 2, "tools/list"))
 	w.mu.Lock()

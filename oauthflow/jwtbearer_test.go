@@ -39,7 +39,8 @@ func TestWorkloadIdentityRotatingFile(t *testing.T) {
 			return nil
 		}
 		log := &bytes.Buffer{}
-		h := w.host(t, w.flow(t, t.TempDir(), log, func(c *oauthflow.Config) { c.Workload = "file:" + path }))
+		clk := newClock()
+		h := w.host(t, w.flow(t, t.TempDir(), log, func(c *oauthflow.Config) { c.Workload, c.Now = "file:"+path, clk.Now }))
 		ok(t, h.call(t, 1, "tools/list"))
 		w.mu.Lock()
 		w.tokens = append(w.tokens, current)
@@ -49,7 +50,7 @@ func TestWorkloadIdentityRotatingFile(t *testing.T) {
 		if err := os.WriteFile(path, []byte(current), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(1100 * time.Millisecond) // the first token has expired
+		clk.Advance(2 * time.Second) // the first token has expired
 		ok(t, h.call(t, 2, "tools/list"))
 		w.mu.Lock()
 		var grants []string
