@@ -413,7 +413,7 @@ func (b *Bridge) shutdown() {
 	deadline, cancel := context.WithTimeout(context.Background(), b.cfg.ShutdownGrace)
 	defer cancel()
 	select { // messages held while the eras are learned go out first
-	case <-b.eras.Busy():
+	case <-b.eras.Idle():
 	case <-deadline.Done():
 		b.abandonHeld(errors.New("shutting down before the server answered"))
 	}

@@ -114,7 +114,7 @@ func (e *Switch) Next() *jsonrpc.Message {
 }
 
 // Abandon returns the held messages and forgets the decision, so the next
-// message decides again (the server may be back, or signed in); Busy is
+// message decides again (the server may be back, or signed in); Idle is
 // over once the caller has answered them and calls the returned done.
 func (e *Switch) Abandon() (held []*jsonrpc.Message, done func()) {
 	e.mu.Lock()
@@ -129,8 +129,8 @@ func (e *Switch) Abandon() (held []*jsonrpc.Message, done func()) {
 	return held, e.busy.Done
 }
 
-// Busy returns a channel closed once no decision is under way.
-func (e *Switch) Busy() <-chan struct{} { return e.busy.Zero() }
+// Idle returns a channel closed once no decision is under way.
+func (e *Switch) Idle() <-chan struct{} { return e.busy.Zero() }
 
 // PassThrough settles the eras at once, without a translator.
 func (e *Switch) PassThrough() {
