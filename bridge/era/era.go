@@ -114,8 +114,8 @@ func (e *Switch) Next() *jsonrpc.Message {
 }
 
 // Abandon returns the held messages and forgets the decision, so the next
-// message decides again (the server may be back, or signed in); Idle is
-// over once the caller has answered them and calls the returned done.
+// message decides again (the server may be back, or signed in); Idle
+// closes once the caller has answered them and calls the returned done.
 func (e *Switch) Abandon() (held []*jsonrpc.Message, done func()) {
 	e.mu.Lock()
 	held = e.queue
