@@ -308,6 +308,38 @@ func TestProbeSignsIn(t *testing.T) {
 	}
 }
 
+// TestProbeAuthServerMetadataURL: a server with no protected resource
+// metadata, and --auth-server-metadata-url: the probe reads the
+// authorization server's metadata where the flag says, as the sign-in
+// does, and signs in there.
+func TestProbeAuthServerMetadataURL(t *testing.T) {
+	as := fakeas.New(fakeas.Options{})
+	t.Cleanup(as.Close)
+	mux := http.NewServeMux()
+	ts := httptest.NewServer(mux)
+	t.Cleanup(ts.Close)
+	resource := ts.URL + "/mcp"
+	mux.Handle("/mcp", as.ProtectResource(streamableHandler(nil), resource, ""))
+	t.Setenv("MCPBRIDGE_CONFIG_DIR", t.TempDir())
+	t.Setenv("MCPBRIDGE_TEST_BROWSER", "1")
+	t.Setenv("BROWSER", os.Args[0]+" -test.run=^TestHelperBrowser$ %s")
+
+	r := runProbeCmd(t, resource, "--auth-timeout", "20", "--auth-server-metadata-url", as.MetadataURL())
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	asStep := r.report.step(t, "authorization-server")
+	if detail(asStep, "from") != "--auth-server-metadata-url" || detail(asStep, "issuer") != as.URL() || detail(asStep, "pkce_s256") != "true" {
+		t.Errorf("authorization-server: %v %s", asStep.Details, asStep.Error)
+	}
+	if s := r.report.step(t, "sign-in"); !s.OK || detail(s, "signed_in") != "true" {
+		t.Errorf("sign-in: %+v", s)
+	}
+	if st := as.Stats(); st.AuthorizeRequests != 1 {
+		t.Errorf("authorization requests %d, want 1", st.AuthorizeRequests)
+	}
+}
+
 // TestProbeDeadPort: nothing listens; the TCP step fails at once with a
 // hint, and the probe stops there.
 func TestProbeDeadPort(t *testing.T) {

@@ -102,6 +102,9 @@ func (p *prober) resourceStep(ctx context.Context, ch oauthflow.Challenge) *oaut
 // OpenID Connect Discovery) and says how mcpbridge would get a client.
 func (p *prober) authServerStep(ctx context.Context, prm *oauthflow.ProtectedResource) {
 	p.headersStep(ctx, "authorization-server", "the metadata", false, func(ctx context.Context, st *Step) error {
+		if at := p.cfg.Flags.AuthServerMetadataURL; at != "" {
+			return p.authServerAt(ctx, st, at, prm)
+		}
 		issuer := p.bridge.URL.Scheme + "://" + p.bridge.URL.Host
 		if prm != nil {
 			issuer = prm.AuthorizationServers[0]
@@ -120,13 +123,35 @@ func (p *prober) authServerStep(ctx context.Context, prm *oauthflow.ProtectedRes
 		if err != nil {
 			return withHint(err, authServerHint(err))
 		}
-		describeAuthServer(st, as)
-		st.set("client", p.clientPlan(as))
-		if err := as.CheckPKCE(); err != nil {
-			return withHint(err, "MCP clients must refuse an authorization server without PKCE S256: ask its administrator to advertise code_challenge_methods_supported")
-		}
-		return nil
+		return p.reportAuthServer(st, as)
 	})
+}
+
+// authServerAt reads the metadata where --auth-server-metadata-url says,
+// as the sign-in does (oauthflow's Discoverer.AuthServerAt), and says when
+// the server's own metadata lists another authorization server.
+func (p *prober) authServerAt(ctx context.Context, st *Step, at string, prm *oauthflow.ProtectedResource) error {
+	st.set("from", "--auth-server-metadata-url")
+	st.set("tried", p.lookAt(ctx, []string{at}))
+	as, err := (&oauthflow.Discoverer{HTTP: p.bridge.HTTPClient}).AuthServerAt(ctx, at)
+	if err != nil {
+		return withHint(err, "--auth-server-metadata-url names no usable authorization server metadata: check the URL")
+	}
+	if prm != nil && len(prm.AuthorizationServers) > 0 && !slices.Contains(prm.AuthorizationServers, as.Issuer) {
+		st.set("warning", "the server's metadata lists other authorization servers; the sign-in uses this one, as asked")
+	}
+	return p.reportAuthServer(st, as)
+}
+
+// reportAuthServer describes the metadata found, the client mcpbridge
+// would use, and fails the step without PKCE S256.
+func (p *prober) reportAuthServer(st *Step, as *oauthflow.AuthServer) error {
+	describeAuthServer(st, as)
+	st.set("client", p.clientPlan(as))
+	if err := as.CheckPKCE(); err != nil {
+		return withHint(err, "MCP clients must refuse an authorization server without PKCE S256: ask its administrator to advertise code_challenge_methods_supported")
+	}
+	return nil
 }
 
 func describeAuthServer(st *Step, as *oauthflow.AuthServer) {

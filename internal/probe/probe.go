@@ -61,6 +61,9 @@ type Flags struct {
 	ClientMetadataURL bool          // --client-metadata-url was given
 	Workload          bool          // --workload-identity
 	Enterprise        bool          // --idp-issuer
+	// AuthServerMetadataURL is --auth-server-metadata-url: where the
+	// authorization server's metadata is read instead of discovered.
+	AuthServerMetadataURL string
 }
 
 // StoredSignIn is one sign-in the token store holds for the server.
