@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -51,6 +52,7 @@ type proofWorld struct {
 	grants    []url.Values
 	challenge struct{ as, rs int }
 	schemes   []string
+	polls     int // device grant polls so far: the first is pending
 }
 
 func newProofWorld(t *testing.T) *proofWorld {
@@ -81,7 +83,8 @@ func (w *proofWorld) serveAS(rw http.ResponseWriter, r *http.Request) {
 		doc := map[string]any{"issuer": base, "authorization_endpoint": base + "/authorize", "token_endpoint": base + "/token",
 			"registration_endpoint": base + "/register", "code_challenge_methods_supported": []string{"S256"},
 			"token_endpoint_auth_methods_supported": []string{"none"}, "response_types_supported": []string{"code"},
-			"grant_types_supported": []string{"authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:jwt-bearer"}}
+			"grant_types_supported":         []string{"authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:jwt-bearer", deviceGrantType},
+			"device_authorization_endpoint": base + "/device"}
 		if w.advertise {
 			doc["dpop_signing_alg_values_supported"] = []string{"ES256", "RS256"}
 		}
@@ -97,12 +100,17 @@ func (w *proofWorld) serveAS(rw http.ResponseWriter, r *http.Request) {
 		back := url.Values{"code": {"the-code"}, "state": {q.Get("state")}, "iss": {base}}
 		u.RawQuery = back.Encode()
 		http.Redirect(rw, r, u.String(), http.StatusFound)
+	case "/device": // RFC 8628 §3.2; no interval: the flow's poll step
+		writeJSON(rw, 200, map[string]any{"device_code": "the-device-code", "user_code": "WDJB-MJHT",
+			"verification_uri": base + "/verify", "expires_in": 60})
 	case "/token":
 		w.token(rw, r)
 	default:
 		http.NotFound(rw, r)
 	}
 }
+
+const deviceGrantType = "urn:ietf:params:oauth:grant-type:device_code"
 
 func (w *proofWorld) token(rw http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
@@ -130,6 +138,11 @@ func (w *proofWorld) token(rw http.ResponseWriter, r *http.Request) {
 	}
 	switch g := r.PostForm.Get("grant_type"); g {
 	case "authorization_code", "client_credentials":
+	case deviceGrantType:
+		if w.polls++; w.polls == 1 {
+			writeJSON(rw, 400, map[string]string{"error": "authorization_pending"}) // RFC 8628 §3.5
+			return
+		}
 	case "refresh_token":
 		if was, ok := w.bound[r.PostForm.Get("refresh_token")]; !ok || was != jkt {
 			w.problem("refresh with key %q, the refresh token is bound to %q", jkt, was)
@@ -450,6 +463,37 @@ func TestDPoPClientCredentials(t *testing.T) {
 	w.mu.Lock()
 	if len(w.grants) != 2 || w.grants[1].Get("grant_type") != "client_credentials" || w.challenge.as != 1 {
 		t.Errorf("token requests %v, AS nonce challenges %d: want one challenge, then the grant with the nonce", w.grants, w.challenge.as)
+	}
+	for _, sc := range w.schemes {
+		if sc != "DPoP" {
+			t.Errorf("scheme %s", sc)
+		}
+	}
+	w.mu.Unlock()
+	w.check(t, log)
+}
+
+// TestDPoPDeviceGrant: the device grant's polls carry proofs (the first
+// meets the authorization server's nonce, the next one pending), its
+// token is DPoP-bound, and it goes to the MCP server with a proof.
+func TestDPoPDeviceGrant(t *testing.T) {
+	w := newProofWorld(t)
+	w.asNonce = "device-nonce"
+	log := &bytes.Buffer{}
+	f := w.flow(t, t.TempDir(), log, func(c *oauthflow.Config) {
+		c.DeviceCode, c.DevicePollInterval = true, time.Millisecond
+	})
+	ok(t, w.host(t, f).call(t, 1, "tools/list"))
+	w.mu.Lock()
+	var polls []string
+	for _, g := range w.grants {
+		polls = append(polls, g.Get("grant_type"))
+	}
+	if w.polls != 2 || w.challenge.as != 1 || !slices.Contains(polls, deviceGrantType) {
+		t.Errorf("device polls %d, AS nonce challenges %d, token requests %v: want the nonce, a pending poll, then the token", w.polls, w.challenge.as, polls)
+	}
+	if len(w.schemes) == 0 {
+		t.Error("the MCP server saw no request with the token")
 	}
 	for _, sc := range w.schemes {
 		if sc != "DPoP" {
