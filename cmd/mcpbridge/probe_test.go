@@ -272,7 +272,7 @@ func TestProbeSignsIn(t *testing.T) {
 	if s := r.report.step(t, "credentials"); detail(s, "token_for_these_settings") != "false" {
 		t.Errorf("credentials before the sign-in: %v", s.Details)
 	}
-	if s := r.report.step(t, "sign-in"); !s.OK || detail(s, "signed_in") != "true" || s.Details["token_expires"] == nil {
+	if s := r.report.step(t, "sign-in"); !s.OK || detail(s, "signed_in") != "true" || s.Details["token_expires"] == nil || detail(s, "refresh_token") != "true" {
 		t.Errorf("sign-in: %+v", s)
 	}
 	if s := r.report.step(t, "streamable-http (signed in)"); !s.OK || detail(s, "status") != "200 OK" {

@@ -71,6 +71,7 @@ type StoredSignIn struct {
 	SignedIn bool
 	Issuer   string
 	Expiry   time.Time // zero: none given
+	Refresh  bool      // a refresh token is kept
 	Scopes   []string
 	Backend  string
 }

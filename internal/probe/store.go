@@ -51,7 +51,8 @@ func StoredFor(folder, server string) []StoredSignIn {
 	now := time.Now()
 	for _, e := range entries {
 		if e.Kind == "tokens" && netrule.SameServer(e.Server, server) {
-			out = append(out, StoredSignIn{SignedIn: e.SignedIn(now), Issuer: e.Issuer, Expiry: e.Expiry, Scopes: e.Scopes, Backend: e.Backend})
+			out = append(out, StoredSignIn{SignedIn: e.SignedIn(now), Issuer: e.Issuer, Expiry: e.Expiry, Refresh: e.Refreshable,
+				Scopes: e.Scopes, Backend: e.Backend})
 		}
 	}
 	return out
@@ -84,6 +85,7 @@ func describeSignIn(st *Step, s StoredSignIn) {
 	} else {
 		st.set("token_expires", s.Expiry)
 	}
+	st.set("refresh_token", s.Refresh) // without one, the browser opens again at expiry
 	st.set("scopes", s.Scopes)
 	st.set("stored_in", s.Backend)
 }
