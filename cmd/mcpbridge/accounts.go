@@ -13,6 +13,7 @@ import (
 	"github.com/mcpbridge/mcpbridge/internal/ledger"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
+	"github.com/mcpbridge/mcpbridge/internal/probe"
 	"github.com/mcpbridge/mcpbridge/internal/safetext"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
 	"github.com/mcpbridge/mcpbridge/tokencache"
@@ -106,7 +107,11 @@ so for every server.`,
 				return err
 			case !had:
 				_, _ = openStore(cmd.Context(), o) // it sweeps leftovers of a crashed write all the same
-				fmt.Fprintf(s.out, "Nothing was stored for %s.\n", redactedArg(args[0]))
+				fmt.Fprintf(s.out, "Nothing was stored for %s with these settings", redactedArg(args[0]))
+				if n := len(probe.StoredFor(o.configFolder(), args[0])); n > 0 { // the same flags name a sign-in
+					fmt.Fprintf(s.out, "; %d other sign-in(s) to it, made with other --header, --scope, --account or client flags: give the same flags, or use --all", n)
+				}
+				fmt.Fprintln(s.out, ".")
 			default:
 				fmt.Fprintf(s.out, "Signed out of %s.\n", redactedArg(args[0]))
 			}

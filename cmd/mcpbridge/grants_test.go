@@ -241,6 +241,9 @@ func TestAccountsAreKeptApart(t *testing.T) {
 	if rows := statusRows(); len(rows) != 2 || slices.ContainsFunc(rows, func(r accountview.StatusRow) bool { return r.Account == "work" }) {
 		t.Errorf("after work's logout: %+v", rows)
 	}
+	if _, out, _ := oneShot(t, env, "logout", resource, "--account", "nobody", "--token-store", "file"); !strings.Contains(out, "2 other sign-in(s)") {
+		t.Errorf("logout of an account never signed in names no other sign-ins: %s", out)
+	}
 	bridgeOnce(t, env, resource, "--account", "home") // still signed in
 	if st := as.Stats(); st.AuthorizeRequests != 3 {
 		t.Errorf("home signed in again after work's logout: %+v", st)
