@@ -5,16 +5,11 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/base64"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"net/url"
 	"os"
 	"strings"
@@ -91,56 +86,32 @@ func signAssertion(info map[string]any, clientID, aud string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	header := map[string]string{"typ": "JWT"}
-	if kid, _ := info["kid"].(string); kid != "" {
-		header["kid"] = kid
-	}
-	jti := make([]byte, 16)
-	_, _ = rand.Read(jti)
-	now := time.Now()
-	claims := map[string]any{"iss": clientID, "sub": clientID, "aud": aud, "iat": now.Unix(),
-		"exp": now.Add(5 * time.Minute).Unix(), "jti": base64.RawURLEncoding.EncodeToString(jti)}
-	var sign func(digest []byte) ([]byte, error)
+	var alg string
 	switch k := key.(type) {
 	case *rsa.PrivateKey:
-		header["alg"] = "RS256"
-		sign = func(d []byte) ([]byte, error) { return rsa.SignPKCS1v15(rand.Reader, k, crypto.SHA256, d) }
+		alg = "RS256"
 	case *ecdsa.PrivateKey:
 		if k.Curve.Params().BitSize != 256 {
 			return "", fmt.Errorf("private_key_jwt supports EC keys on P-256 (ES256) only, not %s", k.Curve.Params().Name)
 		}
-		header["alg"] = "ES256"
-		sign = func(d []byte) ([]byte, error) {
-			r, s, err := ecdsa.Sign(rand.Reader, k, d)
-			if err != nil {
-				return nil, err
-			}
-			return append(fixed(r, 32), fixed(s, 32)...), nil // JWS: R || S (RFC 7518 §3.4)
-		}
+		alg = "ES256"
 	case ed25519.PrivateKey:
-		header["alg"] = "EdDSA"
-		sign = nil
+		alg = "EdDSA"
 	default:
 		return "", fmt.Errorf("unsupported private key type %T for private_key_jwt", key)
 	}
-	h, _ := json.Marshal(header)
-	c, _ := json.Marshal(claims)
-	input := base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(c)
-	var sig []byte
-	if sign == nil {
-		sig = ed25519.Sign(key.(ed25519.PrivateKey), []byte(input))
-	} else {
-		digest := sha256.Sum256([]byte(input))
-		if sig, err = sign(digest[:]); err != nil {
-			return "", fmt.Errorf("sign the client assertion: %w", err)
-		}
+	header := map[string]any{"typ": "JWT"}
+	if kid, _ := info["kid"].(string); kid != "" {
+		header["kid"] = kid
 	}
-	return input + "." + base64.RawURLEncoding.EncodeToString(sig), nil
-}
-
-func fixed(n *big.Int, size int) []byte {
-	b := make([]byte, size)
-	return n.FillBytes(b)
+	now := time.Now()
+	claims := map[string]any{"iss": clientID, "sub": clientID, "aud": aud, "iat": now.Unix(),
+		"exp": now.Add(5 * time.Minute).Unix(), "jti": randomString()}
+	signed, err := signJWS(key, alg, header, claims) // jws.go
+	if err != nil {
+		return "", fmt.Errorf("sign the client assertion: %w", err)
+	}
+	return signed, nil
 }
 
 // privateKey reads the PEM key of the client info.

@@ -3,7 +3,6 @@ package oauthflow
 import (
 	"context"
 	"crypto"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -229,9 +228,7 @@ func proverFrom(ctx context.Context) *prover {
 // token, when set, is hashed into ath, and body, when set, into the MCP
 // profile's content_digest (RFC 9530 §2 syntax).
 func (p *prover) proof(method string, target *url.URL, token string, body []byte) (string, error) {
-	jti := make([]byte, 16)
-	_, _ = rand.Read(jti)
-	claims := map[string]any{"jti": base64.RawURLEncoding.EncodeToString(jti), "htm": method,
+	claims := map[string]any{"jti": randomString(), "htm": method,
 		"htu": htu(target), "iat": time.Now().Unix()}
 	if token != "" {
 		claims["ath"] = b64sha256(token)

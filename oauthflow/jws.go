@@ -137,6 +137,12 @@ func signBytes(key crypto.Signer, alg string, input []byte) ([]byte, error) {
 	return nil, fmt.Errorf("unsupported key type %T", key)
 }
 
+// fixed is n big-endian in exactly size bytes (an ECDSA signature's R and S).
+func fixed(n *big.Int, size int) []byte {
+	b := make([]byte, size)
+	return n.FillBytes(b)
+}
+
 // b64sha256 is base64url(SHA-256(s)) without padding: the ath claim
 // (RFC 9449 §4.2) and a PKCE-like digest.
 func b64sha256(s string) string {
