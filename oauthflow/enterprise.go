@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -157,17 +156,14 @@ func (f *Flow) idpBrowser(ctx context.Context, idp *AuthServer, client *Client) 
 	if err := idp.CheckPKCE(); err != nil {
 		return nil, err
 	}
-	var ports []int
+	registered := &Client{}
 	if uris, ok := f.cfg.IdPClient["redirect_uris"].([]any); ok {
 		for _, r := range uris {
 			s, _ := r.(string)
-			if u, err := url.Parse(s); err == nil {
-				if p, err := strconv.Atoi(u.Port()); err == nil {
-					ports = append(ports, p)
-				}
-			}
+			registered.RedirectURIs = append(registered.RedirectURIs, s)
 		}
 	}
+	ports := registeredPorts(registered) // login.go
 	if len(ports) == 0 {
 		ports = f.cfg.CallbackPorts
 	}
@@ -186,14 +182,7 @@ func (f *Flow) idpBrowser(ctx context.Context, idp *AuthServer, client *Client) 
 	if err != nil {
 		return nil, err
 	}
-	f.cfg.Notify("sign in to your identity provider " + safetext.EscapeN(idp.Issuer, 200) + " in your browser; if it does not open, open this link: " + safetext.EscapeN(authURL, 0))
-	if err := f.cfg.Open(authURL); err != nil {
-		f.cfg.Log.Warn("could not open a browser; open the link above by hand", "error", err)
-	}
-	if f.cfg.Paste != nil {
-		go f.readPasted(ctx, cb)
-	}
-	code, err := cb.Wait(ctx)
+	code, err := f.browserCode(ctx, cb, "your identity provider "+safetext.EscapeN(idp.Issuer, 200), authURL)
 	if err != nil {
 		return nil, err
 	}

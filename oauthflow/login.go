@@ -180,14 +180,7 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string, ste
 	if err != nil {
 		return nil, err
 	}
-	f.cfg.Notify("sign in to " + f.shown() + " in your browser; if it does not open, open this link: " + safetext.EscapeN(authURL, 0))
-	if err := f.cfg.Open(authURL); err != nil {
-		f.cfg.Log.Warn("could not open a browser; open the link above by hand", "error", err)
-	}
-	if f.cfg.Paste != nil {
-		go f.readPasted(ctx, cb)
-	}
-	code, err := cb.Wait(ctx)
+	code, err := f.browserCode(ctx, cb, f.shown(), authURL)
 	if err != nil {
 		return nil, refusedAt(as, client, scopes, resource, err) // grants.go
 	}
@@ -204,6 +197,20 @@ func (f *Flow) signInNow(ctx context.Context, ch Challenge, scopes []string, ste
 	}
 	rec := &record{Token: *tok, Issuer: as.Issuer, TokenEndpoint: as.TokenEndpoint, Client: *client, Scopes: scopes, Resource: resource}
 	return rec, nil
+}
+
+// browserCode sends the user to authURL to sign in to what (shown as it
+// is: the caller escapes it) and waits for the code at the loopback
+// callback, or pasted, when Config.Paste reads addresses.
+func (f *Flow) browserCode(ctx context.Context, cb *Loopback, what, authURL string) (string, error) {
+	f.cfg.Notify("sign in to " + what + " in your browser; if it does not open, open this link: " + safetext.EscapeN(authURL, 0))
+	if err := f.cfg.Open(authURL); err != nil {
+		f.cfg.Log.Warn("could not open a browser; open the link above by hand", "error", err)
+	}
+	if f.cfg.Paste != nil {
+		go f.readPasted(ctx, cb)
+	}
+	return cb.Wait(ctx)
 }
 
 // readPasted feeds pasted addresses to the callback until one is accepted.
