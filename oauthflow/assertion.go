@@ -1,7 +1,6 @@
 package oauthflow
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +10,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/runcmd"
 )
 
 // A token source is where mcpbridge reads a credential someone else
@@ -83,43 +84,23 @@ func readLimited(path string) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(fh, sourceLimit+1))
 }
 
-// runSource runs cmd by the shell and returns its standard output. Its
-// standard error is not shown: it may echo the token.
+// runSource runs cmd by the shell and returns its standard output
+// (internal/runcmd: its standard error is not shown, as it may echo the
+// token).
 func runSource(ctx context.Context, cmd string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, sourceTimeout)
 	defer cancel()
-	var c *exec.Cmd
+	argv := []string{"sh", "-c", cmd}
 	if runtime.GOOS == "windows" {
-		c = exec.CommandContext(ctx, "cmd", "/C", cmd)
-	} else {
-		c = exec.CommandContext(ctx, "sh", "-c", cmd)
+		argv = []string{"cmd", "/C", cmd}
 	}
-	var out bytes.Buffer
-	c.Stdout = &limitWriter{w: &out, n: sourceLimit + 1}
-	if err := c.Run(); err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("the command did not finish within %s", sourceTimeout)
-		}
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return nil, fmt.Errorf("the command failed (%s)", ee.ProcessState)
-		}
-		return nil, err
+	out, _, err := runcmd.Output(ctx, argv, sourceLimit+1) // readSource refuses what is longer
+	var ee *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("the command did not finish within %s", sourceTimeout)
+	case errors.As(err, &ee):
+		return nil, fmt.Errorf("the command failed (%s)", ee.ProcessState)
 	}
-	return out.Bytes(), nil
-}
-
-// limitWriter keeps the first n bytes and drops the rest.
-type limitWriter struct {
-	w io.Writer
-	n int
-}
-
-func (l *limitWriter) Write(p []byte) (int, error) {
-	keep := min(len(p), l.n)
-	if keep > 0 {
-		_, _ = l.w.Write(p[:keep])
-		l.n -= keep
-	}
-	return len(p), nil
+	return out, err
 }

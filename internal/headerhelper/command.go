@@ -1,12 +1,12 @@
 package headerhelper
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
 	"strings"
+
+	"github.com/mcpbridge/mcpbridge/internal/runcmd"
 )
 
 // maxOutput bounds what a helper may print.
@@ -73,38 +73,16 @@ func Split(line string) ([]string, error) {
 // Runner runs a helper's argv and returns its standard output.
 type Runner func(ctx context.Context, argv []string) ([]byte, error)
 
-// execArgv runs argv as a process: no shell, stdin and stderr empty (what
-// a helper says may hold its secrets too), stdout kept (at most maxOutput)
-// and never shown. It is killed when ctx ends.
+// execArgv runs argv as a process (internal/runcmd: no shell, stdin and
+// stderr empty — what a helper says may hold its secrets too —, stdout
+// kept and never shown, killed when ctx ends).
 func execArgv(ctx context.Context, argv []string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	var out limitedBuffer
-	cmd.Stdout = &out
-	cmd.WaitDelay = maxWaitDelay // a grandchild holding stdout open does not hold the request
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
-	}
+	out, over, err := runcmd.Output(ctx, argv, maxOutput)
 	if err != nil {
 		return nil, err
 	}
-	if out.over {
+	if over {
 		return nil, fmt.Errorf("it printed more than %d KiB", maxOutput>>10)
 	}
-	return out.Bytes(), nil
-}
-
-// limitedBuffer keeps the first maxOutput bytes and notes that more came.
-type limitedBuffer struct {
-	bytes.Buffer
-	over bool
-}
-
-func (b *limitedBuffer) Write(p []byte) (int, error) {
-	if room := maxOutput - b.Len(); len(p) > room {
-		b.over = true
-		b.Buffer.Write(p[:max(room, 0)])
-		return len(p), nil
-	}
-	return b.Buffer.Write(p)
+	return out, nil
 }

@@ -16,7 +16,6 @@ import (
 const (
 	DefaultInterval = 5 * time.Minute  // headers older than this are fetched again
 	DefaultTimeout  = 10 * time.Second // a run that takes longer fails
-	maxWaitDelay    = time.Second      // after the helper exits, for its output to close
 )
 
 // Authorizer is what the bridge's transport asks of credentials
