@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -215,5 +216,17 @@ func TestInFrontOfTheSignIn(t *testing.T) {
 		if runs != 2 || (n.refused == 1) != c.signsIn || (err != nil) != c.signsIn {
 			t.Errorf("%s: after a 401, %d runs, sign-in told %d times, %v", c.out, runs, n.refused, err)
 		}
+	}
+}
+
+// TestHelperOutputBounded: a helper that prints more than maxOutput is
+// refused, not read on.
+func TestHelperOutputBounded(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("uses sh")
+	}
+	_, err := execArgv(context.Background(), []string{"sh", "-c", "head -c 70000 /dev/zero"})
+	if err == nil || !strings.Contains(err.Error(), "more than 64 KiB") {
+		t.Errorf("a helper printing 70,000 bytes: %v", err)
 	}
 }
