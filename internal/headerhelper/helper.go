@@ -171,6 +171,14 @@ func (h *Helper) Refused(ctx context.Context, resp *http.Response) error {
 // Next is the sign-in behind the helper (Config.Next), or nil.
 func (h *Helper) Next() Authorizer { return h.cfg.Next }
 
+// FreshNonce passes a refusal on to the sign-in when it binds its tokens
+// to a key and a server nonce (bridge/transport's NonceRetrier, DPoP): in
+// front of the sign-in, the helper must not hide the nonce's retry.
+func (h *Helper) FreshNonce(resp *http.Response) bool {
+	n, ok := h.cfg.Next.(interface{ FreshNonce(*http.Response) bool })
+	return ok && n.FreshNonce(resp)
+}
+
 // Accepted passes the server's acceptance on to the sign-in when it
 // listens for it (bridge/transport's AcceptanceObserver).
 func (h *Helper) Accepted() {

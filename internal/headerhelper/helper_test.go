@@ -230,3 +230,23 @@ func TestHelperOutputBounded(t *testing.T) {
 		t.Errorf("a helper printing 70,000 bytes: %v", err)
 	}
 }
+
+// nonceNext is a sign-in whose tokens are bound to a server nonce.
+type nonceNext struct{ next }
+
+func (n *nonceNext) FreshNonce(resp *http.Response) bool { return resp.Header.Get("DPoP-Nonce") != "" }
+
+// TestPassesNonceRetries: the helper lets the transport ask the sign-in
+// behind it whether a refusal names a new DPoP nonce.
+func TestPassesNonceRetries(t *testing.T) {
+	run := func(context.Context, []string) ([]byte, error) { return []byte("X-Tenant: blue"), nil }
+	h, _ := New(Config{Command: "h", Next: &nonceNext{}, Run: run})
+	demand := &http.Response{StatusCode: http.StatusUnauthorized, Header: http.Header{"Dpop-Nonce": {"n-1"}}}
+	if !h.FreshNonce(demand) || h.FreshNonce(&http.Response{StatusCode: http.StatusUnauthorized, Header: http.Header{}}) {
+		t.Error("the sign-in's answer about the nonce did not come through the helper")
+	}
+	plain, _ := New(Config{Command: "h", Next: &next{}, Run: run})
+	if plain.FreshNonce(demand) {
+		t.Error("a sign-in without nonces was said to want a retry")
+	}
+}
