@@ -27,7 +27,9 @@ type listener struct {
 	listChanged  []string // filter fields for the list-changed types announced
 	canSubscribe bool     // the server announced resources.subscribe
 
-	switching sync.Mutex // one stream change at a time
+	switching sync.Mutex    // one stream change at a time
+	stop      chan struct{} // closed when the bridge shuts down: no stream opens any more
+	stopOnce  sync.Once
 
 	mu      sync.Mutex
 	started bool
@@ -46,7 +48,7 @@ type listenStream struct {
 }
 
 func newListener(b *Env, u *upgrade, caps []byte) *listener {
-	l := &listener{b: b, u: u, streams: map[string]*listenStream{}}
+	l := &listener{b: b, u: u, streams: map[string]*listenStream{}, stop: make(chan struct{})}
 	for _, kind := range []struct{ capability, filter string }{
 		{"tools", "toolsListChanged"}, {"prompts", "promptsListChanged"}, {"resources", "resourcesListChanged"},
 	} {
@@ -147,8 +149,18 @@ func (l *listener) reopen() error {
 	return nil
 }
 
+// shutdown ends every wait for an acknowledgment and opens no stream
+// after it: a subscribe waiting for its stream (or for the switching lock
+// behind another) is answered before the bridge's shutdown stops waiting.
+func (l *listener) shutdown() { l.stopOnce.Do(func() { close(l.stop) }) }
+
 // open sends the listen request and waits for its acknowledgment.
 func (l *listener) open(s *listenStream, filter []byte) error {
+	select {
+	case <-l.stop:
+		return inflight.ErrShuttingDown
+	default:
+	}
 	params := jsonrpc.WrapObject(jsonrpc.Member([]byte("notifications"), filter))
 	m := jsonrpc.WithMeta(jsonrpc.NewRequest(s.id, "subscriptions/listen", params), l.u.metaMembers())
 	l.b.Catalog.Annotate(m)
@@ -183,6 +195,9 @@ func (l *listener) open(s *listenStream, filter []byte) error {
 	case <-t.C:
 		l.close(s)
 		return fmt.Errorf("no acknowledgment within %v", l.b.AckTimeout)
+	case <-l.stop:
+		l.close(s)
+		return inflight.ErrShuttingDown
 	case <-l.b.Ctx.Done():
 		return l.b.Ctx.Err()
 	}

@@ -199,4 +199,7 @@ func (u *upgrade) FromServer(m *jsonrpc.Message) bool {
 	return false
 }
 
-func (u *upgrade) Shutdown() { u.rounds.shutdown() }
+func (u *upgrade) Shutdown() {
+	u.rounds.shutdown()
+	u.listen.shutdown()
+}
