@@ -1,5 +1,8 @@
 // Package httpclient builds the one HTTP client mcpbridge talks to servers
-// with: the bridge's requests and the sign-in's alike (httpclient.go), and
+// with: the bridge's requests and the sign-in's alike (httpclient.go), its
+// HTTP/1.1 exchanges on the caller's goroutine (h1.go: the pool; h1conn.go:
+// one connection, its answer's body; alive_unix.go, alive_other.go: is a
+// kept connection still open), and
 // holds the rule every redirect and server-named URL is checked against
 // (SameOrigin). TLSConfig lends its TLS settings to a handshake of one's own.
 // cafiles.go adds the CA bundle NODE_EXTRA_CA_CERTS names, as Node does.
@@ -51,9 +54,9 @@ type Options struct {
 // DefaultUserAgent names an unstamped build.
 const DefaultUserAgent = "mcpbridge/dev"
 
-// maxConns bounds the connections to the server (HTTP/1.1; HTTP/2
-// multiplexes). Each costs two goroutines and their buffers (about 30 KiB):
-// without a bound, 10,000 requests in flight made 10,000 connections and
+// maxConns bounds the connections to one origin. Each costs its buffers
+// (and, under net/http's Transport, two goroutines: about 30 KiB): without
+// a bound, 10,000 requests in flight made 10,000 connections and
 // over 350 MiB. Requests beyond it wait for a connection, holding only
 // their goroutine. It is large enough that requests waiting on the client
 // (sampling, elicitation, on an answer stream) cannot starve the client's
@@ -61,9 +64,10 @@ const DefaultUserAgent = "mcpbridge/dev"
 const maxConns = 512
 
 // New builds the client mcpbridge talks to servers with (the bridge and
-// the sign-in alike):
-// kept-alive connections (many requests in flight, no head-of-line
-// blocking), HTTP/2 where TLS offers it, and the options' limits.
+// the sign-in alike): kept-alive HTTP/1.1 connections carried on the
+// caller's goroutine (h1.go; many requests in flight, no head-of-line
+// blocking) and the options' limits. Through a proxy (Options.Proxy) it is
+// net/http's Transport, with HTTP/2 where TLS offers it.
 func New(o Options) (*http.Client, error) {
 	dialer := &net.Dialer{Timeout: ctxtime.Limit(o.ConnectTimeout, 30*time.Second), KeepAlive: 30 * time.Second}
 	dial := dialer.DialContext
@@ -97,7 +101,11 @@ func New(o Options) (*http.Client, error) {
 	if ua == "" {
 		ua = DefaultUserAgent
 	}
-	c := &http.Client{Transport: agent{tr, ua}, CheckRedirect: SameOriginRedirects}
+	var base http.RoundTripper = tr
+	if !o.Proxy { // every connection direct: mcpbridge's own HTTP/1.1 exchanges (h1.go)
+		base = newH1(dial, tr.TLSClientConfig, tr.TLSHandshakeTimeout, tr.ResponseHeaderTimeout)
+	}
+	c := &http.Client{Transport: agent{base, ua}, CheckRedirect: SameOriginRedirects}
 	if o.Cookies {
 		jar, err := cookiejar.New(nil)
 		if err != nil {
@@ -195,6 +203,9 @@ func TLSConfig(c *http.Client) *tls.Config {
 	rt := c.Transport
 	if a, ok := rt.(agent); ok {
 		rt = a.base
+	}
+	if h, ok := rt.(*h1); ok {
+		return h.roots.Clone()
 	}
 	if tr, ok := rt.(*http.Transport); ok && tr.TLSClientConfig != nil {
 		return tr.TLSClientConfig.Clone()

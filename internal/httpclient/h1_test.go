@@ -1,0 +1,337 @@
+package httpclient
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func testH1() *h1 {
+	d := &net.Dialer{Timeout: 5 * time.Second}
+	return newH1(d.DialContext, nil, 5*time.Second, 0)
+}
+
+// countConns counts the connections a test server accepts, and reports
+// each one that went idle.
+func countConns(ts *httptest.Server) (*atomic.Int32, chan net.Conn) {
+	var n atomic.Int32
+	idle := make(chan net.Conn, 64)
+	ts.Config.ConnState = func(c net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateNew:
+			n.Add(1)
+		case http.StateIdle:
+			select {
+			case idle <- c:
+			default:
+			}
+		}
+	}
+	return &n, idle
+}
+
+func post(t *testing.T, c *http.Client, url, body string) string {
+	t.Helper()
+	resp, err := c.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestH1KeepsConnections: sequential exchanges of every body framing
+// (Content-Length, chunked, none at all, after a 103) share one connection.
+func TestH1KeepsConnections(t *testing.T) {
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		switch r.URL.Path {
+		case "/chunked":
+			w.Write(b)
+			w.(http.Flusher).Flush()
+			w.Write([]byte("!"))
+		case "/empty":
+			w.WriteHeader(http.StatusNoContent)
+		case "/early":
+			w.Header().Set("Link", "</style.css>; rel=preload")
+			w.WriteHeader(http.StatusEarlyHints)
+			w.Write(b)
+		default:
+			w.Write(b)
+		}
+	}))
+	n, _ := countConns(ts)
+	ts.Start()
+	defer ts.Close()
+	c := &http.Client{Transport: testH1()}
+	for i := range 10 {
+		if got := post(t, c, ts.URL, fmt.Sprint(i)); got != fmt.Sprint(i) {
+			t.Fatalf("answer %d: %q", i, got)
+		}
+		if got := post(t, c, ts.URL+"/chunked", "c"); got != "c!" {
+			t.Fatalf("chunked: %q", got)
+		}
+		if got := post(t, c, ts.URL+"/empty", "e"); got != "" {
+			t.Fatalf("204: %q", got)
+		}
+		if got := post(t, c, ts.URL+"/early", "x"); got != "x" {
+			t.Fatalf("after a 103: %q", got)
+		}
+	}
+	if got := n.Load(); got != 1 {
+		t.Errorf("40 exchanges used %d connections, want 1", got)
+	}
+}
+
+// TestH1ServerClosedIdle: a connection the server closed while it was idle
+// is noticed before it is used: the next POST goes on a new one.
+func TestH1ServerClosedIdle(t *testing.T) {
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.Copy(w, r.Body) }))
+	n, idle := countConns(ts)
+	ts.Start()
+	defer ts.Close()
+	c := &http.Client{Transport: testH1()}
+	for i := range 3 {
+		if got := post(t, c, ts.URL, "x"); got != "x" {
+			t.Fatalf("answer %d: %q", i, got)
+		}
+		conn := <-idle
+		conn.Close() // the server ends the idle connection (its idle timeout)
+	}
+	if got := n.Load(); got != 3 {
+		t.Errorf("%d connections, want 3 (one per exchange)", got)
+	}
+}
+
+// rawServer accepts connections and hands each to serve.
+func rawServer(t *testing.T, serve func(n int, c net.Conn)) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for i := 0; ; i++ {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go serve(i, c)
+		}
+	}()
+	return "http://" + ln.Addr().String()
+}
+
+// answerOnce reads one request from c and answers it.
+func answerOnce(br *bufio.Reader, c net.Conn, body string) bool {
+	req, err := http.ReadRequest(br)
+	if err != nil {
+		return false
+	}
+	io.Copy(io.Discard, req.Body)
+	fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+	return true
+}
+
+// TestH1RetriesOnlyWhatIsSafe: the server takes the second request on a
+// kept connection and closes it without a word. A GET is sent again on a
+// new connection; a POST is not (the server may have acted on it), and
+// fails with a sentence that says so.
+func TestH1RetriesOnlyWhatIsSafe(t *testing.T) {
+	url := rawServer(t, func(n int, c net.Conn) {
+		defer c.Close()
+		br := bufio.NewReader(c)
+		if n%2 == 1 { // the retry's connection
+			for answerOnce(br, c, "again") {
+			}
+			return
+		}
+		if answerOnce(br, c, "first") { // then read the next request, and hang up
+			http.ReadRequest(br)
+		}
+	})
+	for _, method := range []string{http.MethodGet, http.MethodPost} {
+		c := &http.Client{Transport: testH1()}
+		do := func() (string, error) {
+			req, _ := http.NewRequest(method, url, strings.NewReader("b"))
+			resp, err := c.Do(req)
+			if err != nil {
+				return "", err
+			}
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			return string(b), err
+		}
+		if got, err := do(); err != nil || got != "first" {
+			t.Fatalf("%s: first: %q %v", method, got, err)
+		}
+		got, err := do()
+		switch method {
+		case http.MethodGet:
+			if err != nil || got != "again" {
+				t.Errorf("GET after a silent close: %q %v, want it sent again", got, err)
+			}
+		case http.MethodPost:
+			var closed *closedBeforeAnswer
+			if !errors.As(err, &closed) {
+				t.Errorf("POST after a silent close: %q %v, want closedBeforeAnswer and no retry", got, err)
+			}
+		}
+	}
+}
+
+// TestH1Limits: answer headers past the cap, headers that never come, and
+// a context cancelled in the middle of a body each end the exchange.
+func TestH1Limits(t *testing.T) {
+	url := rawServer(t, func(_ int, c net.Conn) {
+		defer c.Close()
+		br := bufio.NewReader(c)
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			return
+		}
+		switch req.URL.Path {
+		case "/huge":
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nX-Pad: %s\r\n\r\n", strings.Repeat("a", 2<<20))
+		case "/silent":
+		case "/stall":
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf")
+		}
+		io.Copy(io.Discard, br) // until the client hangs up
+	})
+	if _, err := (&http.Client{Transport: testH1()}).Get(url + "/huge"); !errors.Is(err, errHeadersTooLarge) {
+		t.Errorf("2 MiB of headers: %v, want errHeadersTooLarge", err)
+	}
+	tr := testH1()
+	tr.headers = 50 * time.Millisecond
+	c := &http.Client{Transport: tr}
+	if _, err := c.Get(url + "/silent"); err == nil || !strings.Contains(err.Error(), "timeout awaiting response headers") {
+		t.Errorf("no headers: %v, want a header timeout", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url+"/stall", nil)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4)
+	if _, err := io.ReadFull(resp.Body, buf); err != nil || string(buf) != "half" {
+		t.Fatalf("the first bytes: %q %v", buf, err)
+	}
+	time.AfterFunc(10*time.Millisecond, cancel)
+	if _, err := resp.Body.Read(buf); !errors.Is(err, context.Canceled) {
+		t.Errorf("read after cancel: %v, want context.Canceled", err)
+	}
+	resp.Body.Close()
+}
+
+// TestH1ConnectionLimit: with room for two connections, a third request
+// waits for one of them and is carried on it.
+func TestH1ConnectionLimit(t *testing.T) {
+	release := make(chan struct{})
+	entered := make(chan struct{}, 3)
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entered <- struct{}{}
+		if r.URL.Path == "/hold" {
+			<-release
+		}
+		io.WriteString(w, "ok")
+	}))
+	n, _ := countConns(ts)
+	ts.Start()
+	defer ts.Close()
+	tr := testH1()
+	tr.limit = 2
+	c := &http.Client{Transport: tr}
+	var wg sync.WaitGroup
+	errs := make(chan error, 3)
+	for _, path := range []string{"/hold", "/hold", "/next"} {
+		if path == "/next" {
+			<-entered // both connections are busy
+			<-entered
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := c.Get(ts.URL + path)
+			if err == nil {
+				_, err = io.ReadAll(resp.Body)
+				resp.Body.Close()
+			}
+			errs <- err
+		}()
+	}
+	close(release)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if got := n.Load(); got != 2 {
+		t.Errorf("%d connections, want 2", got)
+	}
+}
+
+// TestH1TLS: https is carried over HTTP/1.1 with the client's roots.
+func TestH1TLS(t *testing.T) {
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%s %v", r.Proto, r.TLS != nil)
+	}))
+	ts.EnableHTTP2 = true
+	ts.StartTLS()
+	defer ts.Close()
+	roots := x509.NewCertPool()
+	roots.AddCert(ts.Certificate())
+	d := &net.Dialer{}
+	c := &http.Client{Transport: newH1(d.DialContext, &tls.Config{RootCAs: roots}, 5*time.Second, 0)}
+	for range 2 {
+		resp, err := c.Get(ts.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(b) != "HTTP/1.1 true" {
+			t.Errorf("got %q, want HTTP/1.1 over TLS", b)
+		}
+	}
+	if _, err := (&http.Client{Transport: testH1()}).Get(ts.URL); err == nil {
+		t.Error("a certificate outside the roots was accepted")
+	}
+}
+
+func TestKeepFor(t *testing.T) {
+	for _, c := range []struct {
+		h    string
+		want time.Duration
+	}{
+		{"", idleFor},
+		{"timeout=5, max=1000", 4 * time.Second},
+		{"max=3, Timeout = 10", 9 * time.Second},
+		{"timeout=1", 0},
+		{"timeout=100000", idleFor},
+		{"timeout=x", idleFor},
+	} {
+		if got := keepFor(http.Header{"Keep-Alive": {c.h}}); got != c.want {
+			t.Errorf("Keep-Alive %q: %v, want %v", c.h, got, c.want)
+		}
+	}
+}

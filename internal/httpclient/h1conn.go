@@ -1,0 +1,252 @@
+package httpclient
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// h1conn is one HTTP/1.1 connection of h1, carrying one exchange at a
+// time (RFC 9112 §9.3: persistence, no pipelining).
+type h1conn struct {
+	conn    net.Conn
+	cr      capReader
+	cw      countWriter
+	br      *bufio.Reader
+	bw      *bufio.Writer
+	pool    *h1pool   // whose slot it holds
+	reused  bool      // it carried an exchange before this one
+	expires time.Time // kept no longer than this
+
+	mu        sync.Mutex // the deadline: the context's and the headers'
+	cancelled bool       // the exchange's context ended: the deadline is in the past
+	closeOnce sync.Once
+}
+
+func newH1Conn(c net.Conn) *h1conn {
+	h := &h1conn{conn: c}
+	h.cr = capReader{r: c, left: -1}
+	h.cw = countWriter{w: c}
+	h.br = bufio.NewReaderSize(&h.cr, 16<<10)
+	h.bw = bufio.NewWriterSize(&h.cw, 8<<10)
+	return h
+}
+
+// notWritten is a failure before any byte of the request reached the
+// connection; closedBeforeAnswer, the connection ending before any byte of
+// an answer: both on a kept connection may mean the server closed it while
+// it was idle (h1.RoundTrip retries what is safe to).
+type notWritten struct{ err error }
+
+func (e *notWritten) Error() string { return e.err.Error() }
+func (e *notWritten) Unwrap() error { return e.err }
+
+type closedBeforeAnswer struct{ err error }
+
+func (e *closedBeforeAnswer) Error() string {
+	return "the server closed the connection before answering: " + e.err.Error()
+}
+func (e *closedBeforeAnswer) Unwrap() error { return e.err }
+
+// aLongTimeAgo is a deadline that has passed: it ends any read or write.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// exchange writes req and reads the answer's headers (within headers, when
+// positive); the body is read from the connection by the caller, and when
+// it ends the connection is kept (or closed).
+func (c *h1conn) exchange(ctx context.Context, req *http.Request, headers time.Duration) (*http.Response, error) {
+	c.mu.Lock()
+	c.cancelled = false
+	c.mu.Unlock()
+	stop := context.AfterFunc(ctx, c.cancel)
+	fail := func(err error) (*http.Response, error) {
+		stop()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
+	}
+	c.cw.n, c.cr.read = 0, 0
+	err := req.Write(c.bw)
+	if err == nil {
+		err = c.bw.Flush()
+	}
+	if err != nil {
+		if c.cw.n == 0 {
+			err = &notWritten{err}
+		}
+		return fail(fmt.Errorf("send the request: %w", err))
+	}
+	if headers > 0 {
+		_ = c.conn.SetReadDeadline(time.Now().Add(headers))
+	}
+	c.cr.left = maxHeaderBytes
+	resp, err := readHeaders(c.br, req)
+	c.cr.left = -1
+	if err != nil {
+		switch {
+		case c.cr.read == 0 && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)):
+			err = &closedBeforeAnswer{err}
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			err = fmt.Errorf("timeout awaiting response headers: %w", err)
+		}
+		return fail(err)
+	}
+	if headers > 0 {
+		c.clearDeadline()
+	}
+	c.expires = time.Now().Add(keepFor(resp.Header))
+	b := &h1body{rc: resp.Body, c: c, ctx: ctx, stop: stop, reuse: !resp.Close && !req.Close && resp.StatusCode != http.StatusSwitchingProtocols}
+	if resp.Body == http.NoBody {
+		b.finish(b.reuse)
+		return resp, nil
+	}
+	resp.Body = b
+	return resp, nil
+}
+
+// readHeaders reads the answer to req, past any 1xx interim answers
+// (RFC 9110 §15.2); together they are bounded by the header cap.
+func readHeaders(br *bufio.Reader, req *http.Request) (*http.Response, error) {
+	for {
+		resp, err := http.ReadResponse(br, req)
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
+			return resp, nil
+		}
+	}
+}
+
+// keepFor is how long a connection may stay idle: the server's Keep-Alive
+// timeout less a second (it closes at that time), at most idleFor.
+func keepFor(h http.Header) time.Duration {
+	ka := h.Get("Keep-Alive")
+	if ka == "" {
+		return idleFor
+	}
+	for _, p := range strings.Split(ka, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "timeout") {
+			continue
+		}
+		if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+			return min(max(time.Duration(s-1)*time.Second, 0), idleFor)
+		}
+	}
+	return idleFor
+}
+
+// cancel ends the exchange under way: its context is done.
+func (c *h1conn) cancel() {
+	c.mu.Lock()
+	c.cancelled = true
+	_ = c.conn.SetDeadline(aLongTimeAgo)
+	c.mu.Unlock()
+}
+
+// clearDeadline lifts the headers' deadline, unless the context ended.
+func (c *h1conn) clearDeadline() {
+	c.mu.Lock()
+	if !c.cancelled {
+		_ = c.conn.SetReadDeadline(time.Time{})
+	}
+	c.mu.Unlock()
+}
+
+// close closes the connection and frees its slot.
+func (c *h1conn) close() {
+	c.closeOnce.Do(func() {
+		_ = c.conn.Close()
+		if c.pool != nil {
+			<-c.pool.slots
+		}
+	})
+}
+
+// h1body is an answer's body read from its connection. At its end the
+// connection goes back to the pool; closed before, it is closed.
+type h1body struct {
+	rc    io.ReadCloser // net/http's framing (Content-Length, chunked)
+	c     *h1conn
+	ctx   context.Context
+	stop  func() bool // the context's watch
+	reuse bool
+	state atomic.Int32 // bodyOpen, bodyDone, bodyClosed
+}
+
+const (
+	bodyOpen int32 = iota
+	bodyDone
+	bodyClosed
+)
+
+var errReadClosed = errors.New("http: read on closed response body")
+
+func (b *h1body) Read(p []byte) (int, error) {
+	switch b.state.Load() {
+	case bodyDone:
+		return 0, io.EOF
+	case bodyClosed:
+		return 0, errReadClosed
+	}
+	n, err := b.rc.Read(p)
+	switch {
+	case err == io.EOF:
+		b.finish(b.reuse)
+	case err != nil:
+		if b.ctx.Err() != nil {
+			err = b.ctx.Err()
+		}
+		_ = b.Close() // a broken body: the connection cannot carry another answer
+	}
+	return n, err
+}
+
+func (b *h1body) Close() error {
+	if b.state.CompareAndSwap(bodyOpen, bodyClosed) {
+		b.stop()
+		b.c.close()
+	}
+	return nil
+}
+
+// finish ends the exchange once: the connection is kept when reuse holds
+// and the context did not end it.
+func (b *h1body) finish(reuse bool) {
+	if !b.state.CompareAndSwap(bodyOpen, bodyDone) {
+		return
+	}
+	if !b.stop() { // the context ended: its deadline is on the connection
+		reuse = false
+	}
+	if reuse && b.c.pool != nil {
+		b.c.pool.put(b.c)
+		return
+	}
+	b.c.close()
+}
+
+// countWriter counts the bytes that reached the connection.
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
