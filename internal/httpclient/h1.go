@@ -88,6 +88,12 @@ func (t *h1) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err == nil {
 			return resp, nil
 		}
+		var refused *unsent
+		if errors.As(err, &refused) {
+			p.put(c)
+			closeBody(req)
+			return nil, err
+		}
 		c.close()
 		if attempt > 0 || !c.reused || !retryable(req, err) {
 			closeBody(req)

@@ -2,6 +2,7 @@ package httpclient
 
 import (
 	"bufio"
+	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -333,5 +334,76 @@ func TestKeepFor(t *testing.T) {
 		if got := keepFor(http.Header{"Keep-Alive": {c.h}}); got != c.want {
 			t.Errorf("Keep-Alive %q: %v, want %v", c.h, got, c.want)
 		}
+	}
+}
+
+// TestH1Wire: what the server receives (the request line, Host, the
+// headers, the body by its length or chunked) and a gzip answer read
+// decoded on a connection that is kept; a header that would break the
+// framing is refused before anything is sent.
+func TestH1Wire(t *testing.T) {
+	type seen struct{ line, host, ua, x, enc, body string }
+	got := make(chan seen, 4)
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- seen{r.Method + " " + r.RequestURI + " " + r.Proto, r.Host, r.UserAgent(), r.Header.Get("X-Mine"), r.Header.Get("Accept-Encoding"), string(b)}
+		if r.URL.Query().Get("gz") == "" {
+			io.WriteString(w, "plain")
+			return
+		}
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		io.WriteString(zw, strings.Repeat("squeeze ", 1000))
+		zw.Close()
+	}))
+	n, _ := countConns(ts)
+	ts.Start()
+	defer ts.Close()
+	c := &http.Client{Transport: testH1()}
+
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/mcp?a=1", strings.NewReader(`{"x":1}`))
+	req.Header.Set("User-Agent", "mcpbridge/test")
+	req.Header.Set("X-Mine", "v\tw")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.ReadAll(resp.Body)
+	resp.Body.Close()
+	want := seen{"POST /mcp?a=1 HTTP/1.1", strings.TrimPrefix(ts.URL, "http://"), "mcpbridge/test", "v\tw", "gzip", `{"x":1}`}
+	if s := <-got; s != want {
+		t.Errorf("the server saw %+v, want %+v", s, want)
+	}
+
+	resp, err = c.Post(ts.URL+"/mcp?gz=1", "application/json", io.MultiReader(strings.NewReader("chun"), strings.NewReader("ked")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || string(b) != strings.Repeat("squeeze ", 1000) || resp.Header.Get("Content-Encoding") != "" || !resp.Uncompressed {
+		t.Errorf("gzip answer: %d bytes %v, Content-Encoding %q, Uncompressed %v", len(b), err, resp.Header.Get("Content-Encoding"), resp.Uncompressed)
+	}
+	if s := <-got; s.body != "chunked" {
+		t.Errorf("a body of unknown length: the server read %q", s.body)
+	}
+
+	for _, bad := range []string{"v\r\nX-Injected: 1", "v\nw", "nul\x00"} {
+		req, _ := http.NewRequest(http.MethodGet, ts.URL, nil)
+		req.Header["X-Bad"] = []string{bad}
+		if _, err := c.Do(req); err == nil || !strings.Contains(err.Error(), "invalid header field value") {
+			t.Errorf("header value %q: %v, want it refused", bad, err)
+		}
+	}
+	req, _ = http.NewRequest(http.MethodGet, ts.URL, nil)
+	req.Header["Bad Name"] = []string{"v"}
+	if _, err := c.Do(req); err == nil || !strings.Contains(err.Error(), "invalid header field name") {
+		t.Errorf("header name with a space: %v, want it refused", err)
+	}
+	if len(got) != 0 {
+		t.Errorf("a refused request reached the server")
+	}
+	if got := n.Load(); got != 1 {
+		t.Errorf("%d connections, want 1 (kept across the gzip answer and the refusals)", got)
 	}
 }

@@ -54,6 +54,13 @@ func (e *notWritten) Unwrap() error { return e.err }
 
 type closedBeforeAnswer struct{ err error }
 
+// unsent is a request refused before any of it was written (a header
+// that would break the framing): the connection stays as it was.
+type unsent struct{ err error }
+
+func (e *unsent) Error() string { return e.err.Error() }
+func (e *unsent) Unwrap() error { return e.err }
+
 func (e *closedBeforeAnswer) Error() string {
 	return "the server closed the connection before answering: " + e.err.Error()
 }
@@ -78,7 +85,13 @@ func (c *h1conn) exchange(ctx context.Context, req *http.Request, headers time.D
 		return nil, err
 	}
 	c.cw.n, c.cr.read = 0, 0
-	err := req.Write(c.bw)
+	gz := wantsGzip(req)
+	err := writeRequest(c.bw, req, gz)
+	if err != nil && c.cw.n == 0 { // refused before a byte left: the connection is still clean
+		c.bw.Reset(&c.cw)
+		stop()
+		return nil, &unsent{err}
+	}
 	if err == nil {
 		err = c.bw.Flush()
 	}
@@ -113,6 +126,9 @@ func (c *h1conn) exchange(ctx context.Context, req *http.Request, headers time.D
 		return resp, nil
 	}
 	resp.Body = b
+	if gz {
+		gunzipped(resp)
+	}
 	return resp, nil
 }
 
