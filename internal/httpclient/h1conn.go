@@ -38,7 +38,7 @@ func newH1Conn(c net.Conn) *h1conn {
 	h := &h1conn{conn: c}
 	h.cr = capReader{r: c, left: -1}
 	h.cw = countWriter{w: c}
-	h.br = bufio.NewReaderSize(&h.cr, 16<<10)
+	h.br = bufio.NewReaderSize(&h.cr, 4<<10) // answers past it are read straight into their own buffers
 	h.bw = bufio.NewWriterSize(&h.cw, 8<<10)
 	return h
 }
