@@ -167,20 +167,11 @@ and where it is stored. It never shows a secret and never opens the keychain.`,
   mcpbridge status https://mcp.example.com/mcp --json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			entries, err := tokencache.List(tokencache.DefaultDir())
-			if err != nil {
-				return err
-			}
-			events, err := ledger.Read(tokencache.DefaultDir())
-			if err != nil {
-				return err
-			}
 			server := ""
 			if len(args) == 1 {
 				server = args[0]
 			}
-			rows := accountview.StatusRows(entries, events, server, accountFlag(cmd), time.Now())
-			return accountview.WriteStatus(s.out, rows, asJSON, tokencache.DefaultDir())
+			return accountview.Status(s.out, tokencache.DefaultDir(), server, accountFlag(cmd), asJSON, time.Now())
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON, for scripts")

@@ -33,11 +33,7 @@ granted, last refreshed, expiry, events). It never shows a secret.`,
 					return usageError{err}
 				}
 			}
-			events, err := ledger.Read(tokencache.DefaultDir())
-			if err != nil {
-				return err
-			}
-			return accountview.WriteGrants(s.out, events, f, asJSON, tokencache.DefaultDir())
+			return accountview.Grants(s.out, tokencache.DefaultDir(), f, asJSON)
 		},
 	}
 	cmd.Flags().StringVar(&since, "since", "", "only events since a duration ago (24h, 7d) or a date (2006-01-02)")
