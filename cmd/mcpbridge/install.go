@@ -124,13 +124,9 @@ func runInstall(ctx context.Context, o *installOptions, hostID, name string, bri
 	if h.ID == "claude-code" {
 		return installClaudeCode(ctx, o, name, command, bridgeArgs, s)
 	}
-	path, err := installPath(o, h)
-	if err != nil {
-		return err
-	}
-	plan, err := hostconfig.PlanInstall(h, path, name, hostconfig.Entry{Command: command, Args: bridgeArgs}, o.force)
-	if errors.Is(err, hostconfig.ErrExists) {
-		return fmt.Errorf("%s already has a server named %q in %s; pass --force to replace it, or choose another name", h.Name, name, path)
+	plan, err := hostconfig.PlanInstallFor(h, o.config, o.project, name, hostconfig.Entry{Command: command, Args: bridgeArgs}, o.force)
+	if errors.Is(err, hostconfig.ErrNoProjectFile) {
+		return usageError{err}
 	}
 	if err != nil {
 		return err
@@ -144,21 +140,12 @@ func runInstall(ctx context.Context, o *installOptions, hostID, name string, bri
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.out, "Added %q to %s's configuration: %s\n", name, h.Name, path)
+	fmt.Fprintf(s.out, "Added %q to %s's configuration: %s\n", name, h.Name, plan.Path)
 	if backup != "" {
 		fmt.Fprintf(s.out, "The previous file is kept as %s\n", backup)
 	}
 	fmt.Fprintf(s.out, "Restart %s (quit it fully and open it again) to start the server.\n", h.Name)
 	return nil
-}
-
-// installPath is --config, the project's file with --project, else the user's.
-func installPath(o *installOptions, h hostconfig.Host) (string, error) {
-	p, err := h.File(o.config, o.project)
-	if errors.Is(err, hostconfig.ErrNoProjectFile) {
-		return "", usageError{err}
-	}
-	return p, err
 }
 
 // installClaudeCode prints (and with --run, runs) the claude mcp add line.
