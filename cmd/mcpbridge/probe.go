@@ -12,12 +12,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mcpbridge/mcpbridge/internal/headerhelper"
 	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
 	"github.com/mcpbridge/mcpbridge/internal/probe"
-	"github.com/mcpbridge/mcpbridge/oauthflow"
 	"github.com/mcpbridge/mcpbridge/tokencache"
 )
 
@@ -117,11 +115,7 @@ func (o *probeOptions) config(log *slog.Logger, w io.Writer, every time.Duration
 		Version: version, Commit: commit, URL: redactedArg(b.url),
 		Settings: func() (probe.Settings, error) {
 			cfg, err := b.config(log)
-			flow, _ := cfg.Auth.(*oauthflow.Flow) // nil with the user's own Authorization header
-			if hh, ok := cfg.Auth.(*headerhelper.Helper); ok {
-				flow, _ = hh.Next().(*oauthflow.Flow) // the sign-in behind --headers-helper
-			}
-			return probe.Settings{Bridge: cfg, SignIn: flow}, err
+			return probe.Settings{Bridge: cfg, SignIn: probe.SignInOf(cfg.Auth)}, err
 		},
 		Flags: probe.Flags{Proxy: b.enableProxy, CAFiles: httpclient.CAFiles(b.caFiles, true), TokenStore: b.auth.tokenStore, Folder: b.configFolder(),
 			ConnectTimeout: seconds(b.connectTimeout), HeadersTimeout: seconds(b.headersTimeout), IPv4: b.ipv4,
