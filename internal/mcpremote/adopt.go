@@ -15,6 +15,19 @@ func Preview(c Change) string {
 	return "would import"
 }
 
+// SignIn is what becomes of c's sign-in in a migration: skipped with
+// noImport; on a dry run (without write) shown as it would go (Preview);
+// else imported (ImportEntry, flowFor as there).
+func SignIn(ctx context.Context, c Change, write, noImport bool, flowFor func(args []string) (*oauthflow.Flow, error)) string {
+	switch {
+	case noImport:
+		return "skipped (--no-import)"
+	case !write:
+		return Preview(c)
+	}
+	return ImportEntry(ctx, c, flowFor)
+}
+
 // ImportEntry takes over mcp-remote's stored sign-in for a migrated entry
 // and says how it went. flowFor builds the sign-in from the entry's new
 // arguments exactly as the bridge will when the host starts it; it runs,
