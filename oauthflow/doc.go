@@ -42,7 +42,8 @@
 //   - loopback.go: the callback server; loopback_bind.go (and the
 //     per-OS loopback_*.go): binding every loopback address of the host
 //   - browser.go: the opener, and the command line per OS
-//   - client.go: static clients and dynamic registration (RFC 7591)
+//   - client.go: static clients and dynamic registration (RFC 7591), and
+//     the JSON-or-@file flag values that give clients (ReadClientArgs)
 //   - token.go: token requests, client authentication, error answers
 //   - refresh.go, revoke.go: refresh (RFC 6749 §6), revocation (RFC 7009)
 //   - lifetime.go: what the user is told of a sign-in that cannot be

@@ -119,16 +119,8 @@ func (a *authOptions) config(o *options, r remote, log *slog.Logger) (oauthflow.
 	if o.callbackPort != 0 {
 		cfg.CallbackPorts = []int{o.callbackPort}
 	}
-	for flag, j := range map[string]struct {
-		arg string
-		to  *map[string]any
-	}{"--static-oauth-client-info": {a.staticInfo, &cfg.StaticClient}, "--static-oauth-client-metadata": {a.staticMetadata, &cfg.ClientMetadata}, "--idp-client-info": {a.idpClient, &cfg.IdPClient}} {
-		if j.arg == "" {
-			continue
-		}
-		if *j.to, err = oauthflow.ReadJSONArg(j.arg); err != nil {
-			return oauthflow.Config{}, usageError{fmt.Errorf("%s: %w", flag, err)}
-		}
+	if err := oauthflow.ReadClientArgs(&cfg, a.staticInfo, a.staticMetadata, a.idpClient); err != nil {
+		return oauthflow.Config{}, usageError{err}
 	}
 	cfg.Identity = oauthflow.Identity(r.header, cfg)
 	if cfg.AuthorizeParams, err = oauthflow.ParseAuthorizeParams(a.authorizeParams); err != nil {
