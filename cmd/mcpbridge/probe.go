@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -96,10 +95,8 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 		fmt.Fprintln(w, "\nEvery step needed passed.")
 	}
 	if o.asJSON {
-		enc := json.NewEncoder(o.io.out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return fmt.Errorf("write the report: %w", err)
+		if err := rep.WriteJSON(o.io.out); err != nil {
+			return err
 		}
 	}
 	if !rep.OK {

@@ -16,7 +16,7 @@
 //
 //   - probe.go: Config, Run, the order of the steps, the time budget.
 //   - report.go: Report, Step and Details (the --json report: its field
-//     names are a documented interface), and hints.
+//     names are a documented interface; WriteJSON prints it), and hints.
 //   - text.go: a step as the command prints it: mark, name, findings.
 //   - runner.go: running one step: its time limit, progress, inert texts.
 //   - settings.go: the command line as the bridge takes it, and SignInOf,
