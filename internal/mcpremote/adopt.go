@@ -3,6 +3,7 @@ package mcpremote
 import (
 	"context"
 	"os"
+	"strings"
 
 	"github.com/mcpbridge/mcpbridge/oauthflow"
 )
@@ -15,9 +16,10 @@ func Preview(c Change) string {
 	return "would import"
 }
 
-// SignIn is what becomes of c's sign-in in a migration: skipped with
-// noImport; on a dry run (without write) shown as it would go (Preview);
-// else imported (ImportEntry, flowFor as there).
+// SignIn says in one line (a row of migrate's summary) what becomes of
+// c's sign-in in a migration: skipped with noImport; on a dry run (without
+// write) shown as it would go (Preview); else imported (ImportEntry,
+// flowFor as there), an error's first line.
 func SignIn(ctx context.Context, c Change, write, noImport bool, flowFor func(args []string) (*oauthflow.Flow, error)) string {
 	switch {
 	case noImport:
@@ -25,7 +27,8 @@ func SignIn(ctx context.Context, c Change, write, noImport bool, flowFor func(ar
 	case !write:
 		return Preview(c)
 	}
-	return ImportEntry(ctx, c, flowFor)
+	line, _, _ := strings.Cut(ImportEntry(ctx, c, flowFor), "\n")
+	return line
 }
 
 // ImportEntry takes over mcp-remote's stored sign-in for a migrated entry

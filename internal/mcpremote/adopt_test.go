@@ -85,4 +85,8 @@ func TestSignInOfAMigration(t *testing.T) {
 	if built != 1 {
 		t.Errorf("the sign-in was built %d times, want once (the import)", built)
 	}
+	twoLines := func([]string) (*oauthflow.Flow, error) { return nil, errors.New("first\nsecond") }
+	if got := SignIn(context.Background(), c, true, false, twoLines); got != "not imported: first" {
+		t.Errorf("a two-line error: %q, want its first line", got)
+	}
 }
