@@ -52,10 +52,7 @@ file (~/.claude.json): it rewrites that file while it runs.`,
   mcpbridge migrate --host vscode --config .vscode/mcp.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runMigrate(cmd.Context(), o)
+			return runOr(cmd.Context(), o, runF, runMigrate)
 		},
 	}
 	f := cmd.Flags()
@@ -187,15 +184,10 @@ func printMigrateSummary(s ioStreams, o *migrateOptions, targets []hostconfig.Ta
 	fmt.Fprintln(w, "HOST\tENTRY\tSERVER\tRESULT\tSIGN-IN")
 	for _, r := range rows {
 		u := r.change.URL()
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.host.ID, shown(r.change.Server.Name), redactedArg(u), r.result, logx.Clean(netrule.HideQueries(u), firstLine(r.signIn)))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.host.ID, shown(r.change.Server.Name), redactedArg(u), r.result, logx.Clean(netrule.HideQueries(u), r.signIn))
 	}
 	_ = w.Flush()
 	if !o.write {
 		fmt.Fprintln(s.out, "\nDry run: nothing was changed. Run 'mcpbridge migrate --write' to apply.")
 	}
-}
-
-func firstLine(s string) string {
-	l, _, _ := strings.Cut(s, "\n")
-	return l
 }

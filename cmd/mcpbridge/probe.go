@@ -55,10 +55,7 @@ header's value; --json adds a report to attach to a bug report.`,
 			if err := o.bridge.positional(args); err != nil {
 				return err
 			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runProbe(cmd.Context(), o)
+			return runOr(cmd.Context(), o, runF, runProbe)
 		},
 	}
 	f := cmd.Flags()
