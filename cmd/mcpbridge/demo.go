@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/mcpbridge/mcpbridge/bridge"
 	"github.com/mcpbridge/mcpbridge/internal/demo"
@@ -62,7 +60,7 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	b := &options{transport: string(bridge.HTTPFirst), url: d.URL}
 	if o.oauth { // its tokens in the throwaway folder
 		b.dir, b.auth.tokenStore = d.Dir, "file"
-		if isTerminal(o.io.in) && !o.serve { // the tour: the authorization server plays the browser
+		if demo.Interactive(o.io.in) && !o.serve { // the tour: the authorization server plays the browser
 			b.open = d.Open
 		}
 	}
@@ -72,18 +70,10 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		fmt.Fprintln(o.io.err, "mcpbridge: demo server running; Ctrl-C stops it")
 		<-ctx.Done()
 		return nil
-	case isTerminal(o.io.in):
+	case demo.Interactive(o.io.in):
 		return tour(ctx, b, o.io)
 	}
 	return runBridge(ctx, b, o.io)
-}
-
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	return term.IsTerminal(int(f.Fd()))
 }
 
 // tour runs demo's tour through a real bridge to the server at o.url.

@@ -10,7 +10,8 @@
 //
 // demo.go is the server (and Start and ServeOAuthScratch, the demo for one
 // run), authserver.go its authorization server, tour.go the short session
-// the command plays through a bridge in a terminal.
+// the command plays through a bridge in a terminal (and Interactive, whether
+// it is one).
 package demo
 
 import (
