@@ -28,6 +28,31 @@ type Client struct {
 	Source       string   `json:"source"` // "static", "metadata-document" or "registered"
 }
 
+// ReadClientArgs fills cfg's StaticClient, ClientMetadata and IdPClient
+// from the flag values that give them (ReadJSONArg each; "": not given):
+// --static-oauth-client-info, --static-oauth-client-metadata and
+// --idp-client-info, in that order. An error names the flag.
+func ReadClientArgs(cfg *Config, staticInfo, staticMetadata, idpClient string) error {
+	for _, j := range []struct {
+		flag, arg string
+		to        *map[string]any
+	}{
+		{"--static-oauth-client-info", staticInfo, &cfg.StaticClient},
+		{"--static-oauth-client-metadata", staticMetadata, &cfg.ClientMetadata},
+		{"--idp-client-info", idpClient, &cfg.IdPClient},
+	} {
+		if j.arg == "" {
+			continue
+		}
+		m, err := ReadJSONArg(j.arg)
+		if err != nil {
+			return fmt.Errorf("%s: %w", j.flag, err)
+		}
+		*j.to = m
+	}
+	return nil
+}
+
 // ReadJSONArg reads a flag value that is JSON or @file, with ${VAR} filled
 // from the environment (mcp-remote's --static-oauth-client-info and
 // --static-oauth-client-metadata).

@@ -42,12 +42,14 @@
 //   - loopback.go: the callback server; loopback_bind.go (and the
 //     per-OS loopback_*.go): binding every loopback address of the host
 //   - browser.go: the opener, and the command line per OS
-//   - client.go: static clients and dynamic registration (RFC 7591)
+//   - client.go: static clients and dynamic registration (RFC 7591), and
+//     the JSON-or-@file flag values that give clients (ReadClientArgs)
 //   - token.go: token requests, client authentication, error answers
 //   - refresh.go, revoke.go: refresh (RFC 6749 §6), revocation (RFC 7009)
 //   - lifetime.go: what the user is told of a sign-in that cannot be
 //     renewed (no refresh token): when it ends, and why the browser opens
-//   - forget.go: signing out of every server (revoke, then delete)
+//   - forget.go: signing out of every server (revoke, then delete),
+//     ForgetAllIn recording it in the grant ledger beside the store
 //   - identity.go: what besides the server names a token (Config.Identity),
 //     and the extra authorization parameters
 //   - device.go: the device grant (RFC 8628)
@@ -62,7 +64,8 @@
 //     before the browser opens, what is asked of whom
 //   - account.go: --account, each account's credentials kept apart
 //   - grants.go: the grant ledger's Recorder and the events the flow
-//     records (internal/ledger writes them)
+//     records (internal/ledger writes them); StoreIn, a token store and
+//     the ledger beside it
 //   - adopt.go: taking over a sign-in another client made (internal/mcpremote
 //     reads mcp-remote's files into one)
 package oauthflow

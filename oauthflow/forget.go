@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/mcpbridge/mcpbridge/internal/ledger"
 	"github.com/mcpbridge/mcpbridge/tokencache"
 )
 
@@ -47,4 +48,14 @@ func ForgetAll(ctx context.Context, st ListStore, hc *http.Client, r Recorder, w
 		removed++
 	}
 	return removed, errors.Join(errs...)
+}
+
+// ForgetAllIn is ForgetAll on the opened store st, each logout recorded in
+// the grant ledger beside it (`mcpbridge logout --all`).
+func ForgetAllIn(ctx context.Context, st *tokencache.Store, hc *http.Client, warn func(server string, err error)) (removed int, err error) {
+	r, err := ledger.New(ledger.Options{Dir: st.Dir(), Lock: st})
+	if err != nil {
+		return 0, err
+	}
+	return ForgetAll(ctx, st, hc, r, warn)
 }

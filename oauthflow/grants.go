@@ -15,6 +15,21 @@ import (
 	"github.com/mcpbridge/mcpbridge/tokencache"
 )
 
+// StoreIn is a sign-in's token store in so.Dir, opened on first use
+// (tokencache.OpenLazily), and the grant ledger beside it, which records
+// the flow's events: Config.Store and Config.Recorder.
+func StoreIn(so tokencache.Options) (*tokencache.Lazy, Recorder, error) {
+	st, err := tokencache.OpenLazily(so)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := ledger.New(ledger.Options{Dir: so.Dir, Lock: st})
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, r, nil
+}
+
 // Recorder keeps the grant ledger (Config.Recorder; internal/ledger's
 // Ledger). The flow calls it at every event that changes what mcpbridge may
 // do: sign-in, refresh, step-up, refusal, logout, credentials forgotten.

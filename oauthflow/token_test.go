@@ -156,6 +156,21 @@ func TestStaticClientAndJSONArgs(t *testing.T) {
 	}
 }
 
+// TestReadClientArgs: each flag given fills its field, one not given
+// leaves it nil, and an error names the flag.
+func TestReadClientArgs(t *testing.T) {
+	var cfg Config
+	if err := ReadClientArgs(&cfg, `{"client_id":"abc"}`, "", `{"client_id":"idp"}`); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.StaticClient["client_id"] != "abc" || cfg.ClientMetadata != nil || cfg.IdPClient["client_id"] != "idp" {
+		t.Errorf("config %+v", cfg)
+	}
+	if err := ReadClientArgs(&cfg, "", "not json", ""); err == nil || !strings.HasPrefix(err.Error(), "--static-oauth-client-metadata: ") {
+		t.Errorf("bad metadata: %v, want an error naming the flag", err)
+	}
+}
+
 func TestCanonicalResource(t *testing.T) {
 	for in, want := range map[string]string{"HTTPS://MCP.Example.com/mcp/": "https://mcp.example.com/mcp",
 		"https://mcp.example.com/": "https://mcp.example.com", "https://mcp.example.com/mcp#frag": "https://mcp.example.com/mcp",

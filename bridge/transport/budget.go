@@ -3,6 +3,8 @@ package transport
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"sync"
 
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
@@ -30,9 +32,19 @@ const DefaultPoolBytes = 32 << 20
 
 // MemoryCeiling is what a process running one bridge may hold for
 // messages (one largest message, the pool) plus room for everything else:
-// the soft memory limit cmd/mcpbridge gives the runtime (runtime/debug
+// the soft memory limit LimitMemory gives the runtime (runtime/debug
 // SetMemoryLimit), so that garbage is collected before it doubles the peak.
 const MemoryCeiling = jsonrpc.MaxMessageBytes + DefaultPoolBytes + 64<<20
+
+// LimitMemory sets the process's soft memory limit just above what the
+// bridge may hold (MemoryCeiling), for cmd/mcpbridge at its start: garbage
+// from one large answer is collected before the next grows, so peak memory
+// stays near the budget. GOMEMLIMIT wins.
+func LimitMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(MemoryCeiling)
+	}
+}
 
 // Budget is the bridge's memory ceiling. The zero value is unusable; see
 // newBudget. A nil *Budget grants everything (tests of pieces in isolation).

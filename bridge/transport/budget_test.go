@@ -3,6 +3,8 @@ package transport
 import (
 	"context"
 	"errors"
+	"math"
+	"runtime/debug"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -84,4 +86,20 @@ func TestBudgetWaitEndsWithContext(t *testing.T) {
 			t.Fatalf("got %v, want the context's error", err)
 		}
 	})
+}
+
+// TestLimitMemory: the soft limit is MemoryCeiling, unless GOMEMLIMIT
+// sets one.
+func TestLimitMemory(t *testing.T) {
+	old := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(old)
+	debug.SetMemoryLimit(math.MaxInt64)
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	if LimitMemory(); debug.SetMemoryLimit(-1) != math.MaxInt64 {
+		t.Error("the limit changed although GOMEMLIMIT is set")
+	}
+	t.Setenv("GOMEMLIMIT", "")
+	if LimitMemory(); debug.SetMemoryLimit(-1) != MemoryCeiling {
+		t.Errorf("limit %d, want MemoryCeiling %d", debug.SetMemoryLimit(-1), MemoryCeiling)
+	}
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mcpbridge/mcpbridge/internal/ledger"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
 	"github.com/mcpbridge/mcpbridge/tokencache"
 )
@@ -96,7 +95,7 @@ func (a *authOptions) storeOptions(dir string, notify func(string)) (tokencache.
 }
 
 // config is the sign-in's oauthflow.Config from the flags; the token store
-// opens on first use (tokencache.OpenLazily).
+// opens on first use (oauthflow.StoreIn).
 func (a *authOptions) config(o *options, r remote, log *slog.Logger) (oauthflow.Config, error) {
 	notify := func(msg string) { log.Info(msg) }
 	so, err := a.storeOptions(o.configFolder(), notify)
@@ -114,25 +113,14 @@ func (a *authOptions) config(o *options, r remote, log *slog.Logger) (oauthflow.
 		Workload: a.workload, IdPIssuer: a.idpIssuer, IdPIDToken: a.idpIDToken,
 		Scopes: strings.Fields(a.scope), AuthServerMetadataURL: a.asMetadataURL, Account: a.account,
 	}
-	if cfg.Store, err = tokencache.OpenLazily(so); err != nil {
-		return oauthflow.Config{}, err
-	}
-	if cfg.Recorder, err = ledger.New(ledger.Options{Dir: so.Dir, Lock: cfg.Store}); err != nil {
+	if cfg.Store, cfg.Recorder, err = oauthflow.StoreIn(so); err != nil {
 		return oauthflow.Config{}, err
 	}
 	if o.callbackPort != 0 {
 		cfg.CallbackPorts = []int{o.callbackPort}
 	}
-	for flag, j := range map[string]struct {
-		arg string
-		to  *map[string]any
-	}{"--static-oauth-client-info": {a.staticInfo, &cfg.StaticClient}, "--static-oauth-client-metadata": {a.staticMetadata, &cfg.ClientMetadata}, "--idp-client-info": {a.idpClient, &cfg.IdPClient}} {
-		if j.arg == "" {
-			continue
-		}
-		if *j.to, err = oauthflow.ReadJSONArg(j.arg); err != nil {
-			return oauthflow.Config{}, usageError{fmt.Errorf("%s: %w", flag, err)}
-		}
+	if err := oauthflow.ReadClientArgs(&cfg, a.staticInfo, a.staticMetadata, a.idpClient); err != nil {
+		return oauthflow.Config{}, usageError{err}
 	}
 	cfg.Identity = oauthflow.Identity(r.header, cfg)
 	if cfg.AuthorizeParams, err = oauthflow.ParseAuthorizeParams(a.authorizeParams); err != nil {

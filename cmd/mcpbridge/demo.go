@@ -4,18 +4,24 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/mcpbridge/mcpbridge/bridge"
 	"github.com/mcpbridge/mcpbridge/internal/demo"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
 )
 
-func newDemoCmd(s ioStreams) *cobra.Command {
-	var serve, withOAuth bool
+// demoOptions are demo's: --serve and --oauth.
+type demoOptions struct {
+	io           ioStreams
+	serve, oauth bool
+}
+
+// newDemoCmd is `mcpbridge demo`; runF, when set, runs instead of runDemo
+// (tests of the flags).
+func newDemoCmd(s ioStreams, runF func(context.Context, *demoOptions) error) *cobra.Command {
+	o := &demoOptions{io: s}
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Try mcpbridge with a built-in MCP server on this machine",
@@ -35,64 +41,49 @@ throwaway folder.`,
   claude mcp add demo -- mcpbridge demo`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o := &options{transport: string(bridge.HTTPFirst)}
-			url, stop, err := demo.Serve()
-			if withOAuth {
-				url, stop, err = demoOAuth(o, isTerminal(s.in) && !serve)
-			}
-			if err != nil {
-				return err
-			}
-			defer stop()
-			switch {
-			case serve:
-				fmt.Fprintf(s.out, "%s\n", url)
-				fmt.Fprintln(s.err, "mcpbridge: demo server running; Ctrl-C stops it")
-				<-cmd.Context().Done()
-				return nil
-			case isTerminal(s.in):
-				return tour(cmd.Context(), url, o, s)
-			}
-			o.url = url
-			return runBridge(cmd.Context(), o, s)
+			return runOr(cmd.Context(), o, runF, runDemo)
 		},
 	}
-	cmd.Flags().BoolVar(&serve, "serve", false, "only run the demo server and print its URL")
-	cmd.Flags().BoolVar(&withOAuth, "oauth", false, "protect the demo server with OAuth, to watch the sign-in")
+	cmd.Flags().BoolVar(&o.serve, "serve", false, "only run the demo server and print its URL")
+	cmd.Flags().BoolVar(&o.oauth, "oauth", false, "protect the demo server with OAuth, to watch the sign-in")
 	return cmd
 }
 
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	return term.IsTerminal(int(f.Fd()))
-}
-
-// demoOAuth starts the protected demo server, its tokens in a throwaway
-// folder; in the tour, the authorization server plays the browser.
-func demoOAuth(o *options, playBrowser bool) (string, func(), error) {
-	d, err := demo.ServeOAuthScratch()
+// runDemo serves the demo server and, unless --serve, tours it (in a
+// terminal) or bridges to it (under an MCP client).
+func runDemo(ctx context.Context, o *demoOptions) error {
+	d, err := demo.Start(o.oauth)
 	if err != nil {
-		return "", nil, err
+		return err
 	}
-	o.dir, o.auth.tokenStore = d.Dir, "file"
-	if playBrowser {
-		o.open = d.Open
+	defer d.Stop()
+	b := &options{transport: string(bridge.HTTPFirst), url: d.URL}
+	if o.oauth { // its tokens in the throwaway folder
+		b.dir, b.auth.tokenStore = d.Dir, "file"
+		if demo.Interactive(o.io.in) && !o.serve { // the tour: the authorization server plays the browser
+			b.open = d.Open
+		}
 	}
-	return d.URL, d.Stop, nil
+	switch {
+	case o.serve:
+		fmt.Fprintf(o.io.out, "%s\n", d.URL)
+		fmt.Fprintln(o.io.err, "mcpbridge: demo server running; Ctrl-C stops it")
+		<-ctx.Done()
+		return nil
+	case demo.Interactive(o.io.in):
+		return tour(ctx, b, o.io)
+	}
+	return runBridge(ctx, b, o.io)
 }
 
-// tour runs demo's tour through a real bridge to the server at url.
-func tour(ctx context.Context, url string, o *options, s ioStreams) error {
+// tour runs demo's tour through a real bridge to the server at o.url.
+func tour(ctx context.Context, o *options, s ioStreams) error {
 	log, _, _ := logx.New(logx.Options{Stderr: s.err})
-	o.url = url
 	cfg, err := o.config(log)
 	if err != nil {
 		return err
 	}
-	return demo.Tour(ctx, url, s.out, func(ctx context.Context, in io.Reader, out io.Writer) error {
+	return demo.Tour(ctx, o.url, s.out, func(ctx context.Context, in io.Reader, out io.Writer) error {
 		return bridge.Run(ctx, cfg, in, out)
 	})
 }

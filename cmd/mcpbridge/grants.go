@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -10,9 +11,19 @@ import (
 	"github.com/mcpbridge/mcpbridge/tokencache"
 )
 
-func newGrantsCmd(s ioStreams) *cobra.Command {
-	var since string
-	var asJSON bool
+// grantsOptions are grants's: the events it shows (the server when given,
+// --account and --since, read into filter) and --json.
+type grantsOptions struct {
+	io     ioStreams
+	since  string
+	filter ledger.Filter
+	asJSON bool
+}
+
+// newGrantsCmd is `mcpbridge grants`; runF, when set, runs instead of
+// accountview.Grants (tests of the flags).
+func newGrantsCmd(s ioStreams, runF func(context.Context, *grantsOptions) error) *cobra.Command {
+	o := &grantsOptions{io: s}
 	cmd := &cobra.Command{
 		Use:   "grants [URL]",
 		Short: "Review what you granted: the grant ledger",
@@ -23,25 +34,24 @@ granted, last refreshed, expiry, events). It never shows a secret.`,
   mcpbridge grants https://mcp.example.com/mcp --since 7d --json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f := ledger.Filter{Account: accountFlag(cmd)}
+			o.filter.Account = accountFlag(cmd)
 			if len(args) == 1 {
-				f.Server = args[0]
+				o.filter.Server = args[0]
 			}
-			if since != "" {
-				t, err := ledger.ParseSince(since, time.Now())
-				if f.Since = t; err != nil {
+			if o.since != "" {
+				t, err := ledger.ParseSince(o.since, time.Now())
+				if o.filter.Since = t; err != nil {
 					return usageError{err}
 				}
 			}
-			events, err := ledger.Read(tokencache.DefaultDir())
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
-			return accountview.WriteGrants(s.out, events, f, asJSON, tokencache.DefaultDir())
+			return accountview.Grants(o.io.out, tokencache.DefaultDir(), o.filter, o.asJSON)
 		},
 	}
-	cmd.Flags().StringVar(&since, "since", "", "only events since a duration ago (24h, 7d) or a date (2006-01-02)")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the events as one JSON array")
+	cmd.Flags().StringVar(&o.since, "since", "", "only events since a duration ago (24h, 7d) or a date (2006-01-02)")
+	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print the events as one JSON array")
 	cmd.Flags().String("account", "", "only this --account's events (default: every account's)")
 	return cmd
 }

@@ -15,11 +15,15 @@ import (
 	"github.com/mcpbridge/mcpbridge/internal/safetext"
 )
 
-// installOptions are install's own flags; every other flag goes into the
-// host's entry for the bridge.
+// installOptions are install's: its own flags, the host, the entry's name
+// and the bridge's arguments (URL [callback-port] and every other flag),
+// which go into the host's entry.
 type installOptions struct {
+	io                          ioStreams
 	force, dryRun, run, project bool
 	config, command             string
+	host, name                  string
+	bridgeArgs                  []string
 }
 
 func (o *installOptions) register(f *pflag.FlagSet) {
@@ -31,8 +35,10 @@ func (o *installOptions) register(f *pflag.FlagSet) {
 	f.BoolVar(&o.run, "run", false, "claude-code: run the claude mcp add line instead of only printing it")
 }
 
-func newInstallCmd(s ioStreams) *cobra.Command {
-	o := &installOptions{}
+// newInstallCmd is `mcpbridge install`; runF, when set, runs instead of
+// runInstall (tests of the flags).
+func newInstallCmd(s ioStreams, runF func(context.Context, *installOptions) error) *cobra.Command {
+	o := &installOptions{io: s}
 	cmd := &cobra.Command{
 		Use:   "install HOST NAME URL [callback-port] [bridge flags…]",
 		Short: "Add a server to an MCP host's configuration (" + strings.Join(hostconfig.IDs(), ", ") + ")",
@@ -69,7 +75,8 @@ bin, ~/go/bin), so that upgrades keep working. Use --command to choose.`,
 			if len(pos) < 3 {
 				return usageError{errors.New("give the host, a name for the server and its URL: mcpbridge install HOST NAME URL [flags]")}
 			}
-			return runInstall(cmd.Context(), o, pos[0], pos[1], append(pos[2:], bridgeArgs...), s)
+			o.host, o.name, o.bridgeArgs = pos[0], pos[1], append(pos[2:], bridgeArgs...)
+			return runOr(cmd.Context(), o, runF, runInstall)
 		},
 	}
 	o.register(cmd.Flags())
@@ -106,12 +113,13 @@ func checkBridgeArgs(args []string) error {
 	return err
 }
 
-func runInstall(ctx context.Context, o *installOptions, hostID, name string, bridgeArgs []string, s ioStreams) error {
-	h, err := hostconfig.Lookup(hostID)
+func runInstall(ctx context.Context, o *installOptions) error {
+	s := o.io
+	h, err := hostconfig.Lookup(o.host)
 	if err != nil {
 		return usageError{err}
 	}
-	if err := checkBridgeArgs(bridgeArgs); err != nil {
+	if err := checkBridgeArgs(o.bridgeArgs); err != nil {
 		return err
 	}
 	command, note, err := hostconfig.BridgeCommand(o.command)
@@ -122,15 +130,11 @@ func runInstall(ctx context.Context, o *installOptions, hostID, name string, bri
 		fmt.Fprintln(s.err, "mcpbridge: "+shown(note))
 	}
 	if h.ID == "claude-code" {
-		return installClaudeCode(ctx, o, name, command, bridgeArgs, s)
+		return installClaudeCode(ctx, o, command)
 	}
-	path, err := installPath(o, h)
-	if err != nil {
-		return err
-	}
-	plan, err := hostconfig.PlanInstall(h, path, name, hostconfig.Entry{Command: command, Args: bridgeArgs}, o.force)
-	if errors.Is(err, hostconfig.ErrExists) {
-		return fmt.Errorf("%s already has a server named %q in %s; pass --force to replace it, or choose another name", h.Name, name, path)
+	plan, err := hostconfig.PlanInstallFor(h, o.config, o.project, o.name, hostconfig.Entry{Command: command, Args: o.bridgeArgs}, o.force)
+	if errors.Is(err, hostconfig.ErrNoProjectFile) {
+		return usageError{err}
 	}
 	if err != nil {
 		return err
@@ -144,7 +148,7 @@ func runInstall(ctx context.Context, o *installOptions, hostID, name string, bri
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.out, "Added %q to %s's configuration: %s\n", name, h.Name, path)
+	fmt.Fprintf(s.out, "Added %q to %s's configuration: %s\n", o.name, h.Name, plan.Path)
 	if backup != "" {
 		fmt.Fprintf(s.out, "The previous file is kept as %s\n", backup)
 	}
@@ -152,21 +156,13 @@ func runInstall(ctx context.Context, o *installOptions, hostID, name string, bri
 	return nil
 }
 
-// installPath is --config, the project's file with --project, else the user's.
-func installPath(o *installOptions, h hostconfig.Host) (string, error) {
-	p, err := h.File(o.config, o.project)
-	if errors.Is(err, hostconfig.ErrNoProjectFile) {
-		return "", usageError{err}
-	}
-	return p, err
-}
-
 // installClaudeCode prints (and with --run, runs) the claude mcp add line.
-func installClaudeCode(ctx context.Context, o *installOptions, name, command string, bridgeArgs []string, s ioStreams) error {
+func installClaudeCode(ctx context.Context, o *installOptions, command string) error {
+	s := o.io
 	if o.config != "" {
 		return usageError{errors.New("--config does not apply to claude-code: Claude Code edits its own file through 'claude mcp add'")}
 	}
-	argv := hostconfig.ClaudeAdd(name, hostconfig.Entry{Command: command, Args: bridgeArgs}, o.project)
+	argv := hostconfig.ClaudeAdd(o.name, hostconfig.Entry{Command: command, Args: o.bridgeArgs}, o.project)
 	fmt.Fprintln(s.out, hostconfig.ShellLine(argv))
 	if !o.run || o.dryRun {
 		fmt.Fprintln(s.out, "Run that line to add the server to Claude Code (or pass --run).")

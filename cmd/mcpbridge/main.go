@@ -14,25 +14,15 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 
 	"github.com/mcpbridge/mcpbridge/bridge/transport"
 )
 
 func main() {
-	limitMemory()
+	transport.LimitMemory()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], ioStreams{in: os.Stdin, out: os.Stdout, err: os.Stderr})
 	stop()
 	os.Exit(code)
-}
-
-// limitMemory sets a soft ceiling just above what the bridge may hold
-// (transport.MemoryCeiling): garbage from one large answer is collected
-// before the next grows, so peak memory stays near the budget. GOMEMLIMIT wins.
-func limitMemory() {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(transport.MemoryCeiling)
-	}
 }

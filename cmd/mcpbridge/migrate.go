@@ -52,10 +52,7 @@ file (~/.claude.json): it rewrites that file while it runs.`,
   mcpbridge migrate --host vscode --config .vscode/mcp.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runMigrate(cmd.Context(), o)
+			return runOr(cmd.Context(), o, runF, runMigrate)
 		},
 	}
 	f := cmd.Flags()
@@ -106,17 +103,12 @@ func runMigrate(ctx context.Context, o *migrateOptions) error {
 	return nil
 }
 
-// migrateTargets are --config, or the files of the chosen (default: all)
-// hosts that exist on this machine.
+// migrateTargets are --config (of the one --host), or the files of the
+// chosen (default: all) hosts that exist on this machine.
 func migrateTargets(o *migrateOptions) ([]hostconfig.Target, error) {
-	switch {
-	case o.config != "" && len(o.hosts) == 0:
-		return nil, usageError{errors.New("--config needs --host to say whose file it is")}
-	case o.config != "" && len(o.hosts) != 1:
-		return nil, usageError{errors.New("--config goes with exactly one --host")}
-	}
 	targets, err := hostconfig.Targets(o.hosts, o.config, o.project)
-	if errors.Is(err, hostconfig.ErrUnknownHost) || errors.Is(err, hostconfig.ErrNoProjectFile) {
+	if errors.Is(err, hostconfig.ErrUnknownHost) || errors.Is(err, hostconfig.ErrNoProjectFile) ||
+		errors.Is(err, hostconfig.ErrNotOneHost) {
 		return nil, usageError{err}
 	}
 	return targets, err
@@ -138,34 +130,26 @@ func migrateFile(ctx context.Context, o *migrateOptions, t hostconfig.Target, co
 		return rows, err
 	}
 	fmt.Fprint(s.out, safetext.Lines(plan.Diff()), "\n")
-	if !o.write {
-		for i := range rows {
-			rows[i].result, rows[i].signIn = "would migrate", signIn(ctx, o, rows[i].change)
+	result := "would migrate"
+	if o.write {
+		backup, err := plan.Save()
+		if err != nil {
+			return rows, err
 		}
-		return rows, nil
+		fmt.Fprintf(s.out, "Wrote %s (the previous file is kept as %s). Restart %s.\n\n", t.Path, backup, t.Host.Name)
+		result = "migrated"
 	}
-	backup, err := plan.Save()
-	if err != nil {
-		return rows, err
-	}
-	fmt.Fprintf(s.out, "Wrote %s (the previous file is kept as %s). Restart %s.\n\n", t.Path, backup, t.Host.Name)
 	for i := range rows {
-		rows[i].result, rows[i].signIn = "migrated", signIn(ctx, o, rows[i].change)
+		rows[i].result, rows[i].signIn = result, signIn(ctx, o, rows[i].change)
 	}
 	return rows, nil
 }
 
-// signIn is what becomes of c's sign-in: shown as it would go, or with
-// --write imported with the sign-in the bridge builds from the entry's new
+// signIn is what becomes of c's sign-in (mcpremote.SignIn): with --write
+// imported with the sign-in the bridge builds from the entry's new
 // arguments, as import-mcp-remote does.
 func signIn(ctx context.Context, o *migrateOptions, c mcpremote.Change) string {
-	switch {
-	case o.noImport:
-		return "skipped (--no-import)"
-	case !o.write:
-		return mcpremote.Preview(c)
-	}
-	return mcpremote.ImportEntry(ctx, c, func(args []string) (*oauthflow.Flow, error) {
+	return mcpremote.SignIn(ctx, c, o.write, o.noImport, func(args []string) (*oauthflow.Flow, error) {
 		opts := &options{}
 		cmd := &cobra.Command{}
 		opts.register(cmd)
@@ -200,15 +184,10 @@ func printMigrateSummary(s ioStreams, o *migrateOptions, targets []hostconfig.Ta
 	fmt.Fprintln(w, "HOST\tENTRY\tSERVER\tRESULT\tSIGN-IN")
 	for _, r := range rows {
 		u := r.change.URL()
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.host.ID, shown(r.change.Server.Name), redactedArg(u), r.result, logx.Clean(netrule.HideQueries(u), firstLine(r.signIn)))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.host.ID, shown(r.change.Server.Name), redactedArg(u), r.result, logx.Clean(netrule.HideQueries(u), r.signIn))
 	}
 	_ = w.Flush()
 	if !o.write {
 		fmt.Fprintln(s.out, "\nDry run: nothing was changed. Run 'mcpbridge migrate --write' to apply.")
 	}
-}
-
-func firstLine(s string) string {
-	l, _, _ := strings.Cut(s, "\n")
-	return l
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,12 +11,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mcpbridge/mcpbridge/internal/headerhelper"
 	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
 	"github.com/mcpbridge/mcpbridge/internal/probe"
-	"github.com/mcpbridge/mcpbridge/oauthflow"
 	"github.com/mcpbridge/mcpbridge/tokencache"
 )
 
@@ -58,10 +55,7 @@ header's value; --json adds a report to attach to a bug report.`,
 			if err := o.bridge.positional(args); err != nil {
 				return err
 			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runProbe(cmd.Context(), o)
+			return runOr(cmd.Context(), o, runF, runProbe)
 		},
 	}
 	f := cmd.Flags()
@@ -98,10 +92,8 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 		fmt.Fprintln(w, "\nEvery step needed passed.")
 	}
 	if o.asJSON {
-		enc := json.NewEncoder(o.io.out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return fmt.Errorf("write the report: %w", err)
+		if err := rep.WriteJSON(o.io.out); err != nil {
+			return err
 		}
 	}
 	if !rep.OK {
@@ -117,11 +109,7 @@ func (o *probeOptions) config(log *slog.Logger, w io.Writer, every time.Duration
 		Version: version, Commit: commit, URL: redactedArg(b.url),
 		Settings: func() (probe.Settings, error) {
 			cfg, err := b.config(log)
-			flow, _ := cfg.Auth.(*oauthflow.Flow) // nil with the user's own Authorization header
-			if hh, ok := cfg.Auth.(*headerhelper.Helper); ok {
-				flow, _ = hh.Next().(*oauthflow.Flow) // the sign-in behind --headers-helper
-			}
-			return probe.Settings{Bridge: cfg, SignIn: flow}, err
+			return probe.Settings{Bridge: cfg, SignIn: probe.SignInOf(cfg.Auth)}, err
 		},
 		Flags: probe.Flags{Proxy: b.enableProxy, CAFiles: httpclient.CAFiles(b.caFiles, true), TokenStore: b.auth.tokenStore, Folder: b.configFolder(),
 			ConnectTimeout: seconds(b.connectTimeout), HeadersTimeout: seconds(b.headersTimeout), IPv4: b.ipv4,

@@ -18,6 +18,15 @@ type ioStreams struct {
 	out, err io.Writer
 }
 
+// runOr runs runF instead of run when it is set: each command's seam for
+// tests of its flags (newXCmd(s, runF); the root passes nil).
+func runOr[O any](ctx context.Context, o *O, runF, run func(context.Context, *O) error) error {
+	if runF != nil {
+		return runF(ctx, o)
+	}
+	return run(ctx, o)
+}
+
 // version, commit and date are stamped by the release build (-X).
 var (
 	version = "dev"
@@ -99,7 +108,8 @@ It is a drop-in for mcp-remote: the same arguments and flags work.`,
 	cmd.SetOut(s.out)
 	cmd.SetErr(s.err)
 	o.register(cmd)
-	cmd.AddCommand(newDemoCmd(s), newLoginCmd(s), newLogoutCmd(s), newStatusCmd(s), newGrantsCmd(s), newImportCmd(s, nil), newProbeCmd(s, nil), newInstallCmd(s), newMigrateCmd(s, nil))
+	cmd.AddCommand(newDemoCmd(s, nil), newLoginCmd(s, nil), newLogoutCmd(s, nil), newStatusCmd(s, nil), newGrantsCmd(s, nil),
+		newImportCmd(s, nil), newProbeCmd(s, nil), newInstallCmd(s, nil), newMigrateCmd(s, nil))
 	for _, extra := range extraCommands() {
 		cmd.AddCommand(extra())
 	}

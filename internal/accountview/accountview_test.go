@@ -2,7 +2,10 @@ package accountview
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -68,5 +71,48 @@ func TestWriteGrants(t *testing.T) {
 	out.Reset()
 	if err := WriteGrants(&out, nil, ledger.Filter{Account: ledger.AnyAccount}, false, "/cfg"); err != nil || !strings.Contains(out.String(), "No grants recorded") {
 		t.Errorf("no events, as a table: %q", out.String())
+	}
+}
+
+// nopLock is a ledger.Locker for one test process.
+type nopLock struct{}
+
+func (nopLock) Lock(context.Context, string) (func(), error) { return func() {}, nil }
+
+// TestStatusAndGrantsReadTheConfigFolder: Status and Grants read the
+// credentials index and the grant ledger in the folder they are given.
+func TestStatusAndGrantsReadTheConfigFolder(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	var out bytes.Buffer
+	if err := Status(&out, dir, "", ledger.AnyAccount, false, now); err != nil || !strings.Contains(out.String(), "Not signed in") || !strings.Contains(out.String(), dir) {
+		t.Errorf("an empty folder: %q, %v", out.String(), err)
+	}
+	index, _ := json.Marshal(map[string]any{"version": 1, "entries": map[string]tokencache.Meta{
+		"t": {Name: "t", Kind: "tokens", Server: "https://a.example/mcp", Backend: "file"},
+	}})
+	if err := os.WriteFile(filepath.Join(dir, "credentials.json"), index, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l, err := ledger.New(ledger.Options{Dir: dir, Lock: nopLock{}, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, server := range []string{"https://a.example/mcp", "https://b.example/mcp"} {
+		if err := l.Record(context.Background(), ledger.Event{Event: ledger.Granted, Server: server}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out.Reset()
+	var rows []StatusRow
+	if err := Status(&out, dir, "https://a.example/mcp", ledger.AnyAccount, true, now); err != nil || json.Unmarshal(out.Bytes(), &rows) != nil ||
+		len(rows) != 1 || rows[0].Server != "https://a.example/mcp" || !strings.HasPrefix(rows[0].LastEvent, "granted") {
+		t.Errorf("status of a.example: %s (%v)", out.String(), err)
+	}
+	out.Reset()
+	var events []ledger.Event
+	if err := Grants(&out, dir, ledger.Filter{Server: "https://b.example/mcp", Account: ledger.AnyAccount}, true); err != nil || json.Unmarshal(out.Bytes(), &events) != nil ||
+		len(events) != 1 || events[0].Server != "https://b.example/mcp" {
+		t.Errorf("grants of b.example: %s (%v)", out.String(), err)
 	}
 }

@@ -5,5 +5,6 @@
 // text from the index, the ledger or the network is shown inert (logx.Clean)
 // and every server URL redacted (netrule.RedactString).
 //
-// Files: status.go (StatusRows, WriteStatus), grants.go (WriteGrants).
+// Files: status.go (Status, StatusRows, WriteStatus), grants.go (Grants,
+// WriteGrants).
 package accountview

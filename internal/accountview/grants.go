@@ -9,6 +9,16 @@ import (
 	"github.com/mcpbridge/mcpbridge/internal/ledger"
 )
 
+// Grants prints the events f picks from the grant ledger in the config
+// folder dir, as WriteGrants prints them.
+func Grants(w io.Writer, dir string, f ledger.Filter, asJSON bool) error {
+	events, err := ledger.Read(dir)
+	if err != nil {
+		return err
+	}
+	return WriteGrants(w, events, f, asJSON, dir)
+}
+
 // WriteGrants prints the events f picks: one table row per server and
 // account (ledger.WriteTable), or with asJSON one JSON array of the events;
 // dir is the config folder, named when there is none.

@@ -52,6 +52,23 @@ func StatusRows(entries []tokencache.Meta, events []ledger.Event, server, accoun
 	return rows
 }
 
+// Status prints the sign-ins stored in the config folder dir, of server
+// when given and of account (ledger.AnyAccount: all), each with its last
+// grant-ledger event: StatusRows of the credentials index and the ledger,
+// as WriteStatus prints them. It reads no secret and never opens the
+// keychain.
+func Status(w io.Writer, dir, server, account string, asJSON bool, now time.Time) error {
+	entries, err := tokencache.List(dir)
+	if err != nil {
+		return err
+	}
+	events, err := ledger.Read(dir)
+	if err != nil {
+		return err
+	}
+	return WriteStatus(w, StatusRows(entries, events, server, account, now), asJSON, dir)
+}
+
 // WriteStatus prints rows as a table, or as JSON; dir is the config folder
 // named when nothing is stored.
 func WriteStatus(w io.Writer, rows []StatusRow, asJSON bool, dir string) error {

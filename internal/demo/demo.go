@@ -8,9 +8,10 @@
 // small and starts fast; the tests use the SDK's server instead. It is part of
 // the product: it links no test fixture (internal/fakeas, net/http/httptest).
 //
-// demo.go is the server (and ServeOAuthScratch, the OAuth demo for one
+// demo.go is the server (and Start and ServeOAuthScratch, the demo for one
 // run), authserver.go its authorization server, tour.go the short session
-// the command plays through a bridge in a terminal.
+// the command plays through a bridge in a terminal (and Interactive, whether
+// it is one).
 package demo
 
 import (
@@ -257,13 +258,28 @@ func ServeOAuth() (string, *AuthServer, func(), error) {
 	return url, as, stop, nil
 }
 
-// Scratch is the OAuth demo for one run: the server's URL, a throwaway
-// folder for the tokens, and Stop, which ends the server and removes the
-// folder.
+// Scratch is the demo for one run: the server's URL, with OAuth a
+// throwaway folder for the tokens, and Stop, which ends the server and
+// removes the folder.
 type Scratch struct {
 	URL, Dir string
 	Stop     func()
 	auth     *AuthServer
+}
+
+// Start starts the demo for one run: the plain server, or with oauth the
+// protected one with its throwaway folder (ServeOAuthScratch). The plain
+// server has no folder (Dir is "") and asks for no sign-in, so its Open is
+// never called.
+func Start(oauth bool) (*Scratch, error) {
+	if oauth {
+		return ServeOAuthScratch()
+	}
+	url, stop, err := Serve()
+	if err != nil {
+		return nil, err
+	}
+	return &Scratch{URL: url, Stop: stop}, nil
 }
 
 // ServeOAuthScratch is ServeOAuth with a throwaway folder for the tokens.

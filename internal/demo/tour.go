@@ -6,9 +6,23 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+
+	"golang.org/x/term"
 
 	"github.com/mcpbridge/mcpbridge/internal/logx"
 )
+
+// Interactive reports whether the demo's stdin is a terminal: a person ran
+// it, and it plays the tour; else an MCP client started it, and it is an
+// ordinary bridge.
+func Interactive(in io.Reader) bool {
+	f, ok := in.(*os.File)
+	if !ok {
+		return false
+	}
+	return term.IsTerminal(int(f.Fd()))
+}
 
 // tourScript is what a host would send: the handshake pipelined in one
 // write, then a few requests.

@@ -73,3 +73,17 @@ func TestServeOAuthScratchRemovesItsFolder(t *testing.T) {
 		t.Errorf("after Stop, %s: %v", d.Dir, err)
 	}
 }
+
+// TestInteractive: only a terminal plays the tour; a pipe (an MCP client's
+// stdin) or any other reader bridges.
+func TestInteractive(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	if Interactive(r) || Interactive(strings.NewReader("")) {
+		t.Error("a pipe or a reader taken for a terminal")
+	}
+}

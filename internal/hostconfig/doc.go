@@ -20,7 +20,8 @@
 // document.go (reading servers, putting an entry), rewrite.go (changing
 // an entry's command and arguments in place), diff.go (the unified diff
 // shown for a dry run), save.go (backup and atomic replace), install.go
-// (which file to change and the planned change for one entry), targets.go
+// (which file to change and the planned change for one entry, PlanInstallFor
+// both), targets.go
 // (the hosts' files that exist on this machine), command.go (the absolute
 // path an entry names mcpbridge by, and shell quoting of a command line),
 // claudecode.go (Claude Code's claude mcp add line, and running it),

@@ -359,3 +359,25 @@ func TestPutKeepsTheFilesStyle(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanInstallFor: the file is the one given, or the project's; an
+// existing entry is refused with a hint to --force, or replaced with
+// replace; a host without project files says so.
+func TestPlanInstallFor(t *testing.T) {
+	h, _ := Lookup("claude-desktop")
+	path := filepath.Join(t.TempDir(), "claude_desktop_config.json")
+	if err := os.WriteFile(path, readSample(t, "claude_desktop_config.json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := PlanInstallFor(h, path, false, "linear", testEntry, false); err == nil || !strings.Contains(err.Error(), "--force") || !strings.Contains(err.Error(), path) {
+		t.Errorf("over an existing entry: %v, want a hint to --force naming the file", err)
+	}
+	plan, err := PlanInstallFor(h, path, false, "linear", testEntry, true)
+	if err != nil || plan.Path != path || bytes.Equal(plan.Before, plan.After) {
+		t.Fatalf("with replace: %+v, %v", plan, err)
+	}
+	w, _ := Lookup("windsurf")
+	if _, err := PlanInstallFor(w, "", true, "a", testEntry, false); !errors.Is(err, ErrNoProjectFile) {
+		t.Errorf("windsurf --project: %v, want ErrNoProjectFile", err)
+	}
+}

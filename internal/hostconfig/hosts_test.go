@@ -1,8 +1,10 @@
 package hostconfig
 
 import (
+	"errors"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -70,5 +72,19 @@ func TestRewriteNewArguments(t *testing.T) {
 	got, err := d.Rewrite(servers[0], "m", []string{"u", "--connect-timeout", "3"})
 	if err != nil || string(got) != want {
 		t.Errorf("got %v\n%s\nwant\n%s", err, got, want)
+	}
+}
+
+// TestTargetsOfAFileGiven: a file given is the one host's; without exactly
+// one host it is refused, saying so in the command's words.
+func TestTargetsOfAFileGiven(t *testing.T) {
+	got, err := Targets([]string{"cursor"}, "/x/mcp.json", false)
+	if err != nil || len(got) != 1 || got[0].Host.ID != "cursor" || got[0].Path != "/x/mcp.json" {
+		t.Errorf("one host: %+v, %v", got, err)
+	}
+	for _, ids := range [][]string{nil, {"cursor", "zed"}} {
+		if _, err := Targets(ids, "/x/mcp.json", false); !errors.Is(err, ErrNotOneHost) || !strings.Contains(err.Error(), "--host") {
+			t.Errorf("hosts %q: %v, want ErrNotOneHost naming --host", ids, err)
+		}
 	}
 }

@@ -52,6 +52,22 @@ func PlanInstall(h Host, path, name string, e Entry, replace bool) (*Install, er
 	return &Install{Host: h, Path: path, Before: before, After: after}, nil
 }
 
+// PlanInstallFor is PlanInstall on the file install changes for h: explicit
+// when given, else the project's with project (a host without one: an
+// ErrNoProjectFile), else the user's. An entry of that name there, without
+// replace, is an error that says how to replace it.
+func PlanInstallFor(h Host, explicit string, project bool, name string, e Entry, replace bool) (*Install, error) {
+	path, err := h.File(explicit, project)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := PlanInstall(h, path, name, e, replace)
+	if errors.Is(err, ErrExists) {
+		return nil, fmt.Errorf("%s already has a server named %q in %s; pass --force to replace it, or choose another name", h.Name, name, path)
+	}
+	return plan, err
+}
+
 // Diff is the change as a unified diff of the file.
 func (p *Install) Diff() string { return Diff(p.Path, p.Before, p.After) }
 

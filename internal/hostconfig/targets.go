@@ -8,12 +8,28 @@ type Target struct {
 	Path string
 }
 
+// ErrNotOneHost is returned for a file given (--config) without exactly
+// one host saying whose it is.
+var ErrNotOneHost = errors.New("a configuration file given needs exactly one host")
+
+// usage is an ErrNotOneHost that says it in the command's words.
+type usage string
+
+func (u usage) Error() string        { return string(u) }
+func (u usage) Is(target error) bool { return target == ErrNotOneHost }
+
 // Targets are the files of the hosts ids (every host when ids is empty)
 // that exist on this machine: the project's files in the current folder
 // with project, else the user's. explicit, when given, is the one file of
-// the first host in ids. With every host, those without a project file are
-// left out.
+// the one host in ids (else an ErrNotOneHost). With every host, those
+// without a project file are left out.
 func Targets(ids []string, explicit string, project bool) ([]Target, error) {
+	switch {
+	case explicit != "" && len(ids) == 0:
+		return nil, usage("--config needs --host to say whose file it is")
+	case explicit != "" && len(ids) != 1:
+		return nil, usage("--config goes with exactly one --host")
+	}
 	all := len(ids) == 0
 	if all {
 		ids = IDs()

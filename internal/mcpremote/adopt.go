@@ -3,6 +3,7 @@ package mcpremote
 import (
 	"context"
 	"os"
+	"strings"
 
 	"github.com/mcpbridge/mcpbridge/oauthflow"
 )
@@ -13,6 +14,21 @@ func Preview(c Change) string {
 		return "none stored by mcp-remote"
 	}
 	return "would import"
+}
+
+// SignIn says in one line (a row of migrate's summary) what becomes of
+// c's sign-in in a migration: skipped with noImport; on a dry run (without
+// write) shown as it would go (Preview); else imported (ImportEntry,
+// flowFor as there), an error's first line.
+func SignIn(ctx context.Context, c Change, write, noImport bool, flowFor func(args []string) (*oauthflow.Flow, error)) string {
+	switch {
+	case noImport:
+		return "skipped (--no-import)"
+	case !write:
+		return Preview(c)
+	}
+	line, _, _ := strings.Cut(ImportEntry(ctx, c, flowFor), "\n")
+	return line
 }
 
 // ImportEntry takes over mcp-remote's stored sign-in for a migrated entry

@@ -59,3 +59,34 @@ func TestWithEnvPutsTheOldValuesBack(t *testing.T) {
 		t.Errorf("after: MCPREMOTE_TEST_SET=%q, MCPREMOTE_TEST_UNSET=%q", os.Getenv("MCPREMOTE_TEST_SET"), v)
 	}
 }
+
+// TestSignInOfAMigration: --no-import skips, a dry run previews, --write
+// imports, and only the import builds a sign-in.
+func TestSignInOfAMigration(t *testing.T) {
+	dir := t.TempDir()
+	c := Change{Server: hostconfig.Server{Entry: hostconfig.Entry{Env: map[string]string{EnvConfigDir: dir}}},
+		From: []string{"https://x.example/mcp"}, Args: []string{"https://x.example/mcp"}}
+	if err := os.MkdirAll(c.Files().Dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(c.Files().Tokens(), []byte(`{"access_token":"at"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	built := 0
+	flowFor := func([]string) (*oauthflow.Flow, error) { built++; return nil, errors.New("no flow") }
+	for _, tc := range []struct {
+		write, noImport bool
+		want            string
+	}{{true, true, "skipped (--no-import)"}, {false, true, "skipped (--no-import)"}, {false, false, "would import"}, {true, false, "not imported: no flow"}} {
+		if got := SignIn(context.Background(), c, tc.write, tc.noImport, flowFor); got != tc.want {
+			t.Errorf("write %v, no-import %v: %q, want %q", tc.write, tc.noImport, got, tc.want)
+		}
+	}
+	if built != 1 {
+		t.Errorf("the sign-in was built %d times, want once (the import)", built)
+	}
+	twoLines := func([]string) (*oauthflow.Flow, error) { return nil, errors.New("first\nsecond") }
+	if got := SignIn(context.Background(), c, true, false, twoLines); got != "not imported: first" {
+		t.Errorf("a two-line error: %q, want its first line", got)
+	}
+}

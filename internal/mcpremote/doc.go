@@ -17,7 +17,7 @@
 //     <hash>_client_info.json read into an oauthflow.Adopted
 //   - migrate.go: PlanFile, a host file's mcp-remote entries rewritten
 //     (through internal/hostconfig, which knows nothing of mcp-remote)
-//   - adopt.go: ImportEntry and Preview, a migrated entry's sign-in
+//   - adopt.go: SignIn, ImportEntry and Preview, a migrated entry's sign-in
 //
 // cmd/mcpbridge parses the flags of migrate and import-mcp-remote, builds
 // the sign-in (oauthflow.Flow) as the bridge does, and prints.

@@ -16,10 +16,11 @@
 //
 //   - probe.go: Config, Run, the order of the steps, the time budget.
 //   - report.go: Report, Step and Details (the --json report: its field
-//     names are a documented interface), and hints.
+//     names are a documented interface; WriteJSON prints it), and hints.
 //   - text.go: a step as the command prints it: mark, name, findings.
 //   - runner.go: running one step: its time limit, progress, inert texts.
-//   - settings.go: the command line as the bridge takes it.
+//   - settings.go: the command line as the bridge takes it, and SignInOf,
+//     the sign-in among its credentials.
 //   - reach.go: DNS and TCP, to the server or to its proxy.
 //   - tls.go: the TLS handshake, through a proxy's CONNECT tunnel.
 //   - http.go: one request to the server and its JSON or SSE answer.

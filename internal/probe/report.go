@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"runtime"
 )
 
@@ -67,6 +68,17 @@ func (d *Details) Keys() []string { return d.keys }
 
 // Get returns the finding named key, or nil.
 func (d *Details) Get(key string) any { return d.vals[key] }
+
+// WriteJSON writes the report as `mcpbridge probe --json` prints it:
+// indented JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return fmt.Errorf("write the report: %w", err)
+	}
+	return nil
+}
 
 // MarshalJSON writes the findings as one object, in order.
 func (d *Details) MarshalJSON() ([]byte, error) {

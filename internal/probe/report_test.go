@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -93,5 +94,17 @@ func TestRunStopsAtTheSettings(t *testing.T) {
 	if rep.OK || !slices.Equal(rep.Failed, []string{"settings"}) || len(rep.Steps) != 1 ||
 		!strings.Contains(rep.Steps[0].Hint, "--help") || rep.Mcpbridge != "v" || rep.Commit != "c" || rep.OS == "" {
 		t.Errorf("report %+v, steps %+v", rep, rep.Steps)
+	}
+}
+
+// TestWriteJSON: the report is indented JSON with its documented names.
+func TestWriteJSON(t *testing.T) {
+	var out bytes.Buffer
+	if err := (&Report{Mcpbridge: "1.2.3", OK: true}).WriteJSON(&out); err != nil {
+		t.Fatal(err)
+	}
+	var back map[string]any
+	if err := json.Unmarshal(out.Bytes(), &back); err != nil || back["mcpbridge"] != "1.2.3" || !strings.Contains(out.String(), "\n  \"") {
+		t.Errorf("report %s (%v)", out.String(), err)
 	}
 }

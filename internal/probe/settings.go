@@ -7,8 +7,22 @@ import (
 	"slices"
 	"time"
 
+	"github.com/mcpbridge/mcpbridge/bridge"
+	"github.com/mcpbridge/mcpbridge/internal/headerhelper"
 	"github.com/mcpbridge/mcpbridge/internal/netrule"
+	"github.com/mcpbridge/mcpbridge/oauthflow"
 )
+
+// SignInOf is the sign-in among the bridge's credentials (Settings.SignIn):
+// auth itself, or the one behind --headers-helper; nil with the user's own
+// Authorization header.
+func SignInOf(auth bridge.Authorizer) *oauthflow.Flow {
+	if hh, ok := auth.(*headerhelper.Helper); ok {
+		auth = hh.Next()
+	}
+	flow, _ := auth.(*oauthflow.Flow)
+	return flow
+}
 
 // settings is the first step: the command line understood, as the bridge
 // would take it. Header values are never shown, only their names.
