@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/mcpbridge/mcpbridge/internal/httpclient"
+	"github.com/mcpbridge/mcpbridge/internal/stdiohost"
 )
 
 // faultWait bounds every wait for something that should happen.
@@ -48,28 +49,11 @@ const faultQuiet = 150 * time.Millisecond
 // ---------------------------------------------------------------------------
 // JSON-RPC lines as the tests see them
 
-// rpcMsg is one JSON-RPC message parsed loosely, keeping raw members.
-type rpcMsg struct {
-	Raw     []byte          `json:"-"`
-	JSONRPC string          `json:"jsonrpc"`
-	ID      json.RawMessage `json:"id"`
-	Method  string          `json:"method"`
-	Params  json.RawMessage `json:"params"`
-	Result  json.RawMessage `json:"result"`
-	Error   *rpcErrObj      `json:"error"`
-}
+// rpcMsg is one JSON-RPC message parsed loosely, keeping raw members: the
+// test tools' one message type (internal/stdiohost).
+type rpcMsg = stdiohost.Msg
 
-type rpcErrObj struct {
-	Code    int             `json:"code"`
-	Message string          `json:"message"`
-	Data    json.RawMessage `json:"data"`
-}
-
-func (m rpcMsg) isResponse() bool {
-	return m.ID != nil && m.Method == "" && (m.Result != nil || m.Error != nil)
-}
-
-func (m rpcMsg) isRequest() bool { return m.ID != nil && m.Method != "" }
+type rpcErrObj = stdiohost.Error
 
 // parseRPC parses a line holding one message or a batch of them.
 func parseRPC(line []byte) ([]rpcMsg, error) {
@@ -98,22 +82,29 @@ func parseRPC(line []byte) ([]rpcMsg, error) {
 	return []rpcMsg{m}, nil
 }
 
-// checkCompactJSON reports why line is not one compact, valid JSON text.
-func checkCompactJSON(line []byte) error {
-	if !json.Valid(line) {
-		return fmt.Errorf("not valid JSON: %.200q", line)
+// checkLine reports each stdio rule line breaks (internal/stdiohost's
+// Check): one compact JSON-RPC message, exactly one of result or error in
+// an answer. A batch answering a batch is held to each element's rules.
+func checkLine(index int, line []byte) []string {
+	t := bytes.TrimSpace(line)
+	if len(t) == 0 || t[0] != '[' {
+		_, problems := stdiohost.Check(index, line, true)
+		return problems
+	}
+	var elems []json.RawMessage
+	if err := json.Unmarshal(t, &elems); err != nil {
+		return []string{fmt.Sprintf("line %d is not a JSON array: %v", index, err)}
 	}
 	var c bytes.Buffer
-	if err := json.Compact(&c, line); err != nil {
-		return err
+	if err := json.Compact(&c, line); err != nil || !bytes.Equal(c.Bytes(), line) {
+		return []string{fmt.Sprintf("line %d is not compact JSON: %.200q", index, line)}
 	}
-	if !bytes.Equal(c.Bytes(), line) {
-		return fmt.Errorf("not compact JSON: %.200q", line)
+	var problems []string
+	for _, e := range elems {
+		_, p := stdiohost.Check(index, e, true)
+		problems = append(problems, p...)
 	}
-	if bytes.ContainsAny(line, "\r\n") {
-		return fmt.Errorf("line break inside a line: %.200q", line)
-	}
-	return nil
+	return problems
 }
 
 // ---------------------------------------------------------------------------
@@ -291,7 +282,7 @@ func (h *faultHost) track(raw []byte) {
 		for _, m := range msgs {
 			switch {
 			case m.JSONRPC != "2.0":
-			case m.isRequest() && string(m.ID) != "null":
+			case m.IsRequest() && string(m.ID) != "null":
 				h.sent[string(m.ID)]++
 			case m.ID == nil && m.Method == "notifications/cancelled":
 				var p struct {
@@ -364,7 +355,7 @@ func (h *faultHost) messages() []rpcMsg {
 func (h *faultHost) answersFor(id string) []rpcMsg {
 	var out []rpcMsg
 	for _, m := range h.messages() {
-		if m.isResponse() && string(m.ID) == id {
+		if m.IsResponse() && string(m.ID) == id {
 			out = append(out, m)
 		}
 	}
@@ -392,7 +383,7 @@ func (h *faultHost) waitMsg(what string, pred func(rpcMsg) bool) rpcMsg {
 func (h *faultHost) answer(id string) rpcMsg {
 	h.t.Helper()
 	got := h.waitMsg("an answer with id "+id, func(m rpcMsg) bool {
-		return m.isResponse() && string(m.ID) == id
+		return m.IsResponse() && string(m.ID) == id
 	})
 	quiet(h.t, faultQuiet, func() bool { return len(h.answersFor(id)) != 1 })
 	if n := len(h.answersFor(id)); n != 1 {
@@ -408,7 +399,7 @@ func (h *faultHost) answerAll(ids ...string) map[string]rpcMsg {
 	out := map[string]rpcMsg{}
 	for _, id := range ids {
 		out[id] = h.waitMsg("an answer with id "+id, func(m rpcMsg) bool {
-			return m.isResponse() && string(m.ID) == id
+			return m.IsResponse() && string(m.ID) == id
 		})
 	}
 	quiet(h.t, faultQuiet, func() bool {
@@ -482,8 +473,8 @@ func (h *faultHost) checkInvariants() {
 	t := h.t
 	t.Helper()
 	for i, l := range h.snapshot() {
-		if err := checkCompactJSON(l); err != nil {
-			t.Errorf("stdout line %d: %v", i+1, err)
+		for _, p := range checkLine(i, l) {
+			t.Error(p)
 		}
 	}
 	h.mu.Lock()
@@ -663,7 +654,7 @@ func (s *faultServer) waitRequest(what string, pred func(*seenRequest) bool) *se
 func (s *faultServer) rpcRequest(id string) *seenRequest {
 	s.t.Helper()
 	return s.waitRequest("the POST of request "+id, func(r *seenRequest) bool {
-		return r.Method == http.MethodPost && r.IsRPC && r.Msg.isRequest() && string(r.Msg.ID) == id
+		return r.Method == http.MethodPost && r.IsRPC && r.Msg.IsRequest() && string(r.Msg.ID) == id
 	})
 }
 
@@ -754,7 +745,7 @@ func (m mcpServer) serve(w http.ResponseWriter, r *http.Request, req *seenReques
 	switch {
 	case !req.IsRPC:
 		writeJSON(w, http.StatusBadRequest, `{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}}`)
-	case !req.Msg.isRequest():
+	case !req.Msg.IsRequest():
 		w.WriteHeader(http.StatusAccepted)
 	case req.Msg.Method == "initialize":
 		if m.session != "" {
@@ -850,7 +841,7 @@ func (l *legacyServer) serve(w http.ResponseWriter, r *http.Request, req *seenRe
 			return
 		}
 		w.WriteHeader(http.StatusAccepted)
-		if !req.Msg.isRequest() {
+		if !req.Msg.IsRequest() {
 			return
 		}
 		var body string
