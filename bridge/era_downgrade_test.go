@@ -151,7 +151,7 @@ func askingTool(f **sessionFake) serverFunc {
 		var x *seenRequest
 		(*f).s.env.waitUntil(faultWait, r.Context().Done(), func() bool {
 			for _, y := range (*f).s.requests() {
-				if y.IsRPC && y.Msg.isResponse() && string(y.Msg.ID) == `"srv-1"` {
+				if y.IsRPC && y.Msg.IsResponse() && string(y.Msg.ID) == `"srv-1"` {
 					x = y
 					return true
 				}

@@ -39,7 +39,7 @@ func (m modernServer) serve(w http.ResponseWriter, r *http.Request, req *seenReq
 		w.WriteHeader(http.StatusMethodNotAllowed)
 	case !req.IsRPC:
 		writeJSON(w, http.StatusBadRequest, `{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}}`)
-	case !req.Msg.isRequest():
+	case !req.Msg.IsRequest():
 		w.WriteHeader(http.StatusAccepted)
 	case req.Msg.Method == "server/discover":
 		caps := m.caps
@@ -262,7 +262,7 @@ func (f *sessionFake) serve(w http.ResponseWriter, r *http.Request, req *seenReq
 			`,"serverInfo":{"name":"session-fake","version":"1.2.3"},"instructions":"Legacy instructions."}`))
 	case !inSession:
 		writeJSON(w, http.StatusBadRequest, `{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Bad Request: no valid session ID provided"}}`)
-	case !req.Msg.isRequest():
+	case !req.Msg.IsRequest():
 		w.WriteHeader(http.StatusAccepted)
 	case req.Msg.Method == "server/discover":
 		writeJSON(w, http.StatusOK, fmt.Sprintf(`{"jsonrpc":"2.0","id":%s,"error":{"code":-32601,"message":"Method not found"}}`, req.Msg.ID))

@@ -64,7 +64,7 @@ func inputAsks(t *testing.T, h *faultHost, n int) map[string]rpcMsg {
 	out := map[string]rpcMsg{}
 	waitFor(t, fmt.Sprintf("%d input requests on stdout", n), func() bool {
 		for _, m := range h.messages() {
-			if m.isRequest() && hasPrefixID(m.ID, "mcpbridge-input-") {
+			if m.IsRequest() && hasPrefixID(m.ID, "mcpbridge-input-") {
 				out[m.Method] = m
 			}
 		}
@@ -151,7 +151,7 @@ func TestEraMRTRClientError(t *testing.T) {
 			t.Errorf("want no retry after the client's error, got %d tools/call POSTs", n)
 		}
 		for _, r := range srv.requests() {
-			if r.IsRPC && r.Msg.isResponse() {
+			if r.IsRPC && r.Msg.IsResponse() {
 				t.Errorf("the late input answer was sent to the 2026-07-28 server: %s", r.Body)
 			}
 		}
@@ -190,7 +190,7 @@ func TestEraMRTRMalformedInputRequests(t *testing.T) {
 				h.send(toolsCall(5, "bad"))
 				h.failure("5", "malformed")
 				for _, m := range h.messages() {
-					if m.isRequest() {
+					if m.IsRequest() {
 						t.Errorf("a malformed input request reached the client: %s", m.Raw)
 					}
 				}
@@ -218,7 +218,7 @@ func TestEraMRTRStateOnlyRetriesAtOnce(t *testing.T) {
 			t.Errorf("want one retry carrying the state, got %d: %s", len(posts), posts[len(posts)-1].Body)
 		}
 		for _, m := range h.messages() {
-			if m.isRequest() {
+			if m.IsRequest() {
 				t.Errorf("a state-only round asked the client: %s", m.Raw)
 			}
 		}
@@ -243,7 +243,7 @@ func TestEraMRTRCancelledWhileAsking(t *testing.T) {
 			t.Errorf("want no retry of a cancelled request, got %d POSTs", n)
 		}
 		for _, r := range srv.requests() {
-			if r.IsRPC && (r.Msg.Method == "notifications/cancelled" || r.Msg.isResponse()) {
+			if r.IsRPC && (r.Msg.Method == "notifications/cancelled" || r.Msg.IsResponse()) {
 				t.Errorf("%s reached the server, which holds nothing for the request: %s", r.kind(), r.Body)
 			}
 		}

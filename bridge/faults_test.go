@@ -657,7 +657,7 @@ func TestFaultIDsByteIdentical(t *testing.T) {
 			for _, f := range forms {
 				id := f.id(k)
 				m := h.waitMsg("the answer for id "+id+" ("+f.name+" via "+how+")", func(m rpcMsg) bool {
-					return m.isResponse() && string(m.ID) == id
+					return m.IsResponse() && string(m.ID) == id
 				})
 				if !bytes.Contains(m.Raw, []byte(`"id":`+id+`,`)) && !bytes.HasSuffix(m.Raw, []byte(`"id":`+id+`}`)) {
 					t.Errorf("%s via %s: the answer does not carry the id bytes %s: %s", f.name, how, id, m.Raw)

@@ -191,7 +191,7 @@ func (h *bubbleHost) answer(id string, within time.Duration) (rpcMsg, time.Durat
 	start := time.Now()
 	for {
 		m := h.next(within - time.Since(start))
-		if m.isResponse() && string(m.ID) == id {
+		if m.IsResponse() && string(m.ID) == id {
 			return m, time.Since(start)
 		}
 	}
@@ -218,7 +218,7 @@ func (h *bubbleHost) stop() {
 	h.t.Helper()
 	_ = h.stdin.Close()
 	for m := range h.lines {
-		if m.isResponse() {
+		if m.IsResponse() {
 			h.t.Errorf("an unexpected answer after the test's own: %s", m.Raw)
 		}
 	}
@@ -242,7 +242,7 @@ func plainServer(next fakeHandler) fakeHandler {
 			return http.StatusMethodNotAllowed, nil, nil
 		case r.Method == http.MethodDelete:
 			return http.StatusOK, nil, nil
-		case !r.msg.isRequest():
+		case !r.msg.IsRequest():
 			return http.StatusAccepted, nil, nil
 		case r.msg.Method == "initialize":
 			return http.StatusOK, jsonHeader(), writeString(initResult(r.msg.ID, "2025-11-25"))

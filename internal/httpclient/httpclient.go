@@ -147,29 +147,34 @@ func SameOrigin(origin, u *url.URL) error {
 	return nil
 }
 
-// extraRootsConfig trusts the system roots plus the given PEM files. The
-// files are read now (a missing one is an error at once), but parsing the
-// system roots costs tens of milliseconds, so the pool is built at the first
-// TLS handshake: a bridge to an http:// server never pays for it. Until
-// then the standard verification is replaced by the same verification
-// against that pool (the VerifyConnection pattern of crypto/tls's docs).
+// extraRootsConfig trusts the system roots plus the given PEM files. Each
+// file is opened now (a missing or unreadable one is an error at once),
+// but reading it and parsing the system roots cost milliseconds at start
+// (the system bundle NODE_EXTRA_CA_CERTS often names is 200 KiB), so the
+// pool is built at the first TLS handshake: a bridge to an http:// server
+// never pays for it. Until then the standard verification is replaced by
+// the same verification against that pool (the VerifyConnection pattern
+// of crypto/tls's docs).
 func extraRootsConfig(files []string) (*tls.Config, error) {
-	var pems [][]byte
 	for _, f := range files {
-		pem, err := os.ReadFile(f)
+		fh, err := os.Open(f)
 		if err != nil {
 			return nil, fmt.Errorf("read CA bundle: %w", err)
 		}
-		pems = append(pems, pem)
+		fh.Close()
 	}
 	pool := sync.OnceValues(func() (*x509.CertPool, error) {
 		p, err := x509.SystemCertPool()
 		if err != nil {
 			p = x509.NewCertPool()
 		}
-		for i, pem := range pems {
+		for _, f := range files {
+			pem, err := os.ReadFile(f)
+			if err != nil {
+				return nil, fmt.Errorf("read CA bundle: %w", err)
+			}
 			if !p.AppendCertsFromPEM(pem) {
-				return nil, fmt.Errorf("CA bundle %s holds no PEM certificate", files[i])
+				return nil, fmt.Errorf("CA bundle %s holds no PEM certificate", f)
 			}
 		}
 		return p, nil

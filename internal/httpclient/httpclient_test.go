@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -71,4 +72,32 @@ func TestTLSConfig(t *testing.T) {
 		t.Fatalf("a handshake with the lent configuration: %v", err)
 	}
 	conn.Close()
+}
+
+// TestCAFileErrors: a bundle that cannot be opened is an error when the
+// client is built; one that holds no certificate fails the first TLS
+// handshake with a sentence naming it, and nothing is read before then.
+func TestCAFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := New(Options{CAFiles: []string{filepath.Join(dir, "missing.pem")}}); err == nil || !strings.Contains(err.Error(), "read CA bundle") {
+		t.Errorf("a missing bundle: %v, want a read CA bundle error", err)
+	}
+	junk := filepath.Join(dir, "junk.pem")
+	if err := os.WriteFile(junk, []byte("not a certificate\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(Options{CAFiles: []string{junk}})
+	if err != nil {
+		t.Fatalf("a bundle read lazily: %v", err)
+	}
+	ts := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer ts.Close()
+	resp, err := c.Get(ts.URL)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatal("a handshake verified against a bundle with no certificate")
+	}
+	if !strings.Contains(err.Error(), "junk.pem holds no PEM certificate") {
+		t.Errorf("handshake error %v, want it to name the bundle", err)
+	}
 }
