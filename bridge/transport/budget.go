@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
@@ -57,7 +59,19 @@ type Budget struct {
 	pool    int64 // the pool's size
 	inLarge int64 // bytes the large lane's holder has grown by
 	peak    int64 // the most bytes held at once (pool in use + large lane)
+
+	collecting atomic.Bool // a collection asked for by Release is running
 }
+
+// collectAfter is the size from which releasing a lease asks the runtime
+// for a collection. A large answer's bytes are garbage once it is written
+// out, but the heap goal after a collection that saw them alive is twice
+// their size, so the next large answer would be allocated beside them and
+// the peak would double (Go's GC guide, "GOGC"). Collecting as they die
+// keeps the peak at one large answer; a collection finds little else alive
+// here, so it costs well under a millisecond against the milliseconds the
+// answer took to read and write.
+const collectAfter = 1 << 20
 
 func NewBudget(pool int64) *Budget {
 	return &Budget{free: pool, pool: pool, large: make(chan struct{}, 1)}
@@ -143,7 +157,9 @@ func (l *Lease) Release() {
 	}
 	b := l.b
 	b.mu.Lock()
+	held := l.small
 	if l.large {
+		held = max(held, b.inLarge)
 		b.inLarge = 0
 	}
 	b.giveLocked(l.small)
@@ -153,6 +169,20 @@ func (l *Lease) Release() {
 		l.large = false
 	}
 	l.small = 0
+	if held >= collectAfter {
+		b.collect()
+	}
+}
+
+// collect runs one garbage collection beside the caller, unless one it
+// started is still running (collectAfter).
+func (b *Budget) collect() {
+	if b.collecting.CompareAndSwap(false, true) {
+		go func() {
+			defer b.collecting.Store(false)
+			runtime.GC()
+		}()
+	}
 }
 
 // giveLocked returns n bytes to the pool and wakes its waiters; b.mu is

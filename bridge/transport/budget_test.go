@@ -3,11 +3,14 @@ package transport
 import (
 	"context"
 	"errors"
+	"github.com/mcpbridge/mcpbridge/internal/testwait"
 	"math"
 	"runtime/debug"
 	"sync"
 	"testing"
 	"testing/synctest"
+	"time"
+	"weak"
 )
 
 // TestBudgetWaitsInsteadOfGrowing pins backpressure: a message that finds
@@ -101,5 +104,36 @@ func TestLimitMemory(t *testing.T) {
 	t.Setenv("GOMEMLIMIT", "")
 	if LimitMemory(); debug.SetMemoryLimit(-1) != MemoryCeiling {
 		t.Errorf("limit %d, want MemoryCeiling %d", debug.SetMemoryLimit(-1), MemoryCeiling)
+	}
+}
+
+// TestReleaseCollectsLargeAnswers: once a lease of a large answer is
+// released, its bytes are collected at once rather than when the heap
+// next doubles (collectAfter), and a small lease asks for nothing.
+func TestReleaseCollectsLargeAnswers(t *testing.T) {
+	b := NewBudget(DefaultPoolBytes)
+	small := b.Lease()
+	if err := small.Grow(context.Background(), 64<<10); err != nil {
+		t.Fatal(err)
+	}
+	small.Release()
+	if b.collecting.Load() {
+		t.Fatal("releasing 64 KiB started a collection")
+	}
+
+	l := b.Lease()
+	if err := l.Grow(context.Background(), 8<<20); err != nil {
+		t.Fatal(err)
+	}
+	answer := new([8 << 20]byte)
+	answer[0] = '{'
+	gone := weak.Make(answer)
+	answer = nil
+	l.Release()
+	// Wait for the collection without looking at gone: Value during the
+	// mark would hand the answer back alive and keep it for the cycle.
+	testwait.For(t, 10*time.Second, "the collection to finish", func() bool { return !b.collecting.Load() })
+	if gone.Value() != nil {
+		t.Error("the released answer outlived the collection Release asked for")
 	}
 }

@@ -16,7 +16,8 @@
 //   - legacy.go: the 2024-11-05 HTTP+SSE client (endpoint event, POSTs).
 //   - sse.go: the one SSE parser (WHATWG HTML §9.2), events read in pieces.
 //   - buffers.go: bodies read in pooled chunks under the memory budget.
-//   - budget.go: the memory budget across all messages in flight, and the
+//   - budget.go: the memory budget across all messages in flight, the
+//     collection of a large answer once it is written out, and the
 //     process's soft memory limit above it (LimitMemory).
 //   - deadline.go: the time limits on bodies and events.
 //   - errors.go: StatusError, an HTTP answer that is not JSON-RPC.
