@@ -85,8 +85,7 @@ bin, ~/go/bin), so that upgrades keep working. Use --command to choose.`,
 
 // bridgeFlagSet is the bridge's flags, for telling them apart and checking them.
 func bridgeFlagSet() *pflag.FlagSet {
-	root := newRootCmd(context.Background(), ioStreams{in: strings.NewReader(""), out: io.Discard, err: io.Discard})
-	return root.Flags()
+	return newBridgeCmd(ioStreams{in: strings.NewReader(""), out: io.Discard, err: io.Discard}).Flags()
 }
 
 // checkBridgeArgs parses URL [port] [flags] as the bridge will, so a typo

@@ -112,7 +112,7 @@ func TestEveryMCPRemoteFlagParses(t *testing.T) {
 }
 
 func TestFlagValuesReachTheOptions(t *testing.T) {
-	root := newRootCmd(context.Background(), ioStreams{in: strings.NewReader(""), out: io.Discard, err: io.Discard})
+	root := newRootCmd(ioStreams{in: strings.NewReader(""), out: io.Discard, err: io.Discard})
 	args := []string{"https://example.com/mcp", "3334"}
 	for _, f := range mcpRemoteFlags {
 		args = append(args, f...)
@@ -276,5 +276,36 @@ func TestRunBridgesUntilStdinEnds(t *testing.T) {
 	}
 	if !strings.Contains(errOut, "127.0.0.1:1") {
 		t.Errorf("stderr %q does not say where it bridges to", errOut)
+	}
+}
+
+// TestBridgeStartBuildsOnlyTheRoot: a host's command line (the URL first)
+// gets the root command alone; every other line, and help or version
+// anywhere, gets the whole tree, which help lists.
+func TestBridgeStartBuildsOnlyTheRoot(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"https://example.com/mcp"}, true},
+		{[]string{"https://example.com/mcp", "3334", "--allow-http", "--header", "A: b"}, true},
+		{[]string{"https://example.com/mcp", "--help"}, false},
+		{[]string{"https://example.com/mcp", "-v"}, false},
+		{[]string{"--header", "A: b", "https://example.com/mcp"}, false},
+		{[]string{"login", "https://example.com/mcp"}, false},
+		{[]string{"__complete", "https://example.com/mcp", ""}, false},
+		{nil, false},
+	} {
+		if got := startsBridge(c.args); got != c.want {
+			t.Errorf("startsBridge(%q) = %v, want %v", c.args, got, c.want)
+		}
+	}
+	code, out, _ := optionsTestRun(t, "https://example.com/mcp", "--help")
+	if code != 0 || !strings.Contains(out, "Available Commands") || !strings.Contains(out, "login") {
+		t.Errorf("help after a URL: exit %d, want the subcommands listed:\n%s", code, out)
+	}
+	code, _, errOut := optionsTestRun(t, "https://example.com/mcp", "--no-such-flag")
+	if code != 2 || !strings.Contains(errOut, "unknown flag: --no-such-flag") {
+		t.Errorf("a typo on the bridge's line: exit %d, stderr %q", code, errOut)
 	}
 }

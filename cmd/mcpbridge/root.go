@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -55,7 +56,10 @@ func userAgent() string { return "mcpbridge/" + version }
 
 // run executes the command line and returns the exit code.
 func run(ctx context.Context, args []string, s ioStreams) int {
-	root := newRootCmd(ctx, s)
+	root := newBridgeCmd(s)
+	if !startsBridge(args) {
+		addCommands(root, s)
+	}
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
@@ -70,7 +74,42 @@ func run(ctx context.Context, args []string, s ioStreams) int {
 	return 1
 }
 
-func newRootCmd(ctx context.Context, s ioStreams) *cobra.Command {
+// startsBridge tells the command line a host starts mcpbridge with (the
+// server's URL first, as in mcp-remote's lines) from every other: the
+// bridge needs only the root command, and building the subcommands' flag
+// sets would cost each start a third of a millisecond. Help and version
+// get the whole tree, which their output lists.
+func startsBridge(args []string) bool {
+	if len(args) == 0 || !strings.Contains(args[0], "://") {
+		return false
+	}
+	for _, a := range args {
+		switch a {
+		case "-h", "--help", "-v", "--version":
+			return false
+		}
+	}
+	return true
+}
+
+// newRootCmd is the whole command tree.
+func newRootCmd(s ioStreams) *cobra.Command {
+	cmd := newBridgeCmd(s)
+	addCommands(cmd, s)
+	return cmd
+}
+
+// addCommands adds the subcommands to the root.
+func addCommands(cmd *cobra.Command, s ioStreams) {
+	cmd.AddCommand(newDemoCmd(s, nil), newLoginCmd(s, nil), newLogoutCmd(s, nil), newStatusCmd(s, nil), newGrantsCmd(s, nil),
+		newImportCmd(s, nil), newProbeCmd(s, nil), newInstallCmd(s, nil), newMigrateCmd(s, nil))
+	for _, extra := range extraCommands() {
+		cmd.AddCommand(extra())
+	}
+}
+
+// newBridgeCmd is the root command alone: the bridge and its flags.
+func newBridgeCmd(s ioStreams) *cobra.Command {
 	o := &options{}
 	cmd := &cobra.Command{
 		Use:   "mcpbridge URL [callback-port] [flags]",
@@ -108,10 +147,5 @@ It is a drop-in for mcp-remote: the same arguments and flags work.`,
 	cmd.SetOut(s.out)
 	cmd.SetErr(s.err)
 	o.register(cmd)
-	cmd.AddCommand(newDemoCmd(s, nil), newLoginCmd(s, nil), newLogoutCmd(s, nil), newStatusCmd(s, nil), newGrantsCmd(s, nil),
-		newImportCmd(s, nil), newProbeCmd(s, nil), newInstallCmd(s, nil), newMigrateCmd(s, nil))
-	for _, extra := range extraCommands() {
-		cmd.AddCommand(extra())
-	}
 	return cmd
 }
