@@ -2,12 +2,12 @@
 // MCP server over Streamable HTTP or HTTP+SSE: a drop-in for mcp-remote.
 //
 // This package is the command layer only: flags, the library calls, printing
-// and exit codes. root.go builds the tree and maps errors to exit codes and
-// hints; options.go and auth.go turn the bridge's flags into bridge.Config
-// and the sign-in; one file per command: accounts.go (login, logout,
-// status), grants.go, demo.go, import.go, install.go, migrate.go, probe.go; show.go
-// prints URLs and texts inert; gendocs.go and nogendocs.go choose whether
-// the docs build's gen-docs command exists.
+// and exit codes. root.go builds the tree, maps errors to exit codes and
+// hints and makes network text inert for printing; options.go and auth.go
+// turn the bridge's flags into bridge.Config and the sign-in; one file per
+// command: accounts.go (login, logout, status), grants.go, demo.go,
+// import.go, install.go, migrate.go, probe.go; gendocs.go and nogendocs.go
+// choose whether the docs build's gen-docs command exists.
 package main
 
 import (

@@ -112,7 +112,7 @@ func TestEveryMCPRemoteFlagParses(t *testing.T) {
 }
 
 func TestFlagValuesReachTheOptions(t *testing.T) {
-	root := newRootCmd(ioStreams{in: strings.NewReader(""), out: io.Discard, err: io.Discard})
+	root := newBridgeCmd(ioStreams{in: strings.NewReader(""), out: io.Discard, err: io.Discard})
 	args := []string{"https://example.com/mcp", "3334"}
 	for _, f := range mcpRemoteFlags {
 		args = append(args, f...)
