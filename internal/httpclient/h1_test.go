@@ -2,6 +2,7 @@ package httpclient
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"crypto/tls"
@@ -405,5 +406,39 @@ func TestH1Wire(t *testing.T) {
 	}
 	if got := n.Load(); got != 1 {
 		t.Errorf("%d connections, want 1 (kept across the gzip answer and the refusals)", got)
+	}
+}
+
+// TestH1EarlyAnswer: a server that answers a body over its limit (413)
+// before reading it all, and closes, is reported by its answer, not by
+// the write that failed (RFC 9112 §9.5); the next request gets a new
+// connection.
+func TestH1EarlyAnswer(t *testing.T) {
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+		if _, err := io.ReadAll(r.Body); err != nil {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	conns, _ := countConns(ts)
+	ts.Start()
+	defer ts.Close()
+	c := &http.Client{Transport: testH1()}
+	resp, err := c.Post(ts.URL, "application/json", bytes.NewReader(make([]byte, 32<<20)))
+	if err != nil {
+		t.Fatalf("a body over the server's limit: %v, want its 413", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "too large") {
+		t.Fatalf("status %d, body %q; want 413 with the server's text", resp.StatusCode, body)
+	}
+	if got := post(t, c, ts.URL, "{}"); got != "ok" {
+		t.Errorf("the next request: %q", got)
+	}
+	if n := conns.Load(); n != 2 {
+		t.Errorf("%d connections, want 2: the one the 413 came on is not kept", n)
 	}
 }

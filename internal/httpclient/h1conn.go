@@ -97,12 +97,18 @@ func (c *h1conn) exchange(ctx context.Context, req *http.Request, headers time.D
 	}
 	if err != nil {
 		if c.cw.n == 0 {
-			err = &notWritten{err}
+			return fail(fmt.Errorf("send the request: %w", &notWritten{err}))
+		}
+		// A server may answer before it has read the whole request (a 413
+		// for a body over its limit) and close: that answer is the one to
+		// report (RFC 9112 §9.5), as net/http's Transport does.
+		if resp := c.earlyAnswer(req); resp != nil {
+			return c.answered(ctx, req, resp, stop, gz, false), nil
 		}
 		return fail(fmt.Errorf("send the request: %w", err))
 	}
 	if headers > 0 {
-		_ = c.conn.SetReadDeadline(time.Now().Add(headers))
+		c.setReadDeadline(time.Now().Add(headers))
 	}
 	c.cr.left = maxHeaderBytes
 	resp, err := readHeaders(c.br, req)
@@ -117,19 +123,43 @@ func (c *h1conn) exchange(ctx context.Context, req *http.Request, headers time.D
 		return fail(err)
 	}
 	if headers > 0 {
-		c.clearDeadline()
+		c.setReadDeadline(time.Time{})
 	}
+	return c.answered(ctx, req, resp, stop, gz, !resp.Close && !req.Close && resp.StatusCode != http.StatusSwitchingProtocols), nil
+}
+
+// earlyAnswerWait bounds the look for an answer the server sent before a
+// write to it failed: it is in the socket already, or it is not coming.
+const earlyAnswerWait = 250 * time.Millisecond
+
+// earlyAnswer reads an answer the server sent before the request's write
+// failed, or returns nil when there is none (the usual broken connection).
+func (c *h1conn) earlyAnswer(req *http.Request) *http.Response {
+	c.setReadDeadline(time.Now().Add(earlyAnswerWait))
+	c.cr.left = maxHeaderBytes
+	resp, err := readHeaders(c.br, req)
+	c.cr.left = -1
+	if err != nil {
+		return nil
+	}
+	c.setReadDeadline(time.Time{})
+	return resp
+}
+
+// answered hands over resp, whose headers are read: its body is read from
+// the connection, which is kept at the end when reuse holds.
+func (c *h1conn) answered(ctx context.Context, req *http.Request, resp *http.Response, stop func() bool, gz, reuse bool) *http.Response {
 	c.expires = time.Now().Add(keepFor(resp.Header))
-	b := &h1body{rc: resp.Body, c: c, ctx: ctx, stop: stop, reuse: !resp.Close && !req.Close && resp.StatusCode != http.StatusSwitchingProtocols}
+	b := &h1body{rc: resp.Body, c: c, ctx: ctx, stop: stop, reuse: reuse}
 	if resp.Body == http.NoBody {
 		b.finish(b.reuse)
-		return resp, nil
+		return resp
 	}
 	resp.Body = b
 	if gz {
 		gunzipped(resp)
 	}
-	return resp, nil
+	return resp
 }
 
 // readHeaders reads the answer to req, past any 1xx interim answers
@@ -173,11 +203,12 @@ func (c *h1conn) cancel() {
 	c.mu.Unlock()
 }
 
-// clearDeadline lifts the headers' deadline, unless the context ended.
-func (c *h1conn) clearDeadline() {
+// setReadDeadline sets (or with the zero time lifts) the read deadline,
+// unless the context ended: its deadline in the past stays.
+func (c *h1conn) setReadDeadline(t time.Time) {
 	c.mu.Lock()
 	if !c.cancelled {
-		_ = c.conn.SetReadDeadline(time.Time{})
+		_ = c.conn.SetReadDeadline(t)
 	}
 	c.mu.Unlock()
 }
