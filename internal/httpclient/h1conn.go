@@ -110,9 +110,7 @@ func (c *h1conn) exchange(ctx context.Context, req *http.Request, headers time.D
 	if headers > 0 {
 		c.setReadDeadline(time.Now().Add(headers))
 	}
-	c.cr.left = maxHeaderBytes
-	resp, err := readHeaders(c.br, req)
-	c.cr.left = -1
+	resp, err := c.readHeaders(req)
 	if err != nil {
 		switch {
 		case c.cr.read == 0 && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)):
@@ -136,9 +134,7 @@ const earlyAnswerWait = 250 * time.Millisecond
 // failed, or returns nil when there is none (the usual broken connection).
 func (c *h1conn) earlyAnswer(req *http.Request) *http.Response {
 	c.setReadDeadline(time.Now().Add(earlyAnswerWait))
-	c.cr.left = maxHeaderBytes
-	resp, err := readHeaders(c.br, req)
-	c.cr.left = -1
+	resp, err := c.readHeaders(req)
 	if err != nil {
 		return nil
 	}
@@ -164,9 +160,11 @@ func (c *h1conn) answered(ctx context.Context, req *http.Request, resp *http.Res
 
 // readHeaders reads the answer to req, past any 1xx interim answers
 // (RFC 9110 §15.2); together they are bounded by the header cap.
-func readHeaders(br *bufio.Reader, req *http.Request) (*http.Response, error) {
+func (c *h1conn) readHeaders(req *http.Request) (*http.Response, error) {
+	c.cr.left = maxHeaderBytes
+	defer func() { c.cr.left = -1 }()
 	for {
-		resp, err := http.ReadResponse(br, req)
+		resp, err := http.ReadResponse(c.br, req)
 		if err != nil {
 			return nil, err
 		}

@@ -3,8 +3,8 @@
 // HTTP/1.1 exchanges on the caller's goroutine (h1.go: the pool; h1conn.go:
 // one connection, its answer's body; h1wire.go: the request written, gzip
 // answers decoded; alive_unix.go, alive_other.go: is a kept connection
-// still open), and holds the rule every redirect and server-named URL is checked against
-// (SameOrigin). TLSConfig lends its TLS settings to a handshake of one's own.
+// still open), and holds the rule every redirect and server-named URL is
+// checked against (SameOrigin). TLSConfig lends its TLS settings to a handshake of one's own.
 // cafiles.go adds the CA bundle NODE_EXTRA_CA_CERTS names, as Node does.
 package httpclient
 
