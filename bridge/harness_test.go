@@ -91,17 +91,17 @@ func checkLine(index int, line []byte) []string {
 		_, problems := stdiohost.Check(index, line, true)
 		return problems
 	}
-	var elems []json.RawMessage
-	if err := json.Unmarshal(t, &elems); err != nil {
-		return []string{fmt.Sprintf("line %d is not a JSON array: %v", index, err)}
-	}
 	var c bytes.Buffer
 	if err := json.Compact(&c, line); err != nil || !bytes.Equal(c.Bytes(), line) {
 		return []string{fmt.Sprintf("line %d is not compact JSON: %.200q", index, line)}
 	}
+	msgs, err := parseRPC(t)
+	if err != nil {
+		return []string{fmt.Sprintf("line %d is not a batch of messages: %v", index, err)}
+	}
 	var problems []string
-	for _, e := range elems {
-		_, p := stdiohost.Check(index, e, true)
+	for _, m := range msgs {
+		_, p := stdiohost.Check(index, m.Raw, true)
 		problems = append(problems, p...)
 	}
 	return problems
