@@ -15,6 +15,9 @@
 //     the era code's (ProtocolMode).
 //   - stdio.go: stdin framing under the memory budget, stdout writes.
 //   - workers.go: the reused goroutines the reader and its jobs run on.
+//   - process.go, process_unix.go, process_other.go: OwnProcess, which
+//     cmd/mcpbridge calls for the process's own stdin: read through the
+//     poller, on one thread.
 //   - ask.go: the bridge's own requests to the server (ask, tell).
 //   - gate.go: the initialize gate and the order of messages.
 //   - tools.go: --ignore-tool/--allow-tool filtering of tools/list and calls.

@@ -110,7 +110,9 @@ func runBridge(ctx context.Context, o *options, s ioStreams) error {
 		return err
 	}
 	log.Info("bridging stdio to "+netrule.Redact(cfg.URL), "transport", cfg.Transport, "protocol", cfg.Protocol, "version", version)
-	if err := bridge.Run(ctx, cfg, s.in, s.out); err != nil {
+	in, restore := bridge.OwnProcess(s.in)
+	defer restore()
+	if err := bridge.Run(ctx, cfg, in, s.out); err != nil {
 		return fmt.Errorf("bridge: %w", err)
 	}
 	return nil
