@@ -3,7 +3,8 @@
 // against: one goroutine, one kept TCP connection, requests written by
 // hand and answers read by Content-Length, no HTTP library, no limits, no
 // concurrency (a pipelined client's requests go one at a time). It speaks
-// only what the benchmark's raw echo server sends and is never shipped.
+// only what the benchmark's raw echo server sends (JSON bodies, by
+// Content-Length or chunked) and is never shipped.
 //
 //	../shared/bench/compare.sh floor='/tmp/floor {URL}' …
 package main
@@ -79,10 +80,10 @@ func run(rawURL string) error {
 	}
 }
 
-// answer reads one HTTP/1.1 answer: its body by Content-Length, and the
-// session id it names.
+// answer reads one HTTP/1.1 answer: its body (by Content-Length, or
+// chunked), and the session id it names.
 func answer(r *bufio.Reader) (body []byte, session string, err error) {
-	n := 0
+	n, chunked := 0, false
 	for first := true; ; first = false {
 		h, err := r.ReadSlice('\n')
 		if err != nil {
@@ -102,9 +103,40 @@ func answer(r *bufio.Reader) (body []byte, session string, err error) {
 			}
 		case "mcp-session-id":
 			session = string(v)
+		case "transfer-encoding":
+			chunked = string(v) == "chunked"
 		}
+	}
+	if chunked {
+		body, err = dechunk(r)
+		return body, session, err
 	}
 	body = make([]byte, n)
 	_, err = io.ReadFull(r, body)
 	return body, session, err
+}
+
+// dechunk reads a chunked body (RFC 9112 §7.1), without trailers.
+func dechunk(r *bufio.Reader) ([]byte, error) {
+	var body []byte
+	for {
+		line, err := r.ReadSlice('\n')
+		if err != nil {
+			return nil, err
+		}
+		size, err := strconv.ParseInt(string(bytes.TrimRight(line, "\r\n")), 16, 64)
+		if err != nil {
+			return nil, fmt.Errorf("chunk size %q: %w", line, err)
+		}
+		if size == 0 {
+			_, err = r.ReadSlice('\n') // the empty line after the last chunk
+			return body, err
+		}
+		start := len(body)
+		body = append(body, make([]byte, size+2)...) // the chunk and its CRLF
+		if _, err := io.ReadFull(r, body[start:]); err != nil {
+			return nil, err
+		}
+		body = body[:len(body)-2]
+	}
 }
