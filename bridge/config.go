@@ -42,6 +42,10 @@ const (
 	ProtocolModern = era.ProtocolModern
 )
 
+// EraMemo is the era code's Memo: what earlier runs found the server's
+// era to be.
+type EraMemo = era.Memo
+
 // ParseProtocolMode validates a --protocol value.
 func ParseProtocolMode(s string) (ProtocolMode, error) { return era.ParseProtocolMode(s) }
 
@@ -61,6 +65,10 @@ type Config struct {
 	// Protocol picks the protocol era spoken to the server; the default,
 	// ProtocolAuto, probes the server once (bridge/era).
 	Protocol ProtocolMode
+	// EraMemo, when set, keeps ProtocolAuto's verdict across runs: a server
+	// found legacy gets the client's initialize at once, with no probe
+	// (tokencache.EraMemo; era.Memo).
+	EraMemo EraMemo
 	// Tools hides and refuses tools by name.
 	Tools ToolFilter
 	// Log receives diagnostics; nil discards them. Never message bodies or

@@ -61,7 +61,7 @@ func (b *Bridge) abandonHeld(err error) {
 func (b *Bridge) eraEnv() *era.Env {
 	return &era.Env{Pump: pump{b}, Calls: b.calls, Catalog: b.tools, Ctx: b.ctx, Log: b.log,
 		Version: b.cfg.Version, Host: b.cfg.URL.Host, AckTimeout: b.cfg.AckTimeout, ProbeSilence: b.cfg.ProbeSilence,
-		Protocol: b.cfg.Protocol, LegacyOnly: b.cfg.Transport == SSEOnly || b.cfg.Transport == SSEFirst}
+		Protocol: b.cfg.Protocol, LegacyOnly: b.cfg.Transport == SSEOnly || b.cfg.Transport == SSEFirst, Memo: b.cfg.EraMemo}
 }
 
 // pump is the Bridge as the era code sees it (era.Pump).

@@ -33,7 +33,13 @@
 // index alone), Get, Put, Delete and Lock — and both *Store and *Lazy meet
 // it (asserted in oauthflow; cmd/mcpbridge wires them). Lazy opens the store
 // at the first Get, Put, Delete or Lock, so a bridge that never signs in
-// never creates the folder or wakes a keychain.
+// never opens the store or wakes a keychain.
+//
+// Beside the credentials the folder keeps one non-secret fact about
+// servers (eras.go, eras.json): which ones were found to speak a legacy
+// protocol version, so that the next bridge to one sends the client's
+// initialize at once instead of probing first. EraMemo meets bridge/era's
+// Memo; the file names servers by a hash, never by URL.
 //
 // Files: store.go (Open, Get, Put, Delete, Stored, List, Indexed), dir.go
 // (DefaultDir, the config folder), names.go
@@ -43,7 +49,7 @@
 // tempfile_commit.go, tempfile_other.go, tempfile_windows.go), keychain.go
 // (keychain backend, split secrets), journal.go (keychain journals),
 // index.go (credentials.json), lock.go (cross-process locks), sweep.go
-// (Sweep).
+// (Sweep), eras.go (EraMemo, eras.json).
 //
 // It knows nothing of HTTP, OAuth flows or the bridge: callers hand it
 // bytes under a name it derives and read them back.

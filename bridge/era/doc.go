@@ -2,8 +2,9 @@
 // (2026-07-28 basic/versioning §Terminology): legacy versions (2025-11-25
 // and earlier) open a session with initialize; modern ones (2026-07-28)
 // carry version, identity and capabilities in every request's _meta. The
-// client's era shows in its first message, the server's is probed once;
-// when they differ, a Translator speaks to each side in its own era.
+// client's era shows in its first message, the server's is probed once
+// (or, for a server an earlier run found legacy, remembered); when they
+// differ, a Translator speaks to each side in its own era.
 //
 // The era code holds no pump. It works with an Env: the pump seen through
 // the small Pump interface (reply to the client, send to the server, ask
@@ -15,6 +16,8 @@
 //   - pump.go: Pump and Env, all the era code asks of the pump.
 //   - era.go: ProtocolMode, the versions, Translator, and Switch, which
 //     holds the client's first messages while Decide learns the eras.
+//   - memo.go: Memo, a legacy verdict kept across runs, and the
+//     initialize sent at once (no probe) to a server it names.
 //   - discover.go: the era probe (server/discover) and its verdicts;
 //     discover_request.go: the probe's request and the reading of its
 //     answer, exported for mcpbridge probe.

@@ -156,10 +156,22 @@ func (e *Switch) Translator() Translator {
 func (e *Switch) Decide(b *Env, first *jsonrpc.Message) error {
 	first.ReadMeta()
 	clientModern := first.Modern != ""
+	if settled, err := e.remembered(b, first); err != nil || settled {
+		if err != nil {
+			b.Log.Warn("could not reach the server", "error", err)
+			return err
+		}
+		e.server = "legacy"
+		e.decided.Store(true)
+		return nil
+	}
 	server, d, err := serverEra(b, first)
 	if err != nil {
 		b.Log.Warn("could not learn which protocol era the server speaks", "error", err)
 		return err
+	}
+	if !b.LegacyOnly {
+		memorize(b, server)
 	}
 	e.server = server
 	switch {

@@ -51,4 +51,5 @@ type Env struct {
 	ProbeSilence time.Duration // how long server/discover waits for a verdict
 	Protocol     ProtocolMode
 	LegacyOnly   bool // the transport is HTTP+SSE, which only legacy servers have
+	Memo         Memo // what earlier runs found the server to be; nil: nothing
 }

@@ -183,7 +183,7 @@ func (o *options) config(log *slog.Logger) (bridge.Config, error) {
 	if o.keepAlive && o.pingInterval <= 0 {
 		ping = 30 * time.Second
 	}
-	return bridge.Config{
+	cfg := bridge.Config{
 		Version:       version,
 		URL:           r.url,
 		HTTPClient:    r.client,
@@ -196,7 +196,11 @@ func (o *options) config(log *slog.Logger) (bridge.Config, error) {
 		BodyTimeout:   seconds(o.bodyTimeout),
 		AnswerTimeout: seconds(o.answerTimeout),
 		PingInterval:  max(ping, 0),
-	}, nil
+	}
+	if memo := tokencache.EraMemoFor(o.configFolder(), r.url); memo != nil {
+		cfg.EraMemo = memo
+	}
+	return cfg, nil
 }
 
 // seconds maps a flag's seconds to a duration; 0 means no limit.

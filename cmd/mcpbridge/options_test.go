@@ -5,9 +5,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/cobra"
 )
 
 // TestServerURLRefusalIsAUsageError: the rule is netrule.ServerURL's; a
@@ -307,5 +310,32 @@ func TestBridgeStartBuildsOnlyTheRoot(t *testing.T) {
 	code, _, errOut := optionsTestRun(t, "https://example.com/mcp", "--no-such-flag")
 	if code != 2 || !strings.Contains(errOut, "unknown flag: --no-such-flag") {
 		t.Errorf("a typo on the bridge's line: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestConfigEraMemo: a remote https server gets an era memo in the config
+// folder; a server on this machine does not (a port here is often another
+// server the next time), and neither does plain HTTP.
+func TestConfigEraMemo(t *testing.T) {
+	t.Setenv("NODE_EXTRA_CA_CERTS", "")
+	for raw, want := range map[string]bool{
+		"https://mcp.example.com/mcp": true,
+		"https://127.0.0.1:8443/mcp":  false,
+		"http://localhost:3000/mcp":   false,
+	} {
+		o := &options{}
+		c := &cobra.Command{}
+		o.register(c)
+		if err := c.Flags().Parse([]string{"--allow-http"}); err != nil {
+			t.Fatal(err)
+		}
+		o.url, o.dir = raw, t.TempDir()
+		cfg, err := o.config(slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatalf("%s: config: %v", raw, err)
+		}
+		if got := cfg.EraMemo != nil; got != want {
+			t.Errorf("%s: era memo %v, want %v", raw, got, want)
+		}
 	}
 }
