@@ -5,7 +5,9 @@
 // answers decoded; alive_unix.go, alive_other.go: is a kept connection
 // still open), and holds the rule every redirect and server-named URL is
 // checked against (SameOrigin). TLSConfig lends its TLS settings to a handshake of one's own.
-// cafiles.go adds the CA bundle NODE_EXTRA_CA_CERTS names, as Node does.
+// cafiles.go adds the CA bundle NODE_EXTRA_CA_CERTS names, as Node does;
+// roots.go, roots_linux.go, roots_other.go: the roots trusted, each
+// certificate parsed once.
 package httpclient
 
 import (
@@ -90,8 +92,8 @@ func New(o Options) (*http.Client, error) {
 	if o.Proxy {
 		tr.Proxy = http.ProxyFromEnvironment
 	}
-	if len(o.CAFiles) > 0 {
-		cfg, err := extraRootsConfig(o.CAFiles)
+	if len(o.CAFiles) > 0 || ownsSystemRoots {
+		cfg, err := rootsConfig(o.CAFiles)
 		if err != nil {
 			return nil, err
 		}
@@ -147,15 +149,18 @@ func SameOrigin(origin, u *url.URL) error {
 	return nil
 }
 
-// extraRootsConfig trusts the system roots plus the given PEM files. Each
-// file is opened now (a missing or unreadable one is an error at once),
-// but reading it and parsing the system roots cost milliseconds at start
-// (the system bundle NODE_EXTRA_CA_CERTS often names is 200 KiB), so the
-// pool is built at the first TLS handshake: a bridge to an http:// server
-// never pays for it. Until then the standard verification is replaced by
-// the same verification against that pool (the VerifyConnection pattern
-// of crypto/tls's docs).
-func extraRootsConfig(files []string) (*tls.Config, error) {
+// rootsConfig trusts the system roots plus the given PEM files. Each file
+// is opened now (a missing or unreadable one is an error at once), but
+// reading it and the system roots costs milliseconds (the system bundle
+// NODE_EXTRA_CA_CERTS often names is 200 KiB), so the pool is built at the
+// first TLS handshake: a bridge to an http:// server never pays for it.
+// Until then the standard verification is replaced by the same
+// verification against that pool (the VerifyConnection pattern of
+// crypto/tls's docs). On Linux every client takes this path, even without
+// extra files: its pool parses each root once (roots.go), and the
+// certificate folders are read only for a chain the bundles do not lead to
+// (roots_linux.go).
+func rootsConfig(files []string) (*tls.Config, error) {
 	for _, f := range files {
 		fh, err := os.Open(f)
 		if err != nil {
@@ -163,21 +168,22 @@ func extraRootsConfig(files []string) (*tls.Config, error) {
 		}
 		fh.Close()
 	}
-	pool := sync.OnceValues(func() (*x509.CertPool, error) {
-		p, err := x509.SystemCertPool()
-		if err != nil {
-			p = x509.NewCertPool()
-		}
+	pool := sync.OnceValues(func() (*rootPool, error) {
+		r := newRootPool()
 		for _, f := range files {
 			pem, err := os.ReadFile(f)
 			if err != nil {
 				return nil, fmt.Errorf("read CA bundle: %w", err)
 			}
-			if !p.AppendCertsFromPEM(pem) {
+			if !r.add(pem) {
 				return nil, fmt.Errorf("CA bundle %s holds no PEM certificate", f)
 			}
 		}
-		return p, nil
+		return r, nil
+	})
+	folders := sync.OnceValue(func() *x509.CertPool {
+		r, _ := pool() // called after pool succeeded
+		return r.withFolders()
 	})
 	return &tls.Config{
 		MinVersion:         tls.VersionTLS12,
@@ -190,20 +196,27 @@ func extraRootsConfig(files []string) (*tls.Config, error) {
 			if len(cs.PeerCertificates) == 0 {
 				return errors.New("tls: the server sent no certificate")
 			}
-			opts := x509.VerifyOptions{DNSName: cs.ServerName, Roots: roots, Intermediates: x509.NewCertPool()}
+			opts := x509.VerifyOptions{DNSName: cs.ServerName, Roots: roots.pool, Intermediates: x509.NewCertPool()}
 			for _, c := range cs.PeerCertificates[1:] {
 				opts.Intermediates.AddCert(c)
 			}
 			_, err = cs.PeerCertificates[0].Verify(opts)
+			var unknown x509.UnknownAuthorityError
+			if errors.As(err, &unknown) { // the certificate folders' roots may know it
+				if more := folders(); more != nil {
+					opts.Roots = more
+					_, err = cs.PeerCertificates[0].Verify(opts)
+				}
+			}
 			return err
 		},
 	}, nil
 }
 
 // TLSConfig returns a copy of the TLS configuration of a client New built
-// (the extra roots of Options.CAFiles), or nil for the default one: a
-// handshake of the caller's own (mcpbridge probe's TLS step) then
-// verifies exactly as the client's connections do.
+// (its roots: Options.CAFiles, and on Linux the system's), or nil for the
+// default one: a handshake of the caller's own (mcpbridge probe's TLS
+// step) then verifies exactly as the client's connections do.
 func TLSConfig(c *http.Client) *tls.Config {
 	rt := c.Transport
 	if a, ok := rt.(agent); ok {

@@ -43,7 +43,8 @@ func TestUserAgent(t *testing.T) {
 }
 
 // TestTLSConfig: the configuration behind the User-Agent wrapper, with the
-// extra roots' verification; none without CA files.
+// extra roots' verification; without CA files, none but on Linux (where
+// the client loads the system roots itself, roots_linux.go).
 func TestTLSConfig(t *testing.T) {
 	ts := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	defer ts.Close()
@@ -51,8 +52,8 @@ func TestTLSConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg := TLSConfig(plain); cfg != nil {
-		t.Errorf("no CA files: %+v, want nil", cfg)
+	if cfg := TLSConfig(plain); (cfg != nil) != ownsSystemRoots || cfg != nil && cfg.VerifyConnection == nil {
+		t.Errorf("no CA files: %+v, want one that verifies only where the client owns the system roots (%v)", cfg, ownsSystemRoots)
 	}
 	ca := filepath.Join(t.TempDir(), "ca.pem")
 	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw}), 0o600); err != nil {
