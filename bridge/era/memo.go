@@ -2,6 +2,7 @@ package era
 
 import (
 	"errors"
+	"slices"
 
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
 )
@@ -36,9 +37,7 @@ func (e *Switch) remembered(b *Env, first *jsonrpc.Message) (settled bool, err e
 	case err != nil && cannotAsk(err):
 		return false, err
 	case err == nil && ans.HasResult:
-		if !e.unqueue(first) {
-			return false, errors.New("mcpbridge: the client's initialize was not held") // cannot happen
-		}
+		e.unqueue(first) // answered here: not to be routed
 		b.ReplyMsg(ans)
 		b.Log.Debug("the server was legacy at the last probe, and it answered initialize: no probe")
 		return true, nil
@@ -56,16 +55,11 @@ func (e *Switch) remembered(b *Env, first *jsonrpc.Message) (settled bool, err e
 	return false, nil
 }
 
-// unqueue takes m, the first held message, out of the queue: it has been
-// answered.
-func (e *Switch) unqueue(m *jsonrpc.Message) bool {
+// unqueue takes m out of the held messages.
+func (e *Switch) unqueue(m *jsonrpc.Message) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if len(e.queue) == 0 || e.queue[0] != m {
-		return false
-	}
-	e.queue = e.queue[1:]
-	return true
+	e.queue = slices.DeleteFunc(e.queue, func(h *jsonrpc.Message) bool { return h == m })
 }
 
 // memorize records the probe's verdict in the Memo, if there is one.
