@@ -1,6 +1,7 @@
 package era
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
@@ -244,12 +245,16 @@ func (l *listener) ended(s *listenStream, err error) {
 }
 
 // notification consumes the acknowledgment of a stream; the notifications
-// the stream carries go on to the client.
+// the stream carries go on to the client, but for those of a stream the
+// bridge has closed. Closing cancels the stream's exchange, whose reader
+// may still hand over what it had read: a client that unsubscribed (and
+// was answered) must hear no more of the resource, and what the old stream
+// carried for the rest comes on the new one too.
 func (l *listener) notification(m *jsonrpc.Message) bool {
-	if m.Method != "notifications/subscriptions/acknowledged" {
-		return false
-	}
 	id := jsonrpc.Field(jsonrpc.Field(m.Params, "_meta"), jsonrpc.MetaSubscriptionID)
+	if m.Method != "notifications/subscriptions/acknowledged" {
+		return l.closedStream(id)
+	}
 	l.mu.Lock()
 	s := l.streams[jsonrpc.IDKey(id)]
 	l.mu.Unlock()
@@ -257,4 +262,16 @@ func (l *listener) notification(m *jsonrpc.Message) bool {
 		s.once.Do(func() { close(s.acked) })
 	}
 	return true
+}
+
+// closedStream reports whether id names a listen stream of the bridge's
+// that is no longer open.
+func (l *listener) closedStream(id []byte) bool {
+	if !bytes.HasPrefix(id, []byte(`"mcpbridge-listen-`)) {
+		return false
+	}
+	l.mu.Lock()
+	_, open := l.streams[jsonrpc.IDKey(id)]
+	l.mu.Unlock()
+	return !open
 }
