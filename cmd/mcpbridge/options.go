@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -54,12 +55,7 @@ type options struct {
 }
 
 // configFolder is where this run keeps its files.
-func (o *options) configFolder() string {
-	if o.dir != "" {
-		return o.dir
-	}
-	return tokencache.DefaultDir()
-}
+func (o *options) configFolder() string { return cmp.Or(o.dir, tokencache.DefaultDir()) }
 
 func (o *options) register(cmd *cobra.Command) {
 	f := cmd.Flags()
@@ -183,7 +179,7 @@ func (o *options) config(log *slog.Logger) (bridge.Config, error) {
 	if o.keepAlive && o.pingInterval <= 0 {
 		ping = 30 * time.Second
 	}
-	cfg := bridge.Config{
+	return bridge.Config{
 		Version:       version,
 		URL:           r.url,
 		HTTPClient:    r.client,
@@ -196,11 +192,8 @@ func (o *options) config(log *slog.Logger) (bridge.Config, error) {
 		BodyTimeout:   seconds(o.bodyTimeout),
 		AnswerTimeout: seconds(o.answerTimeout),
 		PingInterval:  max(ping, 0),
-	}
-	if memo := tokencache.EraMemoFor(o.configFolder(), r.url); memo != nil {
-		cfg.EraMemo = memo
-	}
-	return cfg, nil
+		EraMemo:       tokencache.EraMemoFor(o.configFolder(), r.url), // nil-safe: nil remembers nothing
+	}, nil
 }
 
 // seconds maps a flag's seconds to a duration; 0 means no limit.

@@ -334,8 +334,11 @@ func TestConfigEraMemo(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: config: %v", raw, err)
 		}
-		if got := cfg.EraMemo != nil; got != want {
-			t.Errorf("%s: era memo %v, want %v", raw, got, want)
+		if err := cfg.EraMemo.Remember(true); err != nil {
+			t.Fatalf("%s: Remember: %v", raw, err)
+		}
+		if got := cfg.EraMemo.Legacy(); got != want {
+			t.Errorf("%s: the era memo remembers %v, want %v", raw, got, want)
 		}
 	}
 }
