@@ -158,7 +158,7 @@ func SameOrigin(origin, u *url.URL) error {
 // verification against that pool (the VerifyConnection pattern of
 // crypto/tls's docs). On Linux every client takes this path, even without
 // extra files: its pool parses each root once (roots.go), and the
-// certificate folders are read only for a chain the bundles do not lead to
+// certificate folders are read only when a chain fails against the bundles
 // (roots_linux.go).
 func rootsConfig(files []string) (*tls.Config, error) {
 	for _, f := range files {
@@ -201,8 +201,7 @@ func rootsConfig(files []string) (*tls.Config, error) {
 				opts.Intermediates.AddCert(c)
 			}
 			_, err = cs.PeerCertificates[0].Verify(opts)
-			var unknown x509.UnknownAuthorityError
-			if errors.As(err, &unknown) { // the certificate folders' roots may know it
+			if err != nil { // a chain may lead to a root only the certificate folders hold
 				if more := folders(); more != nil {
 					opts.Roots = more
 					_, err = cs.PeerCertificates[0].Verify(opts)

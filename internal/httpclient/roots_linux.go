@@ -35,11 +35,12 @@ var (
 
 // newRootPool holds the first system bundle that reads, as crypto/x509
 // finds it. The certificate folders are read only when a server's chain
-// leads to none of its roots (withFolders): on a distribution they hold
-// the bundle's certificates again, one file each, and reading some 300
-// entries and links cost 20 ms of every start on the benchmark's machine.
-// A chain is trusted all the same: the roots are crypto/x509's, in two
-// steps (as OpenSSL reads a CA file first and a CA folder on demand).
+// fails against it, and the chain is then checked against both
+// (withFolders): on a distribution the folders hold the bundle's
+// certificates again, one file each, and reading some 300 entries and
+// links cost 20 ms of every start on the benchmark's machine. A chain is
+// trusted all the same: the roots are crypto/x509's, in two steps (as
+// OpenSSL reads a CA file first and a CA folder on demand).
 func newRootPool() *rootPool {
 	r := &rootPool{pool: x509.NewCertPool(), seen: map[[sha256.Size]byte]bool{}}
 	files := certFiles
