@@ -21,9 +21,9 @@ import (
 // and a message wakes another thread. Measured with shared/bench's
 // mcpbench in two sets of 8 and 12 paired runs: 6-9% less CPU per call
 // and a 1-4% lower sequential p50; the pipelined rate and the start stayed
-// within the noise. On one P a blocking stdin is slower, so a terminal, a file or a system
-// without the poller keeps the runtime's default. GOMAXPROCS set in the
-// environment wins.
+// within the noise. On one P a blocking stdin is slower, so a terminal, a
+// file or a system without the poller keeps the runtime's default.
+// GOMAXPROCS set in the environment wins.
 func OwnProcess(in io.Reader) (io.Reader, func()) {
 	if f, ok := in.(*os.File); !ok || f != os.Stdin {
 		return in, func() {}
