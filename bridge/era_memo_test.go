@@ -177,3 +177,29 @@ func TestEraMemoUnreachableKeepsTheVerdict(t *testing.T) {
 		}
 	})
 }
+
+// A remembered server that speaks only HTTP+SSE: the client's initialize,
+// sent at once, is refused by POST (405), and the transport falls back to
+// the legacy stream as it would without the memo; the session serves.
+func TestEraMemoLegacySSEServer(t *testing.T) {
+	t.Parallel()
+	inBubble(t, func(t *testing.T) {
+		ls := newLegacyServer(t)
+		memo := &fakeMemo{legacy: true}
+		h := startHost(t, ls.s.URL, withTransport(HTTPFirst), withProtocol(ProtocolAuto), withEraMemo(memo))
+		h.send(initializeLine)
+		h.result("1")
+		h.send(initializedLine, `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`)
+		wantEcho(t, h.result("2"), "tools/list")
+		if r := ls.s.rpcRequest("2"); r.Path != "/messages" {
+			t.Errorf("tools/list went to %s, not the endpoint the stream named", r.Path)
+		}
+		if n := len(postsOf(ls.s, "server/discover")); n != 0 {
+			t.Errorf("a server remembered as legacy was probed %d times", n)
+		}
+		if got := memo.verdicts(); len(got) != 0 {
+			t.Errorf("the memo was told %v", got)
+		}
+		stillServes(t, h, 3)
+	})
+}
