@@ -170,9 +170,7 @@ func (e *Switch) Decide(b *Env, first *jsonrpc.Message) error {
 		b.Log.Warn("could not learn which protocol era the server speaks", "error", err)
 		return err
 	}
-	if !b.LegacyOnly {
-		memorize(b, server)
-	}
+	memorize(b, server)
 	e.server = server
 	switch {
 	case server == "modern" && !clientModern:

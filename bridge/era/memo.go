@@ -62,9 +62,10 @@ func (e *Switch) unqueue(m *jsonrpc.Message) {
 	e.queue = slices.DeleteFunc(e.queue, func(h *jsonrpc.Message) bool { return h == m })
 }
 
-// memorize records the probe's verdict in the Memo, if there is one.
+// memorize records the probe's verdict in the Memo, if there is one and
+// a probe gave it (not the HTTP+SSE transport, legacy by definition).
 func memorize(b *Env, server string) {
-	if b.Memo == nil || b.Protocol != ProtocolAuto {
+	if b.Memo == nil || b.Protocol != ProtocolAuto || b.LegacyOnly {
 		return
 	}
 	if err := b.Memo.Remember(server == "legacy"); err != nil {
