@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 )
 
 // httpPeer sends the bridge's HTTP requests: the user's headers, then the
@@ -22,9 +24,17 @@ type httpPeer struct {
 	header      http.Header
 	auth        Authorizer
 	bodyTimeout time.Duration
-	userAgent   []string     // Config.UserAgent, shared by every request
-	signing     atomic.Int32 // refusals being handled (a sign-in may be running)
-	mem         *Budget      // the bridge's memory budget (budget.go); nil: none
+	userAgent   []string                  // Config.UserAgent, shared by every request
+	signing     atomic.Int32              // refusals being handled (a sign-in may be running)
+	mem         *Budget                   // the bridge's memory budget (budget.go); nil: none
+	last        atomic.Pointer[parsedURL] // the URL last sent to, parsed
+}
+
+// parsedURL is a URL string and its parse: nearly every request goes to the
+// same endpoint, which is parsed once.
+type parsedURL struct {
+	raw string
+	url *url.URL
 }
 
 // ErrUnreachable marks failures to reach the server at all.
@@ -51,7 +61,7 @@ func (h *httpPeer) do(ctx context.Context, method, target string, body []byte, h
 		if err != nil {
 			return nil, err
 		}
-		resp, err := h.client.Do(req)
+		resp, err := httpclient.Do(h.client, req)
 		if err != nil {
 			return nil, describeNetError(target, err)
 		}
@@ -93,15 +103,18 @@ func (h *httpPeer) timeBody(resp *http.Response) io.ReadCloser {
 	return newWholeBody(resp.Body, h.bodyTimeout)
 }
 
-func (h *httpPeer) newRequest(ctx context.Context, method, target string, body []byte, hdr http.Header) (*http.Request, error) {
-	var r io.Reader
-	if body != nil {
-		r = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, target, r)
+func (h *httpPeer) newRequest(ctx context.Context, method, raw string, body []byte, hdr http.Header) (*http.Request, error) {
+	u, err := h.parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("build request: %w", err)
 	}
+	// What http.NewRequestWithContext builds, from the URL parsed once.
+	req := &http.Request{Method: method, URL: u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Host: strings.TrimSuffix(u.Host, ":"), Body: http.NoBody, GetBody: noBody}
+	if len(body) > 0 {
+		req.Body, req.GetBody, req.ContentLength = bodyOf(body), func() (io.ReadCloser, error) { return bodyOf(body), nil }, int64(len(body))
+	}
+	req = req.WithContext(ctx)
 	req.Header = make(http.Header, len(h.header)+len(hdr)+2) // sized once: no growing
 	for k, vs := range h.header {
 		req.Header[k] = vs
@@ -119,6 +132,35 @@ func (h *httpPeer) newRequest(ctx context.Context, method, target string, body [
 	}
 	return req, nil
 }
+
+// parse returns a copy of raw parsed, from the last parse when raw is the
+// same URL.
+func (h *httpPeer) parse(raw string) (*url.URL, error) {
+	t := h.last.Load()
+	if t == nil || t.raw != raw {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return nil, err
+		}
+		t = &parsedURL{raw: raw, url: u}
+		h.last.Store(t)
+	}
+	u := *t.url
+	return &u, nil
+}
+
+// byteBody is a request body read from memory.
+type byteBody struct{ bytes.Reader }
+
+func (*byteBody) Close() error { return nil }
+
+func bodyOf(b []byte) io.ReadCloser {
+	r := &byteBody{}
+	r.Reset(b)
+	return r
+}
+
+func noBody() (io.ReadCloser, error) { return http.NoBody, nil }
 
 // describeNetError turns a transport failure into a sentence naming the
 // cause: refused, reset, DNS, TLS or timeout.

@@ -1,5 +1,6 @@
 // Package httpclient builds the one HTTP client mcpbridge talks to servers
-// with: the bridge's requests and the sign-in's alike (httpclient.go), its
+// with: the bridge's requests and the sign-in's alike (httpclient.go;
+// do.go sends the bridge's as Client.Do would, without its copies), its
 // HTTP/1.1 exchanges on the caller's goroutine (h1.go: the pool; h1conn.go:
 // one connection, its answer's body; h1wire.go: the request written, gzip
 // answers decoded; alive_unix.go, alive_other.go: is a kept connection
@@ -22,6 +23,7 @@ import (
 	"net/url"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mcpbridge/mcpbridge/internal/ctxtime"
@@ -113,9 +115,31 @@ func New(o Options) (*http.Client, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cookie jar: %w", err)
 		}
-		c.Jar = jar
+		c.Jar = &cookies{jar: jar}
 	}
 	return c, nil
+}
+
+// cookies is the jar, asked for cookies only once a server set one: a
+// cookiejar lookup (its public-suffix key, a lock, a map) on every request
+// to a server that sets none was 1.5% of the bridge's CPU per call.
+type cookies struct {
+	jar *cookiejar.Jar
+	set atomic.Bool
+}
+
+func (c *cookies) SetCookies(u *url.URL, cs []*http.Cookie) {
+	if len(cs) > 0 {
+		c.jar.SetCookies(u, cs)
+		c.set.Store(true)
+	}
+}
+
+func (c *cookies) Cookies(u *url.URL) []*http.Cookie {
+	if !c.set.Load() {
+		return nil
+	}
+	return c.jar.Cookies(u)
 }
 
 // SameOriginRedirects follows at most 10 redirects and never to another
