@@ -56,9 +56,11 @@ func newIdleBody(rc io.ReadCloser, limit time.Duration) io.ReadCloser {
 	return b
 }
 
-// newWholeBody wants the whole body within limit of now (the headers).
+// newWholeBody wants the whole body within limit of now (the headers). A
+// body that came whole with its headers (httpclient's h1 says so: Arrived)
+// needs no timer.
 func newWholeBody(rc io.ReadCloser, limit time.Duration) io.ReadCloser {
-	if limit <= 0 {
+	if a, ok := rc.(interface{ Arrived() bool }); limit <= 0 || ok && a.Arrived() {
 		return rc
 	}
 	b := &timedBody{ReadCloser: rc, limit: limit}

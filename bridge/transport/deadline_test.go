@@ -79,3 +79,30 @@ func TestHostileEventClockStartsAtFirstByte(t *testing.T) {
 		_ = pw.Close()
 	})
 }
+
+// arrivedBody is a body httpclient says came whole with its headers, or
+// did not.
+type arrivedBody struct {
+	io.ReadCloser
+	arrived bool
+}
+
+func (b arrivedBody) Arrived() bool { return b.arrived }
+
+// TestWholeBodyArrived: a body already in memory gets no time limit (its
+// reads cannot wait); one still coming is cut at the limit.
+func TestWholeBodyArrived(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r, w := io.Pipe()
+		defer w.Close()
+		in := newWholeBody(arrivedBody{r, true}, time.Second)
+		if _, timed := in.(*timedBody); timed {
+			t.Errorf("a body in memory got a timer")
+		}
+		coming := newWholeBody(arrivedBody{r, false}, time.Second)
+		_, err := coming.Read(make([]byte, 1))
+		if !errors.Is(err, errBodyDeadline) {
+			t.Errorf("a body still coming: %v, want errBodyDeadline", err)
+		}
+	})
+}

@@ -442,3 +442,54 @@ func TestH1EarlyAnswer(t *testing.T) {
 		t.Errorf("%d connections, want 2: the one the 413 came on is not kept", n)
 	}
 }
+
+// TestH1HeadersDeadlineOnKeptConnection: on one kept connection, answers
+// that come whole with their headers leave the header deadline in place
+// for the next exchange, a body still coming is not cut by it however
+// long it takes, and headers that never come still time out.
+func TestH1HeadersDeadlineOnKeptConnection(t *testing.T) {
+	const limit = 100 * time.Millisecond
+	url := rawServer(t, func(n int, c net.Conn) {
+		defer c.Close()
+		br := bufio.NewReader(c)
+		for {
+			req, err := http.ReadRequest(br)
+			if err != nil {
+				return
+			}
+			io.Copy(io.Discard, req.Body)
+			switch req.URL.Path {
+			case "/quick":
+				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+			case "/slow":
+				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nha")
+				<-time.After(3 * limit) // the rest comes after the header limit
+				fmt.Fprintf(c, "lf")
+			case "/silent":
+				io.Copy(io.Discard, br)
+				return
+			}
+		}
+	})
+	tr := testH1()
+	tr.headers = limit
+	c := &http.Client{Transport: tr}
+	for _, path := range []string{"/quick", "/quick", "/slow", "/quick"} {
+		want := map[string]string{"/quick": "ok", "/slow": "half"}[path]
+		if got := post(t, c, url+path, "x"); got != want {
+			t.Fatalf("%s: %q, want %q", path, got, want)
+		}
+	}
+	if n := len(tr.pools); n != 1 {
+		t.Fatalf("%d pools", n)
+	}
+	for _, p := range tr.pools {
+		if len(p.idle) != 1 {
+			t.Fatalf("%d idle connections, want the one kept", len(p.idle))
+		}
+	}
+	_, err := c.Post(url+"/silent", "text/plain", strings.NewReader("x"))
+	if err == nil || !strings.Contains(err.Error(), "timeout awaiting response headers") {
+		t.Errorf("no headers on a kept connection: %v, want a header timeout", err)
+	}
+}

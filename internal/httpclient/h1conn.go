@@ -31,6 +31,7 @@ type h1conn struct {
 
 	mu        sync.Mutex // the deadline: the context's and the headers'
 	cancelled bool       // the exchange's context ended: the deadline is in the past
+	deadline  time.Time  // the read deadline set (zero: none)
 	closeOnce sync.Once
 }
 
@@ -108,7 +109,7 @@ func (c *h1conn) exchange(ctx context.Context, req *http.Request, headers time.D
 		return fail(fmt.Errorf("send the request: %w", err))
 	}
 	if headers > 0 {
-		c.setReadDeadline(time.Now().Add(headers))
+		c.boundHeaders(headers)
 	}
 	resp, err := c.readHeaders(req)
 	if err != nil {
@@ -120,10 +121,21 @@ func (c *h1conn) exchange(ctx context.Context, req *http.Request, headers time.D
 		}
 		return fail(err)
 	}
-	if headers > 0 {
-		c.setReadDeadline(time.Time{})
-	}
 	return c.answered(ctx, req, resp, stop, gz, !resp.Close && !req.Close && resp.StatusCode != http.StatusSwitchingProtocols), nil
+}
+
+// boundHeaders bounds the wait for the answer's headers by a read
+// deadline d from now. One an earlier exchange left in place (its body
+// came whole with its headers) is kept when it is at most d/64 short of
+// that: setting a deadline costs the runtime a timer, twice per exchange.
+func (c *h1conn) boundHeaders(d time.Duration) {
+	want := time.Now().Add(d)
+	c.mu.Lock()
+	kept := !c.deadline.IsZero() && !c.deadline.After(want) && !c.deadline.Before(want.Add(-d/64))
+	c.mu.Unlock()
+	if !kept {
+		c.setReadDeadline(want)
+	}
 }
 
 // earlyAnswerWait bounds the look for an answer the server sent before a
@@ -147,6 +159,10 @@ func (c *h1conn) earlyAnswer(req *http.Request) *http.Response {
 func (c *h1conn) answered(ctx context.Context, req *http.Request, resp *http.Response, stop func() bool, gz, reuse bool) *http.Response {
 	c.expires = time.Now().Add(keepFor(resp.Header))
 	b := &h1body{rc: resp.Body, c: c, ctx: ctx, stop: stop, reuse: reuse}
+	b.arrived = resp.ContentLength >= 0 && int64(c.br.Buffered()) >= resp.ContentLength
+	if !b.arrived && !c.deadline.IsZero() {
+		c.setReadDeadline(time.Time{}) // the body is read from the connection: its reader's limits hold
+	}
 	if resp.Body == http.NoBody {
 		b.finish(b.reuse)
 		return resp
@@ -207,6 +223,7 @@ func (c *h1conn) setReadDeadline(t time.Time) {
 	c.mu.Lock()
 	if !c.cancelled {
 		_ = c.conn.SetReadDeadline(t)
+		c.deadline = t
 	}
 	c.mu.Unlock()
 }
@@ -229,8 +246,16 @@ type h1body struct {
 	ctx   context.Context
 	stop  func() bool // the context's watch
 	reuse bool
-	state atomic.Int32 // bodyOpen, bodyDone, bodyClosed
+	// arrived: the whole body came with the headers, into the connection's
+	// buffer; reading it cannot wait on the network.
+	arrived bool
+	state   atomic.Int32 // bodyOpen, bodyDone, bodyClosed
 }
+
+// Arrived reports whether the whole body is in memory already: a time
+// limit on reading it would never fire (the transport's deadline.go sets
+// none then).
+func (b *h1body) Arrived() bool { return b.arrived }
 
 const (
 	bodyOpen int32 = iota
