@@ -180,7 +180,10 @@ func (c *h1conn) readHeaders(req *http.Request) (*http.Response, error) {
 	c.cr.left = maxHeaderBytes
 	defer func() { c.cr.left = -1 }()
 	for {
-		resp, err := http.ReadResponse(c.br, req)
+		resp, err := readHead(c.br, req)
+		if err == nil && resp == nil {
+			resp, err = http.ReadResponse(c.br, req)
+		}
 		if err != nil {
 			return nil, err
 		}
