@@ -109,12 +109,12 @@ func (h *httpPeer) newRequest(ctx context.Context, method, raw string, body []by
 		return nil, fmt.Errorf("build request: %w", err)
 	}
 	// What http.NewRequestWithContext builds, from the URL parsed once.
-	req := &http.Request{Method: method, URL: u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+	r := http.Request{Method: method, URL: u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Host: strings.TrimSuffix(u.Host, ":"), Body: http.NoBody, GetBody: noBody}
 	if len(body) > 0 {
-		req.Body, req.GetBody, req.ContentLength = bodyOf(body), func() (io.ReadCloser, error) { return bodyOf(body), nil }, int64(len(body))
+		r.Body, r.GetBody, r.ContentLength = bodyOf(body), func() (io.ReadCloser, error) { return bodyOf(body), nil }, int64(len(body))
 	}
-	req = req.WithContext(ctx)
+	req := r.WithContext(ctx)                                // r stays on the stack
 	req.Header = make(http.Header, len(h.header)+len(hdr)+2) // sized once: no growing
 	for k, vs := range h.header {
 		req.Header[k] = vs

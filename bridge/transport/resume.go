@@ -129,7 +129,8 @@ var errResumeLate = errors.New("the server did not answer the resuming GET in ti
 // resume reopens a broken stream with GET and Last-Event-ID; the server
 // must send the response headers by by (zero: no limit).
 func (s *streamable) resume(ctx context.Context, m *jsonrpc.Message, ev *sseReader, clock *answerClock, deliver func(*jsonrpc.Message), by time.Time) error {
-	hdr, _ := s.headersFor(m)
+	shared, _ := s.headersFor(m)
+	hdr := shared.Clone()
 	hdr.Set("Accept", "text/event-stream")
 	hdr.Del("Content-Type")
 	hdr.Set("Last-Event-ID", ev.lastID)

@@ -40,6 +40,7 @@ type streamable struct {
 	initNote  *jsonrpc.Message // the client's notifications/initialized
 	listening int              // the session generation whose GET stream runs; -1 none
 	renewal   *renewal         // the session renewal under way, if any
+	hdr       sessionHeaders   // the headers of requests in this session
 	succeeded bool             // some exchange worked: no more fallback
 }
 
@@ -114,26 +115,37 @@ var (
 )
 
 // headersFor returns the transport headers for m and the session
-// generation they belong to.
+// generation they belong to. The caller must not modify them: for a
+// 2025-11-25 message they are shared by every request of the session
+// (built once per session and version, not once per message).
 func (s *streamable) headersFor(m *jsonrpc.Message) (http.Header, int) {
 	if m.Header != nil { // 2026-07-28: everything comes from the message
 		h := m.Header.Clone()
 		h["Accept"], h["Content-Type"] = acceptValue, contentTypeValue
 		return h, 0
 	}
-	h := http.Header{"Accept": acceptValue, "Content-Type": contentTypeValue}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if m.Method == "initialize" && m.Kind == jsonrpc.KindRequest {
-		return h, s.gen
+		return http.Header{"Accept": acceptValue, "Content-Type": contentTypeValue}, s.gen
 	}
-	if s.session != "" {
-		h.Set(HeaderSession, s.session)
+	if c := s.hdr; c.h == nil || c.session != s.session || c.version != s.version {
+		h := http.Header{"Accept": acceptValue, "Content-Type": contentTypeValue}
+		if s.session != "" {
+			h.Set(HeaderSession, s.session)
+		}
+		if s.version != "" {
+			h.Set(HeaderProtocolVersion, s.version)
+		}
+		s.hdr = sessionHeaders{session: s.session, version: s.version, h: h}
 	}
-	if s.version != "" {
-		h.Set(HeaderProtocolVersion, s.version)
-	}
-	return h, s.gen
+	return s.hdr.h, s.gen
+}
+
+// sessionHeaders are the headers of a session's requests (headersFor).
+type sessionHeaders struct {
+	session, version string
+	h                http.Header
 }
 
 // answer handles the server's HTTP answer to m.
