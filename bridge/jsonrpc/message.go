@@ -255,16 +255,30 @@ func PlainIDKey(id []byte) (key []byte, ok bool) {
 			return nil, false
 		}
 		return id[:len(id)-1], true
-	case bytes.ContainsAny(id, ".eE") || bytes.HasPrefix(id, []byte("-0")):
+	case !plainInteger(id):
 		return nil, false
 	}
 	return id, true
 }
 
+// plainInteger reports whether the number n (valid JSON) has no fraction
+// or exponent and is not -0: its bytes are then its only spelling.
+func plainInteger(n []byte) bool {
+	if len(n) > 1 && n[0] == '-' && n[1] == '0' {
+		return false
+	}
+	for _, c := range n {
+		if c == '.' || c == 'e' || c == 'E' {
+			return false
+		}
+	}
+	return true
+}
+
 // numberKey is a plain integer's bytes, or the exact value of any other
 // number (fraction, exponent, -0) as a reduced fraction.
 func numberKey(n []byte) string {
-	if !bytes.ContainsAny(n, ".eE") && !bytes.HasPrefix(n, []byte("-0")) {
+	if plainInteger(n) {
 		return string(n)
 	}
 	r, ok := new(big.Rat).SetString(string(n))

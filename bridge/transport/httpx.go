@@ -125,7 +125,7 @@ func (h *httpPeer) newRequest(ctx context.Context, method, raw string, body []by
 	req.Header["User-Agent"] = h.userAgent
 	// A user's own Authorization header wins over the Authorizer, as in
 	// mcp-remote.
-	if h.auth != nil && req.Header.Get("Authorization") == "" {
+	if h.auth != nil && httpclient.HeaderValue(req.Header, "Authorization") == "" {
 		if err := h.auth.Authorize(ctx, req); err != nil {
 			return nil, fmt.Errorf("get credentials: %w", err)
 		}
@@ -192,7 +192,7 @@ var commonTypes = [...]string{"application/json", "text/event-stream"}
 // MediaType returns the response's media type, lower case, without
 // parameters.
 func MediaType(resp *http.Response) string {
-	ct := resp.Header.Get("Content-Type")
+	ct := httpclient.HeaderValue(resp.Header, "Content-Type")
 	for _, known := range commonTypes { // compared in place: mime allocates
 		if len(ct) >= len(known) && strings.EqualFold(ct[:len(known)], known) &&
 			(len(ct) == len(known) || ct[len(known)] == ';') {

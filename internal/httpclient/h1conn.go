@@ -196,7 +196,7 @@ func (c *h1conn) readHeaders(req *http.Request) (*http.Response, error) {
 // keepFor is how long a connection may stay idle: the server's Keep-Alive
 // timeout less a second (it closes at that time), at most idleFor.
 func keepFor(h http.Header) time.Duration {
-	ka := h.Get("Keep-Alive")
+	ka := HeaderValue(h, "Keep-Alive")
 	if ka == "" {
 		return idleFor
 	}

@@ -120,14 +120,14 @@ func validValue(s string) bool {
 // wantsGzip reports whether to ask for a gzip answer: when the caller
 // asked for no encoding of its own and no range (as net/http's Transport).
 func wantsGzip(req *http.Request) bool {
-	return req.Method != http.MethodHead && req.Header.Get("Accept-Encoding") == "" && req.Header.Get("Range") == ""
+	return req.Method != http.MethodHead && HeaderValue(req.Header, "Accept-Encoding") == "" && HeaderValue(req.Header, "Range") == ""
 }
 
 // gunzipped makes a gzip answer to a request that asked for one read as
 // its decoded bytes, as net/http's Transport does: its length is then
 // unknown, and the decoded size is what the caller's limits see.
 func gunzipped(resp *http.Response) {
-	if !strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") || resp.Body == http.NoBody {
+	if !strings.EqualFold(HeaderValue(resp.Header, "Content-Encoding"), "gzip") || resp.Body == http.NoBody {
 		return
 	}
 	resp.Body = &gzipBody{body: resp.Body}

@@ -254,6 +254,16 @@ func TLSConfig(c *http.Client) *tls.Config {
 	return nil
 }
 
+// HeaderValue is h.Get(key) for a key in canonical form, which it does
+// not canonicalize again: the few header lookups of each message cost the
+// bridge 1% of its CPU through Get.
+func HeaderValue(h http.Header, key string) string {
+	if vs := h[key]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
+}
+
 // agent stamps the User-Agent on requests that carry none.
 type agent struct {
 	base http.RoundTripper
@@ -261,7 +271,7 @@ type agent struct {
 }
 
 func (a agent) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Header.Get("User-Agent") == "" {
+	if HeaderValue(req.Header, "User-Agent") == "" {
 		req = req.Clone(req.Context()) // RoundTrippers must not modify the request
 		req.Header.Set("User-Agent", a.ua)
 	}
