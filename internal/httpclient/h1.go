@@ -140,7 +140,9 @@ func (t *h1) pool(key string) *h1pool {
 // there is room for it.
 func (t *h1) get(ctx context.Context, p *h1pool, scheme, addr string) (*h1conn, error) {
 	for c := p.takeIdle(); c != nil; c = p.takeIdle() {
-		if time.Now().Before(c.expires) && alive(c.conn) {
+		// Bytes the server sent past its last answer (in the buffer already,
+		// or in the socket: alive) would be read as the next one's.
+		if time.Now().Before(c.expires) && c.br.Buffered() == 0 && alive(c.conn) {
 			c.reused = true
 			return c, nil
 		}

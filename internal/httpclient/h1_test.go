@@ -493,3 +493,29 @@ func TestH1HeadersDeadlineOnKeptConnection(t *testing.T) {
 		t.Errorf("no headers on a kept connection: %v, want a header timeout", err)
 	}
 }
+
+// TestH1BytesPastTheAnswer: a server that sends more than its answer's
+// length (a second answer, unasked) has the connection closed: the next
+// request goes on a new one and gets its own answer, never those bytes.
+func TestH1BytesPastTheAnswer(t *testing.T) {
+	url := rawServer(t, func(n int, c net.Conn) {
+		defer c.Close()
+		br := bufio.NewReader(c)
+		for {
+			req, err := http.ReadRequest(br)
+			if err != nil {
+				return
+			}
+			io.Copy(io.Discard, req.Body)
+			body := fmt.Sprintf("conn %d", n)
+			// One write: the answer and a forged one after it.
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%sHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged", len(body), body)
+		}
+	})
+	c := &http.Client{Transport: testH1()}
+	for i := range 3 {
+		if got, want := post(t, c, url, "x"), fmt.Sprintf("conn %d", i); got != want {
+			t.Fatalf("answer %d: %q, want %q", i, got, want)
+		}
+	}
+}
