@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,7 +37,8 @@ type h1 struct {
 	limit     int           // connections per origin (maxConns)
 
 	mu    sync.Mutex
-	pools map[string]*h1pool // by scheme://host:port
+	pools map[string]*h1pool // by scheme://host:port; never removed
+	last  atomic.Pointer[origin]
 }
 
 const (
@@ -71,12 +73,12 @@ var errH1Scheme = errors.New("unsupported protocol scheme")
 // RoundTrip sends req and returns the answer with its headers read; the
 // body comes from the connection as the caller reads it.
 func (t *h1) RoundTrip(req *http.Request) (*http.Response, error) {
-	addr, err := dialAddr(req)
+	o, err := t.origin(req)
 	if err != nil {
 		closeBody(req)
 		return nil, err
 	}
-	p := t.pool(req.URL.Scheme + "://" + addr)
+	p, addr := o.pool, o.addr
 	ctx := req.Context()
 	for attempt := 0; ; attempt++ {
 		c, err := t.get(ctx, p, req.URL.Scheme, addr)
@@ -125,6 +127,27 @@ func (t *h1) CloseIdleConnections() {
 	}
 }
 
+// origin is where req goes: its address and pool, kept from the request
+// before when it went to the same place (nearly every request does).
+func (t *h1) origin(req *http.Request) (*origin, error) {
+	if o := t.last.Load(); o != nil && o.scheme == req.URL.Scheme && o.host == req.URL.Host {
+		return o, nil
+	}
+	addr, err := dialAddr(req)
+	if err != nil {
+		return nil, err
+	}
+	o := &origin{scheme: req.URL.Scheme, host: req.URL.Host, addr: addr, pool: t.pool(req.URL.Scheme + "://" + addr)}
+	t.last.Store(o)
+	return o, nil
+}
+
+// origin is a URL's scheme and host, the address they name and its pool.
+type origin struct {
+	scheme, host, addr string
+	pool               *h1pool
+}
+
 func (t *h1) pool(key string) *h1pool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -142,7 +165,7 @@ func (t *h1) get(ctx context.Context, p *h1pool, scheme, addr string) (*h1conn, 
 	for c := p.takeIdle(); c != nil; c = p.takeIdle() {
 		// Bytes the server sent past its last answer (in the buffer already,
 		// or in the socket: alive) would be read as the next one's.
-		if time.Now().Before(c.expires) && c.br.Buffered() == 0 && alive(c.conn) {
+		if time.Now().Before(c.expires) && c.br.Buffered() == 0 && c.peek.alive() {
 			c.reused = true
 			return c, nil
 		}

@@ -25,6 +25,7 @@ type h1conn struct {
 	cw      countWriter
 	br      *bufio.Reader
 	bw      *bufio.Writer
+	peek    *peeker   // is it still open (alive_unix.go)
 	pool    *h1pool   // whose slot it holds
 	reused  bool      // it carried an exchange before this one
 	expires time.Time // kept no longer than this
@@ -36,7 +37,7 @@ type h1conn struct {
 }
 
 func newH1Conn(c net.Conn) *h1conn {
-	h := &h1conn{conn: c}
+	h := &h1conn{conn: c, peek: newPeeker(c)}
 	h.cr = capReader{r: c, left: -1}
 	h.cw = countWriter{w: c}
 	h.br = bufio.NewReaderSize(&h.cr, 4<<10) // answers past it are read straight into their own buffers

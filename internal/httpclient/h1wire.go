@@ -67,7 +67,7 @@ func writeRequest(w *bufio.Writer, req *http.Request, gzipOK bool) error {
 	_, err := w.WriteString("\r\n")
 	if body {
 		defer req.Body.Close()
-		n, cerr := io.Copy(w, io.LimitReader(req.Body, req.ContentLength))
+		n, cerr := writeBody(w, req.Body, req.ContentLength)
 		switch {
 		case cerr != nil:
 			return fmt.Errorf("http: read the request body: %w", cerr)
@@ -76,6 +76,19 @@ func writeRequest(w *bufio.Writer, req *http.Request, gzipOK bool) error {
 		}
 	}
 	return err
+}
+
+// writeBody writes at most n bytes of body: straight from memory when the
+// body is a reader of bytes holding exactly n (bytes.Reader,
+// strings.Reader), through a copy otherwise.
+func writeBody(w io.Writer, body io.Reader, n int64) (int64, error) {
+	if r, ok := body.(interface {
+		io.WriterTo
+		Len() int
+	}); ok && int64(r.Len()) == n {
+		return r.WriteTo(w)
+	}
+	return io.Copy(w, io.LimitReader(body, n))
 }
 
 func withHeader(req *http.Request, k, v string) *http.Request {

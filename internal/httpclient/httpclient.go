@@ -3,11 +3,12 @@
 // do.go sends the bridge's as Client.Do would, without its copies), its
 // HTTP/1.1 exchanges on the caller's goroutine (h1.go: the pool; h1conn.go:
 // one connection, its answer's body; h1head.go: the answer's head read in
-// place; h1wire.go: the request written, gzip answers decoded; alive_unix.go, alive_other.go: is a kept connection
-// still open), and holds the rule every redirect and server-named URL is
-// checked against (SameOrigin). TLSConfig lends its TLS settings to a handshake of one's own.
-// cafiles.go adds the CA bundle NODE_EXTRA_CA_CERTS names, as Node does;
-// roots.go, roots_linux.go, roots_other.go: the roots trusted, each
+// place; h1wire.go: the request written, gzip answers decoded;
+// alive_unix.go, alive_other.go: is a kept connection still open), and
+// holds the rule every redirect and server-named URL is checked against
+// (SameOrigin). TLSConfig lends its TLS settings to a handshake of one's
+// own. cafiles.go adds the CA bundle NODE_EXTRA_CA_CERTS names, as Node
+// does; roots.go, roots_linux.go, roots_other.go: the roots trusted, each
 // certificate parsed once.
 package httpclient
 
