@@ -140,6 +140,25 @@ func rawServer(t *testing.T, serve func(n int, c net.Conn)) string {
 	return "http://" + ln.Addr().String()
 }
 
+// requestServer hands each request of connection n, its body read, to
+// answer, until answer returns false or the client hangs up.
+func requestServer(t *testing.T, answer func(n int, c net.Conn, req *http.Request) bool) string {
+	return rawServer(t, func(n int, c net.Conn) {
+		defer c.Close()
+		br := bufio.NewReader(c)
+		for {
+			req, err := http.ReadRequest(br)
+			if err != nil {
+				return
+			}
+			io.Copy(io.Discard, req.Body)
+			if !answer(n, c, req) {
+				return
+			}
+		}
+	})
+}
+
 // answerOnce reads one request from c and answers it.
 func answerOnce(br *bufio.Reader, c net.Conn, body string) bool {
 	req, err := http.ReadRequest(br)
@@ -449,27 +468,19 @@ func TestH1EarlyAnswer(t *testing.T) {
 // long it takes, and headers that never come still time out.
 func TestH1HeadersDeadlineOnKeptConnection(t *testing.T) {
 	const limit = 100 * time.Millisecond
-	url := rawServer(t, func(n int, c net.Conn) {
-		defer c.Close()
-		br := bufio.NewReader(c)
-		for {
-			req, err := http.ReadRequest(br)
-			if err != nil {
-				return
-			}
-			io.Copy(io.Discard, req.Body)
-			switch req.URL.Path {
-			case "/quick":
-				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-			case "/slow":
-				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nha")
-				<-time.After(3 * limit) // the rest comes after the header limit
-				fmt.Fprintf(c, "lf")
-			case "/silent":
-				io.Copy(io.Discard, br)
-				return
-			}
+	url := requestServer(t, func(_ int, c net.Conn, req *http.Request) bool {
+		switch req.URL.Path {
+		case "/quick":
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		case "/slow":
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nha")
+			<-time.After(3 * limit) // the rest comes after the header limit
+			fmt.Fprintf(c, "lf")
+		case "/silent":
+			io.Copy(io.Discard, c) // no answer, until the client hangs up
+			return false
 		}
+		return true
 	})
 	tr := testH1()
 	tr.headers = limit
@@ -498,19 +509,11 @@ func TestH1HeadersDeadlineOnKeptConnection(t *testing.T) {
 // length (a second answer, unasked) has the connection closed: the next
 // request goes on a new one and gets its own answer, never those bytes.
 func TestH1BytesPastTheAnswer(t *testing.T) {
-	url := rawServer(t, func(n int, c net.Conn) {
-		defer c.Close()
-		br := bufio.NewReader(c)
-		for {
-			req, err := http.ReadRequest(br)
-			if err != nil {
-				return
-			}
-			io.Copy(io.Discard, req.Body)
-			body := fmt.Sprintf("conn %d", n)
-			// One write: the answer and a forged one after it.
-			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%sHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged", len(body), body)
-		}
+	url := requestServer(t, func(n int, c net.Conn, _ *http.Request) bool {
+		body := fmt.Sprintf("conn %d", n)
+		// One write: the answer and a forged one after it.
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%sHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged", len(body), body)
+		return true
 	})
 	c := &http.Client{Transport: testH1()}
 	for i := range 3 {
