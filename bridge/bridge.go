@@ -34,6 +34,7 @@ type Bridge struct {
 
 	ctx    context.Context // every exchange with the server; cancelled last
 	cancel context.CancelFunc
+	sent   *inflight.Scope   // b.ctx as a request's send sees it
 	sends  inflight.Counter  // messages still being handed to the server
 	work   *workers          // the goroutines jobs run on (workers.go)
 	mem    *transport.Budget // bytes held for messages in flight (transport/budget.go)
@@ -46,6 +47,7 @@ func New(cfg Config, stdout io.Writer) (*Bridge, error) {
 	}
 	b := &Bridge{cfg: cfg, log: cfg.Log, out: newOutWriter(stdout), calls: inflight.NewTable(), tools: era.NewCatalog(), mem: transport.NewBudget(cfg.MemoryPool)}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
+	b.sent = inflight.NewScope(b.ctx)
 	b.work = newWorkers(b.ctx.Done())
 	conn, err := transport.NewConnector(b.ctx, transport.Config{URL: cfg.URL, HTTPClient: cfg.HTTPClient, Mode: cfg.Transport,
 		Header: cfg.Header, Auth: cfg.Auth, Log: cfg.Log, BodyTimeout: cfg.BodyTimeout, AnswerTimeout: cfg.AnswerTimeout,
@@ -314,10 +316,10 @@ func (b *Bridge) send(m *jsonrpc.Message, after <-chan struct{}) {
 		if c == nil {
 			return // cancelled before it left
 		}
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithCancel(ctx)
-		defer cancel()
-		c.SetCancel(cancel)
+		sc := b.sent.Start()
+		defer b.sent.Finish(sc)
+		c.Carry(sc)
+		ctx = sc
 	}
 	err := b.conn.RoundTrip(ctx, m)
 	if m.Kind == jsonrpc.KindRequest {

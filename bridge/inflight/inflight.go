@@ -7,6 +7,9 @@
 // Files:
 //   - inflight.go: Call, Table, Counter, and the ids of the bridge's own
 //     requests (OwnID).
+//   - ctx.go: Ctx, the context of one send (one allocation, where
+//     context.WithCancel and the exchange's AfterFunc made seven), and
+//     Scope, the bridge's lifetime that ends them all.
 //   - inflight_test.go: one taker per call, renamed calls, long-lived ones.
 package inflight
 
@@ -42,19 +45,19 @@ type Call struct {
 	key string // the table's key for the call: IDKey of the id it is under
 
 	mu      sync.Mutex
-	cancel  context.CancelFunc // aborts the HTTP exchange carrying it
+	ctx     *Ctx // the context of the send carrying it (the latest one)
 	aborted bool
 }
 
-// SetCancel records how to abort the exchange; if the call was aborted
-// before it started, the exchange is aborted at once.
-func (c *Call) SetCancel(f context.CancelFunc) {
+// Carry records the context of the send carrying the call; if the call was
+// aborted before it started, that context ends at once.
+func (c *Call) Carry(ctx *Ctx) {
 	c.mu.Lock()
-	c.cancel = f
+	c.ctx = ctx
 	aborted := c.aborted
 	c.mu.Unlock()
 	if aborted {
-		f()
+		ctx.cancel(context.Canceled)
 	}
 }
 
@@ -62,10 +65,10 @@ func (c *Call) SetCancel(f context.CancelFunc) {
 func (c *Call) Abort() {
 	c.mu.Lock()
 	c.aborted = true
-	f := c.cancel
+	ctx := c.ctx
 	c.mu.Unlock()
-	if f != nil {
-		f()
+	if ctx != nil {
+		ctx.cancel(context.Canceled)
 	}
 }
 

@@ -246,20 +246,27 @@ func TestH1Limits(t *testing.T) {
 		t.Errorf("no headers: %v, want a header timeout", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url+"/stall", nil)
+	stallThenEnd(t, c, ctx, url+"/stall", func() { time.AfterFunc(10*time.Millisecond, cancel) })
+}
+
+// stallThenEnd GETs url, whose server sends "half" of a body and stalls,
+// and checks that end (which ends ctx) ends the read with context.Canceled.
+func stallThenEnd(t *testing.T, c *http.Client, ctx context.Context, url string, end func()) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer resp.Body.Close()
 	buf := make([]byte, 4)
 	if _, err := io.ReadFull(resp.Body, buf); err != nil || string(buf) != "half" {
 		t.Fatalf("the first bytes: %q %v", buf, err)
 	}
-	time.AfterFunc(10*time.Millisecond, cancel)
+	end()
 	if _, err := resp.Body.Read(buf); !errors.Is(err, context.Canceled) {
-		t.Errorf("read after cancel: %v, want context.Canceled", err)
+		t.Errorf("read after the context ended: %v, want context.Canceled", err)
 	}
-	resp.Body.Close()
 }
 
 // TestH1ConnectionLimit: with room for two connections, a third request
@@ -521,4 +528,96 @@ func TestH1BytesPastTheAnswer(t *testing.T) {
 			t.Fatalf("answer %d: %q, want %q", i, got, want)
 		}
 	}
+}
+
+// watchingCtx is a context with its own Watch and Unwatch, as the
+// bridge's per-message context has (bridge/inflight's Ctx): it counts them.
+type watchingCtx struct {
+	context.Context
+	cancel context.CancelFunc
+
+	mu       sync.Mutex
+	watching map[int]func()
+	next     int
+	watched  int
+}
+
+func newWatchingCtx() *watchingCtx {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &watchingCtx{Context: ctx, cancel: cancel, watching: map[int]func(){}}
+}
+
+func (w *watchingCtx) Watch(f func()) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.next++
+	w.watched++
+	w.watching[w.next] = f
+	return w.next
+}
+
+func (w *watchingCtx) Unwatch(slot int) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	_, ok := w.watching[slot]
+	delete(w.watching, slot)
+	return ok
+}
+
+// end cancels the context and runs what watches it, as the bridge's does.
+func (w *watchingCtx) end() {
+	w.cancel()
+	w.mu.Lock()
+	fs := w.watching
+	w.watching = map[int]func(){}
+	w.mu.Unlock()
+	for _, f := range fs {
+		go f()
+	}
+}
+
+func (w *watchingCtx) counts() (watched, still int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.watched, len(w.watching)
+}
+
+// TestH1WatchesItsOwnContext: a context that watches for its own end is
+// asked to (not context.AfterFunc), the watch is lifted when the answer has
+// been read and the connection kept; ending the context during a body
+// ends the read with its error.
+func TestH1WatchesItsOwnContext(t *testing.T) {
+	var conns atomic.Int32
+	url := requestServer(t, func(n int, c net.Conn, req *http.Request) bool {
+		conns.Store(int32(n) + 1)
+		if req.URL.Path == "/stall" {
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf")
+			io.Copy(io.Discard, c) // until the client hangs up
+			return false
+		}
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		return true
+	})
+	c := &http.Client{Transport: testH1()}
+	ctx := newWatchingCtx()
+	for range 2 {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url+"/", strings.NewReader("{}"))
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, err := io.ReadAll(resp.Body); err != nil || string(b) != "ok" {
+			t.Fatalf("answer %q, %v", b, err)
+		}
+		resp.Body.Close()
+	}
+	if watched, still := ctx.counts(); watched != 2 || still != 0 {
+		t.Errorf("two exchanges watched the context %d times and left %d watches, want 2 and 0", watched, still)
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("the two exchanges took %d connections, want the one kept", n)
+	}
+
+	stall := newWatchingCtx()
+	stallThenEnd(t, c, stall, url+"/stall", stall.end)
 }

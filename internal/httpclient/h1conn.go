@@ -34,10 +34,12 @@ type h1conn struct {
 	cancelled bool       // the exchange's context ended: the deadline is in the past
 	deadline  time.Time  // the read deadline set (zero: none)
 	closeOnce sync.Once
+	cancelFn  func() // cancel, made once: each exchange watches its context with it
 }
 
 func newH1Conn(c net.Conn) *h1conn {
 	h := &h1conn{conn: c, peek: newPeeker(c)}
+	h.cancelFn = h.cancel
 	h.cr = capReader{r: c, left: -1}
 	h.cw = countWriter{w: c}
 	h.br = bufio.NewReaderSize(&h.cr, 4<<10) // answers past it are read straight into their own buffers
@@ -68,6 +70,37 @@ func (e *closedBeforeAnswer) Error() string {
 }
 func (e *closedBeforeAnswer) Unwrap() error { return e.err }
 
+// watcher is a context that runs a function at its end, and forgets it,
+// without allocating: bridge/inflight's Ctx, each message's context.
+// context.AfterFunc costs an exchange three allocations and, on a context
+// made for the message, two more for its done channel and children.
+type watcher interface {
+	Watch(f func()) (slot int)
+	Unwatch(slot int) bool
+}
+
+// ctxWatch is an exchange's watch on its context's end.
+type ctxWatch struct {
+	w    watcher
+	slot int
+	stop func() bool // context.AfterFunc's, for any other context
+}
+
+func watchEnd(ctx context.Context, f func()) ctxWatch {
+	if w, ok := ctx.(watcher); ok {
+		return ctxWatch{w: w, slot: w.Watch(f)}
+	}
+	return ctxWatch{stop: context.AfterFunc(ctx, f)}
+}
+
+// end stops watching and reports whether that kept f from running.
+func (w ctxWatch) end() bool {
+	if w.w != nil {
+		return w.w.Unwatch(w.slot)
+	}
+	return w.stop()
+}
+
 // aLongTimeAgo is a deadline that has passed: it ends any read or write.
 var aLongTimeAgo = time.Unix(1, 0)
 
@@ -78,9 +111,9 @@ func (c *h1conn) exchange(ctx context.Context, req *http.Request, headers time.D
 	c.mu.Lock()
 	c.cancelled = false
 	c.mu.Unlock()
-	stop := context.AfterFunc(ctx, c.cancel)
+	stop := watchEnd(ctx, c.cancelFn)
 	fail := func(err error) (*http.Response, error) {
-		stop()
+		stop.end()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -91,7 +124,7 @@ func (c *h1conn) exchange(ctx context.Context, req *http.Request, headers time.D
 	err := writeRequest(c.bw, req, gz)
 	if err != nil && c.cw.n == 0 { // refused before a byte left: the connection is still clean
 		c.bw.Reset(&c.cw)
-		stop()
+		stop.end()
 		return nil, &unsent{err}
 	}
 	if err == nil {
@@ -157,7 +190,7 @@ func (c *h1conn) earlyAnswer(req *http.Request) *http.Response {
 
 // answered hands over resp, whose headers are read: its body is read from
 // the connection, which is kept at the end when reuse holds.
-func (c *h1conn) answered(ctx context.Context, req *http.Request, resp *http.Response, stop func() bool, gz, reuse bool) *http.Response {
+func (c *h1conn) answered(ctx context.Context, req *http.Request, resp *http.Response, stop ctxWatch, gz, reuse bool) *http.Response {
 	c.expires = time.Now().Add(keepFor(resp.Header))
 	b := &h1body{rc: resp.Body, c: c, ctx: ctx, stop: stop, reuse: reuse}
 	b.arrived = resp.ContentLength >= 0 && int64(c.br.Buffered()) >= resp.ContentLength
@@ -248,7 +281,7 @@ type h1body struct {
 	rc    io.ReadCloser // net/http's framing (Content-Length, chunked)
 	c     *h1conn
 	ctx   context.Context
-	stop  func() bool // the context's watch
+	stop  ctxWatch // the context's watch
 	reuse bool
 	// arrived: the whole body came with the headers, into the connection's
 	// buffer; reading it cannot wait on the network.
@@ -291,7 +324,7 @@ func (b *h1body) Read(p []byte) (int, error) {
 
 func (b *h1body) Close() error {
 	if b.state.CompareAndSwap(bodyOpen, bodyClosed) {
-		b.stop()
+		b.stop.end()
 		b.c.close()
 	}
 	return nil
@@ -303,7 +336,7 @@ func (b *h1body) finish(reuse bool) {
 	if !b.state.CompareAndSwap(bodyOpen, bodyDone) {
 		return
 	}
-	if !b.stop() { // the context ended: its deadline is on the connection
+	if !b.stop.end() { // the context ended: its deadline is on the connection
 		reuse = false
 	}
 	if reuse && b.c.pool != nil {
