@@ -4,16 +4,21 @@
 // the server's messages to stdout, one compact message per line. Messages
 // stay the bytes they came as (bridge/jsonrpc).
 //
-// One message's walk: stdio.go reads the line; bridge.go routes it
-// (handleLine, route, request, send) with bridge/inflight's record of
-// the request, and the transport's Connector carries it; the answer comes back
-// through fromServer (bridge.go: deliver, toClient) and stdio.go writes it.
+// One message's walk, each of this package's files entered once: stdin.go
+// reads the line; bridge.go routes it (handleLine, route, request, send)
+// with bridge/inflight's record of the request, and the transport's
+// Connector carries it; the answer comes back through fromServer
+// (deliver.go: deliver, toClient, which takes the record back) and
+// stdout.go writes it.
 //
-//   - bridge.go: Bridge, Serve and Run; routing both ways, shutdown.
+//   - bridge.go: Bridge, Serve and Run; routing to the server, shutdown.
 //   - config.go: Config, its defaults (validated once), and the names the
 //     command uses of the transport's (TransportMode, Authorizer) and of
 //     the era code's (ProtocolMode).
-//   - stdio.go: stdin framing under the memory budget, stdout writes.
+//   - stdin.go: stdin framing under the memory budget (the way out).
+//   - deliver.go: the way back: the transport's Sink, the answer matched
+//     to its request, replies to the client.
+//   - stdout.go: stdout writes, one whole message a line.
 //   - workers.go: the reused goroutines the reader and its jobs run on.
 //   - process.go, process_unix.go, process_other.go: OwnProcess, which
 //     cmd/mcpbridge calls for the process's own stdin: read through the
