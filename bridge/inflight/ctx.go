@@ -21,7 +21,7 @@ import (
 // A Ctx carries no values: the bridge's context, its Scope's parent,
 // holds none.
 type Ctx struct {
-	prev, next *Ctx // the scope's live contexts
+	prev, next *Ctx // the scope's live contexts; these three are guarded by Scope.mu
 	linked     bool
 
 	mu     sync.Mutex
