@@ -11,6 +11,7 @@
 //     context.WithCancel and the exchange's AfterFunc made seven), and
 //     Scope, the bridge's lifetime that ends them all.
 //   - inflight_test.go: one taker per call, renamed calls, long-lived ones.
+//   - ctx_test.go: a send's context ending every way it can, and racing.
 package inflight
 
 import (
