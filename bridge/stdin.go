@@ -12,10 +12,9 @@ import (
 	"github.com/mcpbridge/mcpbridge/bridge/transport"
 )
 
-// The stdio transport: newline-delimited JSON-RPC on stdin and stdout
-// (MCP 2025-11-25 basic/transports §stdio; 2026-07-28 basic/transports/stdio).
-// Messages MUST NOT contain embedded newlines, and stdout carries nothing but
-// MCP messages.
+// The stdio transport's way in: newline-delimited JSON-RPC on stdin (MCP
+// 2025-11-25 basic/transports §stdio; 2026-07-28 basic/transports/stdio).
+// Messages MUST NOT contain embedded newlines; stdout.go is the way out.
 
 // A stdin line longer than jsonrpc.MaxMessageBytes is answered with an
 // error and skipped as it is read, so a runaway client cannot exhaust
