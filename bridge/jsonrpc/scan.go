@@ -2,6 +2,7 @@ package jsonrpc
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -162,6 +163,7 @@ func (s *scanner) str() error {
 	for {
 		// Fast path: a run of ordinary bytes within the chunk.
 		cur, j := s.cur, s.i
+		j += plainRun(cur[j:])
 		for j < len(cur) {
 			if c := cur[j]; c == '"' || c == '\\' || c < 0x20 {
 				break
@@ -186,6 +188,27 @@ func (s *scanner) str() error {
 			return err
 		}
 	}
+}
+
+// plainRun is how many of b's leading 8-byte words hold no byte that ends
+// a string's plain run (a quote, a backslash, a control character), in
+// bytes: the string scan skips them a word at a time. A word with such a
+// byte, and the tail, are left to the byte loop. The tests are the
+// classic ones for a zero byte and a byte below n in a word ("Bit Twiddling
+// Hacks", Determine if a word has a byte less than n); they may also flag a
+// byte beside a true one, never miss one, which is all a skip needs.
+func plainRun(b []byte) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	n := 0
+	for len(b)-n >= 8 {
+		w := binary.LittleEndian.Uint64(b[n:])
+		q, bs := w^(ones*'"'), w^(ones*'\\')
+		if ((q-ones)&^q|(bs-ones)&^bs|(w-ones*0x20)&^w)&highs != 0 {
+			break
+		}
+		n += 8
+	}
+	return n
 }
 
 // escape validates the escape sequence whose backslash is under the cursor.

@@ -928,3 +928,42 @@ func validJSON(b []byte) (ok, hasSpace bool) {
 	}
 	return true, s.ws
 }
+
+// TestPlainRunStopsBeforeEveryStopByte puts each byte value at each
+// position of a run of plain bytes: plainRun must skip only whole words
+// before it, and skip every word of a run without one.
+func TestPlainRunStopsBeforeEveryStopByte(t *testing.T) {
+	for _, fill := range []byte{'a', 0x7f, 0x80, 0xff, ' ', '#', ']'} {
+		plain := bytes.Repeat([]byte{fill}, 40)
+		if got := plainRun(plain); got != 40 {
+			t.Fatalf("fill %#x: plainRun of 40 plain bytes = %d, want 40", fill, got)
+		}
+		for c := range 256 {
+			stop := c == '"' || c == '\\' || c < 0x20
+			for at := range 24 {
+				b := bytes.Clone(plain[:24])
+				b[at] = byte(c)
+				got, want := plainRun(b), 24
+				if stop {
+					want = at / 8 * 8
+				}
+				if stop && got != want || !stop && got < want {
+					t.Fatalf("fill %#x, byte %#x at %d: plainRun = %d, want %d", fill, c, at, got, want)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkScanLongString is the cost of validating a large answer: a
+// tool's 4 MiB text result is one long string.
+func BenchmarkScanLongString(b *testing.B) {
+	msg := []byte(`{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"` +
+		strings.Repeat("lorem ipsum dolor sit amet, consectetur adipiscing elit ", 4<<20/56) + `"}]}}`)
+	b.SetBytes(int64(len(msg)))
+	for b.Loop() {
+		if _, err := Parse(msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
