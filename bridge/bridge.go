@@ -77,6 +77,7 @@ func Run(ctx context.Context, cfg Config, stdin io.Reader, stdout io.Writer) err
 // cancelled, then waits briefly for answers still due, ends the session and
 // returns. A read error other than EOF is returned after the shutdown.
 func (b *Bridge) Serve(ctx context.Context, stdin io.Reader) error {
+	b.conn.Preconnect(b.ctx) // opening while the client's first line is read
 	readErr := make(chan error, 1)
 	b.startReading(newLineReader(stdin), readErr)
 	if b.cfg.PingInterval > 0 {

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -181,6 +182,47 @@ data: {"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info"
 				stillServes(t, h, 11)
 			})
 		})
+	}
+}
+
+// acceptCounter counts the connections a listener accepts and reports
+// each one.
+type acceptCounter struct {
+	net.Listener
+	n        atomic.Int32
+	accepted chan struct{}
+}
+
+func (l *acceptCounter) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.n.Add(1)
+		l.accepted <- struct{}{}
+	}
+	return c, err
+}
+
+// TestServePreconnects: the bridge opens the server's connection before
+// the client's first line arrives, and the requests go on it.
+func TestServePreconnects(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &acceptCounter{Listener: ln, accepted: make(chan struct{}, 16)}
+	srv := newFaultServerOn(t, l, mcpServer{}.serve)
+	h := startHost(t, srv.URL)
+	select {
+	case <-l.accepted:
+	case <-time.After(faultWait):
+		t.Fatal("no connection to the server before the client's first line")
+	}
+	for id := 1; id <= 3; id++ {
+		stillServes(t, h, id)
+	}
+	if n := l.n.Load(); n != 1 {
+		t.Errorf("%d connections for three sequential calls, want the one opened at start", n)
 	}
 }
 

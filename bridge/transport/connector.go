@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/url"
 	"sync"
 
 	"github.com/mcpbridge/mcpbridge/bridge/jsonrpc"
+	"github.com/mcpbridge/mcpbridge/internal/httpclient"
 )
 
 // transport carries messages to the server: Streamable HTTP or HTTP+SSE.
@@ -27,6 +29,7 @@ var errOtherTransport = errors.New("the server does not seem to speak this trans
 // (2025-11-25 basic/transports §Backwards Compatibility).
 type Connector struct {
 	peer *httpPeer
+	url  *url.URL
 	mu   sync.Mutex
 	cur  transport
 	next func() transport // the fallback; nil once used or when none
@@ -51,7 +54,7 @@ func NewConnector(life context.Context, cfg Config, s Sink) (*Connector, error) 
 		l.answerTimeout = cfg.AnswerTimeout
 		return l
 	}
-	c := &Connector{log: cfg.Log, peer: peer}
+	c := &Connector{log: cfg.Log, peer: peer, url: cfg.URL}
 	switch cfg.Mode {
 	case SSEFirst:
 		c.cur, c.next = sseT(true), func() transport { return httpT(false) }
@@ -100,6 +103,13 @@ func (c *Connector) switchFrom(t transport) transport {
 	}
 	c.cur, c.next = c.next(), nil
 	return c.cur
+}
+
+// Preconnect opens a connection to the server ahead of the first message
+// (httpclient.Preconnect: TCP, and TLS for https); life bounds it. Every
+// transport's first exchange goes to the URL's origin, so both benefit.
+func (c *Connector) Preconnect(life context.Context) {
+	httpclient.Preconnect(life, c.peer.client, c.url)
 }
 
 // Close ends the session, if the transport has one.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -53,6 +54,7 @@ type h1pool struct {
 	handoff chan *h1conn  // a freed connection, to a request waiting for a slot
 	mu      sync.Mutex
 	idle    []*h1conn
+	warming *warmup // the connection Preconnect is opening; nil when none
 }
 
 func newH1(dial func(ctx context.Context, network, addr string) (net.Conn, error), base *tls.Config, handshake, headers time.Duration) *h1 {
@@ -73,7 +75,7 @@ var errH1Scheme = errors.New("unsupported protocol scheme")
 // RoundTrip sends req and returns the answer with its headers read; the
 // body comes from the connection as the caller reads it.
 func (t *h1) RoundTrip(req *http.Request) (*http.Response, error) {
-	o, err := t.origin(req)
+	o, err := t.origin(req.URL)
 	if err != nil {
 		closeBody(req)
 		return nil, err
@@ -129,15 +131,15 @@ func (t *h1) CloseIdleConnections() {
 
 // origin is where req goes: its address and pool, kept from the request
 // before when it went to the same place (nearly every request does).
-func (t *h1) origin(req *http.Request) (*origin, error) {
-	if o := t.last.Load(); o != nil && o.scheme == req.URL.Scheme && o.host == req.URL.Host {
+func (t *h1) origin(u *url.URL) (*origin, error) {
+	if o := t.last.Load(); o != nil && o.scheme == u.Scheme && o.host == u.Host {
 		return o, nil
 	}
-	addr, err := dialAddr(req)
+	addr, err := dialAddr(u)
 	if err != nil {
 		return nil, err
 	}
-	o := &origin{scheme: req.URL.Scheme, host: req.URL.Host, addr: addr, pool: t.pool(req.URL.Scheme + "://" + addr)}
+	o := &origin{scheme: u.Scheme, host: u.Host, addr: addr, pool: t.pool(u.Scheme + "://" + addr)}
 	t.last.Store(o)
 	return o, nil
 }
@@ -162,14 +164,25 @@ func (t *h1) pool(key string) *h1pool {
 // get returns a kept connection that is still open, or a new one once
 // there is room for it.
 func (t *h1) get(ctx context.Context, p *h1pool, scheme, addr string) (*h1conn, error) {
-	for c := p.takeIdle(); c != nil; c = p.takeIdle() {
-		// Bytes the server sent past its last answer (in the buffer already,
-		// or in the socket: alive) would be read as the next one's.
-		if time.Now().Before(c.expires) && c.br.Buffered() == 0 && c.peek.alive() {
-			c.reused = true
+	if c := p.takeOpen(); c != nil {
+		return c, nil
+	}
+	if w := p.warmingUp(); w != nil {
+		// The connection Preconnect is opening is this request's: it is
+		// closer to open than one dialled now. Its failure is this
+		// request's too (a second dial would double the wait on a server
+		// that does not answer).
+		select {
+		case <-w.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if w.err != nil {
+			return nil, w.err
+		}
+		if c := p.takeOpen(); c != nil {
 			return c, nil
 		}
-		c.close()
 	}
 	select {
 	case p.slots <- struct{}{}:
@@ -214,6 +227,21 @@ func (t *h1) connect(ctx context.Context, scheme, addr string) (*h1conn, error) 
 	return newH1Conn(conn), nil
 }
 
+// takeOpen returns a kept connection that is still open, closing the
+// ones that are not; nil when none is left.
+func (p *h1pool) takeOpen() *h1conn {
+	for c := p.takeIdle(); c != nil; c = p.takeIdle() {
+		// Bytes the server sent past its last answer (in the buffer already,
+		// or in the socket: alive) would be read as the next one's.
+		if time.Now().Before(c.expires) && c.br.Buffered() == 0 && c.peek.alive() {
+			c.reused = true
+			return c
+		}
+		c.close()
+	}
+	return nil
+}
+
 func (p *h1pool) takeIdle() *h1conn {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -245,9 +273,8 @@ func (p *h1pool) put(c *h1conn) {
 	}
 }
 
-// dialAddr is the request's host:port, with the scheme's default port.
-func dialAddr(req *http.Request) (string, error) {
-	u := req.URL
+// dialAddr is the URL's host:port, with the scheme's default port.
+func dialAddr(u *url.URL) (string, error) {
 	port := u.Port()
 	switch u.Scheme {
 	case "http":

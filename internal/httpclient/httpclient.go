@@ -3,8 +3,9 @@
 // do.go sends the bridge's as Client.Do would, without its copies), its
 // HTTP/1.1 exchanges on the caller's goroutine (h1.go: the pool; h1conn.go:
 // one connection, its answer's body; h1head.go: the answer's head read in
-// place; h1wire.go: the request written, gzip answers decoded;
-// alive_unix.go, alive_other.go: is a kept connection still open), and
+// place; h1wire.go: the request written, gzip answers decoded; h1warm.go:
+// a connection opened ahead of the first request; alive_unix.go,
+// alive_other.go: is a kept connection still open), and
 // holds the rule every redirect and server-named URL is checked against
 // (SameOrigin). TLSConfig lends its TLS settings to a handshake of one's
 // own. cafiles.go adds the CA bundle NODE_EXTRA_CA_CERTS names, as Node
@@ -277,4 +278,12 @@ func (a agent) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Header.Set("User-Agent", a.ua)
 	}
 	return a.base.RoundTrip(req)
+}
+
+// CloseIdleConnections passes http.Client's call of that name on to the
+// transport beneath.
+func (a agent) CloseIdleConnections() {
+	if c, ok := a.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
 }
