@@ -61,7 +61,7 @@ func (a *authOptions) register(cmd *cobra.Command) {
 	f.StringVar(&a.scope, "scope", "", `ask for exactly these scopes, "a b" (a step-up may add what the server demands, and says so)`)
 	f.StringVar(&a.asMetadataURL, "auth-server-metadata-url", "", "read the authorization server's metadata from this URL instead of discovering it (https, or http to this machine)")
 	f.StringVar(&a.account, "account", "", "a name for this sign-in, to keep several apart on one server (work, personal): own tokens, registration and ledger")
-	f.StringArrayVar(&a.authorizeParams, "authorize-param", nil, "extra parameter k=v for the authorization URL (repeatable)")
+	repeatableVar(f, &a.authorizeParams, "authorize-param", "extra parameter k=v for the authorization URL (repeatable)")
 	f.IntVar(&a.authTimeout, "auth-timeout", int(oauthflow.DefaultAuthTimeout/time.Second), "seconds to wait for the browser sign-in")
 }
 
