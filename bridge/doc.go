@@ -4,12 +4,15 @@
 // the server's messages to stdout, one compact message per line. Messages
 // stay the bytes they came as (bridge/jsonrpc).
 //
-// One message's walk, each of this package's files entered once: stdin.go
-// reads the line; bridge.go routes it (handleLine, route, request, send)
-// with bridge/inflight's record of the request, and the transport's
-// Connector carries it; the answer comes back through fromServer
+// One message's walk: stdin.go reads the line; bridge.go routes it
+// (handleLine, route, request, send), asking eras.go whether the eras are
+// settled, tools.go whether the tool filter lets it through, gate.go
+// whether initialize or a notification before it holds it, and
+// bridge/inflight to record the request, and handing the reading of the
+// next line to another of workers.go's goroutines; the transport's
+// Connector carries it. The answer comes back through fromServer
 // (deliver.go: deliver, toClient, which takes the record back) and
-// stdout.go writes it.
+// stdout.go writes it. The way out and the way back share no file.
 //
 //   - bridge.go: Bridge, Serve and Run; routing to the server, shutdown.
 //   - config.go: Config, its defaults (validated once), and the names the
