@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mcpbridge/mcpbridge/internal/cmdutil"
 	"github.com/mcpbridge/mcpbridge/oauthflow"
 	"github.com/mcpbridge/mcpbridge/tokencache"
 )
@@ -61,7 +62,7 @@ func (a *authOptions) register(cmd *cobra.Command) {
 	f.StringVar(&a.scope, "scope", "", `ask for exactly these scopes, "a b" (a step-up may add what the server demands, and says so)`)
 	f.StringVar(&a.asMetadataURL, "auth-server-metadata-url", "", "read the authorization server's metadata from this URL instead of discovering it (https, or http to this machine)")
 	f.StringVar(&a.account, "account", "", "a name for this sign-in, to keep several apart on one server (work, personal): own tokens, registration and ledger")
-	repeatableVar(f, &a.authorizeParams, "authorize-param", "extra parameter k=v for the authorization URL (repeatable)")
+	cmdutil.Repeatable(f, &a.authorizeParams, "authorize-param", "extra parameter k=v for the authorization URL (repeatable)")
 	f.IntVar(&a.authTimeout, "auth-timeout", int(oauthflow.DefaultAuthTimeout/time.Second), "seconds to wait for the browser sign-in")
 }
 

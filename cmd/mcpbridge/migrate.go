@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mcpbridge/mcpbridge/internal/cmdutil"
 	"github.com/mcpbridge/mcpbridge/internal/hostconfig"
 	"github.com/mcpbridge/mcpbridge/internal/logx"
 	"github.com/mcpbridge/mcpbridge/internal/mcpremote"
@@ -57,7 +58,7 @@ file (~/.claude.json): it rewrites that file while it runs.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&o.write, "write", false, "change the files (default: only show the changes)")
-	repeatableVar(f, &o.hosts, "host", "only this host (repeatable): "+strings.Join(hostconfig.IDs(), ", "))
+	cmdutil.Repeatable(f, &o.hosts, "host", "only this host (repeatable): "+strings.Join(hostconfig.IDs(), ", "))
 	f.StringVar(&o.config, "config", "", "migrate this file (with exactly one --host saying whose it is)")
 	f.BoolVar(&o.project, "project", false, "the project files in the current folder instead of the user's files")
 	f.StringVar(&o.command, "command", "", "path of mcpbridge the entries start (default: as for install)")

@@ -7,13 +7,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/mcpbridge/mcpbridge/bridge"
+	"github.com/mcpbridge/mcpbridge/internal/cmdutil"
 	"github.com/mcpbridge/mcpbridge/internal/headerhelper"
 	"github.com/mcpbridge/mcpbridge/internal/headers"
 	"github.com/mcpbridge/mcpbridge/internal/httpclient"
@@ -61,17 +60,17 @@ func (o *options) configFolder() string { return cmp.Or(o.dir, tokencache.Defaul
 
 func (o *options) register(cmd *cobra.Command) {
 	f := cmd.Flags()
-	repeatableVar(f, &o.headers, "header", `extra request header "Name: value" (repeatable); ${VAR} is read from the environment`)
+	cmdutil.Repeatable(f, &o.headers, "header", `extra request header "Name: value" (repeatable); ${VAR} is read from the environment`)
 	f.StringVar(&o.headerFile, "header-file", "", "file of extra headers, one \"Name: value\" a line, # for comments")
 	f.StringVar(&o.helper, "headers-helper", "", `command whose output ("Name: value" lines or a JSON object) is added to every request; no shell unless you write sh -c '…'`)
 	f.DurationVar(&o.helperEvery, "headers-helper-interval", headerhelper.DefaultInterval, "run --headers-helper again after this long (and on a 401)")
 	f.BoolVar(&o.allowHTTP, "allow-http", false, "allow plain http:// to a server that is not on this machine")
 	f.StringVar(&o.transport, "transport", string(bridge.HTTPFirst), "http-first, sse-first, http-only or sse-only")
 	f.StringVar(&o.protocol, "protocol", string(bridge.ProtocolAuto), "protocol era: auto (detect and translate), legacy (pass messages as they are) or modern (the server speaks 2026-07-28)")
-	repeatableVar(f, &o.ignoreTools, "ignore-tool", "hide tools matching this pattern (repeatable; * wildcard, any case)")
-	repeatableVar(f, &o.allowTools, "allow-tool", "show only tools matching this pattern (repeatable; * wildcard, any case)")
+	cmdutil.Repeatable(f, &o.ignoreTools, "ignore-tool", "hide tools matching this pattern (repeatable; * wildcard, any case)")
+	cmdutil.Repeatable(f, &o.allowTools, "allow-tool", "show only tools matching this pattern (repeatable; * wildcard, any case)")
 	f.BoolVar(&o.enableProxy, "enable-proxy", false, "use HTTP_PROXY, HTTPS_PROXY and NO_PROXY from the environment")
-	repeatableVar(f, &o.caFiles, "ca-file", "also trust the CA certificates in this PEM file (repeatable; NODE_EXTRA_CA_CERTS is read too)")
+	cmdutil.Repeatable(f, &o.caFiles, "ca-file", "also trust the CA certificates in this PEM file (repeatable; NODE_EXTRA_CA_CERTS is read too)")
 	f.IntVar(&o.connectTimeout, "connect-timeout", 30, "seconds to wait for a connection to the server")
 	f.IntVar(&o.headersTimeout, "headers-timeout", 300, "seconds to wait for an answer's headers (0: no limit)")
 	f.IntVar(&o.bodyTimeout, "body-timeout", 300, "seconds a JSON answer may take to arrive whole, an SSE event from its first byte, and a stream may stay silent (0: no limit)")
@@ -156,11 +155,9 @@ func (o *options) config(log *slog.Logger) (bridge.Config, error) {
 	if err != nil {
 		return bridge.Config{}, usageError{err}
 	}
-	protocol := bridge.ProtocolAuto
-	if o.protocol != "" {
-		if protocol, err = bridge.ParseProtocolMode(o.protocol); err != nil {
-			return bridge.Config{}, usageError{err}
-		}
+	protocol, err := bridge.ParseProtocolMode(cmp.Or(o.protocol, string(bridge.ProtocolAuto)))
+	if err != nil {
+		return bridge.Config{}, usageError{err}
 	}
 	r, err := o.remote(log)
 	if err != nil {
@@ -213,27 +210,4 @@ func serverURL(raw string, allowHTTP bool) (*url.URL, error) {
 		return nil, usageError{err}
 	}
 	return u, nil
-}
-
-// repeatableVar defines a flag that may be given many times, each value
-// kept as given: pflag's StringArrayVar, whose registration renders the
-// empty default through an encoding/csv writer (4 KiB of buffer a flag, a
-// sixth of building the root command at start).
-func repeatableVar(f *pflag.FlagSet, p *[]string, name, usage string) {
-	f.Var(repeatable{p}, name, usage)
-}
-
-// repeatable is a repeatable flag's value. Its type is named as pflag
-// names StringArray's, and its empty value is "" (which pflag's help takes
-// for no default), so help and the docs read the same.
-type repeatable struct{ v *[]string }
-
-func (r repeatable) Set(s string) error { *r.v = append(*r.v, s); return nil }
-func (r repeatable) Type() string       { return "stringArray" }
-
-func (r repeatable) String() string {
-	if len(*r.v) == 0 {
-		return ""
-	}
-	return "[" + strings.Join(*r.v, ",") + "]"
 }

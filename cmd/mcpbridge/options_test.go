@@ -124,11 +124,11 @@ func TestFlagValuesReachTheOptions(t *testing.T) {
 		t.Fatalf("ParseFlags: %v", err)
 	}
 	tests := []struct{ flag, want string }{
-		{"header", "[Authorization: Bearer x,X-Other: y]"},
+		{"header", "Authorization: Bearer x,X-Other: y"},
 		{"allow-http", "true"},
 		{"transport", "sse-first"},
-		{"ignore-tool", "[delete_*,*admin*]"},
-		{"authorize-param", "[prompt=consent,audience=x]"},
+		{"ignore-tool", "delete_*,*admin*"},
+		{"authorize-param", "prompt=consent,audience=x"},
 		{"auth-timeout", "60"},
 		{"ping-interval", "15"},
 		{"body-timeout", "30"},

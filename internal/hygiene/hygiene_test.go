@@ -193,3 +193,29 @@ func namedIn(doc, file string) bool {
 	}
 	return false
 }
+
+// maxCommandLines bounds cmd/mcpbridge's production code: flags, library
+// calls, printing and exit codes; what grows past it is business logic
+// that belongs in a library (cli/cli's shape).
+const maxCommandLines = 1500
+
+// TestCommandLayerStaysThin counts the lines of cmd/mcpbridge's
+// production files, for every build (the docs build's gen-docs included).
+func TestCommandLayerStaysThin(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.Dir}} {{join .GoFiles \" \"}} {{join .IgnoredGoFiles \" \"}}", "github.com/mcpbridge/mcpbridge/cmd/mcpbridge").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	fields := strings.Fields(string(out))
+	n := 0
+	for _, f := range fields[1:] {
+		b, err := os.ReadFile(filepath.Join(fields[0], f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += strings.Count(string(b), "\n")
+	}
+	if n > maxCommandLines {
+		t.Errorf("cmd/mcpbridge has %d production lines, more than %d: move what is not flags, calls, printing or exit codes into a library", n, maxCommandLines)
+	}
+}
