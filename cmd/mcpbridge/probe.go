@@ -45,12 +45,7 @@ header's value; --json adds a report to attach to a bug report.`,
 		Example: `  mcpbridge probe https://mcp.example.com/mcp
   mcpbridge probe https://mcp.example.com/mcp --json > report.json
   mcpbridge probe https://mcp.example.com/mcp --no-login --header "X-Tenant: acme"`,
-		Args: func(c *cobra.Command, args []string) error {
-			if err := cobra.RangeArgs(1, 2)(c, args); err != nil {
-				return usageError{fmt.Errorf("%w: give the server URL, and optionally the OAuth callback port", err)}
-			}
-			return nil
-		},
+		Args: urlArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.bridge.positional(args); err != nil {
 				return err

@@ -39,6 +39,14 @@ var (
 // usageError marks errors in the command line (exit code 2).
 type usageError struct{ error }
 
+// urlArgs checks for URL [callback-port], as mcp-remote takes them.
+func urlArgs(c *cobra.Command, args []string) error {
+	if err := cobra.RangeArgs(1, 2)(c, args); err != nil {
+		return usageError{fmt.Errorf("%w: give the server URL, and optionally the OAuth callback port", err)}
+	}
+	return nil
+}
+
 // positional takes URL [callback-port], as mcp-remote does.
 func (o *options) positional(args []string) error {
 	o.url = args[0]
@@ -109,12 +117,7 @@ It is a drop-in for mcp-remote: the same arguments and flags work.`,
   mcpbridge https://example.com/mcp --dpop --workload-identity file:/var/run/secrets/tokens/mcp
   mcpbridge https://example.com/mcp --idp-issuer https://acme.okta.com --idp-client-info '{"client_id":"…"}' --static-oauth-client-info @client.json
   mcpbridge demo                      # try it with a built-in server`,
-		Args: func(c *cobra.Command, args []string) error {
-			if err := cobra.RangeArgs(1, 2)(c, args); err != nil {
-				return usageError{fmt.Errorf("%w: give the server URL, and optionally the OAuth callback port", err)}
-			}
-			return nil
-		},
+		Args:          urlArgs,
 		Version:       fmt.Sprintf("%s (commit %s, built %s)", version, commit, date),
 		SilenceUsage:  true,
 		SilenceErrors: true,
