@@ -64,7 +64,7 @@ tokens, so the bridge starts signed in. It takes the same flags as the bridge.`,
 		Example: `  mcpbridge login https://mcp.example.com/mcp
   mcpbridge login https://mcp.example.com/mcp --no-browser     # over SSH
   mcpbridge login https://mcp.example.com/mcp --static-oauth-client-info @client.json`,
-		Args: cobra.RangeArgs(1, 2),
+		Args: urlArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.bridge.positional(args); err != nil {
 				return err
