@@ -146,23 +146,35 @@ func TestProductLinksNoTestCode(t *testing.T) {
 // production files (a pattern such as loopback_*.go covers a family), so a
 // newcomer finds every room from the door.
 func TestDocCommentsMapEveryFile(t *testing.T) {
-	out, err := exec.Command("go", "list", "-f", "{{.Dir}} {{join .GoFiles \" \"}} {{join .IgnoredGoFiles \" \"}}", "github.com/mcpbridge/mcpbridge/...").Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		fields := strings.Fields(line)
-		dir, files := fields[0], fields[1:]
+	for dir, files := range productionFiles(t, "github.com/mcpbridge/mcpbridge/...") {
 		doc := docComment(t, dir, files)
 		if doc == "" {
 			continue // TestPackagesHaveDocComments reports it
 		}
 		for _, f := range files {
-			if !strings.HasSuffix(f, "_test.go") && !namedIn(doc, f) {
+			if !namedIn(doc, f) {
 				t.Errorf("%s: the package doc comment does not name %s", dir, f)
 			}
 		}
 	}
+}
+
+// productionFiles returns each matched package's folder and its
+// production files: those of every build (the ones build constraints leave
+// out of this one too), tests left out.
+func productionFiles(t *testing.T, pattern string) map[string][]string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-f", "{{.Dir}} {{join .GoFiles \" \"}} {{join .IgnoredGoFiles \" \"}}", pattern).Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	pkgs := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		files := slices.DeleteFunc(fields[1:], func(f string) bool { return strings.HasSuffix(f, "_test.go") })
+		pkgs[fields[0]] = files
+	}
+	return pkgs
 }
 
 // docComment returns the comment above the package clause of the file
@@ -202,18 +214,15 @@ const maxCommandLines = 1500
 // TestCommandLayerStaysThin counts the lines of cmd/mcpbridge's
 // production files, for every build (the docs build's gen-docs included).
 func TestCommandLayerStaysThin(t *testing.T) {
-	out, err := exec.Command("go", "list", "-f", "{{.Dir}} {{join .GoFiles \" \"}} {{join .IgnoredGoFiles \" \"}}", "github.com/mcpbridge/mcpbridge/cmd/mcpbridge").Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
-	fields := strings.Fields(string(out))
 	n := 0
-	for _, f := range fields[1:] {
-		b, err := os.ReadFile(filepath.Join(fields[0], f))
-		if err != nil {
-			t.Fatal(err)
+	for dir, files := range productionFiles(t, "github.com/mcpbridge/mcpbridge/cmd/mcpbridge") {
+		for _, f := range files {
+			b, err := os.ReadFile(filepath.Join(dir, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			n += strings.Count(string(b), "\n")
 		}
-		n += strings.Count(string(b), "\n")
 	}
 	if n > maxCommandLines {
 		t.Errorf("cmd/mcpbridge has %d production lines, more than %d: move what is not flags, calls, printing or exit codes into a library", n, maxCommandLines)
