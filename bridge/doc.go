@@ -23,9 +23,9 @@
 //     to its request, replies to the client.
 //   - stdout.go: stdout writes, one whole message a line.
 //   - workers.go: the reused goroutines the reader and its jobs run on.
-//   - process.go, process_unix.go, process_other.go: OwnProcess, which
-//     cmd/mcpbridge calls for the process's own stdin: read through the
-//     poller, on one thread.
+//   - process.go, process_unix.go, process_other.go: StartOnOneP and
+//     OwnProcess, which cmd/mcpbridge calls for the process's own stdin:
+//     read through the poller, on one thread.
 //   - ask.go: the bridge's own requests to the server (ask, tell).
 //   - gate.go: the initialize gate and the order of messages.
 //   - tools.go: --ignore-tool/--allow-tool filtering of tools/list and calls.

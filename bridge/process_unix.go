@@ -17,14 +17,7 @@ import (
 func pollable(f *os.File) (*os.File, bool, func()) {
 	none := func() {}
 	fd, ok := descriptor(f)
-	if !ok {
-		return f, false, none
-	}
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return f, false, none
-	}
-	if kind := st.Mode & unix.S_IFMT; kind != unix.S_IFIFO && kind != unix.S_IFSOCK {
+	if !ok || !fdPipeOrSocket(fd) {
 		return f, false, none
 	}
 	flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
@@ -44,6 +37,22 @@ func pollable(f *os.File) (*os.File, bool, func()) {
 		_ = unix.SetNonblock(fd, false)
 		runtime.KeepAlive(nf) // a collected File closes its descriptor
 	}
+}
+
+// pipeOrSocket reports whether f is a pipe or a socket, which pollable
+// takes.
+func pipeOrSocket(f *os.File) bool {
+	fd, ok := descriptor(f)
+	return ok && fdPipeOrSocket(fd)
+}
+
+func fdPipeOrSocket(fd int) bool {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return false
+	}
+	kind := st.Mode & unix.S_IFMT
+	return kind == unix.S_IFIFO || kind == unix.S_IFSOCK
 }
 
 // descriptor is f's file descriptor, read without File.Fd (which puts a

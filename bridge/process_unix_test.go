@@ -122,3 +122,41 @@ func TestOwnProcessLeavesOtherReaders(t *testing.T) {
 		t.Errorf("GOMAXPROCS %d -> %d for a reader that is not os.Stdin", before, after)
 	}
 }
+
+// StartOnOneP puts the process on one P for a piped stdin, what a host
+// gives its stdio server, and leaves it alone for a file or when the
+// environment sets GOMAXPROCS.
+func TestStartOnOnePOnlyForAPipedStdin(t *testing.T) {
+	before := runtime.GOMAXPROCS(0)
+	stdin := os.Stdin
+	t.Cleanup(func() { os.Stdin = stdin; runtime.GOMAXPROCS(before) })
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	file, err := os.Create(filepath.Join(t.TempDir(), "in"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	for _, c := range []struct {
+		name  string
+		stdin *os.File
+		env   string
+		want  int
+	}{
+		{"a file", file, "", 2},
+		{"a pipe, GOMAXPROCS set", r, "2", 2},
+		{"a pipe", r, "", 1},
+	} {
+		runtime.GOMAXPROCS(2)
+		os.Stdin = c.stdin
+		t.Setenv("GOMAXPROCS", c.env)
+		StartOnOneP()
+		if got := runtime.GOMAXPROCS(0); got != c.want {
+			t.Errorf("%s: GOMAXPROCS %d, want %d", c.name, got, c.want)
+		}
+	}
+}

@@ -16,10 +16,12 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/mcpbridge/mcpbridge/bridge"
 	"github.com/mcpbridge/mcpbridge/bridge/transport"
 )
 
 func main() {
+	bridge.StartOnOneP()
 	transport.LimitMemory()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], ioStreams{in: os.Stdin, out: os.Stdout, err: os.Stderr})
