@@ -7,6 +7,9 @@
 //
 //	go build -o /tmp/stdiostub ./internal/stdiostub
 //	../shared/bench/compare.sh mcpbridge='./mcpbridge {URL}' stdio-stub='/tmp/stdiostub {URL}'
+//
+// required.go, built only with -tags required, adds the packages mcpbridge
+// must link and its signal handling, to measure what they cost a start.
 package main
 
 import (
