@@ -39,12 +39,13 @@ func OwnProcess(in io.Reader) (io.Reader, func()) {
 // OwnProcess will poll (a pipe or a socket) and GOMAXPROCS is not set in
 // the environment. cmd/mcpbridge calls it first in main, before the
 // first goroutine of its own: the signal handling, the command line and
-// the bridge's start then run on one P too, and the setting costs no
-// stop of a second P's work. Left to OwnProcess, the change stopped the
-// world in the middle of the start (0.03-0.37 ms, median 0.23, in 12
-// starts), and the start before it woke threads for the second P: a
-// start to the first answer took 0.26 ms longer (median of 30 paired
-// rounds of 11 starts, on the benchmark's machine). Every command is
+// the bridge's start then run on one P too, and the stop of the world the
+// change takes finds none of mcpbridge's work to stop. Left to
+// OwnProcess, the change stopped the world in the middle of the start
+// (0.03-0.37 ms, median 0.23, in 12 starts), and the start before it
+// woke threads for the second P: a start to the first answer took
+// 0.26-0.35 ms longer (medians of 20-30 paired rounds of 11 starts, on
+// the benchmark's machine). Every command is
 // I/O-bound, so one P costs none of them: a command other than the
 // bridge with its stdin piped just runs on one P.
 func StartOnOneP() {
