@@ -28,7 +28,7 @@ type listener struct {
 	listChanged  []string // filter fields for the list-changed types announced
 	canSubscribe bool     // the server announced resources.subscribe
 
-	switching sync.Mutex    // one stream change at a time
+	switching chan struct{} // holds a token while a stream change is under way: one at a time
 	stop      chan struct{} // closed when the bridge shuts down: no stream opens any more
 	stopOnce  sync.Once
 
@@ -49,7 +49,7 @@ type listenStream struct {
 }
 
 func newListener(b *Env, u *upgrade, caps []byte) *listener {
-	l := &listener{b: b, u: u, streams: map[string]*listenStream{}, stop: make(chan struct{})}
+	l := &listener{b: b, u: u, streams: map[string]*listenStream{}, switching: make(chan struct{}, 1), stop: make(chan struct{})}
 	for _, kind := range []struct{ capability, filter string }{
 		{"tools", "toolsListChanged"}, {"prompts", "promptsListChanged"}, {"resources", "resourcesListChanged"},
 	} {
@@ -131,10 +131,21 @@ func (l *listener) filter() []byte {
 	return jsonrpc.WrapObject(jsonrpc.JoinMembers(ms...))
 }
 
-// reopen replaces the current stream by one with the current filter.
+// reopen replaces the current stream by one with the current filter,
+// after the change under way, if any: that one may wait the whole
+// acknowledgment timeout. The wait for it is a channel's, which shutdown
+// and the bridge's end cut short (a mutex's could only outlast the other
+// change), and which testing/synctest counts as durably blocked, so a
+// test's clock still reaches the other change's timeout.
 func (l *listener) reopen() error {
-	l.switching.Lock()
-	defer l.switching.Unlock()
+	select {
+	case l.switching <- struct{}{}:
+	case <-l.stop:
+		return inflight.ErrShuttingDown
+	case <-l.b.Ctx.Done():
+		return l.b.Ctx.Err()
+	}
+	defer func() { <-l.switching }()
 	var next *listenStream
 	if f := l.filter(); f != nil {
 		next = &listenStream{id: inflight.OwnID("listen"), acked: make(chan struct{})}
@@ -151,8 +162,8 @@ func (l *listener) reopen() error {
 }
 
 // shutdown ends every wait for an acknowledgment and opens no stream
-// after it: a subscribe waiting for its stream (or for the switching lock
-// behind another) is answered before the bridge's shutdown stops waiting.
+// after it: a subscribe waiting for its stream (or behind another change)
+// is answered before the bridge's shutdown stops waiting.
 func (l *listener) shutdown() { l.stopOnce.Do(func() { close(l.stop) }) }
 
 // open sends the listen request and waits for its acknowledgment.
