@@ -19,6 +19,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/mcpbridge/mcpbridge/bridge/era"
@@ -1047,14 +1048,22 @@ func TestFaultSSEOnlyLegacyServer(t *testing.T) {
 	})
 }
 
+// legacySession starts a legacy server and a host (--transport sse-only)
+// that has initialized with it.
+func legacySession(t *testing.T) (*legacyServer, *faultHost) {
+	t.Helper()
+	ls := newLegacyServer(t)
+	h := startHost(t, ls.s.URL, withTransport(SSEOnly))
+	h.send(initializeLine)
+	h.result("1")
+	h.send(initializedLine)
+	return ls, h
+}
+
 func TestFaultLegacyStreamClosesWhileWaiting(t *testing.T) {
 	t.Parallel()
 	inBubble(t, func(t *testing.T) {
-		ls := newLegacyServer(t)
-		h := startHost(t, ls.s.URL, withTransport(SSEOnly))
-		h.send(initializeLine)
-		h.result("1")
-		h.send(initializedLine)
+		ls, h := legacySession(t)
 		ls.setAnswer(func(req *seenRequest) (string, bool) {
 			if req.Msg.Method == "tools/call" {
 				return "", false // never answered on the stream
@@ -1085,6 +1094,39 @@ func TestFaultLegacyStreamClosesWhileWaiting(t *testing.T) {
 		}
 		if want := []string{"initialize", "notifications/initialized", "tools/call"}; strings.Join(replayed, ",") != strings.Join(want, ",") {
 			t.Errorf("on the new stream the server got %q, want %q", replayed, want)
+		}
+	})
+}
+
+// Two requests side by side after the event stream ended, and the new
+// stream never names its endpoint: the first waits the endpoint event's
+// 30 s and fails; the second waits its turn, connects again and fails the
+// same way. Each gets one answer. The second once waited on a mutex held
+// across the first's connection, which testing/synctest does not count as
+// durably blocked: the bubble's clock stopped and this test hung.
+func TestFaultLegacyReconnectWithoutEndpoint(t *testing.T) {
+	t.Parallel()
+	inBubble(t, func(t *testing.T) {
+		ls, h := legacySession(t)
+		ls.mute.Store(true)
+		ls.stream(0).close()
+		synctest.Wait() // the bridge has read the end of the stream
+		start := time.Now()
+		h.send(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`, `{"jsonrpc":"2.0","id":3,"method":"tools/list"}`)
+		waitLong(t, "both answers", 2*time.Minute, func() bool { return len(h.answersFor("2")) > 0 && len(h.answersFor("3")) > 0 })
+		h.failure("2", "no endpoint event within 30s")
+		h.failure("3", "no endpoint event within 30s")
+		if d := time.Since(start); d < time.Minute || d > time.Minute+faultWait {
+			t.Errorf("both answered after %v, want one endpoint wait after the other (1m)", d)
+		}
+		gets := 0
+		for _, r := range ls.s.requests() {
+			if r.Method == http.MethodGet {
+				gets++
+			}
+		}
+		if gets != 3 {
+			t.Errorf("%d event streams asked for, want 3 (the first, then one per waiting request)", gets)
 		}
 	})
 }

@@ -27,6 +27,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -786,6 +787,7 @@ type legacyServer struct {
 	mu      sync.Mutex
 	streams []*legacyStream
 	answer  func(req *seenRequest) (string, bool) // the answer to a request; false: none
+	mute    atomic.Bool                           // new streams name no endpoint and stay open
 }
 
 type legacyStream struct {
@@ -804,6 +806,12 @@ func newLegacyServer(t *testing.T) *legacyServer {
 
 func (l *legacyServer) serve(w http.ResponseWriter, r *http.Request, req *seenRequest) {
 	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/mcp" && l.mute.Load():
+		writeSSE(w)
+		select {
+		case <-r.Context().Done():
+		case <-l.s.quit:
+		}
 	case r.Method == http.MethodGet && r.URL.Path == "/mcp":
 		st := &legacyStream{events: make(chan string, 64), end: make(chan struct{})}
 		l.mu.Lock()

@@ -32,9 +32,15 @@ type legacySSE struct {
 	// the URL is no event stream.
 	mayFallBack bool
 
-	mu        sync.Mutex
-	conn      *sseConn // nil when not connected
-	connected bool     // some connection worked: no more fallback
+	// connecting holds a token while a connection is made: one at a time.
+	// A request behind it waits on a channel its context cuts short (and
+	// that testing/synctest counts as durably blocked): the connection may
+	// wait endpointWait for its endpoint event.
+	connecting chan struct{}
+
+	mu        sync.Mutex // the fields below; never held across an exchange
+	conn      *sseConn   // nil when not connected
+	connected bool       // some connection worked: no more fallback
 	initReq   *jsonrpc.Message
 	initNote  *jsonrpc.Message
 }
@@ -53,7 +59,7 @@ func (c *sseConn) lastMessage() time.Time { return time.Unix(0, c.lastMsg.Load()
 const endpointWait = 30 * time.Second
 
 func newLegacySSE(life context.Context, h *httpPeer, u *url.URL, s Sink, log *slog.Logger, fallback bool) *legacySSE {
-	return &legacySSE{http: h, url: u, sink: s, log: log, life: life, mayFallBack: fallback}
+	return &legacySSE{http: h, url: u, sink: s, log: log, life: life, mayFallBack: fallback, connecting: make(chan struct{}, 1)}
 }
 
 // roundTrip POSTs m to the endpoint and, for a request, waits for its
@@ -145,6 +151,47 @@ func (l *legacySSE) post(ctx context.Context, c *sseConn, m *jsonrpc.Message) er
 // reconnection replays the client's initialize handshake, since the old
 // stream's session died with it.
 func (l *legacySSE) connection(ctx context.Context, m *jsonrpc.Message) (*sseConn, error) {
+	if c := l.open(); c != nil {
+		return c, nil
+	}
+	select {
+	case l.connecting <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-l.connecting }()
+	if c := l.open(); c != nil {
+		return c, nil // made while this request waited
+	}
+	c, err := l.connect(ctx)
+	l.mu.Lock()
+	first := !l.connected
+	l.connected = l.connected || err == nil
+	initReq, initNote := l.initReq, l.initNote
+	l.mu.Unlock()
+	if err != nil {
+		if l.mayFallBack && first {
+			return nil, fmt.Errorf("%w: %w", errOtherTransport, err)
+		}
+		return nil, err
+	}
+	// Other requests see the new stream once the handshake is replayed
+	// on it, so none reaches the server before its session does.
+	var replayErr error
+	if !first && initReq != nil && m != initReq {
+		replayErr = l.replay(ctx, c, initReq, initNote)
+	}
+	l.mu.Lock()
+	l.conn = c
+	l.mu.Unlock()
+	if replayErr != nil {
+		return nil, fmt.Errorf("the event stream reconnected but the session could not be restored: %w", replayErr)
+	}
+	return c, nil
+}
+
+// open returns the open stream; nil when there is none or it ended.
+func (l *legacySSE) open() *sseConn {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.conn != nil {
@@ -152,24 +199,9 @@ func (l *legacySSE) connection(ctx context.Context, m *jsonrpc.Message) (*sseCon
 		case <-l.conn.lost:
 			l.conn = nil
 		default:
-			return l.conn, nil
 		}
 	}
-	c, err := l.connect(ctx)
-	if err != nil {
-		if l.mayFallBack && !l.connected {
-			return nil, fmt.Errorf("%w: %w", errOtherTransport, err)
-		}
-		return nil, err
-	}
-	first := !l.connected
-	l.conn, l.connected = c, true
-	if !first && l.initReq != nil && m != l.initReq {
-		if err := l.replay(ctx, c); err != nil {
-			return nil, fmt.Errorf("the event stream reconnected but the session could not be restored: %w", err)
-		}
-	}
-	return c, nil
+	return l.conn
 }
 
 // connect opens the stream and waits for the endpoint event.
@@ -263,10 +295,10 @@ func (l *legacySSE) eventMessage(e sseEvent) (*jsonrpc.Message, error) {
 
 // replay sends the client's initialize and initialized on a new stream; the
 // initialize answer goes to no one.
-func (l *legacySSE) replay(ctx context.Context, c *sseConn) error {
+func (l *legacySSE) replay(ctx context.Context, c *sseConn, initReq, initNote *jsonrpc.Message) error {
 	ch := make(chan *jsonrpc.Message, 1)
-	c.private.Store(jsonrpc.IDKey(l.initReq.ID), ch)
-	if err := l.post(ctx, c, l.initReq); err != nil {
+	c.private.Store(jsonrpc.IDKey(initReq.ID), ch)
+	if err := l.post(ctx, c, initReq); err != nil {
 		return err
 	}
 	select {
@@ -276,8 +308,8 @@ func (l *legacySSE) replay(ctx context.Context, c *sseConn) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	if l.initNote != nil {
-		return l.post(ctx, c, l.initNote)
+	if initNote != nil {
+		return l.post(ctx, c, initNote)
 	}
 	return nil
 }
