@@ -144,19 +144,24 @@ func rawServer(t *testing.T, serve func(n int, c net.Conn)) string {
 // answer, until answer returns false or the client hangs up.
 func requestServer(t *testing.T, answer func(n int, c net.Conn, req *http.Request) bool) string {
 	return rawServer(t, func(n int, c net.Conn) {
-		defer c.Close()
-		br := bufio.NewReader(c)
-		for {
-			req, err := http.ReadRequest(br)
-			if err != nil {
-				return
-			}
+		serveConn(c, func(req *http.Request) bool {
 			io.Copy(io.Discard, req.Body)
-			if !answer(n, c, req) {
-				return
-			}
-		}
+			return answer(n, c, req)
+		})
 	})
+}
+
+// serveConn reads requests from c and hands each to answer, until answer
+// returns false or the client hangs up; then it closes c.
+func serveConn(c net.Conn, answer func(req *http.Request) bool) {
+	defer c.Close()
+	br := bufio.NewReader(c)
+	for {
+		req, err := http.ReadRequest(br)
+		if err != nil || !answer(req) {
+			return
+		}
+	}
 }
 
 // answerOnce reads one request from c and answers it.

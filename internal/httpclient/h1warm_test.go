@@ -1,7 +1,6 @@
 package httpclient
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -67,22 +66,12 @@ func (d *heldDial) dial(ctx context.Context, _, _ string) (net.Conn, error) {
 // with its body; the other end is returned as a dialled connection.
 func pipeServer() (net.Conn, error) {
 	client, server := net.Pipe()
-	go func() {
-		defer server.Close()
-		br := bufio.NewReader(server)
-		for {
-			req, err := http.ReadRequest(br)
-			if err != nil {
-				return
-			}
-			b, _ := io.ReadAll(req.Body)
-			resp := &http.Response{StatusCode: 200, ProtoMajor: 1, ProtoMinor: 1, ContentLength: int64(len(b)),
-				Body: io.NopCloser(strings.NewReader(string(b)))}
-			if resp.Write(server) != nil {
-				return
-			}
-		}
-	}()
+	go serveConn(server, func(req *http.Request) bool {
+		b, _ := io.ReadAll(req.Body)
+		resp := &http.Response{StatusCode: 200, ProtoMajor: 1, ProtoMinor: 1, ContentLength: int64(len(b)),
+			Body: io.NopCloser(strings.NewReader(string(b)))}
+		return resp.Write(server) == nil
+	})
 	return client, nil
 }
 
